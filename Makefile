@@ -1,0 +1,79 @@
+# smtp-harness build.  `make` builds build/smtp-harness; `make test` runs
+# every test (CUnit suites, then the end-to-end tests of the command line);
+# `make test-sanitize` runs the same under ASan + UBSan; `make run` runs the
+# conformance suite against the built-in reference server.
+
+CC      ?= cc
+OPT     ?= -O2 -g
+BUILD   ?= build
+SANFLAGS ?=
+CFLAGS  += $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Isrc $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += -lyaml -lssl -lcrypto
+
+SRC     := $(sort $(wildcard src/*.c))
+OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB     := $(BUILD)/libsmtph.a
+BIN     := $(BUILD)/smtp-harness
+TESTSRC := $(sort $(wildcard tests/test_*.c))
+TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
+DEPS    := $(BUILD)/.deps-ok
+
+.PHONY: all deps test unit e2e test-sanitize run bench clean lint
+
+all: $(BIN)
+
+# Install missing Debian packages once per build tree (the script is a
+# no-op when everything is present).
+$(DEPS): harness/install-deps.sh
+	@mkdir -p $(BUILD)
+	@sh harness/install-deps.sh
+	@touch $@
+
+deps: $(DEPS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): harness/main.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ harness/main.c $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcunit
+
+unit: $(TESTBIN)
+	@set -e; for t in $(TESTBIN); do echo "== $$t"; $$t; done
+
+e2e: $(BIN)
+	@BUILD=$(BUILD) sh tests/e2e.sh $(BIN)
+
+test: unit e2e
+
+# The whole test run again, built with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer in a separate build tree.
+test-sanitize: $(DEPS)
+	$(MAKE) BUILD=build/san CC=clang \
+	    SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    OPT="-O1 -g" test
+
+run: $(BIN)
+	$(BIN) run scenarios/
+
+lint: $(BIN)
+	$(BIN) lint scenarios/
+
+bench: $(BIN) $(BUILD)/bench_reply
+	@sh tests/bench.sh $(BIN) $(BUILD)/bench_reply
+
+$(BUILD)/bench_reply: tests/bench_reply.c $(LIB)
+	$(CC) $(CFLAGS) -O2 -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+clean:
+	rm -rf $(BUILD)

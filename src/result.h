@@ -1,0 +1,69 @@
+/*
+ * result.h - the outcome of one scenario run: status, reason, the failing
+ * step with what was expected and what came, and the full transcript.
+ * A res_result owns its strings and transcript; res_result_free() releases
+ * them (not the scenario, which the caller owns).
+ */
+#ifndef SMTPH_RESULT_H
+#define SMTPH_RESULT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "scenario.h"
+
+enum res_status {
+	RES_PASS,  /* every step held */
+	RES_FAIL,  /* the server broke a rule */
+	RES_SKIP,  /* the target lacks what the scenario requires */
+	RES_ERROR, /* the harness or the machine failed, or the run was cut short */
+	RES_XFAIL, /* failed, as the baseline expected: counts as passed */
+	RES_XPASS, /* passed although the baseline expected a failure */
+};
+
+enum res_dir {
+	RES_DIR_CLIENT = 'C', /* bytes the harness sent */
+	RES_DIR_SERVER = 'S', /* bytes the server sent */
+	RES_DIR_NOTE = '*',   /* the harness's own remark (connect, close, timeout) */
+};
+
+struct res_event {
+	double t;      /* seconds since the session started */
+	char dir;      /* enum res_dir */
+	char *data;    /* raw bytes, NUL-terminated copy */
+	size_t len;
+};
+
+struct res_transcript {
+	struct res_event *ev;
+	size_t n, cap;
+	size_t bytes; /* total bytes kept; see RES_TRANSCRIPT_MAX */
+};
+
+/* Transcripts keep at most this many bytes; the rest is counted, not kept,
+ * so a server streaming megabytes cannot exhaust memory. */
+#define RES_TRANSCRIPT_MAX (256 * 1024)
+
+struct res_result {
+	const struct scn *scn;
+	enum res_status status;
+	char *reason;    /* one line; NULL on PASS */
+	int step;        /* 1-based failing step; 0 = the opening or none */
+	int step_line;   /* its line in the scenario file; 0 if none */
+	char *expected;  /* what the step expected (may be NULL) */
+	char *actual;    /* what came, printable (may be NULL) */
+	double duration; /* seconds */
+	struct res_transcript tr;
+};
+
+void res_transcript_add(struct res_transcript *tr, double t, char dir,
+    const void *data, size_t len);
+void res_result_free(struct res_result *r);
+
+const char *res_status_name(enum res_status s); /* "PASS", "FAIL", ... */
+
+/* Append data[0..len) to out as printable ASCII: \r \n \t \\ and \xHH for
+ * everything outside 0x20-0x7e. */
+void res_render(struct buf *out, const char *data, size_t len);
+
+#endif

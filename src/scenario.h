@@ -1,0 +1,116 @@
+/*
+ * scenario.h - the scenario model: one YAML file, one SMTP session driven
+ * step by step.  Built by the loader (loader.h), run by the engine
+ * (engine.h).  A struct scn owns every byte it points to; scn_free()
+ * releases all of it.  The grammar is documented in docs/scenarios.md.
+ */
+#ifndef SMTPH_SCENARIO_H
+#define SMTPH_SCENARIO_H
+
+#include <regex.h>
+#include <stddef.h>
+
+enum scn_level { SCN_MUST, SCN_SHOULD, SCN_MAY };
+
+/* The standard opening a scenario names instead of repeating it. */
+enum scn_opening {
+	SCN_OPEN_NONE,     /* nothing: the first step reads the greeting itself */
+	SCN_OPEN_GREETING, /* expect a 220 greeting */
+	SCN_OPEN_HELO,     /* greeting, then HELO ${client_domain} -> 250 */
+	SCN_OPEN_EHLO,     /* greeting, then EHLO ${client_domain} -> 250 (default) */
+};
+
+enum scn_step_kind {
+	SCN_STEP_SEND,         /* a command line; CRLF added */
+	SCN_STEP_SEND_RAW,     /* bytes exactly, with \r \n \t \0 \xHH \\ escapes */
+	SCN_STEP_PIPELINE,     /* several command lines in one write */
+	SCN_STEP_DATA,         /* a message body: CRLF lines, dot-stuffed, CRLF.CRLF added */
+	SCN_STEP_EXPECT,       /* one reply, checked */
+	SCN_STEP_EXPECT_CLOSE, /* the server closes (nothing more may arrive) */
+	SCN_STEP_EXPECT_OPEN,  /* the server stays open and silent for `seconds` */
+	SCN_STEP_WAIT,         /* pause for `seconds` */
+};
+
+/* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */
+struct scn_code {
+	char pat[4];
+};
+
+enum scn_capture_kind { SCN_CAPTURE_EHLO, SCN_CAPTURE_REGEX };
+
+struct scn_capture {
+	char *name;
+	enum scn_capture_kind kind;
+	char *source; /* EHLO keyword, or the regular expression's source */
+	regex_t re;   /* compiled when kind == SCN_CAPTURE_REGEX */
+};
+
+struct scn_expect {
+	struct scn_code *codes; /* any of these; none means "any valid reply" */
+	size_t n_codes;
+	char *text;             /* POSIX ERE over the reply text (lines joined by \n) */
+	regex_t text_re;
+	char *enhanced;         /* "5.1.1", "5.x.x", or "present" (class must match code) */
+	char **ehlo_has;        /* EHLO keywords that must be advertised */
+	size_t n_ehlo_has;
+	char **ehlo_lacks;      /* EHLO keywords that must not be advertised */
+	size_t n_ehlo_lacks;
+	int single_line;        /* the reply must be one line */
+	struct scn_capture *captures;
+	size_t n_captures;
+};
+
+struct scn_step {
+	enum scn_step_kind kind;
+	int line, col;       /* 1-based position of the step in its file */
+	char *text;          /* send/send_raw/data: source text (variables unexpanded) */
+	size_t text_len;
+	char **lines;        /* pipeline: command lines */
+	size_t n_lines;
+	unsigned repeat;     /* >= 1 */
+	double seconds;      /* wait, expect_open; expect_close: 0 = --timeout */
+	struct scn_expect expect;
+};
+
+struct scn_var {
+	char *name;
+	char *value;
+};
+
+struct scn {
+	char *file;
+	int line, col;       /* where the document starts */
+	char *id;
+	char *title;
+	char *description;
+	enum scn_level level;
+	char **refs;         /* "RFC 5321 4.1.1.10" or catalogue ids "TM-01" */
+	size_t n_refs;
+	char **tags;
+	size_t n_tags;
+	char **requires_ext; /* EHLO keywords the target must advertise */
+	size_t n_requires_ext;
+	char **requires_vars; /* variables the profile must set (non-empty) */
+	size_t n_requires_vars;
+	enum scn_opening opening;
+	double timeout;      /* whole-scenario deadline in seconds; 0 = engine default */
+	struct scn_var *vars; /* scenario defaults, overridden by profile and --var */
+	size_t n_vars;
+	struct scn_step *steps;
+	size_t n_steps;
+};
+
+void scn_free(struct scn *s);
+
+const char *scn_level_name(enum scn_level l);
+const char *scn_step_kind_name(enum scn_step_kind k);
+const char *scn_opening_name(enum scn_opening o);
+
+/* 1 if code (100..999) matches pattern p. */
+int scn_code_match(const struct scn_code *p, int code);
+/* 1 if a ref is a catalogue id such as "TM-01" or "TLS-07". */
+int scn_ref_is_catalogue_id(const char *ref);
+/* 1 if the scenario carries tag t. */
+int scn_has_tag(const struct scn *s, const char *t);
+
+#endif
