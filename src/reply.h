@@ -83,6 +83,11 @@ struct reply_error {
  * REPLY_INCOMPLETE, or REPLY_VIOLATION with *err filled.  opts may be NULL.
  * A partial line already longer than max_line is reported as a violation at
  * once, so an endless line cannot grow the caller's buffer for ever.
+ * out and err may be NULL; *out is meaningful only when the return is > 0.
+ * Bytes after the reply (pipelined replies) are not looked at.  A violation
+ * is reported on the shortest prefix that proves it, so a prefix of a valid
+ * reply is always REPLY_INCOMPLETE; an unterminated line is cut once it holds
+ * max_line - 2 bytes (it can no longer end within max_line).
  */
 ssize_t reply_parse(const char *buf, size_t len, const struct reply_opts *opts,
     struct reply *out, struct reply_error *err);

@@ -33,4 +33,60 @@ int rep_write(FILE *f, enum rep_format fmt, const struct rep_run *run, int color
  * with the reason under a failure. */
 void rep_progress(FILE *f, const struct res_result *r, size_t done, size_t total, int color);
 
+/*
+ * Below: the per-format writers rep_write() dispatches to, and the helpers
+ * they share.  The front end may use them too (rep_count for the exit status).
+ */
+
+/* Each writes the whole report in its format; 0, or -1 if writing failed.
+ * Only the text writer colours. */
+int rep_write_text(FILE *f, const struct rep_run *run, int color);
+int rep_write_json(FILE *f, const struct rep_run *run);
+int rep_write_junit(FILE *f, const struct rep_run *run);
+int rep_write_tap(FILE *f, const struct rep_run *run);
+
+struct rep_counts {
+	size_t total, pass, fail, skip, error, xfail, xpass;
+};
+
+/* Count the run's results per status into *c. */
+void rep_count(const struct rep_run *run, struct rep_counts *c);
+
+/* "must", "should", "may" ("?" for anything else). */
+const char *rep_level_name(enum scn_level l);
+/* "pass", "fail", "skip", "error", "xfail", "xpass" ("?" otherwise). */
+const char *rep_status_lower(enum res_status s);
+
+/* Append the C string s (NULL appends nothing) as one line of printable
+ * ASCII: like res_render(), except that a backslash stays as it is, so text
+ * res_render() already produced passes through unchanged.  For strings the
+ * harness or the scenario author wrote (id, title, reason, expected, actual,
+ * file names), which may still carry anything. */
+void rep_clean(struct buf *out, const char *s);
+
+/* Append secs as a locale-independent decimal with `decimals` (0..6)
+ * digits; negative, NaN and infinite values print as 0. */
+void rep_secs(struct buf *out, double secs, int decimals);
+
+/* A transcript laid out for reading: one string per line of data,
+ * "+0.012s S: rendered bytes".  A line ending in CRLF shows without it, one
+ * ending in a bare LF shows "\n", a fragment without line end is marked
+ * " [no line end]", and a very long line is cut with its byte count. */
+struct rep_lines {
+	char **line;     /* the lines kept, oldest first; owned */
+	size_t n;
+	size_t omitted;  /* earlier lines left out by `tail` */
+};
+
+/* Lay out tr; tail > 0 keeps only the last tail lines of data (0 keeps all).
+ * A last line reports tr->dropped when bytes were not kept.  Free with
+ * rep_lines_free(). */
+void rep_transcript_lines(struct rep_lines *out,
+    const struct res_transcript *tr, size_t tail);
+void rep_lines_free(struct rep_lines *l);
+
+/* How many transcript lines text, junit and tap show (the json report has
+ * the whole transcript). */
+#define REP_TAIL_LINES 40
+
 #endif

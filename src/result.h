@@ -38,6 +38,7 @@ struct res_transcript {
 	struct res_event *ev;
 	size_t n, cap;
 	size_t bytes; /* total bytes kept; see RES_TRANSCRIPT_MAX */
+	size_t dropped; /* bytes counted but not kept once the limit was hit */
 };
 
 /* Transcripts keep at most this many bytes; the rest is counted, not kept,
@@ -56,8 +57,15 @@ struct res_result {
 	struct res_transcript tr;
 };
 
+/* Record one event: a copy of data[0..len) (data may hold any bytes; NULL
+ * only with len 0).  A zeroed res_transcript is empty and ready.  Once the
+ * kept bytes would pass RES_TRANSCRIPT_MAX, the part that still fits is kept,
+ * one NOTE event "[transcript truncated]" is added (it counts towards the
+ * limit), and from then on bytes are only counted in tr->dropped. */
 void res_transcript_add(struct res_transcript *tr, double t, char dir,
     const void *data, size_t len);
+/* Free what r owns (reason, expected, actual, transcript) and reset those
+ * fields; r itself and r->scn are the caller's.  NULL is a no-op. */
 void res_result_free(struct res_result *r);
 
 const char *res_status_name(enum res_status s); /* "PASS", "FAIL", ... */

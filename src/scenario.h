@@ -56,6 +56,7 @@ struct scn_expect {
 	char **ehlo_lacks;      /* EHLO keywords that must not be advertised */
 	size_t n_ehlo_lacks;
 	int single_line;        /* the reply must be one line */
+	int ehlo_valid;         /* the reply must follow ehlo-ok-rsp (RFC 5321 4.1.1.1) */
 	struct scn_capture *captures;
 	size_t n_captures;
 };
@@ -70,6 +71,13 @@ struct scn_step {
 	unsigned repeat;     /* >= 1 */
 	double seconds;      /* wait, expect_open; expect_close: 0 = --timeout */
 	struct scn_expect expect;
+};
+
+/* requires.extension_params: the keyword's parameters must match. */
+struct scn_require_param {
+	char *keyword;
+	char *source;
+	regex_t re;
 };
 
 struct scn_var {
@@ -90,6 +98,8 @@ struct scn {
 	size_t n_tags;
 	char **requires_ext; /* EHLO keywords the target must advertise */
 	size_t n_requires_ext;
+	struct scn_require_param *requires_params;
+	size_t n_requires_params;
 	char **requires_vars; /* variables the profile must set (non-empty) */
 	size_t n_requires_vars;
 	enum scn_opening opening;

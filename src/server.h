@@ -34,8 +34,14 @@ int srv_listen(struct srv *srv, const char *host, const char *port, char *errbuf
 
 /* Serve one session on an already connected pair of descriptors (in_fd ==
  * out_fd for a socket; 0 and 1 for `serve --stdio`).  The server owns and
- * closes them.  Returns 0, or -1 with errbuf filled. */
+ * closes them.  Returns 0, or -1 with errbuf filled (the descriptors then
+ * stay the caller's). */
 int srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t errlen);
+
+/* Idle timeout of every session in milliseconds, applied from the next
+ * input or output (default 300 s, RFC 5321 4.5.3.2.7).  On expiry the
+ * session gets "421 4.4.2 ... timeout exceeded" and is closed. */
+void srv_set_idle_timeout(struct srv *srv, int ms);
 
 /* Sessions currently open. */
 size_t srv_active_sessions(const struct srv *srv);
@@ -44,9 +50,54 @@ size_t srv_active_sessions(const struct srv *srv);
  * and is closed; listeners are closed (RFC 5321 3.8). */
 void srv_shutdown(struct srv *srv);
 
-/* The fault table, for `serve --list-faults`: i in [0, srv_fault_count()). */
+/* The fault ids, in the order of the fault table (srv_fault_name(id)). */
+enum srv_fault {
+	SRV_F_CLOSE_ON_INVALID,
+	SRV_F_ACCEPT_UNKNOWN,
+	SRV_F_INVALID_421,
+	SRV_F_QUIT_250,
+	SRV_F_QUIT_NO_CLOSE,
+	SRV_F_GREETING_421,
+	SRV_F_SILENT,
+	SRV_F_TIRED_421,
+	SRV_F_421_NO_CLOSE,
+	SRV_F_BARE_LF_REPLIES,
+	SRV_F_MIXED_CODE_MULTILINE,
+	SRV_F_CODE_OUT_OF_RANGE,
+	SRV_F_UNSOLICITED_REPLY,
+	SRV_F_NO_EHLO,
+	SRV_F_HELO_MULTILINE,
+	SRV_F_EHLO_NO_ARG_OK,
+	SRV_F_CASE_SENSITIVE_VERBS,
+	SRV_F_NOOP_ARG_501,
+	SRV_F_RSET_ARG_OK,
+	SRV_F_RSET_KEEPS_TRANSACTION,
+	SRV_F_EHLO_KEEPS_TRANSACTION,
+	SRV_F_RCPT_WITHOUT_MAIL,
+	SRV_F_DATA_WITHOUT_RCPT,
+	SRV_F_VRFY_UNRECOGNIZED,
+	SRV_F_POSTMASTER_REJECTED,
+	SRV_F_NULL_SENDER_REJECTED,
+	SRV_F_LONG_LINE_CLOSE,
+	SRV_F_SHORT_LINE_LIMIT,
+	SRV_F_LF_DOT_LF,
+	SRV_F_BARE_LF_COMMANDS,
+	SRV_F_NO_ENHANCED_CODES,
+	SRV_F_SIZE_IGNORED,
+	SRV_F_PIPELINING_DROPS_INPUT,
+	SRV_F_DATA_250_NOT_354,
+	SRV_F_NESTED_MAIL_OK,
+	SRV_F_MAIL_BEFORE_HELO,
+	SRV_F_COUNT
+};
+
+/* The fault table, for `serve --list-faults`: i in [0, srv_fault_count()).
+ * Out-of-range i gives NULL. */
 size_t srv_fault_count(void);
 const char *srv_fault_name(size_t i);
 const char *srv_fault_desc(size_t i);
+
+/* The id of the fault named name[0..len) (exact, case-sensitive), or -1. */
+int srv_fault_lookup(const char *name, size_t len);
 
 #endif

@@ -1,0 +1,683 @@
+/*
+ * smtp-harness - the command line front end: argument parsing and the glue
+ * between the library's loader, engine, reference server and report writers.
+ * Exit status of `run` (docs in README.md): 0 all passed or skipped, 1 a
+ * scenario failed or ended in error, 2 usage error or a scenario that does
+ * not load, 3 the target could not be reached or used at all.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "loader.h"
+#include "loop.h"
+#include "report.h"
+#include "server.h"
+#include "util.h"
+
+#define EXIT_PASS 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_TARGET 3
+
+#define VERSION "0.1.0"
+
+static void
+usage(FILE *f)
+{
+	fputs(
+	    "usage: smtp-harness run   [PATH...] [--target URL] [--profile FILE] [--var K=V]...\n"
+	    "                          [--tags T,...] [--skip-tags T,...] [--level L,...] [-j N]\n"
+	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS]\n"
+	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
+	    "       smtp-harness lint  PATH...\n"
+	    "       smtp-harness list  [PATH...] [--tags T,...]\n"
+	    "       smtp-harness serve [--listen HOST:PORT] [--faults F,...] [--stdio] [--list-faults]\n"
+	    "\n"
+	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), smtp://HOST:PORT,\n"
+	    "exec:COMMAND ARGS.  FORMAT: text, json, junit, tap; FILE '-' is standard output.\n"
+	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
+	    "file error, 3 target unreachable or unusable.\n", f);
+}
+
+static int
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("smtp-harness: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(see smtp-harness --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* ---- argument helpers -------------------------------------------------- */
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static void
+strv_push(struct strv *s, const char *x)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = xstrdup(x);
+}
+
+static void
+strv_split(struct strv *s, const char *csv)
+{
+	const char *p = csv;
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len) {
+			char *w = xstrndup(p, len);
+			strv_push(s, w);
+			free(w);
+		}
+		p += len + (c ? 1 : 0);
+	}
+}
+
+static void
+strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static int
+strv_has(const struct strv *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], x) == 0)
+			return 1;
+	return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE". */
+static const char *
+optval(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0) {
+		if (*i + 1 >= argc)
+			return NULL;
+		return argv[++*i];
+	}
+	return NULL;
+}
+
+static int
+is_opt(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+struct suite {
+	struct scn **s;
+	size_t n;
+};
+
+static void
+suite_free(struct suite *su)
+{
+	for (size_t i = 0; i < su->n; i++)
+		scn_free(su->s[i]);
+	free(su->s);
+}
+
+/* Load every scenario under paths; print all errors.  Returns 0 or -1. */
+static int
+load_suite(const struct strv *paths, struct suite *su)
+{
+	struct load_diag d;
+	load_diag_init(&d);
+	char **files = NULL;
+	size_t nfiles = 0;
+	char *def[] = { "scenarios/" };
+	if (paths->n)
+		load_collect_paths(paths->v, paths->n, &files, &nfiles, &d);
+	else
+		load_collect_paths(def, 1, &files, &nfiles, &d);
+	for (size_t i = 0; i < nfiles; i++) {
+		struct scn *s = load_scenario_file(files[i], &d);
+		if (!s)
+			continue;
+		for (size_t j = 0; j < su->n; j++)
+			if (strcmp(su->s[j]->id, s->id) == 0) {
+				load_diag_add(&d, s->file, s->line, s->col,
+				    "duplicate scenario id '%s' (also in %s)", s->id, su->s[j]->file);
+				break;
+			}
+		su->s = xrealloc(su->s, (su->n + 1) * sizeof(*su->s));
+		su->s[su->n++] = s;
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	if (nfiles == 0 && d.n_errors == 0)
+		load_diag_add(&d, paths->n ? paths->v[0] : "scenarios/", 1, 1, "no scenario files (*.yaml) found");
+	int rc = d.n_errors ? -1 : 0;
+	if (d.n_errors)
+		fputs(d.text.data, stderr);
+	load_diag_free(&d);
+	return rc;
+}
+
+static int
+selected(const struct scn *s, const struct strv *tags, const struct strv *skip,
+    const struct strv *levels)
+{
+	if (tags->n) {
+		int any = 0;
+		for (size_t i = 0; i < tags->n; i++)
+			any |= scn_has_tag(s, tags->v[i]) || strcmp(s->id, tags->v[i]) == 0;
+		if (!any)
+			return 0;
+	}
+	for (size_t i = 0; i < skip->n; i++)
+		if (scn_has_tag(s, skip->v[i]))
+			return 0;
+	if (levels->n && !strv_has(levels, scn_level_name(s->level)))
+		return 0;
+	return 1;
+}
+
+/* ---- run --------------------------------------------------------------- */
+
+struct reportspec {
+	enum rep_format fmt;
+	char *file;
+};
+
+struct progress {
+	int enabled;
+	int color;
+};
+
+static void
+on_result(void *arg, const struct res_result *r, size_t done, size_t total)
+{
+	struct progress *p = arg;
+	if (p->enabled) {
+		rep_progress(stdout, r, done, total, p->color);
+		fflush(stdout);
+	}
+}
+
+static int
+read_baseline(const char *path, struct strv *ids)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "%s:1:1: error: cannot open baseline: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		char *h = strchr(line, '#');
+		if (h)
+			*h = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t n = strcspn(p, " \t\r\n");
+		p[n] = '\0';
+		if (*p)
+			strv_push(ids, p);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	struct strv paths = { 0 }, tags = { 0 }, skip = { 0 }, levels = { 0 }, baseline = { 0 };
+	struct reportspec *reps = NULL;
+	size_t nreps = 0;
+	struct scn_var *vars = NULL;
+	size_t nvars = 0;
+	const char *target_url = "builtin", *profile = NULL, *baseline_file = NULL;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	double timeout = 30, scen_timeout = 300;
+	int verbose = 0, rc = EXIT_USAGE;
+	struct suite su = { 0 };
+	struct tp_target target = { 0 };
+	int have_target = 0;
+	struct res_result *results = NULL;
+	struct scn **sel = NULL;
+	size_t nsel = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (is_opt(a, "--target")) {
+			if (!(v = optval(argc, argv, &i, "--target")))
+				goto missing;
+			target_url = v;
+		} else if (is_opt(a, "--profile")) {
+			if (!(v = optval(argc, argv, &i, "--profile")))
+				goto missing;
+			profile = v;
+		} else if (is_opt(a, "--var")) {
+			if (!(v = optval(argc, argv, &i, "--var")))
+				goto missing;
+			const char *eq = strchr(v, '=');
+			if (!eq || eq == v) {
+				usage_error("--var needs NAME=VALUE, not '%s'", v);
+				goto out;
+			}
+			vars = xrealloc(vars, (nvars + 1) * sizeof(*vars));
+			vars[nvars].name = xstrndup(v, (size_t)(eq - v));
+			vars[nvars++].value = xstrdup(eq + 1);
+		} else if (is_opt(a, "--tags")) {
+			if (!(v = optval(argc, argv, &i, "--tags")))
+				goto missing;
+			strv_split(&tags, v);
+		} else if (is_opt(a, "--skip-tags")) {
+			if (!(v = optval(argc, argv, &i, "--skip-tags")))
+				goto missing;
+			strv_split(&skip, v);
+		} else if (is_opt(a, "--level")) {
+			if (!(v = optval(argc, argv, &i, "--level")))
+				goto missing;
+			strv_split(&levels, v);
+			for (size_t k = 0; k < levels.n; k++)
+				if (strcmp(levels.v[k], "must") && strcmp(levels.v[k], "should") &&
+				    strcmp(levels.v[k], "may")) {
+					usage_error("--level takes must, should and may, not '%s'", levels.v[k]);
+					goto out;
+				}
+		} else if (strcmp(a, "-j") == 0 || is_opt(a, "--jobs") || (strncmp(a, "-j", 2) == 0 && a[2])) {
+			if (strncmp(a, "-j", 2) == 0 && a[2] && a[1] != '-')
+				v = a + 2;
+			else if (!(v = optval(argc, argv, &i, a[1] == '-' ? "--jobs" : "-j")))
+				goto missing;
+			char *end;
+			jobs = strtol(v, &end, 10);
+			if (*end || jobs < 1 || jobs > 1024) {
+				usage_error("-j needs a number from 1 to 1024, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--timeout")) {
+			if (!(v = optval(argc, argv, &i, "--timeout")))
+				goto missing;
+			if (parse_seconds(v, &timeout)) {
+				usage_error("--timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--scenario-timeout")) {
+			if (!(v = optval(argc, argv, &i, "--scenario-timeout")))
+				goto missing;
+			if (parse_seconds(v, &scen_timeout)) {
+				usage_error("--scenario-timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--report")) {
+			if (!(v = optval(argc, argv, &i, "--report")))
+				goto missing;
+			const char *colon = strchr(v, ':');
+			char *fmt = xstrndup(v, colon ? (size_t)(colon - v) : strlen(v));
+			enum rep_format f;
+			if (rep_format_parse(fmt, &f) != 0) {
+				usage_error("unknown report format '%s' (text, json, junit, tap)", fmt);
+				free(fmt);
+				goto out;
+			}
+			free(fmt);
+			reps = xrealloc(reps, (nreps + 1) * sizeof(*reps));
+			reps[nreps].fmt = f;
+			reps[nreps++].file = xstrdup(colon && colon[1] ? colon + 1 : "-");
+		} else if (is_opt(a, "--baseline")) {
+			if (!(v = optval(argc, argv, &i, "--baseline")))
+				goto missing;
+			baseline_file = v;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose = 1;
+		} else if (a[0] == '-' && a[1]) {
+			usage_error("unknown option '%s' for run", a);
+			goto out;
+		} else
+			strv_push(&paths, a);
+	}
+
+	const char *why;
+	char err[512];
+	if ((why = tp_parse(target_url, &target, err, sizeof(err)))) {
+		usage_error("%s", why);
+		goto out;
+	}
+	have_target = 1;
+	if (profile) {
+		struct load_diag d;
+		load_diag_init(&d);
+		struct scn_var *pv = NULL;
+		size_t npv = 0;
+		int prc = load_profile_file(profile, &pv, &npv, &d);
+		if (prc != 0) {
+			fputs(d.text.data, stderr);
+			load_diag_free(&d);
+			for (size_t k = 0; k < npv; k++) {
+				free(pv[k].name);
+				free(pv[k].value);
+			}
+			free(pv);
+			goto out;
+		}
+		load_diag_free(&d);
+		/* profile first, --var after: later entries win */
+		pv = xrealloc(pv, (npv + nvars + 1) * sizeof(*pv));
+		memcpy(pv + npv, vars, nvars * sizeof(*vars));
+		free(vars);
+		vars = pv;
+		nvars += npv;
+	}
+	if (baseline_file && read_baseline(baseline_file, &baseline) != 0)
+		goto out;
+	if (load_suite(&paths, &su) != 0)
+		goto out;
+	for (size_t k = 0; k < su.n; k++)
+		if (selected(su.s[k], &tags, &skip, &levels)) {
+			sel = xrealloc(sel, (nsel + 1) * sizeof(*sel));
+			sel[nsel++] = su.s[k];
+		}
+	if (nsel == 0) {
+		usage_error("no scenario selected");
+		goto out;
+	}
+
+	int stdout_report = 0;
+	for (size_t k = 0; k < nreps; k++)
+		stdout_report |= strcmp(reps[k].file, "-") == 0;
+	struct progress prog = { !stdout_report, isatty(1) && !getenv("NO_COLOR") };
+	struct eng_opts o = {
+		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
+		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
+		.on_result = on_result, .arg = &prog,
+		.xfail_ids = (const char *const *)baseline.v, .n_xfail = baseline.n,
+	};
+	results = xcalloc(nsel, sizeof(*results));
+	struct eng_probe probe;
+	time_t t0 = time(NULL);
+	char started[32];
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+	int64_t ms0 = util_now_ms();
+	enum eng_status es = eng_run(&o, sel, nsel, results, &probe, err, sizeof(err));
+	if (es == ENG_SETUP_ERROR) {
+		usage_error("%s", err);
+		goto out;
+	}
+	if (es == ENG_UNREACHABLE) {
+		fprintf(stderr, "smtp-harness: target %s cannot be used: %s\n", target_url, err);
+		rc = EXIT_TARGET;
+		goto out;
+	}
+	struct rep_run run = { target_url, started, (double)(util_now_ms() - ms0) / 1000.0,
+		results, nsel, verbose };
+	if (!stdout_report)
+		rep_write(stdout, REP_TEXT, &run, prog.color);
+	for (size_t k = 0; k < nreps; k++) {
+		FILE *f = strcmp(reps[k].file, "-") == 0 ? stdout : fopen(reps[k].file, "w");
+		if (!f) {
+			fprintf(stderr, "smtp-harness: cannot write %s: %s\n", reps[k].file, strerror(errno));
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		int wrc = rep_write(f, reps[k].fmt, &run, f == stdout && prog.color);
+		if ((f != stdout ? fclose(f) : fflush(f)) != 0 || wrc != 0) {
+			fprintf(stderr, "smtp-harness: writing %s failed\n", reps[k].file);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	rc = EXIT_PASS;
+	for (size_t k = 0; k < nsel; k++)
+		if (results[k].status == RES_FAIL || results[k].status == RES_ERROR)
+			rc = EXIT_FAILED;
+	goto out;
+missing:
+	usage_error("option '%s' needs a value", argv[argc - 1]);
+out:
+	if (results)
+		for (size_t k = 0; k < nsel; k++)
+			res_result_free(&results[k]);
+	free(results);
+	free(sel);
+	suite_free(&su);
+	if (have_target)
+		tp_free(&target);
+	for (size_t k = 0; k < nreps; k++)
+		free(reps[k].file);
+	free(reps);
+	for (size_t k = 0; k < nvars; k++) {
+		free(vars[k].name);
+		free(vars[k].value);
+	}
+	free(vars);
+	strv_free(&paths);
+	strv_free(&tags);
+	strv_free(&skip);
+	strv_free(&levels);
+	strv_free(&baseline);
+	return rc;
+}
+
+/* ---- lint, list -------------------------------------------------------- */
+
+static int
+cmd_lint(int argc, char **argv)
+{
+	struct strv paths = { 0 };
+	for (int i = 0; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			strv_free(&paths);
+			return usage_error("unknown option '%s' for lint", argv[i]);
+		}
+		strv_push(&paths, argv[i]);
+	}
+	if (paths.n == 0) {
+		strv_free(&paths);
+		return usage_error("lint needs at least one PATH");
+	}
+	struct suite su = { 0 };
+	int rc = load_suite(&paths, &su);
+	if (rc == 0)
+		printf("%zu scenario%s, no errors\n", su.n, su.n == 1 ? "" : "s");
+	suite_free(&su);
+	strv_free(&paths);
+	return rc == 0 ? EXIT_PASS : EXIT_USAGE;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	struct strv paths = { 0 }, tags = { 0 }, none = { 0 };
+	int rc = EXIT_USAGE;
+	struct suite su = { 0 };
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if (is_opt(argv[i], "--tags")) {
+			if (!(v = optval(argc, argv, &i, "--tags"))) {
+				usage_error("option --tags needs a value");
+				goto out;
+			}
+			strv_split(&tags, v);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage_error("unknown option '%s' for list", argv[i]);
+			goto out;
+		} else
+			strv_push(&paths, argv[i]);
+	}
+	if (load_suite(&paths, &su) != 0)
+		goto out;
+	size_t shown = 0;
+	for (size_t i = 0; i < su.n; i++) {
+		const struct scn *s = su.s[i];
+		if (!selected(s, &tags, &none, &none))
+			continue;
+		struct buf refs;
+		buf_init(&refs);
+		for (size_t k = 0; k < s->n_refs; k++)
+			buf_printf(&refs, "%s%s", k ? ", " : "", s->refs[k]);
+		printf("%-44s %-6s %s\n%-44s        [%s]\n", s->id, scn_level_name(s->level), s->title,
+		    "", refs.data ? refs.data : "");
+		buf_free(&refs);
+		shown++;
+	}
+	printf("%zu scenario%s\n", shown, shown == 1 ? "" : "s");
+	rc = EXIT_PASS;
+out:
+	suite_free(&su);
+	strv_free(&paths);
+	strv_free(&tags);
+	return rc;
+}
+
+/* ---- serve ------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	const char *listen = "127.0.0.1:2525", *faults = "";
+	int stdio = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if (strcmp(argv[i], "--list-faults") == 0) {
+			for (size_t k = 0; k < srv_fault_count(); k++)
+				printf("%-24s %s\n", srv_fault_name(k), srv_fault_desc(k));
+			return EXIT_PASS;
+		} else if (is_opt(argv[i], "--listen")) {
+			if (!(v = optval(argc, argv, &i, "--listen")))
+				return usage_error("option --listen needs HOST:PORT");
+			listen = v;
+		} else if (is_opt(argv[i], "--faults")) {
+			if (!(v = optval(argc, argv, &i, "--faults")))
+				return usage_error("option --faults needs a list of faults");
+			faults = v;
+		} else if (strcmp(argv[i], "--stdio") == 0) {
+			stdio = 1;
+		} else
+			return usage_error("unknown argument '%s' for serve", argv[i]);
+	}
+	char err[256];
+	struct loop *loop = loop_new();
+	struct srv *srv = srv_new(loop, faults, err, sizeof(err));
+	if (!srv) {
+		loop_free(loop);
+		return usage_error("%s", err);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	int rc = EXIT_PASS;
+	if (stdio) {
+		if (srv_attach(srv, 0, 1, err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtp-harness: %s\n", err);
+			rc = EXIT_FAILED;
+		}
+		while (rc == EXIT_PASS && !stop_requested && srv_active_sessions(srv) > 0)
+			loop_run_once(loop, 200);
+	} else {
+		const char *colon = strrchr(listen, ':');
+		if (!colon || colon == listen || !colon[1]) {
+			srv_free(srv);
+			loop_free(loop);
+			return usage_error("--listen needs HOST:PORT, not '%s'", listen);
+		}
+		char *host = xstrndup(listen, (size_t)(colon - listen));
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		int port = srv_listen(srv, host, colon + 1, err, sizeof(err));
+		free(host);
+		if (port < 0) {
+			fprintf(stderr, "smtp-harness: %s\n", err);
+			rc = EXIT_FAILED;
+		} else {
+			fprintf(stderr, "smtp-harness: reference server listening on %.*s:%d%s%s\n",
+			    (int)(colon - listen), listen, port, *faults ? " with faults " : "", faults);
+			while (!stop_requested)
+				loop_run_once(loop, 200);
+			srv_shutdown(srv);
+			int64_t until = util_now_ms() + 1000;
+			while (srv_active_sessions(srv) > 0 && util_now_ms() < until)
+				loop_run_once(loop, 50);
+		}
+	}
+	srv_free(srv);
+	loop_free(loop);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("smtp-harness %s\n", VERSION);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "lint") == 0)
+		return cmd_lint(argc - 2, argv + 2);
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list(argc - 2, argv + 2);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	return usage_error("unknown command '%s'", cmd);
+}

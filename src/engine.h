@@ -1,0 +1,53 @@
+/*
+ * engine.h - runs scenarios against a target: one thread, one event loop
+ * (loop.h), up to `jobs` sessions at once, a deadline on every wait and on
+ * every scenario, and the session rules of docs/scenarios.md checked on every
+ * reply.  For `builtin` targets the reference server runs on the same loop.
+ */
+#ifndef SMTPH_ENGINE_H
+#define SMTPH_ENGINE_H
+
+#include <stddef.h>
+
+#include "ehlo.h"
+#include "result.h"
+#include "scenario.h"
+#include "transport.h"
+
+struct eng_opts {
+	struct tp_target *target;  /* parsed; the engine resolves it */
+	unsigned jobs;             /* sessions at once, >= 1 */
+	double timeout;            /* seconds, every wait */
+	double scenario_timeout;   /* seconds, whole scenario unless it sets its own */
+	const struct scn_var *vars; /* profile then --var, later entries win */
+	size_t n_vars;
+	const char *const *xfail_ids; /* the baseline: scenarios expected to fail */
+	size_t n_xfail;
+	/* Called as each scenario finishes (may be NULL). */
+	void (*on_result)(void *arg, const struct res_result *r, size_t done, size_t total);
+	void *arg;
+};
+
+/* What the probe session learnt about the target before the suite. */
+struct eng_probe {
+	int greeting_code;
+	int ehlo_ok;               /* EHLO answered 250 */
+	struct ehlo_caps caps;
+};
+
+enum eng_status {
+	ENG_OK = 0,        /* every scenario ran (results say how) */
+	ENG_UNREACHABLE,   /* the probe failed: no connection, no greeting, 421 ... */
+	ENG_SETUP_ERROR,   /* the harness could not start (e.g. builtin faults) */
+};
+
+/*
+ * Probe the target once (connect, greeting, EHLO, QUIT), then run scns[0..n)
+ * filling results[0..n) (each scenario's SKIP decided from the probe's EHLO
+ * keywords and the variables).  errbuf says why on a non-OK status.
+ */
+enum eng_status eng_run(const struct eng_opts *opts, struct scn *const *scns,
+    size_t n, struct res_result *results, struct eng_probe *probe,
+    char *errbuf, size_t errlen);
+
+#endif

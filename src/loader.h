@@ -1,0 +1,53 @@
+/*
+ * loader.h - YAML scenario files and target profiles into the model of
+ * scenario.h, with libyaml's event API.
+ *
+ * Every problem found is collected (not only the first) as one line
+ * "FILE:LINE:COL: error: message" with 1-based numbers.
+ */
+#ifndef SMTPH_LOADER_H
+#define SMTPH_LOADER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "scenario.h"
+
+struct load_diag {
+	struct buf text;  /* the error lines, each ending in '\n' */
+	size_t n_errors;
+};
+
+void load_diag_init(struct load_diag *d);
+void load_diag_free(struct load_diag *d);
+void load_diag_add(struct load_diag *d, const char *file, int line, int col,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Files bigger than this are refused: scenarios are small. */
+#define LOAD_MAX_FILE (1024 * 1024)
+
+/* Load one scenario from a file.  Returns the scenario (caller frees with
+ * scn_free()) or NULL when it has errors, all of them added to diag. */
+struct scn *load_scenario_file(const char *path, struct load_diag *diag);
+
+/* The same from memory; name is used in messages and as scn->file. */
+struct scn *load_scenario_mem(const char *name, const char *data, size_t len,
+    struct load_diag *diag);
+
+/* A target profile: a mapping with one key, `vars`, mapping names to
+ * strings.  Appends to *vars and *n (caller frees names and values).  Returns 0,
+ * or -1 with errors in diag. */
+int load_profile_file(const char *path, struct scn_var **vars, size_t *n,
+    struct load_diag *diag);
+
+/* Expand PATH arguments: a file is taken as is, a folder means every *.yaml
+ * below it, sorted.  Appends heap strings to *out (caller frees).  Returns 0,
+ * or -1 with errors in diag (a path that does not exist). */
+int load_collect_paths(char *const *paths, size_t n, char ***out, size_t *nout,
+    struct load_diag *diag);
+
+/* The variables every scenario may use, with defaults that suit `builtin`. */
+extern const struct scn_var load_default_vars[];
+extern const size_t load_n_default_vars;
+
+#endif

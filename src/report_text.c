@@ -1,0 +1,259 @@
+/* report_text.c - the terminal report: one progress line per finished
+ * scenario with the details of a failure under it, and a compact summary.
+ * Nothing the server sent reaches the terminal unrendered, so its bytes can
+ * never move the cursor or change colours; the only escape sequences written
+ * are our own colours, and only when asked. */
+#include "report.h"
+
+#include <string.h>
+
+#define TX_RESET "\033[0m"
+#define TX_INDENT "    "
+
+static const char *
+tx_color(enum res_status s)
+{
+	switch (s) {
+	case RES_PASS:
+	case RES_XFAIL:
+		return "\033[32m";
+	case RES_FAIL:
+	case RES_XPASS:
+		return "\033[31m";
+	case RES_SKIP:
+		return "\033[33m";
+	case RES_ERROR:
+		return "\033[35m";
+	}
+	return "";
+}
+
+/* The status word padded to the widest one, so ids line up. */
+static void
+tx_status(struct buf *b, enum res_status s, int color)
+{
+	const char *name = res_status_name(s);
+
+	if (color && *tx_color(s))
+		buf_printf(b, "%s%s%s", tx_color(s), name, TX_RESET);
+	else
+		buf_puts(b, name);
+	for (size_t i = strlen(name); i < 5; i++)
+		buf_append(b, " ", 1);
+}
+
+static const char *
+tx_id(const struct res_result *r)
+{
+	return r->scn && r->scn->id ? r->scn->id : "(no id)";
+}
+
+/* "step 3 (FILE:LINE)", or "opening (FILE)" for step 0. */
+static void
+tx_where(struct buf *b, const struct res_result *r)
+{
+	const char *file = r->scn ? r->scn->file : NULL;
+
+	if (r->step > 0)
+		buf_printf(b, "step %d", r->step);
+	else
+		buf_puts(b, "opening");
+	if (file == NULL)
+		return;
+	buf_puts(b, " (");
+	rep_clean(b, file);
+	if (r->step_line > 0)
+		buf_printf(b, ":%d", r->step_line);
+	buf_puts(b, ")");
+}
+
+static void
+tx_headline(struct buf *b, const struct res_result *r, int color)
+{
+	tx_status(b, r->status, color);
+	buf_puts(b, " ");
+	rep_clean(b, tx_id(r));
+	if (r->scn && r->scn->title) {
+		buf_puts(b, "  ");
+		rep_clean(b, r->scn->title);
+	}
+	buf_puts(b, "  (");
+	rep_secs(b, r->duration, 3);
+	buf_puts(b, "s)\n");
+}
+
+static void
+tx_transcript(struct buf *b, const struct res_transcript *tr, size_t tail)
+{
+	struct rep_lines l;
+
+	rep_transcript_lines(&l, tr, tail);
+	if (l.omitted > 0)
+		buf_printf(b, TX_INDENT "... %zu earlier transcript lines left "
+		    "out\n", l.omitted);
+	for (size_t i = 0; i < l.n; i++) {
+		buf_puts(b, TX_INDENT);
+		buf_puts(b, l.line[i]);
+		buf_puts(b, "\n");
+	}
+	rep_lines_free(&l);
+}
+
+/* What goes under the headline: the full story of a failure, one line for
+ * a skip or an expected failure, nothing for a pass. */
+static void
+tx_details(struct buf *b, const struct res_result *r)
+{
+	switch (r->status) {
+	case RES_PASS:
+		return;
+	case RES_SKIP:
+		if (r->reason) {
+			buf_puts(b, TX_INDENT "skipped: ");
+			rep_clean(b, r->reason);
+			buf_puts(b, "\n");
+		}
+		return;
+	case RES_XFAIL:
+		buf_puts(b, TX_INDENT "failed as the baseline expects: ");
+		tx_where(b, r);
+		if (r->reason) {
+			buf_puts(b, ": ");
+			rep_clean(b, r->reason);
+		}
+		buf_puts(b, "\n");
+		return;
+	case RES_FAIL:
+	case RES_ERROR:
+	case RES_XPASS:
+		break;
+	}
+	buf_puts(b, TX_INDENT);
+	if (r->status == RES_XPASS) {
+		buf_puts(b, "passed although the baseline expects a failure");
+		if (r->reason) {
+			buf_puts(b, ": ");
+			rep_clean(b, r->reason);
+		}
+	} else {
+		tx_where(b, r);
+		buf_puts(b, ": ");
+		rep_clean(b, r->reason ? r->reason : "(no reason given)");
+	}
+	buf_puts(b, "\n");
+	if (r->expected) {
+		buf_puts(b, TX_INDENT "expected: ");
+		rep_clean(b, r->expected);
+		buf_puts(b, "\n");
+	}
+	if (r->actual) {
+		buf_puts(b, TX_INDENT "actual:   ");
+		rep_clean(b, r->actual);
+		buf_puts(b, "\n");
+	}
+	tx_transcript(b, &r->tr, REP_TAIL_LINES);
+}
+
+static int
+tx_flush(FILE *f, struct buf *b)
+{
+	int rc = 0;
+
+	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
+		rc = -1;
+	buf_reset(b);
+	return rc;
+}
+
+void
+rep_progress(FILE *f, const struct res_result *r, size_t done, size_t total,
+    int color)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (total > 0) {
+		int w = snprintf(NULL, 0, "%zu", total);
+
+		buf_printf(&b, "[%*zu/%zu] ", w, done, total);
+	}
+	tx_headline(&b, r, color);
+	tx_details(&b, r);
+	tx_flush(f, &b);
+	buf_free(&b);
+	/* Progress is for watching: show it now, even into a pipe. */
+	fflush(f);
+}
+
+int
+rep_write_text(FILE *f, const struct rep_run *run, int color)
+{
+	struct rep_counts c;
+	struct buf b;
+	int rc = 0, shown = 0;
+
+	buf_init(&b);
+	rep_count(run, &c);
+	if (run->verbose) {
+		/* Failures already showed their transcripts as they came. */
+		for (size_t i = 0; i < run->n; i++) {
+			const struct res_result *r = &run->results[i];
+
+			if ((r->status != RES_PASS && r->status != RES_XFAIL &&
+			    r->status != RES_SKIP) || r->tr.n == 0)
+				continue;
+			tx_headline(&b, r, color);
+			tx_transcript(&b, &r->tr, 0);
+			shown = 1;
+			if (tx_flush(f, &b) != 0)
+				rc = -1;
+		}
+		if (shown)
+			buf_puts(&b, "\n");
+	}
+	if (run->target) {
+		buf_puts(&b, "target:   ");
+		rep_clean(&b, run->target);
+		buf_puts(&b, "\n");
+	}
+	if (run->started_at) {
+		buf_puts(&b, "started:  ");
+		rep_clean(&b, run->started_at);
+		buf_puts(&b, "\n");
+	}
+	buf_puts(&b, "duration: ");
+	rep_secs(&b, run->duration, 3);
+	buf_puts(&b, "s\n");
+	buf_printf(&b, "total:    %zu (%zu pass, %zu fail, %zu skip, "
+	    "%zu error, %zu xfail, %zu xpass)\n", c.total, c.pass, c.fail,
+	    c.skip, c.error, c.xfail, c.xpass);
+	if (c.fail + c.error + c.xpass > 0) {
+		buf_printf(&b, "failed:   %zu\n", c.fail + c.error + c.xpass);
+		for (size_t i = 0; i < run->n; i++) {
+			const struct res_result *r = &run->results[i];
+
+			if (r->status != RES_FAIL && r->status != RES_ERROR &&
+			    r->status != RES_XPASS)
+				continue;
+			buf_puts(&b, "  ");
+			tx_status(&b, r->status, color);
+			buf_puts(&b, " ");
+			rep_clean(&b, tx_id(r));
+			buf_puts(&b, "  ");
+			if (r->status == RES_XPASS) {
+				buf_puts(&b, "passed although the baseline "
+				    "expects a failure");
+			} else {
+				tx_where(&b, r);
+				buf_puts(&b, ": ");
+				rep_clean(&b, r->reason ? r->reason :
+				    "(no reason given)");
+			}
+			buf_puts(&b, "\n");
+		}
+	}
+	if (tx_flush(f, &b) != 0)
+		rc = -1;
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/* scenario.c - the scenario model: release and small queries. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+free_expect(struct scn_expect *e)
+{
+	free(e->codes);
+	if (e->text) {
+		regfree(&e->text_re);
+		free(e->text);
+	}
+	free(e->enhanced);
+	free_strv(e->ehlo_has, e->n_ehlo_has);
+	free_strv(e->ehlo_lacks, e->n_ehlo_lacks);
+	for (size_t i = 0; i < e->n_captures; i++) {
+		struct scn_capture *c = &e->captures[i];
+		free(c->name);
+		if (c->kind == SCN_CAPTURE_REGEX && c->source)
+			regfree(&c->re);
+		free(c->source);
+	}
+	free(e->captures);
+}
+
+void
+scn_free(struct scn *s)
+{
+	if (!s)
+		return;
+	free(s->file);
+	free(s->id);
+	free(s->title);
+	free(s->description);
+	free_strv(s->refs, s->n_refs);
+	free_strv(s->tags, s->n_tags);
+	free_strv(s->requires_ext, s->n_requires_ext);
+	free_strv(s->requires_vars, s->n_requires_vars);
+	for (size_t i = 0; i < s->n_requires_params; i++) {
+		free(s->requires_params[i].keyword);
+		regfree(&s->requires_params[i].re);
+		free(s->requires_params[i].source);
+	}
+	free(s->requires_params);
+	for (size_t i = 0; i < s->n_vars; i++) {
+		free(s->vars[i].name);
+		free(s->vars[i].value);
+	}
+	free(s->vars);
+	for (size_t i = 0; i < s->n_steps; i++) {
+		struct scn_step *st = &s->steps[i];
+		free(st->text);
+		free_strv(st->lines, st->n_lines);
+		free_expect(&st->expect);
+	}
+	free(s->steps);
+	free(s);
+}
+
+const char *
+scn_level_name(enum scn_level l)
+{
+	switch (l) {
+	case SCN_MUST: return "must";
+	case SCN_SHOULD: return "should";
+	case SCN_MAY: return "may";
+	}
+	return "?";
+}
+
+const char *
+scn_step_kind_name(enum scn_step_kind k)
+{
+	switch (k) {
+	case SCN_STEP_SEND: return "send";
+	case SCN_STEP_SEND_RAW: return "send_raw";
+	case SCN_STEP_PIPELINE: return "pipeline";
+	case SCN_STEP_DATA: return "data";
+	case SCN_STEP_EXPECT: return "expect";
+	case SCN_STEP_EXPECT_CLOSE: return "expect_close";
+	case SCN_STEP_EXPECT_OPEN: return "expect_open";
+	case SCN_STEP_WAIT: return "wait";
+	}
+	return "?";
+}
+
+const char *
+scn_opening_name(enum scn_opening o)
+{
+	switch (o) {
+	case SCN_OPEN_NONE: return "none";
+	case SCN_OPEN_GREETING: return "greeting";
+	case SCN_OPEN_HELO: return "helo";
+	case SCN_OPEN_EHLO: return "ehlo";
+	}
+	return "?";
+}
+
+int
+scn_code_match(const struct scn_code *p, int code)
+{
+	if (code < 100 || code > 999)
+		return 0;
+	char d[3] = { (char)('0' + code / 100), (char)('0' + code / 10 % 10),
+	    (char)('0' + code % 10) };
+	for (int i = 0; i < 3; i++)
+		if (p->pat[i] != 'x' && p->pat[i] != d[i])
+			return 0;
+	return 1;
+}
+
+int
+scn_ref_is_catalogue_id(const char *ref)
+{
+	size_t i = 0;
+	while (ref[i] >= 'A' && ref[i] <= 'Z')
+		i++;
+	if (i < 2 || ref[i] != '-')
+		return 0;
+	size_t j = ++i;
+	while (isdigit((unsigned char)ref[i]))
+		i++;
+	return i > j && ref[i] == '\0';
+}
+
+int
+scn_has_tag(const struct scn *s, const char *t)
+{
+	for (size_t i = 0; i < s->n_tags; i++)
+		if (strcmp(s->tags[i], t) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,261 @@
+/* transport.c - target URL parsing, TCP connect and exec spawn. */
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void
+free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+void
+tp_free(struct tp_target *t)
+{
+	free(t->url);
+	free(t->host);
+	free(t->port);
+	free_argv(t->argv);
+	free(t->faults);
+	if (t->ai)
+		freeaddrinfo(t->ai);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Split a command line on blanks, honouring '...', "..." and backslash. */
+static const char *
+split_words(const char *s, char ***argv_out)
+{
+	char **argv = NULL;
+	size_t n = 0;
+	const char *p = s;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		char *w = xmalloc(strlen(p) + 1);
+		size_t k = 0;
+		char q = 0;
+		for (; *p; p++) {
+			if (q) {
+				if (*p == q)
+					q = 0;
+				else if (*p == '\\' && q == '"' && p[1])
+					w[k++] = *++p;
+				else
+					w[k++] = *p;
+			} else if (*p == '\'' || *p == '"')
+				q = *p;
+			else if (*p == '\\' && p[1])
+				w[k++] = *++p;
+			else if (*p == ' ' || *p == '\t')
+				break;
+			else
+				w[k++] = *p;
+		}
+		w[k] = '\0';
+		if (q) {
+			free(w);
+			free_argv(argv ? (argv[n] = NULL, argv) : NULL);
+			return "unterminated quote in exec: command";
+		}
+		argv = xrealloc(argv, (n + 2) * sizeof(*argv));
+		argv[n++] = w;
+		argv[n] = NULL;
+	}
+	if (n == 0)
+		return "exec: needs a command";
+	*argv_out = argv;
+	return NULL;
+}
+
+const char *
+tp_parse(const char *url, struct tp_target *t, char *errbuf, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	t->url = xstrdup(url);
+	if (strcmp(url, "builtin") == 0 || strncmp(url, "builtin:", 8) == 0) {
+		t->kind = TP_BUILTIN;
+		t->faults = xstrdup(url[7] ? url + 8 : "");
+		return NULL;
+	}
+	if (strncmp(url, "exec:", 5) == 0) {
+		t->kind = TP_EXEC;
+		const char *why = split_words(url + 5, &t->argv);
+		if (why) {
+			snprintf(errbuf, errlen, "bad target '%s': %s", url, why);
+			return errbuf;
+		}
+		return NULL;
+	}
+	if (strncmp(url, "smtps://", 8) == 0) {
+		snprintf(errbuf, errlen, "bad target '%s': smtps:// (TLS) is not supported by this build", url);
+		return errbuf;
+	}
+	if (strncmp(url, "smtp://", 7) != 0) {
+		snprintf(errbuf, errlen, "bad target '%s': expected smtp://HOST:PORT, exec:COMMAND or builtin[:FAULTS]", url);
+		return errbuf;
+	}
+	const char *h = url + 7, *colon;
+	size_t hlen;
+	if (*h == '[') {
+		const char *end = strchr(h, ']');
+		if (!end) {
+			snprintf(errbuf, errlen, "bad target '%s': missing ']' after an IPv6 address", url);
+			return errbuf;
+		}
+		hlen = (size_t)(end - h - 1);
+		t->host = xstrndup(h + 1, hlen);
+		colon = end + 1;
+		if (*colon && *colon != ':')
+			colon = NULL;
+	} else {
+		colon = strrchr(h, ':');
+		hlen = colon ? (size_t)(colon - h) : strlen(h);
+		t->host = xstrndup(h, hlen);
+	}
+	if (!t->host[0]) {
+		snprintf(errbuf, errlen, "bad target '%s': no host", url);
+		return errbuf;
+	}
+	if (colon == NULL && *h == '[') {
+		snprintf(errbuf, errlen, "bad target '%s': junk after ']'", url);
+		return errbuf;
+	}
+	const char *port = colon && *colon == ':' ? colon + 1 : "25";
+	if (strchr(port, '/'))
+		port = xstrndup(port, (size_t)(strchr(port, '/') - port)), t->port = (char *)port;
+	else
+		t->port = xstrdup(port);
+	char *end = NULL;
+	long pv = strtol(t->port, &end, 10);
+	if (!t->port[0] || *end || pv < 1 || pv > 65535) {
+		snprintf(errbuf, errlen, "bad target '%s': port must be 1-65535", url);
+		return errbuf;
+	}
+	t->kind = TP_SMTP;
+	return NULL;
+}
+
+int
+tp_resolve(struct tp_target *t, char *errbuf, size_t errlen)
+{
+	struct addrinfo hints = { 0 };
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	int rc = getaddrinfo(t->host, t->port, &hints, &t->ai);
+	if (rc != 0) {
+		snprintf(errbuf, errlen, "cannot resolve %s: %s", t->host, gai_strerror(rc));
+		t->ai = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+tp_connect(const struct tp_target *t, size_t idx, int *more, char *errbuf, size_t errlen)
+{
+	struct addrinfo *ai = t->ai;
+	for (size_t i = 0; ai && i < idx; i++)
+		ai = ai->ai_next;
+	*more = ai && ai->ai_next != NULL;
+	if (!ai) {
+		snprintf(errbuf, errlen, "no address left to try for %s", t->host);
+		return -1;
+	}
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+		snprintf(errbuf, errlen, "connect to %s port %s: %s", t->host, t->port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+tp_connect_result(int fd, char *errbuf, size_t errlen)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err) {
+		snprintf(errbuf, errlen, "connect: %s", strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int
+tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	pid_t p = fork();
+	if (p < 0) {
+		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return -1;
+	}
+	if (p == 0) {
+		/* child: own process group so the whole tree can be killed */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
+			_exit(127);
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0 && !getenv("SMTP_HARNESS_CHILD_STDERR"))
+			dup2(devnull, 2);
+		execvp(t->argv[0], t->argv);
+		int e = errno;
+		if (write(errpipe[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(sv[1]);
+	close(errpipe[1]);
+	int e = 0;
+	ssize_t r;
+	do
+		r = read(errpipe[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(errpipe[0]);
+	if (r == (ssize_t)sizeof(e)) {
+		snprintf(errbuf, errlen, "cannot run '%s': %s", t->argv[0], strerror(e));
+		close(sv[0]);
+		*pid = p;
+		return -2;
+	}
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	*pid = p;
+	return sv[0];
+}

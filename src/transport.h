@@ -1,0 +1,45 @@
+/*
+ * transport.h - target URLs and how a session's byte stream is opened:
+ * smtp://HOST:PORT (IPv4, IPv6 "[::1]", host names), exec:COMMAND ARGS (one
+ * child process per session speaking SMTP on stdin/stdout), builtin[:FAULTS].
+ * Every descriptor returned is non-blocking and close-on-exec.
+ */
+#ifndef SMTPH_TRANSPORT_H
+#define SMTPH_TRANSPORT_H
+
+#include <netdb.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum tp_kind { TP_SMTP, TP_EXEC, TP_BUILTIN };
+
+struct tp_target {
+	enum tp_kind kind;
+	char *url;      /* as given */
+	char *host;     /* TP_SMTP (brackets removed) */
+	char *port;
+	char **argv;    /* TP_EXEC, NULL-terminated */
+	char *faults;   /* TP_BUILTIN: comma-separated fault names, may be "" */
+	struct addrinfo *ai; /* TP_SMTP, after tp_resolve() */
+};
+
+/* Parse a target URL.  Returns NULL, or a reason (errbuf) for a usage error. */
+const char *tp_parse(const char *url, struct tp_target *t, char *errbuf, size_t errlen);
+void tp_free(struct tp_target *t);
+
+/* Resolve host and port once for the whole run.  Returns 0 or -1 (errbuf). */
+int tp_resolve(struct tp_target *t, char *errbuf, size_t errlen);
+
+/* Start a non-blocking connect to the idx-th resolved address.  Returns the
+ * fd (connect in progress or done) or -1 with errbuf; *more says whether a
+ * further address exists to try after this one. */
+int tp_connect(const struct tp_target *t, size_t idx, int *more, char *errbuf, size_t errlen);
+
+/* After POLLOUT on a connecting fd: 0 if connected, else -1 (errbuf). */
+int tp_connect_result(int fd, char *errbuf, size_t errlen);
+
+/* Start the exec target's program on a socketpair in its own process group.
+ * Returns our end (non-blocking) and *pid, or -1 with errbuf. */
+int tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen);
+
+#endif

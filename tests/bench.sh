@@ -1,0 +1,61 @@
+#!/bin/sh
+# bench.sh - performance figures of smtp-harness, all from one run.
+#
+# usage: sh tests/bench.sh HARNESS BENCH_REPLY
+#   HARNESS      path of the smtp-harness binary
+#   BENCH_REPLY  path of the bench_reply binary (tests/bench_reply.c)
+#
+# 1. reply_parse() throughput against a memchr scan (bench_reply);
+# 2. wall time of the conformance suite against the built-in reference
+#    server at -j 1 and -j 8, and the speed-up.
+# Run from the top of the checkout (the suite is read from $SCENARIOS,
+# default scenarios/).  BENCH_RUNS=N times each suite run N times and keeps
+# the best (default 1).
+set -eu
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 HARNESS BENCH_REPLY" >&2
+	exit 2
+fi
+harness=$1
+bench=$2
+scenarios=${SCENARIOS:-scenarios/}
+runs=${BENCH_RUNS:-1}
+
+"$bench"
+
+# Wall time in seconds of one suite run at -j $1.  Exit status 1 only means
+# some scenario failed, which does not spoil the timing; anything else
+# (usage error, unreachable target) does.
+suite_time() {
+	t0=$(date +%s.%N)
+	rc=0
+	"$harness" run "$scenarios" --target builtin -j "$1" \
+	    --report json:/dev/null >/dev/null || rc=$?
+	t1=$(date +%s.%N)
+	if [ "$rc" -gt 1 ]; then
+		echo "bench.sh: '$harness run' at -j $1 exited with $rc" >&2
+		exit 1
+	fi
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# Best of $runs runs at -j $1.
+best_time() {
+	best=""
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		t=$(suite_time "$1")
+		best=$(awk -v a="$best" -v b="$t" \
+		    'BEGIN { if (a == "" || b + 0 < a + 0) print b; else print a }')
+		i=$((i + 1))
+	done
+	echo "$best"
+}
+
+t1=$(best_time 1)
+t8=$(best_time 8)
+awk -v a="$t1" -v b="$t8" 'BEGIN {
+	printf "suite -j 1: %.3f s   suite -j 8: %.3f s   speed-up: %.2fx\n",
+	    a, b, (b > 0 ? a / b : 0)
+}'

@@ -1,0 +1,278 @@
+/* test_loader.c - the YAML scenario loader, the model and ${var} templates. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+#include "scenario.h"
+#include "template.h"
+#include "testutil.h"
+
+#define HEAD "id: t-1\ntitle: t\nlevel: must\nrefs: [RFC 5321 4.1.1.10, TM-01]\n"
+
+/* Inputs that must load, with a check of what came out. */
+static void
+test_valid(void)
+{
+	struct load_diag d;
+	load_diag_init(&d);
+	const char *y = HEAD
+	    "tags: [core, x]\n"
+	    "requires: {extensions: [PIPELINING], vars: [extra]}\n"
+	    "opening: helo\n"
+	    "timeout: 12.5\n"
+	    "vars: {who: alice}\n"
+	    "steps:\n"
+	    "  - send: \"MAIL FROM:<${who}@${client_domain}>\"\n"
+	    "  - expect: 250\n"
+	    "  - send_raw: 'A\\r\\n\\x00\\\\${extra}'\n"
+	    "    repeat: 3\n"
+	    "  - pipeline: [NOOP, \"RSET\"]\n"
+	    "  - expect: [250, 2xx]\n"
+	    "  - expect: {code: 5xx, text: '^a+', enhanced: 5.x.1, single_line: true,\n"
+	    "             ehlo_has: [SIZE], ehlo_lacks: X, capture: {lim: {ehlo: SIZE}, t: {regex: '(b)'}}}\n"
+	    "  - send: \"x ${lim} ${t}\"\n"
+	    "  - data: |\n      line\n      .dot\n"
+	    "  - expect_close: 2\n"
+	    "  - expect_close: true\n"
+	    "  - expect_open: 0.5\n"
+	    "  - wait: 0\n";
+	struct scn *s = load_scenario_mem("v.yaml", y, strlen(y), &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(d.n_errors, 0);
+	CU_ASSERT_STRING_EQUAL(s->id, "t-1");
+	CU_ASSERT_EQUAL(s->level, SCN_MUST);
+	CU_ASSERT_EQUAL(s->n_refs, 2);
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id(s->refs[1]));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id(s->refs[0]));
+	CU_ASSERT_TRUE(scn_has_tag(s, "x"));
+	CU_ASSERT_EQUAL(s->opening, SCN_OPEN_HELO);
+	CU_ASSERT_DOUBLE_EQUAL(s->timeout, 12.5, 1e-9);
+	CU_ASSERT_EQUAL(s->n_steps, 12);
+	CU_ASSERT_EQUAL(s->steps[2].kind, SCN_STEP_SEND_RAW);
+	CU_ASSERT_EQUAL(s->steps[2].repeat, 3);
+	CU_ASSERT_EQUAL(s->steps[2].line, 13);
+	CU_ASSERT_EQUAL(s->steps[3].n_lines, 2);
+	CU_ASSERT_EQUAL(s->steps[4].expect.n_codes, 2);
+	const struct scn_expect *e = &s->steps[5].expect;
+	CU_ASSERT_EQUAL(e->n_codes, 1);
+	CU_ASSERT_TRUE(scn_code_match(&e->codes[0], 554));
+	CU_ASSERT_FALSE(scn_code_match(&e->codes[0], 454));
+	CU_ASSERT_STRING_EQUAL(e->enhanced, "5.x.1");
+	CU_ASSERT_TRUE(e->single_line);
+	CU_ASSERT_EQUAL(e->n_ehlo_has, 1);
+	CU_ASSERT_EQUAL(e->n_ehlo_lacks, 1);
+	CU_ASSERT_EQUAL(e->n_captures, 2);
+	CU_ASSERT_EQUAL(s->steps[7].kind, SCN_STEP_DATA);
+	CU_ASSERT_STRING_EQUAL(s->steps[7].text, "line\n.dot\n");
+	CU_ASSERT_DOUBLE_EQUAL(s->steps[8].seconds, 2, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s->steps[9].seconds, 0, 1e-9);
+	scn_free(s);
+	load_diag_free(&d);
+}
+
+struct bad {
+	const char *yaml;
+	const char *where;   /* "LINE:COL" of the first error */
+	const char *message; /* a piece of it */
+};
+
+static const struct bad bad_cases[] = {
+	{ "", "1:1", "empty file" },
+	{ "- a\n- b\n", "1:1", "must be a mapping" },
+	{ "id: [\n", "2:1", "YAML" },
+	{ HEAD "steps: [{send: x}]\n---\nid: 2\n", "6:1", "one scenario per file" },
+	{ "title: t\nlevel: must\nrefs: [TM-01]\nsteps: [{send: x}]\n", "1:1", "missing required key 'id'" },
+	{ HEAD "steps: [{send: x}]\nbogus: 1\n", "6:1", "unknown key 'bogus'" },
+	{ HEAD "steps: [{send: x}]\nid: again\n", "6:1", "duplicate key 'id'" },
+	{ "id: UPPER\ntitle: t\nlevel: must\nrefs: [TM-01]\nsteps: [{send: x}]\n", "1:5", "bad id" },
+	{ "id: a\ntitle: t\nlevel: often\nrefs: [TM-01]\nsteps: [{send: x}]\n", "3:8", "level must be" },
+	{ "id: a\ntitle: t\nlevel: may\nrefs: [RFC5321]\nsteps: [{send: x}]\n", "4:8", "bad ref" },
+	{ "id: a\ntitle: t\nlevel: may\nrefs: []\nsteps: [{send: x}]\n", "4:7", "at least one" },
+	{ HEAD "steps: []\n", "5:8", "at least one step" },
+	{ HEAD "steps: {send: x}\n", "5:8", "must be a list" },
+	{ HEAD "steps:\n  - send: x\n    expect: 250\n", "7:5", "one action" },
+	{ HEAD "steps:\n  - repeat: 2\n", "6:5", "needs an action" },
+	{ HEAD "steps:\n  - expect: 600\n", "6:13", "bad reply code" },
+	{ HEAD "steps:\n  - expect: 2500\n", "6:13", "bad reply code" },
+	{ HEAD "steps:\n  - expect: []\n", "6:13", "matches nothing" },
+	{ HEAD "steps:\n  - expect: {code: 250, txt: a}\n", "6:25", "unknown key 'txt'" },
+	{ HEAD "steps:\n  - expect: {text: '('}\n", "6:20", "bad regular expression" },
+	{ HEAD "steps:\n  - expect: {enhanced: 3.1.1}\n", "6:24", "bad enhanced status" },
+	{ HEAD "steps:\n  - expect: {enhanced: 5.01.1}\n", "6:24", "bad enhanced status" },
+	{ HEAD "steps:\n  - expect: {single_line: yes}\n", "6:27", "true or false" },
+	{ HEAD "steps:\n  - expect: {capture: {a: {ehlo: X, regex: y}}}\n", "6:27", "exactly one" },
+	{ HEAD "steps:\n  - send_raw: \"a\\r\\n\"\n", "6:15", "single-quoted" },
+	{ HEAD "steps:\n  - send_raw: 'a\\q'\n", "6:15", "unknown escape" },
+	{ HEAD "steps:\n  - send_raw: 'a\\x4'\n", "6:15", "two hex digits" },
+	{ HEAD "steps:\n  - send: \"a ${nope}\"\n", "6:11", "undefined variable ${nope}" },
+	{ HEAD "steps:\n  - send: \"a ${bad-name}\"\n", "6:11", "bad variable name" },
+	{ HEAD "steps:\n  - send: \"a ${x\"\n", "6:11", "unterminated" },
+	{ HEAD "steps:\n  - send: \"${c}\"\n  - expect: {capture: {c: {regex: a}}}\n", "6:11", "undefined variable ${c}" },
+	{ HEAD "steps:\n  - send: \"a\\nb\"\n", "6:11", "one command line" },
+	{ HEAD "steps:\n  - wait: -1\n", "6:11", "seconds" },
+	{ HEAD "steps:\n  - wait: 5000\n", "6:11", "seconds" },
+	{ HEAD "steps:\n  - expect_close: false\n", "6:19", "true or a number" },
+	{ HEAD "steps:\n  - wait: 1\n    repeat: 2\n", "7:13", "'repeat' applies" },
+	{ HEAD "steps:\n  - send: x\n    repeat: 0\n", "7:13", "from 1 to" },
+	{ HEAD "steps:\n  - pipeline: []\n", "6:15", "at least one command" },
+	{ HEAD "opening: later\nsteps: [{send: x}]\n", "5:10", "opening must be" },
+	{ HEAD "timeout: 0\nsteps: [{send: x}]\n", "5:10", "more than 0" },
+	{ HEAD "vars: {a: '${b}'}\nsteps: [{send: x}]\n", "1:1", "refers to another variable" },
+	{ HEAD "x: &a [1]\ny: *a\nsteps: [{send: x}]\n", "5:4", "anchors" },
+	{ HEAD "requires: {extension: [X]}\nsteps: [{send: x}]\n", "5:12", "unknown key 'extension'" },
+};
+
+static void
+test_invalid(void)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad *b = &bad_cases[i];
+		struct load_diag d;
+		load_diag_init(&d);
+		struct tu_guard g;
+		size_t len = strlen(b->yaml);
+		char *data = tu_guarded(&g, b->yaml, len);
+		struct scn *s = load_scenario_mem("b.yaml", data, len, &d);
+		char prefix[64];
+		snprintf(prefix, sizeof(prefix), "b.yaml:%s: error: ", b->where);
+		int ok_prefix = d.text.data && strstr(d.text.data, prefix) != NULL;
+		int ok_msg = d.text.data && strstr(d.text.data, b->message) != NULL;
+		if (s || !ok_prefix || !ok_msg)
+			fprintf(stderr, "\ncase %zu: want %s ... %s, got:\n%s", i, prefix, b->message,
+			    d.text.data ? d.text.data : "(nothing)");
+		CU_ASSERT_PTR_NULL(s);
+		CU_ASSERT_TRUE(d.n_errors >= 1);
+		CU_ASSERT_TRUE(ok_prefix);
+		CU_ASSERT_TRUE(ok_msg);
+		scn_free(s);
+		tu_unguard(&g);
+		load_diag_free(&d);
+	}
+}
+
+/* Several errors in one file are all reported. */
+static void
+test_collects_all(void)
+{
+	const char *y = "id: A\ntitle: t\nlevel: x\nrefs: [y]\nsteps: [{expect: 7}]\n";
+	struct load_diag d;
+	load_diag_init(&d);
+	CU_ASSERT_PTR_NULL(load_scenario_mem("m.yaml", y, strlen(y), &d));
+	CU_ASSERT_EQUAL(d.n_errors, 4);
+	load_diag_free(&d);
+}
+
+static const char *
+lookup(void *arg, const char *name, size_t len)
+{
+	(void)arg;
+	if (len == 3 && memcmp(name, "dom", 3) == 0)
+		return "ex\\n.org";
+	return NULL;
+}
+
+static void
+test_template(void)
+{
+	struct buf b;
+	size_t pos = 0;
+	buf_init(&b);
+	CU_ASSERT_PTR_NULL(tmpl_expand("a${dom}b", 8, 0, lookup, NULL, &b, &pos));
+	CU_ASSERT_STRING_EQUAL(b.data, "aex\\n.orgb");
+	buf_reset(&b);
+	/* escapes decoded, the substituted value copied verbatim */
+	CU_ASSERT_PTR_NULL(tmpl_expand("\\r\\n\\t\\0\\x41\\\\\\$${dom}", 22, 1, lookup, NULL, &b, &pos));
+	CU_ASSERT_EQUAL(b.len, 7 + 8);
+	CU_ASSERT_EQUAL(memcmp(b.data, "\r\n\t\0A\\$ex\\n.org", 15), 0);
+	buf_reset(&b);
+	CU_ASSERT_PTR_NOT_NULL(tmpl_expand("x${zz}", 6, 0, lookup, NULL, &b, &pos));
+	CU_ASSERT_EQUAL(pos, 1);
+	CU_ASSERT_PTR_NOT_NULL(tmpl_expand("ab\\", 3, 1, NULL, NULL, NULL, &pos));
+	CU_ASSERT_EQUAL(pos, 2);
+	CU_ASSERT_PTR_NOT_NULL(tmpl_expand("\\xZ1", 4, 1, NULL, NULL, NULL, &pos));
+	/* without escapes a backslash is just a byte */
+	CU_ASSERT_PTR_NULL(tmpl_expand("a\\q", 3, 0, NULL, NULL, NULL, &pos));
+	CU_ASSERT_TRUE(tmpl_valid_name("a_1", 3));
+	CU_ASSERT_FALSE(tmpl_valid_name("1a", 2));
+	CU_ASSERT_FALSE(tmpl_valid_name("", 0));
+	buf_free(&b);
+}
+
+static void
+test_code_match(void)
+{
+	struct scn_code c = { "25x" };
+	CU_ASSERT_TRUE(scn_code_match(&c, 250));
+	CU_ASSERT_TRUE(scn_code_match(&c, 259));
+	CU_ASSERT_FALSE(scn_code_match(&c, 260));
+	CU_ASSERT_FALSE(scn_code_match(&c, 25));
+	struct scn_code all = { "xxx" };
+	CU_ASSERT_TRUE(scn_code_match(&all, 421));
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("TLS-07"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("T-07"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-1a"));
+}
+
+static void
+test_profile_and_paths(void)
+{
+	char dir[] = "/tmp/smtph-loader-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/p.yaml", dir);
+	FILE *f = fopen(path, "w");
+	fputs("vars:\n  client_domain: a.example\n  recipient: b@c.example\n", f);
+	fclose(f);
+	struct load_diag d;
+	load_diag_init(&d);
+	struct scn_var *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(load_profile_file(path, &v, &n, &d), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(v[1].value, "b@c.example");
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+	char sub[256];
+	snprintf(sub, sizeof(sub), "%s/z", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/z/b.yaml", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/a.yaml", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	fclose(fopen(path, "w"));
+	char *args[] = { dir, "/nonexistent/x.yaml" };
+	char **out = NULL;
+	size_t nout = 0;
+	CU_ASSERT_EQUAL(load_collect_paths(args, 2, &out, &nout, &d), -1);
+	CU_ASSERT_EQUAL(nout, 3); /* a.yaml, p.yaml, z/b.yaml, sorted */
+	CU_ASSERT_TRUE(nout == 3 && strstr(out[0], "/a.yaml") && strstr(out[2], "/z/b.yaml"));
+	CU_ASSERT_EQUAL(d.n_errors, 1);
+	for (size_t i = 0; i < nout; i++) {
+		unlink(out[i]);
+		free(out[i]);
+	}
+	free(out);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+	load_diag_free(&d);
+}
+
+int
+main(void)
+{
+	CU_initialize_registry();
+	CU_pSuite s = CU_add_suite("loader", NULL, NULL);
+	CU_add_test(s, "valid scenario", test_valid);
+	CU_add_test(s, "invalid scenarios: file:line:col", test_invalid);
+	CU_add_test(s, "all errors collected", test_collects_all);
+	CU_add_test(s, "templates", test_template);
+	CU_add_test(s, "code patterns and refs", test_code_match);
+	CU_add_test(s, "profiles and paths", test_profile_and_paths);
+	return tu_run();
+}
