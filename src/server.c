@@ -78,9 +78,8 @@ struct sess {
 	struct srv *srv;
 	struct sess *prev, *next;
 	int in_fd, out_fd;
-	int out_sock;		/* write with send(MSG_NOSIGNAL) */
-	int in_sock;
-	int in_watched;		/* in_fd != out_fd: in_fd is registered */
+	int in_sock, out_sock;	/* sockets: send(MSG_NOSIGNAL), drain on close */
+	int in_watched;		/* in_fd is registered with the loop */
 	enum sess_state state;
 	int helo;		/* HELO or EHLO was accepted */
 	int eof;		/* the client closed its side */
@@ -268,6 +267,8 @@ reply_ehlo(struct sess *s, const struct syn_command *c)
 		    c->arg);
 	else
 		sess_reply(s, "250-%s", SRV_HOSTNAME);
+	if (fault(s, SRV_F_EHLO_AUTH_EQUALS))
+		sess_reply(s, "250-AUTH=LOGIN PLAIN");
 	for (i = 0; i < n; i++)
 		sess_reply(s, "%d%c%s",
 		    i + 1 < n ? 250 : fault(s, SRV_F_MIXED_CODE_MULTILINE) ?
@@ -368,7 +369,8 @@ cmd_mail(struct sess *s, const struct syn_command *c)
 			sess_reply(s, "501 5.5.4 Syntax error in parameters");
 			return;
 		}
-		if (util_ieq(p->key, p->key_len, "SIZE"))
+		if (util_ieq(p->key, p->key_len, "SIZE") &&
+		    !fault(s, SRV_F_SIZE_PARAM_REJECTED))
 			seen = &seen_size;
 		else if (util_ieq(p->key, p->key_len, "BODY"))
 			seen = &seen_body;
@@ -545,6 +547,10 @@ cmd_quit(struct sess *s, const struct syn_command *c)
 {
 	if (has_arg(c)) {
 		sess_reply(s, "501 5.5.4 Syntax: QUIT");
+		return;
+	}
+	if (s->state == S_CONNECTED && fault(s, SRV_F_QUIT_NEEDS_HELO)) {
+		sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
 	}
 	if (fault(s, SRV_F_QUIT_250))
@@ -1037,7 +1043,7 @@ sess_timeout(struct loop *loop, void *arg)
 	sess_arm(s);
 }
 
-static struct sess *
+static void
 sess_new(struct srv *srv, int in_fd, int out_fd)
 {
 	struct sess *s = xcalloc(1, sizeof(*s));
@@ -1062,14 +1068,15 @@ sess_new(struct srv *srv, int in_fd, int out_fd)
 		sess_reply(s, "421 4.3.2 %s Service not available",
 		    SRV_HOSTNAME);
 		sess_close(s);
-	} else
+	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
+		sess_reply(s, "220 ***** ready");
+	else
 		sess_reply(s, GREETING);
 	if (s->state != S_CLOSING)
 		sess_arm(s);
 	loop_watch(srv->loop, out_fd, 0, sess_io, s);
 	s->in_watched = in_fd == out_fd;
 	sess_watch(s);
-	return s;
 }
 
 struct srv *

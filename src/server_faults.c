@@ -85,6 +85,14 @@ static const struct {
 	    "accept a second MAIL inside an open transaction" },
 	{ SRV_F_MAIL_BEFORE_HELO, "mail-before-helo",
 	    "accept MAIL before HELO/EHLO" },
+	{ SRV_F_EHLO_AUTH_EQUALS, "ehlo-auth-equals",
+	    "add the pre-standard \"AUTH=LOGIN PLAIN\" line to the EHLO reply (breaks the keyword grammar)" },
+	{ SRV_F_GREETING_NO_DOMAIN, "greeting-no-domain",
+	    "greet with \"220 ***** ready\" instead of the server's domain" },
+	{ SRV_F_QUIT_NEEDS_HELO, "quit-needs-helo",
+	    "answer QUIT before HELO/EHLO with 503" },
+	{ SRV_F_SIZE_PARAM_REJECTED, "size-param-rejected",
+	    "advertise SIZE but refuse the SIZE= parameter of MAIL with 555" },
 };
 
 _Static_assert(sizeof(faults) / sizeof(faults[0]) == SRV_F_COUNT,

@@ -1,5 +1,5 @@
 /*
- * syntax.h - SMTP command-line and path syntax of RFC 5321 4.1.1 and 4.1.2,
+ * syntax.h - SMTP command-line and path syntax of RFC 5321 4.1.1 to 4.1.3,
  * shared by the reference server and by scenario checks.
  *
  * All functions are allocation-free: results point into the caller's input
@@ -105,7 +105,9 @@ const char *syn_parse_mail(const char *arg, size_t len, struct syn_mail_args *ou
 const char *syn_parse_rcpt(const char *arg, size_t len, struct syn_mail_args *out);
 
 /* Domain (RFC 5321 4.1.2: sub-domain *("." sub-domain), each sub-domain
- * Let-dig [Ldh-str]).  Length limits are not enforced here. */
+ * Let-dig [Ldh-str]).  Length limits are not enforced here.  All-digit
+ * labels are grammatical, so "1.2.3.4" passes as a Domain; a trailing dot
+ * ("example.com.") does not. */
 const char *syn_check_domain(const char *s, size_t len);
 
 /* Address literal including brackets: IPv4, "IPv6:" (all RFC 5321 4.1.3

@@ -1360,7 +1360,7 @@ gen_ipv6(struct gen *g)
 {
 	char tmp[8];
 	uint32_t groups = rnd(g, 10), dc = rnd(g, 3) ? rnd(g, groups + 1) :
-	    99, i;
+	    99, i, v;
 	int v4 = rnd(g, 3) == 0;
 
 	for (i = 0; i < groups; i++) {
@@ -1368,8 +1368,9 @@ gen_ipv6(struct gen *g)
 			put(g, "::");
 		else if (i)
 			putc_gen(g, ':');
-		snprintf(tmp, sizeof(tmp), rnd(g, 2) ? "%x" : "%X",
-		    rnd(g, 5) ? rnd(g, 0x10000) : rnd(g, 16));
+		/* One rnd() per statement: argument order is unspecified. */
+		v = rnd(g, 5) ? rnd(g, 0x10000) : rnd(g, 16);
+		snprintf(tmp, sizeof(tmp), rnd(g, 2) ? "%x" : "%X", v);
 		put(g, tmp);
 	}
 	if (dc == groups)
