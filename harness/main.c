@@ -377,11 +377,12 @@ cmd_run(int argc, char **argv)
 
 	const char *why;
 	char err[512];
-	if ((why = tp_parse(target_url, &target, err, sizeof(err)))) {
+	why = tp_parse(target_url, &target, err, sizeof(err));
+	have_target = 1; /* tp_free() also releases a partly parsed target */
+	if (why) {
 		usage_error("%s", why);
 		goto out;
 	}
-	have_target = 1;
 	if (profile) {
 		struct load_diag d;
 		load_diag_init(&d);
