@@ -295,3 +295,14 @@ rep_lines_free(struct rep_lines *l)
 	free(l->line);
 	memset(l, 0, sizeof(*l));
 }
+
+int
+rep_flush(FILE *f, struct buf *b)
+{
+	int rc = 0;
+
+	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
+		rc = -1;
+	buf_reset(b);
+	return rc;
+}

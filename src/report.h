@@ -89,4 +89,8 @@ void rep_lines_free(struct rep_lines *l);
  * the whole transcript). */
 #define REP_TAIL_LINES 40
 
+/* Write b to f and empty it: 0, or -1 if the write failed (b is emptied
+ * either way).  The writers build their output in pieces through this. */
+int rep_flush(FILE *f, struct buf *b);
+
 #endif

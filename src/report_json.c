@@ -164,17 +164,6 @@ js_result(struct buf *b, const struct res_result *r)
 	buf_puts(b, r->tr.n > 0 ? "\n      ]\n    }" : "]\n    }");
 }
 
-static int
-js_flush(FILE *f, struct buf *b)
-{
-	int rc = 0;
-
-	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
-		rc = -1;
-	buf_reset(b);
-	return rc;
-}
-
 int
 rep_write_json(FILE *f, const struct rep_run *run)
 {
@@ -199,11 +188,11 @@ rep_write_json(FILE *f, const struct rep_run *run)
 		js_result(&b, &run->results[i]);
 		/* One scenario at a time: a run of many long transcripts is
 		 * never held in memory twice. */
-		if (js_flush(f, &b) != 0)
+		if (rep_flush(f, &b) != 0)
 			rc = -1;
 	}
 	buf_puts(&b, run->n > 0 ? "\n  ]\n}\n" : "]\n}\n");
-	if (js_flush(f, &b) != 0)
+	if (rep_flush(f, &b) != 0)
 		rc = -1;
 	buf_free(&b);
 	return rc;

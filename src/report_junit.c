@@ -222,17 +222,6 @@ ju_testcase(struct buf *b, const struct res_result *r)
 	    "message=\"unknown status\"/>\n    </testcase>\n");
 }
 
-static int
-ju_flush(FILE *f, struct buf *b)
-{
-	int rc = 0;
-
-	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
-		rc = -1;
-	buf_reset(b);
-	return rc;
-}
-
 int
 rep_write_junit(FILE *f, const struct rep_run *run)
 {
@@ -258,11 +247,11 @@ rep_write_junit(FILE *f, const struct rep_run *run)
 	}
 	for (size_t i = 0; i < run->n; i++) {
 		ju_testcase(&b, &run->results[i]);
-		if (ju_flush(f, &b) != 0)
+		if (rep_flush(f, &b) != 0)
 			rc = -1;
 	}
 	buf_puts(&b, "  </testsuite>\n</testsuites>\n");
-	if (ju_flush(f, &b) != 0)
+	if (rep_flush(f, &b) != 0)
 		rc = -1;
 	buf_free(&b);
 	return rc;

@@ -145,17 +145,6 @@ tap_point(struct buf *b, size_t num, const struct res_result *r)
 	    "  severity: error\n  ...\n");
 }
 
-static int
-tap_flush(FILE *f, struct buf *b)
-{
-	int rc = 0;
-
-	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
-		rc = -1;
-	buf_reset(b);
-	return rc;
-}
-
 int
 rep_write_tap(FILE *f, const struct rep_run *run)
 {
@@ -178,7 +167,7 @@ rep_write_tap(FILE *f, const struct rep_run *run)
 	}
 	for (size_t i = 0; i < run->n; i++) {
 		tap_point(&b, i + 1, &run->results[i]);
-		if (tap_flush(f, &b) != 0)
+		if (rep_flush(f, &b) != 0)
 			rc = -1;
 	}
 	buf_printf(&b, "# %zu pass, %zu fail, %zu skip, %zu error, %zu xfail, "
@@ -186,7 +175,7 @@ rep_write_tap(FILE *f, const struct rep_run *run)
 	    c.xpass);
 	rep_secs(&b, run->duration, 3);
 	buf_puts(&b, "s\n");
-	if (tap_flush(f, &b) != 0)
+	if (rep_flush(f, &b) != 0)
 		rc = -1;
 	buf_free(&b);
 	return rc;

@@ -154,17 +154,6 @@ tx_details(struct buf *b, const struct res_result *r)
 	tx_transcript(b, &r->tr, REP_TAIL_LINES);
 }
 
-static int
-tx_flush(FILE *f, struct buf *b)
-{
-	int rc = 0;
-
-	if (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len)
-		rc = -1;
-	buf_reset(b);
-	return rc;
-}
-
 void
 rep_progress(FILE *f, const struct res_result *r, size_t done, size_t total,
     int color)
@@ -179,7 +168,7 @@ rep_progress(FILE *f, const struct res_result *r, size_t done, size_t total,
 	}
 	tx_headline(&b, r, color);
 	tx_details(&b, r);
-	tx_flush(f, &b);
+	rep_flush(f, &b);
 	buf_free(&b);
 	/* Progress is for watching: show it now, even into a pipe. */
 	fflush(f);
@@ -205,7 +194,7 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 			tx_headline(&b, r, color);
 			tx_transcript(&b, &r->tr, 0);
 			shown = 1;
-			if (tx_flush(f, &b) != 0)
+			if (rep_flush(f, &b) != 0)
 				rc = -1;
 		}
 		if (shown)
@@ -252,7 +241,7 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 			buf_puts(&b, "\n");
 		}
 	}
-	if (tx_flush(f, &b) != 0)
+	if (rep_flush(f, &b) != 0)
 		rc = -1;
 	buf_free(&b);
 	return rc;
