@@ -92,6 +92,11 @@ enum srv_fault {
 	SRV_F_GREETING_NO_DOMAIN,
 	SRV_F_QUIT_NEEDS_HELO,
 	SRV_F_SIZE_PARAM_REJECTED,
+	/* -- core suite faults (scenarios/rfc5321, scenarios/security) -- */
+	/* -- end of core suite faults -- */
+
+	/* -- extension faults (scenarios/extensions) -- */
+	/* -- end of extension faults -- */
 	SRV_F_COUNT
 };
 

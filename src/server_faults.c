@@ -93,6 +93,11 @@ static const struct {
 	    "answer QUIT before HELO/EHLO with 503" },
 	{ SRV_F_SIZE_PARAM_REJECTED, "size-param-rejected",
 	    "advertise SIZE but refuse the SIZE= parameter of MAIL with 555" },
+	/* -- core suite faults -- */
+	/* -- end of core suite faults -- */
+
+	/* -- extension faults -- */
+	/* -- end of extension faults -- */
 };
 
 _Static_assert(sizeof(faults) / sizeof(faults[0]) == SRV_F_COUNT,

@@ -657,6 +657,11 @@ static const struct conv fault_convs[] = {
 	{ "size-param-rejected", "size-param-rejected", NULL, 0, 1, 0, {
 	    ST(EHLO "MAIL FROM:<a@b.example> SIZE=100\r\n",
 		EHLO_OK "555 5.5.4 Unsupported option: SIZE\r\n") } },
+	/* -- core suite faults -- */
+	/* -- end of core suite faults -- */
+
+	/* -- extension faults -- */
+	/* -- end of extension faults -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
 };
@@ -1374,6 +1379,11 @@ test_fault_table(void)
 		"pipelining-drops-input", "data-250-not-354",
 		"nested-mail-ok", "mail-before-helo", "ehlo-auth-equals",
 		"greeting-no-domain", "quit-needs-helo", "size-param-rejected",
+		/* -- core suite faults -- */
+		/* -- end of core suite faults -- */
+
+		/* -- extension faults -- */
+		/* -- end of extension faults -- */
 	};
 	char err[128];
 	struct loop *loop = loop_new();
