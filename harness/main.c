@@ -29,6 +29,13 @@
 
 #define VERSION "0.1.0"
 
+/* The reference server's account (docs/server.md); auth_user and
+ * auth_password default to it for `builtin` targets only. */
+#ifndef BUILTIN_AUTH_USER
+#define BUILTIN_AUTH_USER "harness"
+#define BUILTIN_AUTH_PASSWORD "harness-secret"
+#endif
+
 static void
 usage(FILE *f)
 {
@@ -407,6 +414,24 @@ cmd_run(int argc, char **argv)
 		vars = pv;
 		nvars += npv;
 	}
+	if (target.kind == TP_BUILTIN) {
+		/* The reference server's account, before profile and --var so
+		 * that they still win; other targets get credentials only from
+		 * a profile, and AUTH scenarios that need them are skipped. */
+		static const struct scn_var creds[] = {
+			{ "auth_user", BUILTIN_AUTH_USER }, { "auth_password", BUILTIN_AUTH_PASSWORD },
+		};
+		struct scn_var *all = xmalloc((nvars + 2) * sizeof(*all));
+		for (size_t k = 0; k < 2; k++) {
+			all[k].name = xstrdup(creds[k].name);
+			all[k].value = xstrdup(creds[k].value);
+		}
+		memcpy(all + 2, vars, nvars * sizeof(*vars));
+		free(vars);
+		vars = all;
+		nvars += 2;
+	}
+	load_derive_vars(&vars, &nvars);
 	if (baseline_file && read_baseline(baseline_file, &baseline) != 0)
 		goto out;
 	if (load_suite(&paths, &su) != 0)

@@ -536,6 +536,15 @@ codes_match(const struct scn_expect *x, int code)
 	return 0;
 }
 
+static int
+prefer_match(const struct scn_expect *x, int code)
+{
+	for (size_t i = 0; i < x->n_prefer; i++)
+		if (scn_code_match(&x->prefer[i], code))
+			return 1;
+	return 0;
+}
+
 /* Every listed code is a 5xx: the step sent something invalid. */
 static int
 expects_only_5xx(const struct scn_expect *x)
@@ -679,6 +688,18 @@ check_reply(struct sess *s, const struct scn_expect *x, const struct reply *r,
 			int g = m[1].rm_so >= 0 ? 1 : 0;
 			set_capture(s, cp->name, t + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
 		}
+	}
+	if (x->n_prefer && !prefer_match(x, r->code)) {
+		struct buf pref;
+		buf_init(&pref);
+		for (size_t i = 0; i < x->n_prefer; i++)
+			buf_printf(&pref, "%s%s", i ? ", " : "", x->prefer[i].pat);
+		const struct op *op = &s->ops[s->op];
+		/* Bounded: a step with repeat: 1000 warns at most this often. */
+		if (s->res->n_warnings < 32 && op->phase == PH_STEPS)
+			res_warn(s->res, "step %d (line %d): got %d, accepted, but the RFC prefers %s",
+			    op->number, op->st->line, r->code, pref.data);
+		buf_free(&pref);
 	}
 	ok = 1;
 out:

@@ -82,6 +82,8 @@ rep_count(const struct rep_run *run, struct rep_counts *c)
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < run->n; i++) {
 		c->total++;
+		if (run->results[i].n_warnings)
+			c->warned++;
 		switch (run->results[i].status) {
 		case RES_PASS:
 			c->pass++;

@@ -54,6 +54,8 @@ struct res_result {
 	char *expected;  /* what the step expected (may be NULL) */
 	char *actual;    /* what came, printable (may be NULL) */
 	double duration; /* seconds */
+	char **warnings; /* deviations the RFC allows (expect.prefer): one line each */
+	size_t n_warnings;
 	struct res_transcript tr;
 };
 
@@ -64,6 +66,10 @@ struct res_result {
  * limit), and from then on bytes are only counted in tr->dropped. */
 void res_transcript_add(struct res_transcript *tr, double t, char dir,
     const void *data, size_t len);
+/* Record a warning (a copy of the printf-formatted line). */
+void res_warn(struct res_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Free what r owns (reason, expected, actual, transcript) and reset those
  * fields; r itself and r->scn are the caller's.  NULL is a no-op. */
 void res_result_free(struct res_result *r);

@@ -17,6 +17,7 @@ static void
 free_expect(struct scn_expect *e)
 {
 	free(e->codes);
+	free(e->prefer);
 	if (e->text) {
 		regfree(&e->text_re);
 		free(e->text);
