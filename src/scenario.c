@@ -124,10 +124,11 @@ scn_code_match(const struct scn_code *p, int code)
 int
 scn_ref_is_catalogue_id(const char *ref)
 {
-	size_t i = 0;
-	while (ref[i] >= 'A' && ref[i] <= 'Z')
-		i++;
-	if (i < 2 || ref[i] != '-')
+	/* Letters and digits with at least one letter: "TM", "TLS", "8B". */
+	size_t i = 0, letters = 0;
+	for (; (ref[i] >= 'A' && ref[i] <= 'Z') || isdigit((unsigned char)ref[i]); i++)
+		letters += ref[i] >= 'A' && ref[i] <= 'Z';
+	if (i < 2 || letters == 0 || ref[i] != '-')
 		return 0;
 	size_t j = ++i;
 	while (isdigit((unsigned char)ref[i]))

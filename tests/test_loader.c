@@ -217,6 +217,9 @@ test_code_match(void)
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("T-07"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-1a"));
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("8B-01"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("88-01"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("tm-01"));
 }
 
 static void
