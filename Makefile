@@ -20,7 +20,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e test-sanitize run bench clean lint
+.PHONY: all deps test unit e2e test-sanitize run bench clean lint bite coverage
 
 all: $(BIN)
 
@@ -68,6 +68,15 @@ run: $(BIN)
 
 lint: $(BIN)
 	$(BIN) lint scenarios/
+
+# Which fault each scenario bites on, and which scenarios catch each fault
+# (also part of `make e2e`); the mapping lands in $(BUILD)/bites.txt.
+bite: $(BIN)
+	@BITES=$(BUILD)/bites.txt sh tests/bite.sh $(BIN)
+
+# Which catalogue ids (docs/catalogue.md) the suite covers.
+coverage: $(BIN)
+	$(BIN) list --coverage
 
 bench: $(BIN) $(BUILD)/bench_reply
 	@sh tests/bench.sh $(BIN) $(BUILD)/bench_reply

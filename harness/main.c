@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "catalogue.h"
 #include "engine.h"
 #include "loader.h"
 #include "loop.h"
@@ -45,7 +46,7 @@ usage(FILE *f)
 	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
-	    "       smtp-harness list  [PATH...] [--tags T,...]\n"
+	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
 	    "       smtp-harness serve [--listen HOST:PORT] [--faults F,...] [--stdio] [--list-faults]\n"
 	    "\n"
 	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), smtp://HOST:PORT,\n"
@@ -548,15 +549,133 @@ cmd_lint(int argc, char **argv)
 	return rc == 0 ? EXIT_PASS : EXIT_USAGE;
 }
 
+/* Print a cell cut to width w (catalogue cells can be long). */
+static void
+print_cell(const char *s, int w)
+{
+	int shown = 0;
+	size_t i = 0;
+	for (; s && s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue; /* a UTF-8 continuation byte: no column of its own */
+		if (shown == w - 1 && s[i + 1]) {
+			size_t rest = i + 1;
+			while (s[rest] && ((unsigned char)s[rest] & 0xC0) == 0x80)
+				rest++;
+			if (s[rest]) {
+				printf("%.*s~", (int)i, s);
+				return;
+			}
+		}
+		shown++;
+	}
+	printf("%s%*s", s ? s : "", w - shown, "");
+}
+
+/* list --coverage: every catalogue id, the scenarios that cite it, and for
+ * the rest the reason from the gaps file. */
+static int
+list_coverage(const struct suite *su, const struct strv *tags, const char *catalogue,
+    const char *gaps_file, int gaps_given)
+{
+	struct cat cat = { 0 }, gaps = { 0 };
+	struct strv none = { 0 };
+	char err[512];
+	int rc = EXIT_USAGE;
+	if (cat_load(&cat, catalogue, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtp-harness: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cat_load(&gaps, gaps_file, err, sizeof(err)) != 0 && gaps_given) {
+		fprintf(stderr, "smtp-harness: %s\n", err);
+		goto out;
+	}
+	size_t unknown = 0;
+	for (size_t i = 0; i < su->n; i++)
+		for (size_t k = 0; k < su->s[i]->n_refs; k++) {
+			const char *r = su->s[i]->refs[k];
+			if (scn_ref_is_catalogue_id(r) && !cat_find(&cat, r)) {
+				fprintf(stderr, "%s: error: scenario %s cites %s, which is not in %s\n",
+				    su->s[i]->file, su->s[i]->id, r, catalogue);
+				unknown++;
+			}
+		}
+	for (size_t g = 0; g < gaps.n; g++)
+		if (!cat_find(&cat, gaps.rows[g].id)) {
+			fprintf(stderr, "%s:%d: error: %s is not in %s\n", gaps_file, gaps.rows[g].line,
+			    gaps.rows[g].id, catalogue);
+			unknown++;
+		}
+	if (unknown)
+		goto out;
+	size_t covered = 0, explained = 0;
+	printf("%-7s %-14s %-10s %s\n", "ID", "LEVEL", "FLAGS", "SCENARIOS (or why none)");
+	for (size_t i = 0; i < cat.n; i++) {
+		const struct cat_row *row = &cat.rows[i];
+		struct buf who;
+		buf_init(&who);
+		for (size_t s = 0; s < su->n; s++) {
+			if (!selected(su->s[s], tags, &none, &none))
+				continue;
+			for (size_t k = 0; k < su->s[s]->n_refs; k++)
+				if (strcmp(su->s[s]->refs[k], row->id) == 0) {
+					buf_printf(&who, "%s%s", who.len ? ", " : "", su->s[s]->id);
+					break;
+				}
+		}
+		char flags[64] = "";
+		static const char *const fl[] = { "oracle", "cfg", "profile", "unsure", "lenient" };
+		for (size_t f = 0; f < 5; f++)
+			if (row->flags & (1u << f))
+				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%s",
+				    flags[0] ? "," : "", fl[f]);
+		printf("%-7s ", row->id);
+		print_cell(row->cells[1], 14);
+		printf(" %-10s ", flags[0] ? flags : "-");
+		if (who.len) {
+			covered++;
+			printf("%s\n", who.data);
+		} else {
+			const struct cat_row *gap = cat_find(&gaps, row->id);
+			explained += gap != NULL;
+			printf("NOT COVERED%s%s\n", gap ? ": " : "", gap && gap->cells[0] ? gap->cells[0] : "");
+		}
+		buf_free(&who);
+	}
+	printf("catalogue: %zu ids (%s)\ncovered:   %zu ids\nuncovered: %zu ids, %zu of them with a reason (%s)\n",
+	    cat.n, catalogue, covered, cat.n - covered, explained, gaps_file);
+	rc = EXIT_PASS;
+out:
+	cat_free(&cat);
+	cat_free(&gaps);
+	return rc;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
 	struct strv paths = { 0 }, tags = { 0 }, none = { 0 };
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, coverage = 0, gaps_given = 0;
+	const char *catalogue = "docs/catalogue.md", *gaps = "docs/catalogue-gaps.md";
 	struct suite su = { 0 };
 	for (int i = 0; i < argc; i++) {
 		const char *v;
-		if (is_opt(argv[i], "--tags")) {
+		if (strcmp(argv[i], "--coverage") == 0) {
+			coverage = 1;
+		} else if (is_opt(argv[i], "--catalogue")) {
+			if (!(v = optval(argc, argv, &i, "--catalogue"))) {
+				usage_error("option --catalogue needs a FILE");
+				goto out;
+			}
+			catalogue = v;
+		} else if (is_opt(argv[i], "--gaps")) {
+			if (!(v = optval(argc, argv, &i, "--gaps"))) {
+				usage_error("option --gaps needs a FILE");
+				goto out;
+			}
+			gaps = v;
+			gaps_given = 1;
+		} else if (is_opt(argv[i], "--tags")) {
 			if (!(v = optval(argc, argv, &i, "--tags"))) {
 				usage_error("option --tags needs a value");
 				goto out;
@@ -570,6 +689,10 @@ cmd_list(int argc, char **argv)
 	}
 	if (load_suite(&paths, &su) != 0)
 		goto out;
+	if (coverage) {
+		rc = list_coverage(&su, &tags, catalogue, gaps, gaps_given);
+		goto out;
+	}
 	size_t shown = 0;
 	for (size_t i = 0; i < su.n; i++) {
 		const struct scn *s = su.s[i];

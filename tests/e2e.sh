@@ -75,49 +75,16 @@ python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d
 grep -q '^TAP version 13' "$T/clean.tap" && grep -q '^1\.\.[0-9]' "$T/clean.tap" && ! grep -q '^not ok' "$T/clean.tap" \
 	&& ok "tap report: version, plan, no failures" || bad "tap report" "$(head -n 5 "$T/clean.tap")"
 
-# ---- every fault bites, every scenario is bitten -----------------------
-# Faults that break the session for every scenario (the teardown's QUIT, the
-# reply format, service withdrawn) prove little on their own; every scenario
-# must also be failed by at least one fault outside this list.
-GLOBAL="quit-250 quit-no-close bare-lf-replies tired-421 421-no-close greeting-421 silent mixed-code-multiline"
-# Faults the probe already refuses: the target is unusable (exit 3).
-UNREACHABLE="greeting-421 silent"
-"$BIN" serve --list-faults >"$T/faults" 2>&1 || bad "serve --list-faults" "$(cat "$T/faults")"
-n=$(wc -l <"$T/faults")
-[ "$n" -ge 15 ] && ok "serve --list-faults lists $n faults" || bad "only $n faults listed"
-: >"$T/bites"
-for f in $(cut -d' ' -f1 "$T/faults"); do
-	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 --report json:"$T/f.json" >"$T/f.txt" 2>&1
-	rc=$?
-	case " $UNREACHABLE " in
-	*" $f "*)
-		if [ $rc -eq 3 ]; then ok "fault $f: target unusable (exit 3)"; else bad "fault $f: exit $rc, wanted 3" "$(tail -n 5 "$T/f.txt")"; fi
-		continue ;;
+# ---- every fault bites, every scenario is bitten (tests/bite.sh) -------
+BITES="$BUILD/bites.txt" sh tests/bite.sh "$BIN" >"$T/bite.txt" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok   "*) checks=$((checks + 1)); echo "$line" ;;
+	"FAIL "*) checks=$((checks + 1)); failures=$((failures + 1)); echo "$line" ;;
+	"     "*) echo "$line" ;;
 	esac
-	failed=$(json "$T/f.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(" ".join(x["id"] for x in r["scenarios"] if x["status"] in ("fail", "error")))
-PY
-)
-	if [ $rc -eq 1 ] && [ -n "$failed" ]; then
-		ok "fault $f is caught by: $failed"
-		for id in $failed; do printf '%s %s\n' "$id" "$f" >>"$T/bites"; done
-	else
-		bad "fault $f: exit $rc and no scenario failed" "$(tail -n 5 "$T/f.txt")"
-	fi
-done
-for id in $(json "$T/clean.json" <<'PY'
-import json, sys
-print(" ".join(x["id"] for x in json.load(open(sys.argv[1]))["scenarios"]))
-PY
-); do
-	specific=""
-	for f in $(awk -v id="$id" '$1 == id { print $2 }' "$T/bites"); do
-		case " $GLOBAL " in *" $f "*) ;; *) specific="$specific $f" ;; esac
-	done
-	if [ -n "$specific" ]; then ok "scenario $id bites on:$specific"; else bad "scenario $id is failed by no specific fault"; fi
-done
+done <"$T/bite.txt"
+tail -n 1 "$T/bite.txt"
 
 # ---- 421 handling --------------------------------------------------------
 "$BIN" run scenarios/rfc5321/transaction/complete-transaction.yaml --target builtin:tired-421 \
@@ -196,10 +163,39 @@ expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/transaction/
 printf 'vars: [1]\n' >"$T/badprofile.yaml"
 expect_rc "a malformed profile" 2 "$BIN" run --profile "$T/badprofile.yaml"
 grep -q 'badprofile.yaml:1:7: error' "$T/err" && ok "profile error names file:line:col" || bad "profile error" "$(cat "$T/err")"
-printf 'id: needs-var\ntitle: t\nlevel: must\nrefs: [TM-01]\nrequires: {vars: [auth_user]}\nsteps:\n  - send: "NOOP ${auth_user}"\n  - expect: 250\n' >"$T/needs.yaml"
+printf 'id: needs-var\ntitle: t\nlevel: must\nrefs: [TM-01]\nrequires: {vars: [site_user]}\nsteps:\n  - send: "NOOP ${site_user}"\n  - expect: 250\n' >"$T/needs.yaml"
 expect_rc "a missing required variable skips" 0 "$BIN" run "$T/needs.yaml" --report json:"$T/skip.json"
 grep -q '"skip"' "$T/skip.json" && ok "skipped with its reason" || bad "skip" "$(cat "$T/skip.json")"
-expect_rc "the same scenario with the variable set" 0 "$BIN" run "$T/needs.yaml" --var auth_user=alice
+expect_rc "the same scenario with the variable set" 0 "$BIN" run "$T/needs.yaml" --var site_user=alice
+printf 'id: needs-auth\ntitle: t\nlevel: must\nrefs: [AU-10]\nrequires: {vars: [auth_user, auth_password]}\nsteps:\n  - send: "NOOP ${auth_plain}"\n  - expect: {code: 250}\n' >"$T/auth.yaml"
+"$BIN" run "$T/auth.yaml" -v >"$T/out" 2>&1
+grep -q 'C: NOOP AGhhcm5lc3MAaGFybmVzcy1zZWNyZXQ=' "$T/out" && ok "builtin: auth_plain derived from the built-in account" || bad "auth_plain" "$(cat "$T/out")"
+"$BIN" run "$T/auth.yaml" --target "exec:$BIN serve --stdio" --report json:"$T/skip.json" >"$T/out" 2>&1
+grep -q '"skip"' "$T/skip.json" && ok "other targets: no credentials unless a profile gives them (skip)" || bad "credentials leak to other targets" "$(cat "$T/out")"
+"$BIN" run "$T/auth.yaml" --target "exec:$BIN serve --stdio" --var auth_user=u --var auth_password=p -v >"$T/out" 2>&1
+grep -q 'C: NOOP AHUAcA==' "$T/out" && ok "auth_plain derived from --var" || bad "auth_plain from --var" "$(cat "$T/out")"
+printf 'id: prefer\ntitle: t\nlevel: may\nrefs: [CM-07]\nsteps:\n  - send: "NOOP"\n  - expect: {code: [250, 5xx], prefer: 501}\n' >"$T/prefer.yaml"
+expect_rc "prefer: an allowed deviation passes" 0 "$BIN" run "$T/prefer.yaml" --report json:"$T/w.json"
+json "$T/w.json" <<'PY' >"$T/msg" 2>&1 && ok "prefer: the deviation is a warning in the report" || bad "prefer warning" "$(cat "$T/msg")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["scenarios"][0]
+assert s["status"] == "pass" and r["summary"]["warned"] == 1, r["summary"]
+assert s["warnings"] == ["step 2 (line 7): got 250, accepted, but the RFC prefers 501"], s["warnings"]
+PY
+grep -q 'warning: step 2 (line 7): got 250' "$T/out" && ok "prefer: warning on the terminal" || bad "prefer: terminal warning" "$(cat "$T/out")"
+
+# ---- coverage of the catalogue --------------------------------------------
+expect_rc "list --coverage" 0 "$BIN" list --coverage
+covered=$(sed -n 's/^covered: *\([0-9]*\) ids$/\1/p' "$T/out")
+[ "${covered:-0}" -ge "${MIN_COVERAGE:-40}" ] && ok "coverage: $covered catalogue ids have scenarios (at least ${MIN_COVERAGE:-40})" \
+	|| bad "coverage: ${covered:-?} ids, wanted at least ${MIN_COVERAGE:-40}" "$(tail -n 3 "$T/out")"
+grep -q '^TM-06 .*NOT COVERED: needs a delivery oracle' "$T/out" && ok "coverage: uncovered ids show their reason" || bad "coverage reasons" "$(grep '^TM-06' "$T/out")"
+mkdir -p "$T/typo"
+printf 'id: typo\ntitle: t\nlevel: must\nrefs: [TM-99]\nsteps:\n  - send: NOOP\n  - expect: 250\n' >"$T/typo/typo.yaml"
+expect_rc "list --coverage: a ref to an id not in the catalogue" 2 "$BIN" list --coverage "$T/typo"
+grep -q 'cites TM-99, which is not in docs/catalogue.md' "$T/err" && ok "coverage names the unknown id" || bad "unknown id message" "$(cat "$T/err")"
+expect_rc "list --coverage: a missing catalogue" 2 "$BIN" list --coverage --catalogue "$T/none.md"
 
 # ---- transports ------------------------------------------------------------
 expect_rc "exec: target (serve --stdio)" 0 "$BIN" run scenarios/ --target "exec:$BIN serve --stdio" -j 2
