@@ -43,7 +43,9 @@ usage(FILE *f)
 	fputs(
 	    "usage: smtp-harness run   [PATH...] [--target URL] [--profile FILE] [--var K=V]...\n"
 	    "                          [--tags T,...] [--skip-tags T,...] [--level L,...] [-j N]\n"
-	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS]\n"
+	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS] [--run-timeout SECONDS]\n"
+	    "                          [--max-reply-line BYTES] [--max-reply-lines N] [--max-transcript BYTES]\n"
+	    "                          [--repeat N]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
@@ -139,6 +141,19 @@ is_opt(const char *arg, const char *name)
 {
 	size_t n = strlen(name);
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* An integer in [lo, hi], the whole string. */
+static int
+parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = (size_t)v;
+	return 0;
 }
 
 static int
@@ -282,7 +297,8 @@ cmd_run(int argc, char **argv)
 	size_t nvars = 0;
 	const char *target_url = "builtin", *profile = NULL, *baseline_file = NULL;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	double timeout = 30, scen_timeout = 300;
+	double timeout = 30, scen_timeout = 300, run_timeout = 0;
+	size_t max_line = 0, max_lines = 0, max_transcript = 0, repeat = 1;
 	int verbose = 0, rc = EXIT_USAGE;
 	struct suite su = { 0 };
 	struct tp_target target = { 0 };
@@ -346,6 +362,41 @@ cmd_run(int argc, char **argv)
 				goto missing;
 			if (parse_seconds(v, &timeout)) {
 				usage_error("--timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--run-timeout")) {
+			if (!(v = optval(argc, argv, &i, "--run-timeout")))
+				goto missing;
+			if (parse_seconds(v, &run_timeout)) {
+				usage_error("--run-timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-line")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-line")))
+				goto missing;
+			if (parse_size(v, 64, 1048576, &max_line)) {
+				usage_error("--max-reply-line needs bytes from 64 to 1048576, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-lines")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-lines")))
+				goto missing;
+			if (parse_size(v, 1, 1000000, &max_lines)) {
+				usage_error("--max-reply-lines needs a count from 1 to 1000000, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-transcript")) {
+			if (!(v = optval(argc, argv, &i, "--max-transcript")))
+				goto missing;
+			if (parse_size(v, 1024, (size_t)64 << 20, &max_transcript)) {
+				usage_error("--max-transcript needs bytes from 1024 to 67108864, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--repeat")) {
+			if (!(v = optval(argc, argv, &i, "--repeat")))
+				goto missing;
+			if (parse_size(v, 1, 100000, &repeat)) {
+				usage_error("--repeat needs a count from 1 to 100000, not '%s'", v);
 				goto out;
 			}
 		} else if (is_opt(a, "--scenario-timeout")) {
@@ -446,6 +497,17 @@ cmd_run(int argc, char **argv)
 		usage_error("no scenario selected");
 		goto out;
 	}
+	if (repeat > 1) {
+		/* The selection again and again: load and leak tests. */
+		if (nsel > (size_t)1000000 / repeat) {
+			usage_error("--repeat %zu of %zu scenarios is more than a million runs", repeat, nsel);
+			goto out;
+		}
+		sel = xrealloc(sel, nsel * repeat * sizeof(*sel));
+		for (size_t r = 1; r < repeat; r++)
+			memcpy(sel + r * nsel, sel, nsel * sizeof(*sel));
+		nsel *= repeat;
+	}
 
 	int stdout_report = 0;
 	for (size_t k = 0; k < nreps; k++)
@@ -454,6 +516,8 @@ cmd_run(int argc, char **argv)
 	struct eng_opts o = {
 		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
 		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
+		.run_timeout = run_timeout, .max_reply_line = max_line, .max_reply_lines = max_lines,
+		.max_transcript = max_transcript,
 		.on_result = on_result, .arg = &prog,
 		.xfail_ids = (const char *const *)baseline.v, .n_xfail = baseline.n,
 	};

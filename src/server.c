@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "server_hostile.h"
 #include "syntax.h"
 #include "util.h"
 
@@ -102,6 +103,7 @@ struct srv {
 	size_t nlfd;
 	struct sess *sessions;
 	size_t nsess;
+	struct hostile *hostile;	/* a hostile fault owns every connection */
 	int64_t idle_ms;
 	uint32_t boot;		/* queue ids: boot time and a counter */
 	uint32_t nmsg;
@@ -1046,9 +1048,14 @@ sess_timeout(struct loop *loop, void *arg)
 static void
 sess_new(struct srv *srv, int in_fd, int out_fd)
 {
-	struct sess *s = xcalloc(1, sizeof(*s));
+	struct sess *s;
 	struct stat st;
 
+	if (srv->hostile) {
+		hostile_attach(srv->hostile, in_fd, out_fd);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
 	s->srv = srv;
 	s->in_fd = in_fd;
 	s->out_fd = out_fd;
@@ -1114,6 +1121,10 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 			break;
 		p = e + 1;
 	}
+	/* A hostile fault replaces the SMTP server (the first one named wins). */
+	for (int f = 0; f < SRV_F_COUNT && !srv->hostile; f++)
+		if (srv->fault[f] && hostile_is_fault((enum srv_fault)f))
+			srv->hostile = hostile_new(loop, (enum srv_fault)f);
 	return srv;
 }
 
@@ -1126,6 +1137,7 @@ srv_free(struct srv *srv)
 		return;
 	while (srv->sessions)
 		sess_free(srv->sessions);
+	hostile_free(srv->hostile);
 	for (i = 0; i < srv->nlfd; i++) {
 		loop_unwatch(srv->loop, srv->lfd[i]);
 		close(srv->lfd[i]);
@@ -1269,7 +1281,7 @@ srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
 size_t
 srv_active_sessions(const struct srv *srv)
 {
-	return srv->nsess;
+	return srv->nsess + hostile_active(srv->hostile);
 }
 
 void

@@ -21,9 +21,10 @@ trap 'rm -rf "$T"' EXIT INT TERM
 
 # Faults that break the session for every scenario (the teardown's QUIT, the
 # reply format, service withdrawn) prove little on their own.
-GLOBAL="quit-250 quit-no-close bare-lf-replies tired-421 421-no-close greeting-421 silent mixed-code-multiline"
+GLOBAL="quit-250 quit-no-close bare-lf-replies tired-421 421-no-close greeting-421 silent mixed-code-multiline
+	slow-greeting endless-line binary-reply reset-after-greeting endless-multiline random-bytes close-on-connect"
 # Faults the probe already refuses: the target is unusable (exit 3).
-UNREACHABLE="greeting-421 silent"
+UNREACHABLE="greeting-421 silent slow-greeting reset-after-greeting random-bytes close-on-connect"
 
 failures=0
 ok() { printf 'ok   %s\n' "$1"; }
