@@ -53,6 +53,8 @@ unit: $(TESTBIN)
 
 e2e: $(BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh $(BIN)
+	@sh tests/bad-files.sh $(BIN) >$(BUILD)/bad-files.log || { grep -v '^ok' $(BUILD)/bad-files.log; exit 1; }
+	@tail -n 1 $(BUILD)/bad-files.log
 
 test: unit e2e
 
