@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +167,32 @@ parse_seconds(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Sessions at once within the open file limit: raise the soft limit as far
+ * as allowed, then cap -j (builtin sessions hold both ends; 32 spare). */
+static long
+fit_jobs(long jobs, const struct tp_target *t)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return jobs;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = rl;
+		want.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		if (want.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return jobs;
+	long per = t->kind == TP_SMTP ? 1 : 2;
+	long room = rl.rlim_cur > 48 ? ((long)rl.rlim_cur - 32) / per : 8;
+	if (jobs > room) {
+		fprintf(stderr, "smtp-harness: -j %ld reduced to %ld: the open file limit is %llu\n", jobs,
+		    room, (unsigned long long)rl.rlim_cur);
+		return room;
+	}
+	return jobs;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -509,6 +536,7 @@ cmd_run(int argc, char **argv)
 		nsel *= repeat;
 	}
 
+	jobs = fit_jobs(jobs, &target);
 	int stdout_report = 0;
 	for (size_t k = 0; k < nreps; k++)
 		stdout_report |= strcmp(reps[k].file, "-") == 0;

@@ -43,6 +43,7 @@
 #define IDLE_MS		300000	/* RFC 5321 4.5.3.2.7 */
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
+#define GREET_DELAY_MS	500	/* delayed-greeting */
 
 #define GREETING	"220 " SRV_HOSTNAME " ESMTP smtp-harness reference server"
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
@@ -1045,6 +1046,19 @@ sess_timeout(struct loop *loop, void *arg)
 	sess_arm(s);
 }
 
+/* delayed-greeting: the greeting, late; then the usual idle timer. */
+static void
+sess_greet(struct loop *loop, void *arg)
+{
+	struct sess *s = arg;
+
+	(void)loop;
+	s->timer = 0;
+	sess_reply(s, GREETING);
+	sess_arm(s);
+	sess_update(s);
+}
+
 static void
 sess_new(struct srv *srv, int in_fd, int out_fd)
 {
@@ -1077,9 +1091,11 @@ sess_new(struct srv *srv, int in_fd, int out_fd)
 		sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
 		sess_reply(s, "220 ***** ready");
-	else
+	else if (!fault(s, SRV_F_DELAYED_GREETING))
 		sess_reply(s, GREETING);
-	if (s->state != S_CLOSING)
+	if (fault(s, SRV_F_DELAYED_GREETING))
+		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, sess_greet, s);
+	else if (s->state != S_CLOSING)
 		sess_arm(s);
 	loop_watch(srv->loop, out_fd, 0, sess_io, s);
 	s->in_watched = in_fd == out_fd;

@@ -106,6 +106,7 @@ enum srv_fault {
 	SRV_F_ENDLESS_MULTILINE,
 	SRV_F_RANDOM_BYTES,
 	SRV_F_CLOSE_ON_CONNECT,
+	SRV_F_DELAYED_GREETING,
 	/* -- end of hostile faults -- */
 	SRV_F_COUNT
 };

@@ -114,6 +114,8 @@ static const struct {
 	    "send random bytes instead of a greeting (up to 64 MiB)" },
 	{ SRV_F_CLOSE_ON_CONNECT, "close-on-connect",
 	    "close every connection at once" },
+	{ SRV_F_DELAYED_GREETING, "delayed-greeting",
+	    "greet after 500 ms, then behave (a slow server for load tests)" },
 	/* -- end of hostile faults -- */
 };
 

@@ -179,6 +179,22 @@ if start_server 127.0.0.1 --faults endless-line; then
 fi
 expect_rc "exec: with random bytes" 3 "$BIN" run scenarios/rfc5321/session/ --target "exec:$BIN serve --stdio --faults random-bytes"
 
+# ---- load: many sessions at once, identical results, no leaks -----------
+statuses() { python3 -c 'import json,sys; print("\n".join(x["id"] + " " + x["status"] for x in json.load(open(sys.argv[1]))["scenarios"]))' "$1"; }
+for tgt in builtin builtin:lf-dot-lf,no-enhanced-codes; do
+	"$BIN" run scenarios/ --target "$tgt" -j 1 --report json:"$T/j1.json" >/dev/null 2>&1
+	"$BIN" run scenarios/ --target "$tgt" -j 256 --report json:"$T/j256.json" >/dev/null 2>&1
+	if [ "$(statuses "$T/j1.json")" = "$(statuses "$T/j256.json")" ]; then ok "-j 256 gives the results of -j 1 ($tgt)"; else
+		bad "-j 256 and -j 1 differ ($tgt)" "$(diff "$T/j1.json" "$T/j256.json" | head -n 10)"; fi
+done
+expect_rc "-j 256 against a slow server (delayed greeting), 8 rounds" 0 "$BIN" run scenarios/ --target builtin:delayed-greeting -j 256 --repeat 8
+grep -q "total: *$(( $(find scenarios -name "*.yaml" | wc -l) * 8 )) " "$T/out" && ok "every session of the 8 rounds ran" || bad "rounds" "$(tail -n 2 "$T/out")"
+( ulimit -n 64; "$BIN" run scenarios/ -j 256 --repeat 100 ) >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'reduced to' "$T/err"; then ok "100 rounds under ulimit -n 64: -j reduced, no descriptor leak"; else bad "ulimit -n 64 (exit $rc)" "$(cat "$T/err"; tail -n 3 "$T/out")"; fi
+( ulimit -n 64; "$BIN" run scenarios/rfc5321/session -j 16 --repeat 20 --target "exec:$BIN serve --stdio" ) >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] && ok "exec: 20 rounds under ulimit -n 64" || bad "exec: under ulimit -n 64" "$(cat "$T/err"; tail -n 3 "$T/out")"
+
 # ---- exit statuses and errors ------------------------------------------
 printf 'id: broken\ntitle: t\nlevel: must\nrefs: [TM-01]\nsteps:\n  - expect: 999\n' >"$T/broken.yaml"
 expect_rc "malformed scenario" 2 "$BIN" run "$T/broken.yaml"
