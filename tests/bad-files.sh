@@ -1,6 +1,6 @@
 #!/bin/sh
 # bad-files.sh - every malformed scenario file is refused with exit 2 and a
-# FILE:LINE:COL error, in bounded time and memory.  Usage: bad-files.sh BIN
+# FILE:LINE:COL error, within 10 s and 512 MiB.  Usage: bad-files.sh BIN
 #
 # tests/bad-scenarios/*.yaml each start with "# expect: LINE:COL: MESSAGE"
 # (files whose first line cannot be a comment are made here instead: empty,
@@ -18,8 +18,12 @@ bad() { failures=$((failures + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && 
 check() {
 	f=$1 pos=$2 text=$3
 	for cmd in lint run; do
-		( ulimit -v 524288; timeout 10 "$BIN" $cmd "$f" ) >"$T/out" 2>&1
+		# Memory is measured, not limited: ulimit -v would also stop the
+		# sanitizer build, whose shadow memory is virtual.
+		timeout 10 /usr/bin/time -f '%M' -o "$T/rss" "$BIN" $cmd "$f" >"$T/out" 2>&1
 		rc=$?
+		rss=$(tail -n 1 "$T/rss")
+		if [ "${rss:-0}" -gt 524288 ]; then bad "$cmd $(basename "$f"): $rss KiB of memory"; fi
 		if [ $rc -ne 2 ]; then bad "$cmd $(basename "$f"): exit $rc, wanted 2" "$(head -n 5 "$T/out")"; continue; fi
 		if grep -F "$f:$pos: error: " "$T/out" | grep -qF -- "$text"; then
 			ok "$cmd $(basename "$f"): $pos: $text"
