@@ -103,13 +103,14 @@ hc_refill(struct hconn *c)
 		memset(chunk, 'A', sizeof(chunk));
 		n = sizeof(chunk);
 		break;
-	case SRV_F_ENDLESS_MULTILINE:
+	case SRV_F_ENDLESS_MULTILINE: {
 		static const char line[] = "250-and another line of this reply, which never ends\r\n";
 		while (n + sizeof(line) <= sizeof(chunk)) {
 			memcpy(chunk + n, line, sizeof(line) - 1);
 			n += sizeof(line) - 1;
 		}
 		break;
+	}
 	case SRV_F_RANDOM_BYTES:
 		for (; n < sizeof(chunk); n++) {
 			c->rng ^= c->rng << 13;
