@@ -488,7 +488,8 @@ cmd_run(int argc, char **argv)
 		load_diag_free(&d);
 		/* profile first, --var after: later entries win */
 		pv = xrealloc(pv, (npv + nvars + 1) * sizeof(*pv));
-		memcpy(pv + npv, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(pv + npv, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = pv;
 		nvars += npv;
@@ -505,7 +506,8 @@ cmd_run(int argc, char **argv)
 			all[k].name = xstrdup(creds[k].name);
 			all[k].value = xstrdup(creds[k].value);
 		}
-		memcpy(all + 2, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(all + 2, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = all;
 		nvars += 2;
