@@ -29,6 +29,9 @@ enum scn_step_kind {
 	SCN_STEP_EXPECT_CLOSE, /* the server closes (nothing more may arrive) */
 	SCN_STEP_EXPECT_OPEN,  /* the server stays open and silent for `seconds` */
 	SCN_STEP_WAIT,         /* pause for `seconds` */
+	SCN_STEP_STARTTLS,     /* STARTTLS (+ text: plaintext injected in the same
+	                        * write), expect (default 220), then on 220 the
+	                        * handshake; everything learnt before is forgotten */
 };
 
 /* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */
