@@ -531,6 +531,9 @@ cmd_run(int argc, char **argv)
 			{ "auth_user", BUILTIN_AUTH_USER }, { "auth_password", BUILTIN_AUTH_PASSWORD },
 			/* the client name it requires TLS from (RFC 3207 4) */
 			{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
+			/* it relays nothing and takes mail for its domain from
+			 * anyone, without TLS: a public MX (RFC 3207 4) */
+			{ "public_mx", "yes" },
 		};
 		size_t nc = sizeof(creds) / sizeof(creds[0]);
 		struct scn_var *all = xmalloc((nvars + nc) * sizeof(*all));

@@ -661,8 +661,8 @@ tls_gate(struct sess *s, const struct syn_command *c)
 	if (s->tls_up || fault(s, SRV_F_TLS_REQUIRED_IGNORED))
 		return 0;
 	if (c->verb == SYN_EHLO || c->verb == SYN_HELO) {
-		s->tls_required = util_ieq(c->arg, c->arg_len,
-		    SRV_TLS_REQUIRED_CLIENT);
+		s->tls_required = fault(s, SRV_F_TLS_REQUIRED_ALL) ||
+		    util_ieq(c->arg, c->arg_len, SRV_TLS_REQUIRED_CLIENT);
 		return 0;
 	}
 	if (!s->tls_required || c->verb == SYN_NOOP ||

@@ -137,6 +137,8 @@ static const struct {
 	    "answer STARTTLS with 220, then close in the middle of the handshake" },
 	{ SRV_F_TLS_REQUIRED_IGNORED, "tls-required-ignored",
 	    "accept MAIL in plaintext from the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
+	{ SRV_F_TLS_REQUIRED_ALL, "tls-required-all",
+	    "require TLS from every client: 530 to MAIL, RCPT, DATA ... in plaintext" },
 	/* -- end of TLS faults -- */
 };
 

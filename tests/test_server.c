@@ -1397,7 +1397,7 @@ test_fault_table(void)
 		"tls-injection", "tls-keeps-state", "tls-starttls-again",
 		"tls-second-starttls", "tls-params-ok", "tls-unimplemented",
 		"tls-handshake-garbage", "tls-handshake-drop",
-		"tls-required-ignored",
+		"tls-required-ignored", "tls-required-all",
 		/* -- end of TLS faults -- */
 	};
 	char err[128];
