@@ -498,6 +498,7 @@ tls_record(struct sess *s)
 	t->issuer = xstrdup(i.issuer);
 	t->not_before = xstrdup(i.not_before);
 	t->not_after = xstrdup(i.not_after);
+	t->sha256 = xstrdup(i.sha256);
 	t->verified = i.verified;
 	t->verify = xstrdup(i.verify);
 	if (i.has_cert)

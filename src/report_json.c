@@ -129,6 +129,8 @@ js_tls(struct buf *b, const struct res_tls *t)
 	js_str(b, t->not_before);
 	buf_puts(b, ", \"not_after\": ");
 	js_str(b, t->not_after);
+	buf_puts(b, ", \"sha256\": ");
+	js_str(b, t->sha256);
 	buf_printf(b, ", \"verified\": %s, \"verify\": ", t->verified ? "true" : "false");
 	js_str(b, t->verify);
 	buf_puts(b, "}");

@@ -80,6 +80,7 @@ res_tls_clear(struct res_tls *t)
 	free(t->issuer);
 	free(t->not_before);
 	free(t->not_after);
+	free(t->sha256);
 	free(t->verify);
 	memset(t, 0, sizeof(*t));
 }

@@ -59,6 +59,7 @@ struct res_tls {
 	char *issuer;
 	char *not_before; /* ISO 8601 UTC, "" without a certificate */
 	char *not_after;
+	char *sha256;     /* certificate fingerprint, hex; "" without one */
 	int verified;     /* chain and name check out */
 	char *verify;     /* "ok" or why not ("self-signed certificate") */
 };

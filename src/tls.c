@@ -395,6 +395,11 @@ tls_conn_info(const struct tls_conn *t, struct tls_info *out)
 		name_str(X509_get_issuer_name(x), out->issuer, sizeof(out->issuer));
 		time_str(X509_get0_notBefore(x), out->not_before, sizeof(out->not_before));
 		time_str(X509_get0_notAfter(x), out->not_after, sizeof(out->not_after));
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
+			for (unsigned int k = 0; k < mdlen && k < 32; k++)
+				snprintf(out->sha256 + 2 * k, 3, "%02x", md[k]);
 		out->verified = vr == X509_V_OK;
 		snprintf(out->verify, sizeof(out->verify), "%s",
 		    vr == X509_V_OK ? "ok" : X509_verify_cert_error_string(vr));

@@ -84,6 +84,7 @@ struct tls_info {
 	char issuer[256];
 	char not_before[32];    /* "2026-11-26T01:39:38Z" */
 	char not_after[32];
+	char sha256[65];        /* the certificate's SHA-256 fingerprint, hex */
 	int verified;           /* the chain and name checked out */
 	char verify[128];       /* "ok" or OpenSSL's reason, e.g. "self-signed certificate" */
 };
