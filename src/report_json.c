@@ -110,13 +110,14 @@ js_has_step(const struct res_result *r)
 	return 0;
 }
 
-/* "tls": only for sessions that completed a TLS handshake, so reports of
- * plain runs keep their shape. */
+/* "tls": the last TLS handshake of the session, null without one. */
 static void
 js_tls(struct buf *b, const struct res_tls *t)
 {
-	if (!t->present)
+	if (!t->present) {
+		buf_puts(b, ",\n      \"tls\": null");
 		return;
+	}
 	buf_puts(b, ",\n      \"tls\": {\"protocol\": ");
 	js_str(b, t->protocol);
 	buf_puts(b, ", \"cipher\": ");

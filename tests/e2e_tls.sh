@@ -38,6 +38,7 @@ assert r["summary"]["total"] >= 8 and r["summary"]["pass"] == r["summary"]["tota
 for s in r["scenarios"]:
     t = s.get("tls")
     if s["id"] in ("tls-starttls-no-parameters", "tls-public-mx-plaintext"):
+        assert "tls" in s and t is None, s["id"]
         assert t is None, s["id"]
         continue
     assert t, s["id"]
