@@ -38,6 +38,7 @@
 #define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
 #define ENG_DEFAULT_MAX_LINES 1000
 #define REAP_GRACE_MS 1000
+#define HS_RAW_KEEP 64         /* handshake bytes shown when it fails */
 
 enum op_phase { PH_OPENING, PH_STEPS, PH_TEARDOWN };
 
@@ -88,6 +89,7 @@ struct sess {
 	int tls_up;             /* its handshake completed */
 	int tls_phase;          /* starttls: 0 send, 1 reply, 2 handshake */
 	char *tls_failed;       /* why the handshake failed */
+	struct buf hs_raw;      /* the first bytes received during the handshake */
 };
 
 struct eng {
@@ -298,6 +300,7 @@ sess_free(struct sess *s)
 	free(s->close_reason);
 	tls_conn_free(s->tls);
 	free(s->tls_failed);
+	buf_free(&s->hs_raw);
 	free(s);
 }
 
@@ -559,7 +562,9 @@ tls_start(struct sess *s)
 {
 	s->tls = tls_conn_new(s->eng->tls_ctx, 0, s->eng->target->host);
 	note(s, "TLS handshake");
+	buf_reset(&s->hs_raw);
 	if (s->in.len) {
+		buf_append(&s->hs_raw, s->in.data, s->in.len < HS_RAW_KEEP ? s->in.len : HS_RAW_KEEP);
 		tls_feed(s->tls, s->in.data, s->in.len);
 		buf_reset(&s->in);
 	}
@@ -590,6 +595,10 @@ sess_read(struct sess *s)
 	for (int rounds = 0; rounds < 16 && !s->eof; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
 		if (n > 0 && s->tls) {
+			/* Kept to show what came instead of a handshake. */
+			if (!s->tls_up && s->hs_raw.len < HS_RAW_KEEP)
+				buf_append(&s->hs_raw, chunk,
+				    (size_t)n < HS_RAW_KEEP - s->hs_raw.len ? (size_t)n : HS_RAW_KEEP - s->hs_raw.len);
 			tls_feed(s->tls, chunk, (size_t)n);
 			if (tls_pump(s) == 0)
 				continue;
@@ -1129,14 +1138,21 @@ starttls_op(struct sess *s, const struct scn_step *st)
 		next_op(s, 1);
 		return 1;
 	}
-	if (s->tls_failed) {
-		sess_fail(s, RES_FAIL, "a TLS handshake", s->tls_failed, "TLS handshake failed: %s",
-		    s->tls_failed);
-		return 0;
-	}
-	if (s->eof) {
-		sess_fail(s, RES_FAIL, "a TLS handshake", "(connection closed)",
-		    "the server closed the connection during the TLS handshake");
+	if (s->tls_failed || s->eof) {
+		/* What came instead of (or before the end of) the handshake. */
+		struct buf got;
+		buf_init(&got);
+		if (s->hs_raw.len)
+			res_render(&got, s->hs_raw.data, s->hs_raw.len);
+		else
+			buf_puts(&got, "(nothing)");
+		if (s->tls_failed)
+			sess_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
+			    s->tls_failed);
+		else
+			sess_fail(s, RES_FAIL, "a TLS handshake", got.data,
+			    "the server closed the connection during the TLS handshake");
+		buf_free(&got);
 		return 0;
 	}
 	if (s->fired) {
@@ -1349,6 +1365,7 @@ sess_start(struct eng *e, const struct scn *sc, struct res_result *res, int prob
 	s->t0 = util_now_ms();
 	buf_init(&s->in);
 	buf_init(&s->out);
+	buf_init(&s->hs_raw);
 	build_program(s);
 	res->tr.limit = e->o->max_transcript;
 	e->active++;
