@@ -123,10 +123,13 @@ scn_code_match(const struct scn_code *p, int code)
 int
 scn_ref_is_catalogue_id(const char *ref)
 {
+	/* Two or more capitals and digits with at least one capital: the
+	 * catalogue also has "8B-01" (8BITMIME) and "U8-01" (SMTPUTF8). */
 	size_t i = 0;
-	while (ref[i] >= 'A' && ref[i] <= 'Z')
-		i++;
-	if (i < 2 || ref[i] != '-')
+	int alpha = 0;
+	while ((ref[i] >= 'A' && ref[i] <= 'Z') || isdigit((unsigned char)ref[i]))
+		alpha |= isalpha((unsigned char)ref[i++]);
+	if (i < 2 || !alpha || ref[i] != '-')
 		return 0;
 	size_t j = ++i;
 	while (isdigit((unsigned char)ref[i]))
