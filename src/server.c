@@ -252,10 +252,17 @@ sess_unknown(struct sess *s)
 		sess_close(s);
 }
 
+/* Whether a command has an argument.  Trailing blanks are not one: RFC
+ * 5321 4.1.1 asks receivers to tolerate trailing white space. */
 static int
 has_arg(const struct syn_command *c)
 {
-	return c->has_space || c->arg_len > 0;
+	size_t i;
+
+	for (i = 0; i < c->arg_len; i++)
+		if (c->arg[i] != ' ')
+			return 1;
+	return 0;
 }
 
 /* The multi-line EHLO reply (RFC 5321 4.1.1.1, 4.2.1). */

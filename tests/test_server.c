@@ -460,8 +460,8 @@ static const struct conv clean_convs[] = {
 	    ST(EHLO "DATA\r\n", EHLO_OK NEEDMAIL),
 	    ST(MAIL "DATA\r\n", MAIL_OK NEEDRCPT),
 	    ST(RCPT "DATA now\r\n", RCPT_OK "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA \r\n", "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA\r\n.\r\n", GO QUEUED) } },
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("DATA \r\n.\r\n", GO QUEUED) } },
 	{ "data dot stuffing", NULL, NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK GO),
 	    ST("..\r\n...\r\n..leading\r\n.x\r\n. \r\n.\r\n", QUEUED) } },
@@ -493,8 +493,9 @@ static const struct conv clean_convs[] = {
 	    ST(OPEN "RSET\r\n", OPEN_OK OK),
 	    ST(RCPT, NEEDMAIL), ST(MAIL, MAIL_OK),
 	    ST("RSET x\r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST("RSET \r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST(RCPT, RCPT_OK) } },
+	    ST(RCPT, RCPT_OK),
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("RSET  \r\n", OK), ST(RCPT, NEEDMAIL) } },
 	{ "rset before helo", NULL, NULL, 0, 1, 0, {
 	    ST("RSET\r\n", OK), ST(MAIL, "503 5.5.1 Error: send HELO/EHLO first\r\n") } },
 	{ "noop", NULL, NULL, 0, 1, 0, {
