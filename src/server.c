@@ -669,6 +669,24 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 	const char *bad = mail ? "501 5.1.7 Bad sender address syntax" :
 	    "501 5.1.3 Bad recipient address syntax";
 
+	/* RFC 5321 4.1.4 lets a server accept MAIL before EHLO, or a nested
+	 * MAIL; these two faults add what makes that a bug: the transaction
+	 * survives the first EHLO, or the nested MAIL drops it. */
+	if (ehlo && fault(s, SRV_F_MAIL_BEFORE_HELO) && !s->helo &&
+	    s->state >= S_MAIL && c->arg_len > 0 &&
+	    syn_check_ehlo_arg(c->arg, c->arg_len) == NULL) {
+		s->helo = 1;
+		if (c->verb == SYN_EHLO)
+			reply_ehlo(s, c);
+		else
+			sess_reply(s, "250 %s", SRV_HOSTNAME);
+		return 1;
+	}
+	if (mail && fault(s, SRV_F_NESTED_MAIL_OK) && s->state >= S_MAIL) {
+		sess_enter(s, sess_idle(s));
+		sess_reply(s, "250 2.1.0 Ok");
+		return 1;
+	}
 	if (fault(s, SRV_F_TRAILING_SPACE_REJECTED) &&
 	    (c->arg_len > 0 ? c->arg[c->arg_len - 1] == ' ' : c->has_space)) {
 		sess_reply(s, "501 5.5.4 Syntax error: trailing white space");

@@ -82,9 +82,11 @@ static const struct {
 	{ SRV_F_DATA_250_NOT_354, "data-250-not-354",
 	    "answer a valid DATA with 250 instead of 354" },
 	{ SRV_F_NESTED_MAIL_OK, "nested-mail-ok",
-	    "accept a second MAIL inside an open transaction" },
+	    "answer a second MAIL inside an open transaction with 250 but "
+	    "drop the transaction (RCPT then gets 503)" },
 	{ SRV_F_MAIL_BEFORE_HELO, "mail-before-helo",
-	    "accept MAIL before HELO/EHLO" },
+	    "accept MAIL before HELO/EHLO and keep that transaction open "
+	    "across the first EHLO" },
 	{ SRV_F_EHLO_AUTH_EQUALS, "ehlo-auth-equals",
 	    "add the pre-standard \"AUTH=LOGIN PLAIN\" line to the EHLO reply (breaks the keyword grammar)" },
 	{ SRV_F_GREETING_NO_DOMAIN, "greeting-no-domain",

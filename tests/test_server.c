@@ -645,10 +645,11 @@ static const struct conv fault_convs[] = {
 	{ "data-250-not-354", "data-250-not-354", NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK OK), ST("Subject: x\r\n", E500) } },
 	{ "nested-mail-ok", "nested-mail-ok", NULL, 0, 1, 0, {
-	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
+	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDMAIL) } },
 	{ "mail-before-helo", "mail-before-helo", NULL, 0, 1, 0, {
 	    ST(MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED),
-	    ST(MAIL, MAIL_OK) } },
+	    ST(MAIL, MAIL_OK),
+	    ST(EHLO MAIL, EHLO_OK "503 5.5.1 Error: nested MAIL command\r\n") } },
 	{ "ehlo-auth-equals", "ehlo-auth-equals", NULL, 0, 1, 0, {
 	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
 		"250-AUTH=LOGIN PLAIN\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
