@@ -88,6 +88,7 @@ struct sess {
 	int broken;		/* read or write failed: close now */
 	int toolong;		/* discarding the rest of an over-long line */
 	int drop_input;		/* pipelining-drops-input: a 4xx/5xx went out */
+	int close_after;	/* close-on-syntax-error: a 501 went out */
 	unsigned ncmd;		/* command lines received */
 	size_t nrcpt;		/* recipients accepted in this transaction */
 	struct body body;
@@ -190,8 +191,17 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	n = strlen(line);
+	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with its
+	 * CRLF; longer text (an echoed EHLO name) is cut. */
+	if (n > LINE_MAX_SMTP - 2 && !fault(s, SRV_F_REPLY_OVER_512))
+		n = LINE_MAX_SMTP - 2;
 	if (fault(s, SRV_F_NO_ENHANCED_CODES) && n > 4)
 		skip = enhanced_len(line + 4);
+	if (fault(s, SRV_F_ERROR_RESETS_TRANSACTION) && line[0] == '5' &&
+	    (s->state == S_MAIL || s->state == S_RCPT))
+		sess_enter(s, sess_idle(s));
+	if (fault(s, SRV_F_CLOSE_ON_SYNTAX_ERROR) && strncmp(line, "501", 3) == 0)
+		s->close_after = 1;
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
@@ -245,10 +255,17 @@ sess_unknown(struct sess *s)
 		sess_close(s);
 }
 
+/* Whether a command has an argument.  Trailing blanks are not one: RFC
+ * 5321 4.1.1 asks receivers to tolerate trailing white space. */
 static int
 has_arg(const struct syn_command *c)
 {
-	return c->has_space || c->arg_len > 0;
+	size_t i;
+
+	for (i = 0; i < c->arg_len; i++)
+		if (c->arg[i] != ' ')
+			return 1;
+	return 0;
 }
 
 /* The multi-line EHLO reply (RFC 5321 4.1.1.1, 4.2.1). */
@@ -288,7 +305,8 @@ cmd_helo(struct sess *s, const struct syn_command *c)
 		return;
 	}
 	if (!(c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK)) &&
-	    (c->arg_len == 0 || syn_check_ehlo_arg(c->arg, c->arg_len))) {
+	    (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
+	    !fault(s, SRV_F_EHLO_ANY_NAME)))) {
 		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    ehlo ? "EHLO" : "HELO");
 		return;
@@ -486,7 +504,7 @@ cmd_rcpt(struct sess *s, const struct syn_command *c)
 	case SYN_DOMAIN_GENERAL:
 		break;
 	}
-	if (!local) {
+	if (!local && !fault(s, SRV_F_OPEN_RELAY)) {
 		sess_reply(s, "550 5.7.1 Relay access denied");
 		return;
 	}
@@ -589,6 +607,8 @@ static void
 cmd_help(struct sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (fault(s, SRV_F_HELP_BARE_LF))
+		buf_puts(&s->out, "214-2.0.0 Commands:\n");
 	sess_reply(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
 	    "NOOP QUIT VRFY HELP");
 }
@@ -624,13 +644,133 @@ static const struct cmd cmds[] = {
 	{ SYN_BDAT,	cmd_unoffered },
 };
 
+/* -- core suite faults: deviations checked before the normal handlers -- */
+
+/* The path of a MAIL or RCPT the normal handler would look at, or NULL. */
+static const struct syn_path *
+fault_path(const struct sess *s, const struct syn_command *c,
+    struct syn_mail_args *a)
+{
+	if (c->verb == SYN_MAIL && s->state == S_HELO &&
+	    syn_parse_mail(c->arg, c->arg_len, a) == NULL && !a->path.is_null)
+		return &a->path;
+	if (c->verb == SYN_RCPT && s->state >= S_MAIL &&
+	    syn_parse_rcpt(c->arg, c->arg_len, a) == NULL)
+		return &a->path;
+	return NULL;
+}
+
+/* Faults that answer a command in place of its handler: returns 1 when the
+ * command was answered.  May also strip c's argument (no-arg-check). */
+static int
+sess_core_fault(struct sess *s, struct syn_command *c)
+{
+	struct syn_mail_args a;
+	const struct syn_path *p = fault_path(s, c, &a);
+	int ehlo = c->verb == SYN_EHLO || c->verb == SYN_HELO;
+	int mail = c->verb == SYN_MAIL, rcpt = c->verb == SYN_RCPT;
+	const char *bad = mail ? "501 5.1.7 Bad sender address syntax" :
+	    "501 5.1.3 Bad recipient address syntax";
+
+	/* RFC 5321 4.1.4 lets a server accept MAIL before EHLO, or a nested
+	 * MAIL; these two faults add what makes that a bug: the transaction
+	 * survives the first EHLO, or the nested MAIL drops it. */
+	if (ehlo && fault(s, SRV_F_MAIL_BEFORE_HELO) && !s->helo &&
+	    s->state >= S_MAIL && c->arg_len > 0 &&
+	    syn_check_ehlo_arg(c->arg, c->arg_len) == NULL) {
+		s->helo = 1;
+		if (c->verb == SYN_EHLO)
+			reply_ehlo(s, c);
+		else
+			sess_reply(s, "250 %s", SRV_HOSTNAME);
+		return 1;
+	}
+	if (mail && fault(s, SRV_F_NESTED_MAIL_OK) && s->state >= S_MAIL) {
+		sess_enter(s, sess_idle(s));
+		sess_reply(s, "250 2.1.0 Ok");
+		return 1;
+	}
+	if (fault(s, SRV_F_TRAILING_SPACE_REJECTED) &&
+	    (c->arg_len > 0 ? c->arg[c->arg_len - 1] == ' ' : c->has_space)) {
+		sess_reply(s, "501 5.5.4 Syntax error: trailing white space");
+		return 1;
+	}
+	if (fault(s, SRV_F_CASE_SENSITIVE_KEYWORDS) && (mail || rcpt) &&
+	    strncmp(c->arg, mail ? "FROM:" : "TO:", mail ? 5 : 3) != 0) {
+		sess_reply(s, "501 5.5.4 Syntax: %s", mail ?
+		    "MAIL FROM:<address>" : "RCPT TO:<address>");
+		return 1;
+	}
+	if (fault(s, SRV_F_OBSOLETE_VERBS_250) && (c->verb == SYN_TURN ||
+	    c->verb == SYN_SEND || c->verb == SYN_SOML ||
+	    c->verb == SYN_SAML)) {
+		sess_reply(s, "250 2.0.0 Ok");
+		return 1;
+	}
+	if (fault(s, SRV_F_NO_ARG_CHECK) && (c->verb == SYN_DATA ||
+	    c->verb == SYN_QUIT)) {
+		c->arg_len = 0;
+		c->has_space = 0;
+	}
+	if (fault(s, SRV_F_VRFY_EXPN_FAKE_250) && c->arg_len > 0 &&
+	    (c->verb == SYN_VRFY || c->verb == SYN_EXPN)) {
+		sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
+		return 1;
+	}
+	if (fault(s, SRV_F_LITERALS_REJECTED) && ehlo && c->arg_len > 0 &&
+	    c->arg[0] == '[') {
+		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+		    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+		return 1;
+	}
+	if (rcpt && s->state >= S_MAIL && fault(s, SRV_F_RCPT_LIMIT_50) &&
+	    s->nrcpt >= 50) {
+		sess_reply(s, "452 4.5.3 Too many recipients");
+		return 1;
+	}
+	if (p == NULL)
+		return 0;
+	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
+	    p->domain_kind >= SYN_DOMAIN_IPV4) ||
+	    (fault(s, SRV_F_SOURCE_ROUTE_REJECTED) && p->has_route) ||
+	    (fault(s, SRV_F_QUOTED_LOCAL_REJECTED) && p->local_quoted) ||
+	    (fault(s, SRV_F_ADDRESS_LENGTH_LIMITS) &&
+	    (p->local_len > 32 || p->domain_len > 64))) {
+		sess_reply(s, "%s", bad);
+		return 1;
+	}
+	if (rcpt && ((fault(s, SRV_F_POSTMASTER_CASE_SENSITIVE) &&
+	    p->is_postmaster && strncmp(p->local, "Postmaster", 10) != 0 &&
+	    strncmp(p->local, "postmaster", 10) != 0) ||
+	    (fault(s, SRV_F_POSTMASTER_UNKNOWN) &&
+	    p->domain_kind == SYN_DOMAIN_NAME &&
+	    util_ieq(p->local, p->local_len, "postmaster") &&
+	    util_ieq(p->domain, p->domain_len, SRV_LOCAL_DOMAIN)))) {
+		sess_reply(s, "550 5.1.1 User unknown");
+		return 1;
+	}
+	return 0;
+}
+
+/* -- end of core suite faults -- */
+
 /* One complete command line, without its line end. */
 static void
 sess_command(struct sess *s, const char *line, size_t len)
 {
 	struct syn_command c;
+	char lax[LINE_MAX_SMTP];
 	size_t i;
 	int bare = 0, bad = 0;
+
+	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
+		for (i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)line[i];
+			lax[i] = ch != '\r' && ch != '\n' && (ch < 0x20 ||
+			    ch >= 0x7f) ? 'x' : (char)ch;
+		}
+		line = lax;
+	}
 
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
@@ -645,7 +785,12 @@ sess_command(struct sess *s, const char *line, size_t len)
 		return;
 	}
 	if (bad) {
-		sess_reply(s, "500 5.5.2 Error: invalid character in command");
+		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
+			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			    "command: %.*s", (int)len, line);
+		else
+			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			    "command");
 		return;
 	}
 	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
@@ -658,6 +803,8 @@ sess_command(struct sess *s, const char *line, size_t len)
 				sess_unknown(s);
 				return;
 			}
+	if (sess_core_fault(s, &c))
+		return;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].verb == c.verb) {
 			cmds[i].handler(s, &c);
@@ -677,6 +824,9 @@ body_end(struct sess *s)
 	else if (b->size > SRV_SIZE_LIMIT)
 		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
+	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
+		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size");
 	else if (b->toolong)
 		sess_reply(s, "552 5.3.4 Message line too long");
 	else if (b->bare)
@@ -685,15 +835,23 @@ body_end(struct sess *s)
 		s->srv->nmsg++;
 		sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
 		    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
+		if (fault(s, SRV_F_TRANSACTION_PERSISTS)) {
+			sess_enter(s, S_RCPT);
+			return;
+		}
 	}
 	sess_enter(s, sess_idle(s));
 }
 
 static void
-body_line_end(struct body *b, size_t eol)
+body_line_end(struct sess *s, size_t eol)
 {
+	struct body *b = &s->body;
+	size_t max = fault(s, SRV_F_TEXT_LINE_OFF_BY_TWO) ? TEXT_LINE_MAX - 2 :
+	    TEXT_LINE_MAX;
+
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
-	if (b->linelen + 2 > TEXT_LINE_MAX)
+	if (b->linelen + 2 > max)
 		b->toolong = 1;
 	b->size += eol;
 	b->linelen = 0;
@@ -712,8 +870,8 @@ body_octet(struct sess *s, unsigned char ch)
 	if (ch == '\n') {
 		/* A bare LF ends nothing (RFC 5321 2.3.8), and only the
 		 * lf-dot-lf fault lets it start a line that may be ".". */
-		body_line_end(b, 1);
-		if (fault(s, SRV_F_LF_DOT_LF))
+		body_line_end(s, 1);
+		if (fault(s, SRV_F_LF_DOT_LF) || fault(s, SRV_F_ANY_NEWLINE_DATA))
 			b->at = B_BOL;
 		else {
 			b->bare = 1;
@@ -724,6 +882,9 @@ body_octet(struct sess *s, unsigned char ch)
 	b->size++;
 	b->linelen++;
 	b->at = B_TEXT;
+	if (b->linelen + 2 > TEXT_LINE_MAX &&
+	    fault(s, SRV_F_LONG_TEXT_LINE_CLOSE))
+		sess_close(s);
 }
 
 /* Feed message data; returns the octets used (all of them, or up to and
@@ -734,9 +895,14 @@ sess_body(struct sess *s, const char *d, size_t n)
 	struct body *b = &s->body;
 	size_t i;
 
+	if (fault(s, SRV_F_EOD_SPLIT_LOST) &&
+	    (b->at == B_DOT || b->at == B_DOTCR))
+		b->at = B_TEXT;
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)d[i];
 
+		if (ch == '\0' && fault(s, SRV_F_NUL_STRIPPED))
+			continue;
 		switch (b->at) {
 		case B_BOL:
 			if (ch == '.') {
@@ -749,17 +915,24 @@ sess_body(struct sess *s, const char *d, size_t n)
 				b->at = B_DOTCR;
 				continue;
 			}
-			if (ch == '\n' && fault(s, SRV_F_LF_DOT_LF)) {
+			if (ch == '\n' && (fault(s, SRV_F_LF_DOT_LF) ||
+			    fault(s, SRV_F_ANY_NEWLINE_DATA))) {
 				body_end(s);
 				return i + 1;
 			}
 			/* RFC 5321 4.5.2: a leading dot is removed. */
+			if (ch == '.' && fault(s, SRV_F_DOTDOT_ENDS_DATA))
+				continue;
 			break;
 		case B_DOTCR:
 			if (ch == '\n') {
 				/* RFC 5321 4.1.1.4: CRLF "." CRLF */
 				body_end(s);
 				return i + 1;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_end(s);
+				return i;
 			}
 			/* The dot was stuffing; the CR after it is bare. */
 			b->bare = 1;
@@ -768,9 +941,18 @@ sess_body(struct sess *s, const char *d, size_t n)
 			break;
 		case B_CR:
 			if (ch == '\n') {
-				body_line_end(b, 2);
+				body_line_end(s, 2);
 				b->at = B_BOL;
 				continue;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_line_end(s, 1);
+				b->at = B_BOL;
+				if (ch == '.') {
+					b->at = B_DOT;
+					continue;
+				}
+				break;
 			}
 			b->bare = 1;
 			b->size++;
@@ -780,6 +962,8 @@ sess_body(struct sess *s, const char *d, size_t n)
 			break;
 		}
 		body_octet(s, ch);
+		if (s->state == S_CLOSING)
+			return n;
 	}
 	return n;
 }
@@ -794,8 +978,17 @@ sess_line(struct sess *s)
 	const char *d = s->in.data, *lf;
 	size_t n = s->in.len, eol = 0, end = 0, off = 0;
 
+	if (fault(s, SRV_F_BARE_CR_COMMANDS)) {
+		const char *cr = memchr(d, '\r', n);
+
+		lf = memchr(d, '\n', n);
+		if (cr && cr + 1 < d + n && cr[1] != '\n' && (!lf || lf > cr)) {
+			eol = (size_t)(cr - d);
+			end = eol + 1;
+		}
+	}
 	/* RFC 5321 2.3.8: only CRLF ends a line. */
-	while ((lf = memchr(d + off, '\n', n - off)) != NULL) {
+	while (end == 0 && (lf = memchr(d + off, '\n', n - off)) != NULL) {
 		size_t i = (size_t)(lf - d);
 		if (i > 0 && d[i - 1] == '\r') {
 			eol = i - 1;
@@ -836,6 +1029,10 @@ sess_line(struct sess *s)
 			sess_reply(s, "500 5.5.2 Error: line too long");
 	} else
 		sess_command(s, d, eol);
+	if (s->close_after) {
+		s->close_after = 0;
+		sess_close(s);
+	}
 	buf_consume(&s->in, end);
 	s->toolong = 0;
 	return 1;

@@ -235,9 +235,9 @@ s = json.load(open(sys.argv[1]))["scenarios"]
 assert s and all(x["level"] == "should" for x in s)
 PY
 expect_rc "--var changes what is sent (recipient the server refuses)" 1 "$BIN" run \
-	scenarios/rfc5321/transaction/postmaster.yaml scenarios/rfc5321/transaction/null-sender.yaml --var recipient=someone@elsewhere.invalid
+	scenarios/rfc5321/addresses/postmaster.yaml scenarios/rfc5321/addresses/null-sender.yaml --var recipient=someone@elsewhere.invalid
 printf 'vars:\n  recipient: someone@elsewhere.invalid\n' >"$T/profile.yaml"
-expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/transaction/null-sender.yaml --profile "$T/profile.yaml"
+expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/addresses/null-sender.yaml --profile "$T/profile.yaml"
 printf 'vars: [1]\n' >"$T/badprofile.yaml"
 expect_rc "a malformed profile" 2 "$BIN" run --profile "$T/badprofile.yaml"
 grep -q 'badprofile.yaml:1:7: error' "$T/err" && ok "profile error names file:line:col" || bad "profile error" "$(cat "$T/err")"
