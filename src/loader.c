@@ -46,6 +46,49 @@ const struct scn_var load_default_vars[] = {
 };
 const size_t load_n_default_vars = sizeof(load_default_vars) / sizeof(load_default_vars[0]);
 
+const struct load_derived_var load_derived_vars[] = {
+	{ "auth_plain", { "auth_user", "auth_password" } },
+	{ "auth_user_b64", { "auth_user", NULL } },
+	{ "auth_password_b64", { "auth_password", NULL } },
+};
+const size_t load_n_derived_vars = sizeof(load_derived_vars) / sizeof(load_derived_vars[0]);
+
+static const char *
+var_in(const struct scn_var *v, size_t n, const char *name)
+{
+	for (size_t i = n; i-- > 0;)
+		if (strcmp(v[i].name, name) == 0)
+			return v[i].value;
+	return NULL;
+}
+
+void
+load_derive_vars(struct scn_var **vars, size_t *n)
+{
+	for (size_t d = 0; d < load_n_derived_vars; d++) {
+		const struct load_derived_var *dv = &load_derived_vars[d];
+		const char *a = var_in(*vars, *n, dv->sources[0]);
+		const char *b = dv->sources[1] ? var_in(*vars, *n, dv->sources[1]) : NULL;
+		if (!a || (dv->sources[1] && !b) || var_in(*vars, *n, dv->name))
+			continue;
+		char *val;
+		if (b) {
+			size_t la = strlen(a), lb = strlen(b);
+			char *raw = xmalloc(la + lb + 2);
+			raw[0] = '\0';
+			memcpy(raw + 1, a, la);
+			raw[la + 1] = '\0';
+			memcpy(raw + la + 2, b, lb);
+			val = util_base64(raw, la + lb + 2);
+			free(raw);
+		} else
+			val = util_base64(a, strlen(a));
+		*vars = xrealloc(*vars, (*n + 1) * sizeof(**vars));
+		(*vars)[*n].name = xstrdup(dv->name);
+		(*vars)[(*n)++].value = val;
+	}
+}
+
 void
 load_diag_init(struct load_diag *d)
 {
@@ -429,7 +472,7 @@ parse_code(struct ctx *c, const struct node *n, struct scn_code *out)
 }
 
 static int
-parse_codes(struct ctx *c, const struct node *n, struct scn_expect *e)
+parse_code_list(struct ctx *c, const struct node *n, struct scn_code **out, size_t *nout)
 {
 	const struct node *const *items = (const struct node *const *)&n;
 	size_t count = 1;
@@ -445,14 +488,58 @@ parse_codes(struct ctx *c, const struct node *n, struct scn_expect *e)
 		return 0;
 	}
 	int ok = 1;
-	e->codes = xcalloc(count, sizeof(*e->codes));
+	*out = xcalloc(count, sizeof(**out));
 	for (size_t i = 0; i < count; i++) {
-		if (parse_code(c, items[i], &e->codes[e->n_codes]))
-			e->n_codes++;
+		if (parse_code(c, items[i], &(*out)[*nout]))
+			(*nout)++;
 		else
 			ok = 0;
 	}
 	return ok;
+}
+
+static int
+parse_codes(struct ctx *c, const struct node *n, struct scn_expect *e)
+{
+	return parse_code_list(c, n, &e->codes, &e->n_codes);
+}
+
+/* 1 if every code that pattern p matches is also matched by pattern q. */
+static int
+code_covers(const struct scn_code *q, const struct scn_code *p)
+{
+	for (int i = 0; i < 3; i++)
+		if (q->pat[i] != 'x' && q->pat[i] != p->pat[i])
+			return 0;
+	return 1;
+}
+
+/* prefer: a subset of code, and not all of it (else it could never warn). */
+static int
+check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e)
+{
+	if (e->n_codes == 0) {
+		ERR(c, n, "prefer needs code: the codes accepted, of which prefer are the recommended ones");
+		return 0;
+	}
+	for (size_t i = 0; i < e->n_prefer; i++) {
+		size_t k = 0;
+		while (k < e->n_codes && !code_covers(&e->codes[k], &e->prefer[i]))
+			k++;
+		if (k == e->n_codes) {
+			ERR(c, n, "preferred code %s is not among the accepted codes", e->prefer[i].pat);
+			return 0;
+		}
+	}
+	for (size_t k = 0; k < e->n_codes; k++) {
+		size_t i = 0;
+		while (i < e->n_prefer && !code_covers(&e->prefer[i], &e->codes[k]))
+			i++;
+		if (i == e->n_prefer)
+			return 1;
+	}
+	ERR(c, n, "prefer names every accepted code: it can never warn");
+	return 0;
 }
 
 static int
@@ -564,11 +651,14 @@ parse_expect(struct loadstate *ls, const struct node *n, struct scn_expect *e, s
 	struct ctx *c = ls->c;
 	if (n->type != NODE_MAP)
 		return parse_codes(c, n, e);
-	static const char *const keys[] = { "code", "text", "enhanced", "ehlo_has",
+	static const char *const keys[] = { "code", "prefer", "text", "enhanced", "ehlo_has",
 		"ehlo_lacks", "ehlo_valid", "single_line", "capture", NULL };
 	int ok = check_keys(c, n, keys, "expect");
 	const struct node *v;
 	if ((v = lookup(n, "code")) && !parse_codes(c, v, e))
+		ok = 0;
+	if ((v = lookup(n, "prefer")) &&
+	    (!parse_code_list(c, v, &e->prefer, &e->n_prefer) || (ok && !check_prefer(c, v, e))))
 		ok = 0;
 	if ((v = lookup(n, "text"))) {
 		if ((e->text = get_str(c, v, "text", 1)) && !compile_re(c, v, &e->text_re)) {
@@ -725,6 +815,20 @@ known_var(void *arg, const char *name, size_t len)
 	for (size_t i = 0; i < s->n_requires_vars; i++)
 		if (strlen(s->requires_vars[i]) == len && memcmp(s->requires_vars[i], name, len) == 0)
 			return "";
+	for (size_t d = 0; d < load_n_derived_vars; d++) {
+		const struct load_derived_var *dv = &load_derived_vars[d];
+		if (strlen(dv->name) != len || memcmp(dv->name, name, len) != 0)
+			continue;
+		size_t have = 0, want = dv->sources[1] ? 2 : 1;
+		for (size_t k = 0; k < want; k++)
+			for (size_t i = 0; i < s->n_requires_vars; i++)
+				if (strcmp(s->requires_vars[i], dv->sources[k]) == 0) {
+					have++;
+					break;
+				}
+		if (have == want)
+			return "";
+	}
 	for (size_t i = 0; i < vc->ls->ncaps; i++)
 		if (vc->ls->caps[i].step < vc->step && strlen(vc->ls->caps[i].name) == len &&
 		    memcmp(vc->ls->caps[i].name, name, len) == 0)
@@ -778,10 +882,12 @@ parse_vars(struct ctx *c, const struct node *n, struct scn_var **vars, size_t *n
 
 /* ---- the scenario ----------------------------------------------------- */
 
+#define LOAD_MAX_ID 128
+
 static int
 valid_id(const char *id)
 {
-	if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')))
+	if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')) || strlen(id) > LOAD_MAX_ID)
 		return 0;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -837,7 +943,8 @@ build_scenario(struct ctx *c, const struct node *root)
 			ERR(c, root, "missing required key '%s'", required[i]);
 
 	if ((v = lookup(root, "id")) && (s->id = get_str(c, v, "id", 1)) && !valid_id(s->id))
-		ERR(c, v, "bad id '%s': use lower-case letters, digits, '-', '_' and '.'", s->id);
+		ERR(c, v, "bad id '%.64s%s': use lower-case letters, digits, '-', '_' and '.', at most %d",
+		    s->id, strlen(s->id) > 64 ? "..." : "", LOAD_MAX_ID);
 	if ((v = lookup(root, "title")))
 		s->title = get_str(c, v, "title", 1);
 	if ((v = lookup(root, "description")))

@@ -47,6 +47,7 @@ int rep_write_tap(FILE *f, const struct rep_run *run);
 
 struct rep_counts {
 	size_t total, pass, fail, skip, error, xfail, xpass;
+	size_t warned; /* results (of any status) carrying warnings */
 };
 
 /* Count the run's results per status into *c. */

@@ -147,6 +147,8 @@ js_result(struct buf *b, const struct res_result *r)
 	js_str(b, r->expected);
 	buf_puts(b, ",\n      \"actual\": ");
 	js_str(b, r->actual);
+	buf_puts(b, ",\n      \"warnings\": ");
+	js_strv(b, r->warnings, r->n_warnings);
 	buf_printf(b, ",\n      \"transcript_dropped\": %zu", r->tr.dropped);
 	buf_puts(b, ",\n      \"transcript\": [");
 	for (size_t i = 0; i < r->tr.n; i++) {
@@ -181,8 +183,8 @@ rep_write_json(FILE *f, const struct rep_run *run)
 	rep_secs(&b, run->duration, 6);
 	buf_printf(&b, ",\n  \"summary\": {\"total\": %zu, \"pass\": %zu, "
 	    "\"fail\": %zu, \"skip\": %zu, \"error\": %zu, \"xfail\": %zu, "
-	    "\"xpass\": %zu},\n  \"scenarios\": [", c.total, c.pass, c.fail,
-	    c.skip, c.error, c.xfail, c.xpass);
+	    "\"xpass\": %zu, \"warned\": %zu},\n  \"scenarios\": [", c.total, c.pass,
+	    c.fail, c.skip, c.error, c.xfail, c.xpass, c.warned);
 	for (size_t i = 0; i < run->n; i++) {
 		buf_puts(&b, i > 0 ? ",\n" : "\n");
 		js_result(&b, &run->results[i]);

@@ -119,6 +119,15 @@ tap_point(struct buf *b, size_t num, const struct res_result *r)
 			tap_desc(b, s->title);
 		}
 		buf_puts(b, "\n");
+		if (r->status == RES_PASS && r->n_warnings) {
+			buf_puts(b, "  ---\n  severity: warning\n  warnings:\n");
+			for (size_t i = 0; i < r->n_warnings; i++) {
+				buf_puts(b, "    - ");
+				tap_yaml_quoted(b, r->warnings[i], 1);
+				buf_puts(b, "\n");
+			}
+			buf_puts(b, "  ...\n");
+		}
 		if (r->status == RES_FAIL || r->status == RES_XPASS)
 			tap_diagnostics(b, r, "fail", 1);
 		else if (r->status == RES_ERROR)

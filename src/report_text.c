@@ -104,6 +104,11 @@ tx_transcript(struct buf *b, const struct res_transcript *tr, size_t tail)
 static void
 tx_details(struct buf *b, const struct res_result *r)
 {
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		buf_puts(b, TX_INDENT "warning: ");
+		rep_clean(b, r->warnings[i]);
+		buf_puts(b, "\n");
+	}
 	switch (r->status) {
 	case RES_PASS:
 		return;
@@ -216,6 +221,19 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 	buf_printf(&b, "total:    %zu (%zu pass, %zu fail, %zu skip, "
 	    "%zu error, %zu xfail, %zu xpass)\n", c.total, c.pass, c.fail,
 	    c.skip, c.error, c.xfail, c.xpass);
+	if (c.warned) {
+		buf_printf(&b, "warnings: %zu (deviations the RFCs allow; they do not fail)\n", c.warned);
+		for (size_t i = 0; i < run->n; i++) {
+			const struct res_result *r = &run->results[i];
+			for (size_t k = 0; k < r->n_warnings; k++) {
+				buf_puts(&b, "  ");
+				rep_clean(&b, tx_id(r));
+				buf_puts(&b, "  warning: ");
+				rep_clean(&b, r->warnings[k]);
+				buf_puts(&b, "\n");
+			}
+		}
+	}
 	if (c.fail + c.error + c.xpass > 0) {
 		buf_printf(&b, "failed:   %zu\n", c.fail + c.error + c.xpass);
 		for (size_t i = 0; i < run->n; i++) {

@@ -2,6 +2,8 @@
  * every report uses for bytes that came off the wire. */
 #include "result.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +37,8 @@ res_transcript_add(struct res_transcript *tr, double t, char dir,
     const void *data, size_t len)
 {
 	const size_t notelen = sizeof(res_truncated_note) - 1;
-	const size_t limit = RES_TRANSCRIPT_MAX - notelen;
+	const size_t max = tr->limit >= RES_TRANSCRIPT_MIN ? tr->limit : RES_TRANSCRIPT_MAX;
+	const size_t limit = max - notelen;
 	size_t room;
 
 	if (tr->dropped > 0) {
@@ -57,6 +60,18 @@ res_transcript_add(struct res_transcript *tr, double t, char dir,
 }
 
 void
+res_warn(struct res_result *r, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->n_warnings++] = xstrdup(line);
+}
+
+void
 res_result_free(struct res_result *r)
 {
 	if (r == NULL)
@@ -65,6 +80,11 @@ res_result_free(struct res_result *r)
 	free(r->expected);
 	free(r->actual);
 	r->reason = r->expected = r->actual = NULL;
+	for (size_t i = 0; i < r->n_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	r->warnings = NULL;
+	r->n_warnings = 0;
 	for (size_t i = 0; i < r->tr.n; i++)
 		free(r->tr.ev[i].data);
 	free(r->tr.ev);

@@ -39,11 +39,14 @@ struct res_transcript {
 	size_t n, cap;
 	size_t bytes; /* total bytes kept; see RES_TRANSCRIPT_MAX */
 	size_t dropped; /* bytes counted but not kept once the limit was hit */
+	size_t limit;   /* bytes to keep; 0 = RES_TRANSCRIPT_MAX */
 };
 
-/* Transcripts keep at most this many bytes; the rest is counted, not kept,
- * so a server streaming megabytes cannot exhaust memory. */
+/* Transcripts keep at most this many bytes by default (tr.limit changes it,
+ * --max-transcript); the rest is counted, not kept, so a server streaming
+ * megabytes cannot exhaust memory. */
 #define RES_TRANSCRIPT_MAX (256 * 1024)
+#define RES_TRANSCRIPT_MIN 1024 /* the smallest limit that still shows something */
 
 struct res_result {
 	const struct scn *scn;
@@ -54,6 +57,8 @@ struct res_result {
 	char *expected;  /* what the step expected (may be NULL) */
 	char *actual;    /* what came, printable (may be NULL) */
 	double duration; /* seconds */
+	char **warnings; /* deviations the RFC allows (expect.prefer): one line each */
+	size_t n_warnings;
 	struct res_transcript tr;
 };
 
@@ -64,6 +69,10 @@ struct res_result {
  * limit), and from then on bytes are only counted in tr->dropped. */
 void res_transcript_add(struct res_transcript *tr, double t, char dir,
     const void *data, size_t len);
+/* Record a warning (a copy of the printf-formatted line). */
+void res_warn(struct res_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Free what r owns (reason, expected, actual, transcript) and reset those
  * fields; r itself and r->scn are the caller's.  NULL is a no-op. */
 void res_result_free(struct res_result *r);

@@ -17,6 +17,7 @@ static void
 free_expect(struct scn_expect *e)
 {
 	free(e->codes);
+	free(e->prefer);
 	if (e->text) {
 		regfree(&e->text_re);
 		free(e->text);
@@ -123,13 +124,11 @@ scn_code_match(const struct scn_code *p, int code)
 int
 scn_ref_is_catalogue_id(const char *ref)
 {
-	/* Two or more capitals and digits with at least one capital: the
-	 * catalogue also has "8B-01" (8BITMIME) and "U8-01" (SMTPUTF8). */
-	size_t i = 0;
-	int alpha = 0;
-	while ((ref[i] >= 'A' && ref[i] <= 'Z') || isdigit((unsigned char)ref[i]))
-		alpha |= isalpha((unsigned char)ref[i++]);
-	if (i < 2 || !alpha || ref[i] != '-')
+	/* Letters and digits with at least one letter: "TM", "TLS", "8B". */
+	size_t i = 0, letters = 0;
+	for (; (ref[i] >= 'A' && ref[i] <= 'Z') || isdigit((unsigned char)ref[i]); i++)
+		letters += ref[i] >= 'A' && ref[i] <= 'Z';
+	if (i < 2 || letters == 0 || ref[i] != '-')
 		return 0;
 	size_t j = ++i;
 	while (isdigit((unsigned char)ref[i]))

@@ -48,6 +48,8 @@ struct scn_capture {
 struct scn_expect {
 	struct scn_code *codes; /* any of these; none means "any valid reply" */
 	size_t n_codes;
+	struct scn_code *prefer; /* the codes the RFC recommends among `codes`: any */
+	size_t n_prefer;         /* other accepted code passes with a warning */
 	char *text;             /* POSIX ERE over the reply text (lines joined by \n) */
 	regex_t text_re;
 	char *enhanced;         /* "5.1.1", "5.x.x", or "present" (class must match code) */

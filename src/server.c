@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "sasl.h"
+#include "server_hostile.h"
 #include "syntax.h"
 #include "util.h"
 
@@ -52,6 +53,7 @@
 #define IDLE_MS		300000	/* RFC 5321 4.5.3.2.7 */
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
+#define GREET_DELAY_MS	500	/* delayed-greeting */
 
 #define GREETING	"220 " SRV_HOSTNAME " ESMTP smtp-harness reference server"
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
@@ -143,6 +145,7 @@ struct sess {
 	int broken;		/* read or write failed: close now */
 	int toolong;		/* discarding the rest of an over-long line */
 	int drop_input;		/* pipelining-drops-input: a 4xx/5xx went out */
+	int close_after;	/* close-on-syntax-error: a 501 went out */
 	unsigned ncmd;		/* command lines received */
 	size_t nrcpt;		/* recipients accepted in this transaction */
 	struct body body;
@@ -159,6 +162,7 @@ struct srv {
 	size_t nlfd;
 	struct sess *sessions;
 	size_t nsess;
+	struct hostile *hostile;	/* a hostile fault owns every connection */
 	int64_t idle_ms;
 	uint32_t boot;		/* queue ids: boot time and a counter */
 	uint32_t nmsg;
@@ -250,9 +254,18 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	n = strlen(line);
+	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with its
+	 * CRLF; longer text (an echoed EHLO name) is cut. */
+	if (n > LINE_MAX_SMTP - 2 && !fault(s, SRV_F_REPLY_OVER_512))
+		n = LINE_MAX_SMTP - 2;
 	if ((fault(s, SRV_F_NO_ENHANCED_CODES) ||
 	    (fault(s, SRV_F_ENHANCED_EHLO_ONLY) && !s->ehlo)) && n > 4)
 		skip = enhanced_len(line + 4);
+	if (fault(s, SRV_F_ERROR_RESETS_TRANSACTION) && line[0] == '5' &&
+	    (s->state == S_MAIL || s->state == S_RCPT))
+		sess_enter(s, sess_idle(s));
+	if (fault(s, SRV_F_CLOSE_ON_SYNTAX_ERROR) && strncmp(line, "501", 3) == 0)
+		s->close_after = 1;
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
@@ -315,10 +328,17 @@ sess_unknown(struct sess *s)
 		sess_close(s);
 }
 
+/* Whether a command has an argument.  Trailing blanks are not one: RFC
+ * 5321 4.1.1 asks receivers to tolerate trailing white space. */
 static int
 has_arg(const struct syn_command *c)
 {
-	return c->has_space || c->arg_len > 0;
+	size_t i;
+
+	for (i = 0; i < c->arg_len; i++)
+		if (c->arg[i] != ' ')
+			return 1;
+	return 0;
 }
 
 /* The multi-line EHLO reply (RFC 5321 4.1.1.1, 4.2.1). */
@@ -370,7 +390,8 @@ cmd_helo(struct sess *s, const struct syn_command *c)
 		return;
 	}
 	if (!(c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK)) &&
-	    (c->arg_len == 0 || syn_check_ehlo_arg(c->arg, c->arg_len))) {
+	    (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
+	    !fault(s, SRV_F_EHLO_ANY_NAME)))) {
 		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    ehlo ? "EHLO" : "HELO");
 		return;
@@ -760,9 +781,11 @@ cmd_mail(struct sess *s, const struct syn_command *c)
 		sess_reply(s, "%s", why);
 		return;
 	}
-	/* RFC 6531 3.5: a UTF-8 sender needs the SMTPUTF8 parameter. */
+	/* RFC 6531 3.5: a UTF-8 sender needs the SMTPUTF8 parameter.  The
+	 * RFC names 550 for MAIL; 553 (as Postfix says) is what the core
+	 * scenario non-ascii-command accepts too. */
 	if (utf8 && !t.smtputf8 && !fault(s, SRV_F_UTF8_WITHOUT_SMTPUTF8)) {
-		sess_reply(s, "550 5.6.7 Non-ASCII addresses not permitted "
+		sess_reply(s, "553 5.6.7 Non-ASCII addresses not permitted "
 		    "without SMTPUTF8");
 		return;
 	}
@@ -859,7 +882,7 @@ cmd_rcpt(struct sess *s, const struct syn_command *c)
 	case SYN_DOMAIN_GENERAL:
 		break;
 	}
-	if (!local) {
+	if (!local && !fault(s, SRV_F_OPEN_RELAY)) {
 		sess_reply(s, "550 %s Relay access denied",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");
 		return;
@@ -1301,6 +1324,8 @@ cmd_help(struct sess *s, const struct syn_command *c)
 	    "2.0.0 ";
 
 	(void)c;
+	if (fault(s, SRV_F_HELP_BARE_LF))
+		buf_puts(&s->out, "214-2.0.0 Commands:\n");
 	sess_reply(s, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET");
 	sess_reply(s, "214-%sNOOP QUIT VRFY EXPN HELP AUTH", code);
 	sess_reply(s, "214 %sEnd of HELP info", code);
@@ -1337,11 +1362,122 @@ static const struct cmd cmds[] = {
 	{ SYN_BDAT,	cmd_bdat },
 };
 
+/* -- core suite faults: deviations checked before the normal handlers -- */
+
+/* The path of a MAIL or RCPT the normal handler would look at, or NULL. */
+static const struct syn_path *
+fault_path(const struct sess *s, const struct syn_command *c,
+    struct syn_mail_args *a)
+{
+	if (c->verb == SYN_MAIL && s->state == S_HELO &&
+	    syn_parse_mail(c->arg, c->arg_len, a) == NULL && !a->path.is_null)
+		return &a->path;
+	if (c->verb == SYN_RCPT && s->state >= S_MAIL &&
+	    syn_parse_rcpt(c->arg, c->arg_len, a) == NULL)
+		return &a->path;
+	return NULL;
+}
+
+/* Faults that answer a command in place of its handler: returns 1 when the
+ * command was answered.  May also strip c's argument (no-arg-check). */
+static int
+sess_core_fault(struct sess *s, struct syn_command *c)
+{
+	struct syn_mail_args a;
+	const struct syn_path *p = fault_path(s, c, &a);
+	int ehlo = c->verb == SYN_EHLO || c->verb == SYN_HELO;
+	int mail = c->verb == SYN_MAIL, rcpt = c->verb == SYN_RCPT;
+	const char *bad = mail ? "501 5.1.7 Bad sender address syntax" :
+	    "501 5.1.3 Bad recipient address syntax";
+
+	/* RFC 5321 4.1.4 lets a server accept MAIL before EHLO, or a nested
+	 * MAIL; these two faults add what makes that a bug: the transaction
+	 * survives the first EHLO, or the nested MAIL drops it. */
+	if (ehlo && fault(s, SRV_F_MAIL_BEFORE_HELO) && !s->helo &&
+	    s->state >= S_MAIL && c->arg_len > 0 &&
+	    syn_check_ehlo_arg(c->arg, c->arg_len) == NULL) {
+		s->helo = 1;
+		if (c->verb == SYN_EHLO)
+			reply_ehlo(s, c);
+		else
+			sess_reply(s, "250 %s", SRV_HOSTNAME);
+		return 1;
+	}
+	if (mail && fault(s, SRV_F_NESTED_MAIL_OK) && s->state >= S_MAIL) {
+		sess_enter(s, sess_idle(s));
+		sess_reply(s, "250 2.1.0 Ok");
+		return 1;
+	}
+	if (fault(s, SRV_F_TRAILING_SPACE_REJECTED) &&
+	    (c->arg_len > 0 ? c->arg[c->arg_len - 1] == ' ' : c->has_space)) {
+		sess_reply(s, "501 5.5.4 Syntax error: trailing white space");
+		return 1;
+	}
+	if (fault(s, SRV_F_CASE_SENSITIVE_KEYWORDS) && (mail || rcpt) &&
+	    strncmp(c->arg, mail ? "FROM:" : "TO:", mail ? 5 : 3) != 0) {
+		sess_reply(s, "501 5.5.4 Syntax: %s", mail ?
+		    "MAIL FROM:<address>" : "RCPT TO:<address>");
+		return 1;
+	}
+	if (fault(s, SRV_F_OBSOLETE_VERBS_250) && (c->verb == SYN_TURN ||
+	    c->verb == SYN_SEND || c->verb == SYN_SOML ||
+	    c->verb == SYN_SAML)) {
+		sess_reply(s, "250 2.0.0 Ok");
+		return 1;
+	}
+	if (fault(s, SRV_F_NO_ARG_CHECK) && (c->verb == SYN_DATA ||
+	    c->verb == SYN_QUIT)) {
+		c->arg_len = 0;
+		c->has_space = 0;
+	}
+	if (fault(s, SRV_F_VRFY_EXPN_FAKE_250) && c->arg_len > 0 &&
+	    (c->verb == SYN_VRFY || c->verb == SYN_EXPN)) {
+		sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
+		return 1;
+	}
+	if (fault(s, SRV_F_LITERALS_REJECTED) && ehlo && c->arg_len > 0 &&
+	    c->arg[0] == '[') {
+		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+		    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+		return 1;
+	}
+	if (rcpt && s->state >= S_MAIL && fault(s, SRV_F_RCPT_LIMIT_50) &&
+	    s->nrcpt >= 50) {
+		sess_reply(s, "452 4.5.3 Too many recipients");
+		return 1;
+	}
+	if (p == NULL)
+		return 0;
+	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
+	    p->domain_kind >= SYN_DOMAIN_IPV4) ||
+	    (fault(s, SRV_F_SOURCE_ROUTE_REJECTED) && p->has_route) ||
+	    (fault(s, SRV_F_QUOTED_LOCAL_REJECTED) && p->local_quoted) ||
+	    (fault(s, SRV_F_ADDRESS_LENGTH_LIMITS) &&
+	    (p->local_len > 32 || p->domain_len > 64))) {
+		sess_reply(s, "%s", bad);
+		return 1;
+	}
+	if (rcpt && ((fault(s, SRV_F_POSTMASTER_CASE_SENSITIVE) &&
+	    p->is_postmaster && strncmp(p->local, "Postmaster", 10) != 0 &&
+	    strncmp(p->local, "postmaster", 10) != 0) ||
+	    (fault(s, SRV_F_POSTMASTER_UNKNOWN) &&
+	    p->domain_kind == SYN_DOMAIN_NAME &&
+	    util_ieq(p->local, p->local_len, "postmaster") &&
+	    util_ieq(p->domain, p->domain_len, SRV_LOCAL_DOMAIN)))) {
+		sess_reply(s, "550 5.1.1 User unknown");
+		return 1;
+	}
+	return 0;
+}
+
+/* -- end of core suite faults -- */
+
 /* One complete command line, without its line end. */
 static void
 sess_command(struct sess *s, const char *line, size_t len)
 {
 	struct syn_command c;
+	char lax[LINE_MAX_SMTP];
 	size_t i;
 	int bare = 0, bad = 0, high = 0;
 
@@ -1356,6 +1492,15 @@ sess_command(struct sess *s, const char *line, size_t len)
 			buf_append(&s->out, s->held.data, s->held.len);
 			buf_reset(&s->held);
 		}
+	}
+
+	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
+		for (i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)line[i];
+			lax[i] = ch != '\r' && ch != '\n' && (ch < 0x20 ||
+			    ch >= 0x7f) ? 'x' : (char)ch;
+		}
+		line = lax;
 	}
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
@@ -1372,7 +1517,12 @@ sess_command(struct sess *s, const char *line, size_t len)
 		return;
 	}
 	if (bad) {
-		sess_reply(s, "500 5.5.2 Error: invalid character in command");
+		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
+			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			    "command: %.*s", (int)len, line);
+		else
+			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			    "command");
 		return;
 	}
 	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
@@ -1392,6 +1542,8 @@ sess_command(struct sess *s, const char *line, size_t len)
 				sess_unknown(s);
 				return;
 			}
+	if (sess_core_fault(s, &c))
+		return;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].verb == c.verb) {
 			cmds[i].handler(s, &c);
@@ -1411,6 +1563,9 @@ body_end(struct sess *s)
 	else if (b->size > SRV_SIZE_LIMIT)
 		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
+	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
+		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size");
 	else if (b->toolong)
 		sess_reply(s, "552 5.3.4 Message line too long");
 	else if (b->bare)
@@ -1420,18 +1575,27 @@ body_end(struct sess *s)
 		sess_reply(s, "552 5.3.4 Message size differs from SIZE");
 	else if (fault(s, SRV_F_8BIT_DATA_REJECTED) && b->eight)
 		sess_reply(s, "554 5.6.0 8-bit data not accepted");
-	else
+	else {
 		reply_queued(s);
+		if (fault(s, SRV_F_TRANSACTION_PERSISTS)) {
+			sess_enter(s, S_RCPT);
+			return;
+		}
+	}
 	if (fault(s, SRV_F_DATA_END_DROPS_INPUT))
 		s->drop_input = 1;
 	sess_enter(s, sess_idle(s));
 }
 
 static void
-body_line_end(struct body *b, size_t eol)
+body_line_end(struct sess *s, size_t eol)
 {
+	struct body *b = &s->body;
+	size_t max = fault(s, SRV_F_TEXT_LINE_OFF_BY_TWO) ? TEXT_LINE_MAX - 2 :
+	    TEXT_LINE_MAX;
+
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
-	if (b->linelen + 2 > TEXT_LINE_MAX)
+	if (b->linelen + 2 > max)
 		b->toolong = 1;
 	b->size += eol;
 	b->linelen = 0;
@@ -1450,8 +1614,8 @@ body_octet(struct sess *s, unsigned char ch)
 	if (ch == '\n') {
 		/* A bare LF ends nothing (RFC 5321 2.3.8), and only the
 		 * lf-dot-lf fault lets it start a line that may be ".". */
-		body_line_end(b, 1);
-		if (fault(s, SRV_F_LF_DOT_LF))
+		body_line_end(s, 1);
+		if (fault(s, SRV_F_LF_DOT_LF) || fault(s, SRV_F_ANY_NEWLINE_DATA))
 			b->at = B_BOL;
 		else {
 			b->bare = 1;
@@ -1463,6 +1627,9 @@ body_octet(struct sess *s, unsigned char ch)
 	b->linelen++;
 	b->eight |= ch >= 0x80;
 	b->at = B_TEXT;
+	if (b->linelen + 2 > TEXT_LINE_MAX &&
+	    fault(s, SRV_F_LONG_TEXT_LINE_CLOSE))
+		sess_close(s);
 }
 
 /* Feed message data; returns the octets used (all of them, or up to and
@@ -1473,9 +1640,14 @@ sess_body(struct sess *s, const char *d, size_t n)
 	struct body *b = &s->body;
 	size_t i;
 
+	if (fault(s, SRV_F_EOD_SPLIT_LOST) &&
+	    (b->at == B_DOT || b->at == B_DOTCR))
+		b->at = B_TEXT;
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)d[i];
 
+		if (ch == '\0' && fault(s, SRV_F_NUL_STRIPPED))
+			continue;
 		switch (b->at) {
 		case B_BOL:
 			if (ch == '.') {
@@ -1488,17 +1660,24 @@ sess_body(struct sess *s, const char *d, size_t n)
 				b->at = B_DOTCR;
 				continue;
 			}
-			if (ch == '\n' && fault(s, SRV_F_LF_DOT_LF)) {
+			if (ch == '\n' && (fault(s, SRV_F_LF_DOT_LF) ||
+			    fault(s, SRV_F_ANY_NEWLINE_DATA))) {
 				body_end(s);
 				return i + 1;
 			}
 			/* RFC 5321 4.5.2: a leading dot is removed. */
+			if (ch == '.' && fault(s, SRV_F_DOTDOT_ENDS_DATA))
+				continue;
 			break;
 		case B_DOTCR:
 			if (ch == '\n') {
 				/* RFC 5321 4.1.1.4: CRLF "." CRLF */
 				body_end(s);
 				return i + 1;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_end(s);
+				return i;
 			}
 			/* The dot was stuffing; the CR after it is bare. */
 			b->bare = 1;
@@ -1507,9 +1686,18 @@ sess_body(struct sess *s, const char *d, size_t n)
 			break;
 		case B_CR:
 			if (ch == '\n') {
-				body_line_end(b, 2);
+				body_line_end(s, 2);
 				b->at = B_BOL;
 				continue;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_line_end(s, 1);
+				b->at = B_BOL;
+				if (ch == '.') {
+					b->at = B_DOT;
+					continue;
+				}
+				break;
 			}
 			b->bare = 1;
 			b->size++;
@@ -1519,6 +1707,8 @@ sess_body(struct sess *s, const char *d, size_t n)
 			break;
 		}
 		body_octet(s, ch);
+		if (s->state == S_CLOSING)
+			return n;
 	}
 	return n;
 }
@@ -1559,8 +1749,17 @@ sess_line(struct sess *s)
 	const char *d = s->in.data, *lf;
 	size_t n = s->in.len, eol = 0, end = 0, off = 0;
 
+	if (fault(s, SRV_F_BARE_CR_COMMANDS)) {
+		const char *cr = memchr(d, '\r', n);
+
+		lf = memchr(d, '\n', n);
+		if (cr && cr + 1 < d + n && cr[1] != '\n' && (!lf || lf > cr)) {
+			eol = (size_t)(cr - d);
+			end = eol + 1;
+		}
+	}
 	/* RFC 5321 2.3.8: only CRLF ends a line. */
-	while ((lf = memchr(d + off, '\n', n - off)) != NULL) {
+	while (end == 0 && (lf = memchr(d + off, '\n', n - off)) != NULL) {
 		size_t i = (size_t)(lf - d);
 		if (i > 0 && d[i - 1] == '\r') {
 			eol = i - 1;
@@ -1614,6 +1813,10 @@ sess_line(struct sess *s)
 			sess_reply(s, "500 5.5.2 Error: line too long");
 	} else
 		sess_command(s, d, eol);
+	if (s->close_after) {
+		s->close_after = 0;
+		sess_close(s);
+	}
 	buf_consume(&s->in, end);
 	s->toolong = 0;
 	return 1;
@@ -1831,12 +2034,30 @@ sess_timeout(struct loop *loop, void *arg)
 	sess_arm(s);
 }
 
+/* delayed-greeting: the greeting, late; then the usual idle timer. */
+static void
+sess_greet(struct loop *loop, void *arg)
+{
+	struct sess *s = arg;
+
+	(void)loop;
+	s->timer = 0;
+	sess_reply(s, GREETING);
+	sess_arm(s);
+	sess_update(s);
+}
+
 static void
 sess_new(struct srv *srv, int in_fd, int out_fd)
 {
-	struct sess *s = xcalloc(1, sizeof(*s));
+	struct sess *s;
 	struct stat st;
 
+	if (srv->hostile) {
+		hostile_attach(srv->hostile, in_fd, out_fd);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
 	s->srv = srv;
 	s->in_fd = in_fd;
 	s->out_fd = out_fd;
@@ -1859,9 +2080,11 @@ sess_new(struct srv *srv, int in_fd, int out_fd)
 		sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
 		sess_reply(s, "220 ***** ready");
-	else
+	else if (!fault(s, SRV_F_DELAYED_GREETING))
 		sess_reply(s, GREETING);
-	if (s->state != S_CLOSING)
+	if (fault(s, SRV_F_DELAYED_GREETING))
+		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, sess_greet, s);
+	else if (s->state != S_CLOSING)
 		sess_arm(s);
 	loop_watch(srv->loop, out_fd, 0, sess_io, s);
 	s->in_watched = in_fd == out_fd;
@@ -1903,6 +2126,10 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 			break;
 		p = e + 1;
 	}
+	/* A hostile fault replaces the SMTP server (the first one named wins). */
+	for (int f = 0; f < SRV_F_COUNT && !srv->hostile; f++)
+		if (srv->fault[f] && hostile_is_fault((enum srv_fault)f))
+			srv->hostile = hostile_new(loop, (enum srv_fault)f);
 	return srv;
 }
 
@@ -1915,6 +2142,7 @@ srv_free(struct srv *srv)
 		return;
 	while (srv->sessions)
 		sess_free(srv->sessions);
+	hostile_free(srv->hostile);
 	for (i = 0; i < srv->nlfd; i++) {
 		loop_unwatch(srv->loop, srv->lfd[i]);
 		close(srv->lfd[i]);
@@ -2058,7 +2286,7 @@ srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
 size_t
 srv_active_sessions(const struct srv *srv)
 {
-	return srv->nsess;
+	return srv->nsess + hostile_active(srv->hostile);
 }
 
 void

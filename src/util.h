@@ -21,6 +21,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ASCII case-insensitive comparison of s[0..n) with the C string word. */
 int util_ieq(const char *s, size_t n, const char *word);
 
+/* Base64 (RFC 4648 4, with padding) of data[0..len), NUL-terminated, malloc'd. */
+char *util_base64(const void *data, size_t len);
+
 /* Monotonic clock in milliseconds. */
 int64_t util_now_ms(void);
 

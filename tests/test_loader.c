@@ -6,6 +6,7 @@
 #include "scenario.h"
 #include "template.h"
 #include "testutil.h"
+#include "util.h"
 
 #define HEAD "id: t-1\ntitle: t\nlevel: must\nrefs: [RFC 5321 4.1.1.10, TM-01]\n"
 
@@ -98,6 +99,10 @@ static const struct bad bad_cases[] = {
 	{ HEAD "steps:\n  - expect: {code: 250, txt: a}\n", "6:25", "unknown key 'txt'" },
 	{ HEAD "steps:\n  - expect: {text: '('}\n", "6:20", "bad regular expression" },
 	{ HEAD "steps:\n  - expect: {enhanced: 3.1.1}\n", "6:24", "bad enhanced status" },
+	{ HEAD "steps:\n  - expect: {prefer: 250}\n", "6:22", "prefer needs code" },
+	{ HEAD "steps:\n  - expect: {code: [250, 5xx], prefer: 421}\n", "6:40", "not among the accepted" },
+	{ HEAD "steps:\n  - expect: {code: [250, 5xx], prefer: [5xx, 250]}\n", "6:40", "never warn" },
+	{ HEAD "steps:\n  - expect: {code: 5xx, prefer: 5xx}\n", "6:33", "never warn" },
 	{ HEAD "steps:\n  - expect: {enhanced: 5.01.1}\n", "6:24", "bad enhanced status" },
 	{ HEAD "steps:\n  - expect: {single_line: yes}\n", "6:27", "true or false" },
 	{ HEAD "steps:\n  - expect: {capture: {a: {ehlo: X, regex: y}}}\n", "6:27", "exactly one" },
@@ -216,6 +221,9 @@ test_code_match(void)
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("8-01"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-1a"));
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("8B-01"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("88-01"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("tm-01"));
 }
 
 static void
@@ -267,6 +275,52 @@ test_profile_and_paths(void)
 	load_diag_free(&d);
 }
 
+/* RFC 4648 10 test vectors, and the variables derived from credentials. */
+static void
+test_base64_and_derived(void)
+{
+	static const char *const vec[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		char *b = util_base64(vec[i][0], strlen(vec[i][0]));
+		CU_ASSERT_STRING_EQUAL(b, vec[i][1]);
+		free(b);
+	}
+	struct scn_var *v = xmalloc(3 * sizeof(*v));
+	size_t n = 3;
+	v[0] = (struct scn_var){ xstrdup("auth_user"), xstrdup("harness") };
+	v[1] = (struct scn_var){ xstrdup("auth_password"), xstrdup("harness-secret") };
+	v[2] = (struct scn_var){ xstrdup("auth_user_b64"), xstrdup("given") };
+	load_derive_vars(&v, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 5); /* auth_user_b64 was given: kept, not derived */
+	CU_ASSERT_STRING_EQUAL(v[3].name, "auth_plain");
+	CU_ASSERT_STRING_EQUAL(v[3].value, "AGhhcm5lc3MAaGFybmVzcy1zZWNyZXQ=");
+	CU_ASSERT_STRING_EQUAL(v[4].name, "auth_password_b64");
+	CU_ASSERT_STRING_EQUAL(v[4].value, "aGFybmVzcy1zZWNyZXQ=");
+	load_derive_vars(&v, &n); /* idempotent */
+	CU_ASSERT_EQUAL(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+	/* Without a password nothing needing it is derived. */
+	v = xmalloc(sizeof(*v));
+	n = 1;
+	v[0] = (struct scn_var){ xstrdup("auth_user"), xstrdup("u") };
+	load_derive_vars(&v, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(v[1].name, "auth_user_b64");
+	CU_ASSERT_STRING_EQUAL(v[1].value, "dQ==");
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 int
 main(void)
 {
@@ -278,5 +332,6 @@ main(void)
 	CU_add_test(s, "templates", test_template);
 	CU_add_test(s, "code patterns and refs", test_code_match);
 	CU_add_test(s, "profiles and paths", test_profile_and_paths);
+	CU_add_test(s, "base64 and derived variables", test_base64_and_derived);
 	return tu_run();
 }

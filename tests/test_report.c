@@ -1005,7 +1005,7 @@ static const char json_check[] =
     "    'error', 'xfail', 'xpass')])\n"
     "keys = sorted(['id', 'title', 'file', 'level', 'refs', 'tags',\n"
     "    'status', 'duration', 'reason', 'step', 'step_line', 'expected',\n"
-    "    'actual', 'transcript_dropped', 'transcript'])\n"
+    "    'actual', 'warnings', 'transcript_dropped', 'transcript'])\n"
     "for c in d['scenarios']:\n"
     "    if sorted(c.keys()) != keys:\n"
     "        raise ValueError('keys of ' + str(c.get('id')))\n"
@@ -1361,6 +1361,69 @@ test_write_error(void)
 	fclose(f);
 }
 
+/* ---- warnings: a pass with deviations the RFCs allow ---- */
+
+static const char warn_check[] =
+    "import json, sys, xml.dom.minidom as m\n"
+    "kind = sys.argv[2] if len(sys.argv) > 2 else ''\n"
+    "d = open(sys.argv[1], 'rb').read().decode('ascii')\n"
+    "if d.startswith('{'):\n"
+    "    r = json.loads(d)\n"
+    "    print(r['summary']['warned'], r['scenarios'][0]['status'],\n"
+    "          '|'.join(r['scenarios'][0]['warnings']))\n"
+    "else:\n"
+    "    x = m.parseString(d)\n"
+    "    t = x.getElementsByTagName('testcase')[0]\n"
+    "    print(len(t.getElementsByTagName('failure')),\n"
+    "          t.getElementsByTagName('system-out')[0].firstChild.data.strip())\n";
+
+static void
+test_warnings(void)
+{
+	struct res_result r = { .scn = &scns[0], .status = RES_PASS };
+	struct rep_run w = { .target = "builtin", .results = &r, .n = 1 };
+	size_t len;
+	int status;
+	char *doc, *out;
+
+	res_warn(&r, "step %d: got %d, accepted, but the RFC prefers %s", 2, 250, "501");
+	res_warn(&r, "hostile \x1b[2J <&> %s", "\xff");
+	CU_ASSERT_EQUAL(r.n_warnings, 2);
+
+	doc = report(REP_TEXT, &w, 0, &len);
+	CU_ASSERT(strstr(doc, "warnings: 1 (deviations the RFCs allow; they do not fail)\n"
+	    "  core.greeting  warning: step 2: got 250, accepted, but the RFC prefers 501\n"
+	    "  core.greeting  warning: hostile \\x1b[2J <&> \\xff\n") != NULL);
+	CU_ASSERT(strchr(doc, '\x1b') == NULL);
+	free(doc);
+
+	doc = report(REP_JSON, &w, 0, &len);
+	out = python(warn_check, doc, len, &status);
+	CU_ASSERT_EQUAL(status, 0);
+	assert_str(out, "1 pass step 2: got 250, accepted, but the RFC prefers 501|"
+	    "hostile \\x1b[2J <&> \\xff\n");
+	free(out);
+	free(doc);
+
+	doc = report(REP_JUNIT, &w, 0, &len);
+	out = python(warn_check, doc, len, &status);
+	CU_ASSERT_EQUAL(status, 0);
+	assert_str(out, "0 warning: step 2: got 250, accepted, but the RFC prefers 501\n"
+	    "warning: hostile \\x1b[2J <&> \\xff\n");
+	free(out);
+	free(doc);
+
+	doc = report(REP_TAP, &w, 0, &len);
+	CU_ASSERT(strstr(doc, "ok 1 - core.greeting") != NULL);
+	CU_ASSERT(strstr(doc, "  severity: warning\n  warnings:\n"
+	    "    - 'step 2: got 250, accepted, but the RFC prefers 501'\n") != NULL);
+	CU_ASSERT(strstr(doc, "not ok") == NULL);
+	free(doc);
+
+	res_result_free(&r);
+	CU_ASSERT(r.warnings == NULL && r.n_warnings == 0);
+}
+
 int
 main(void)
 {
@@ -1393,5 +1456,6 @@ main(void)
 	CU_add_test(s, "tap exact", test_tap_exact);
 	CU_add_test(s, "tap structure", test_tap_structure);
 	CU_add_test(s, "write error", test_write_error);
+	CU_add_test(s, "warnings in every format", test_warnings);
 	return tu_run();
 }

@@ -11,6 +11,7 @@
  * characters (CRAM-MD5 challenges).
  */
 #include "server.h"
+#include "server_hostile.h"
 #include "buf.h"
 #include "sasl.h"
 #include "loop.h"
@@ -67,6 +68,8 @@
 #define HELP_OK	"214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET\r\n" \
 		"214-2.0.0 NOOP QUIT VRFY EXPN HELP AUTH\r\n" \
 		"214 2.0.0 End of HELP info\r\n"
+#define L100	"aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa." \
+		"aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa."
 #define OPEN	EHLO MAIL RCPT
 #define OPEN_OK	EHLO_OK MAIL_OK RCPT_OK
 
@@ -94,7 +97,7 @@
 #define BAD(what) "501 5.5.4 Bad " what " parameter\r\n"
 #define DUP(what) "501 5.5.4 Duplicate " what " parameter\r\n"
 #define UNSUP(what) "555 5.5.4 Unsupported option: " what "\r\n"
-#define NOASCII_M "550 5.6.7 Non-ASCII addresses not permitted without SMTPUTF8\r\n"
+#define NOASCII_M "553 5.6.7 Non-ASCII addresses not permitted without SMTPUTF8\r\n"
 #define NOASCII_R "553 5.6.7 Non-ASCII addresses not permitted without SMTPUTF8\r\n"
 #define X10	"xxxxxxxxxx"
 #define X100	X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
@@ -516,8 +519,8 @@ static const struct conv clean_convs[] = {
 	    ST(EHLO "DATA\r\n", EHLO_OK NEEDMAIL),
 	    ST(MAIL "DATA\r\n", MAIL_OK NEEDRCPT),
 	    ST(RCPT "DATA now\r\n", RCPT_OK "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA \r\n", "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA\r\n.\r\n", GO QUEUED) } },
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("DATA \r\n.\r\n", GO QUEUED) } },
 	{ "data dot stuffing", NULL, NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK GO),
 	    ST("..\r\n...\r\n..leading\r\n.x\r\n. \r\n.\r\n", QUEUED) } },
@@ -549,8 +552,9 @@ static const struct conv clean_convs[] = {
 	    ST(OPEN "RSET\r\n", OPEN_OK OK),
 	    ST(RCPT, NEEDMAIL), ST(MAIL, MAIL_OK),
 	    ST("RSET x\r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST("RSET \r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST(RCPT, RCPT_OK) } },
+	    ST(RCPT, RCPT_OK),
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("RSET  \r\n", OK), ST(RCPT, NEEDMAIL) } },
 	{ "rset before helo", NULL, NULL, 0, 1, 0, {
 	    ST("RSET\r\n", OK), ST(MAIL, "503 5.5.1 Error: send HELO/EHLO first\r\n") } },
 	{ "noop", NULL, NULL, 0, 1, 0, {
@@ -693,10 +697,11 @@ static const struct conv fault_convs[] = {
 	{ "data-250-not-354", "data-250-not-354", NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK OK), ST("Subject: x\r\n", E500) } },
 	{ "nested-mail-ok", "nested-mail-ok", NULL, 0, 1, 0, {
-	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
+	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDMAIL) } },
 	{ "mail-before-helo", "mail-before-helo", NULL, 0, 1, 0, {
 	    ST(MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED),
-	    ST(MAIL, MAIL_OK) } },
+	    ST(MAIL, MAIL_OK),
+	    ST(EHLO MAIL, EHLO_OK "503 5.5.1 Error: nested MAIL command\r\n") } },
 	{ "ehlo-auth-equals", "ehlo-auth-equals", NULL, 0, 1, 0, {
 	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
 		"250-AUTH=LOGIN PLAIN\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n") } },
@@ -708,6 +713,86 @@ static const struct conv fault_convs[] = {
 	    ST(EHLO "MAIL FROM:<a@b.example> SIZE=100\r\n",
 		EHLO_OK "555 5.5.4 Unsupported option: SIZE\r\n") } },
 	/* -- core suite faults -- */
+	{ "help-bare-lf", "help-bare-lf", NULL, 0, 1, 0, {
+	    ST("HELP\r\n", "214-2.0.0 Commands:\n" HELP_OK) } },
+	{ "reply-echoes-control", "reply-echoes-control", NULL, 0, 1, 0, {
+	    ST("FOO\x1b[0m\r\n", "500 5.5.2 Error: invalid character in "
+		"command: FOO\x1b[0m\r\n") } },
+	{ "reply-over-512", "reply-over-512", NULL, 0, 1, 0, {
+	    ST("EHLO " L100 L100 L100 L100 L100 "x\r\n",
+		"250-mx.harness.test greets " L100 L100 L100 L100 L100 "x\r\n"
+		EXT "250 ENHANCEDSTATUSCODES\r\n") } },
+	{ "literals-rejected", "literals-rejected", NULL, 0, 1, 0, {
+	    ST("EHLO [192.0.2.1]\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST(EHLO MAIL "RCPT TO:<postmaster@[127.0.0.1]>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "ehlo-any-name", "ehlo-any-name", NULL, 0, 1, 0, {
+	    ST("EHLO bad_host.example\r\n", "250-mx.harness.test greets "
+		"bad_host.example\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("HELO\r\n", "501 5.5.4 Syntax: HELO hostname\r\n") } },
+	{ "error-resets-transaction", "error-resets-transaction", NULL, 0, 1, 0, {
+	    ST(OPEN MAIL, OPEN_OK "503 5.5.1 Error: nested MAIL command\r\n"),
+	    ST(RCPT, NEEDMAIL) } },
+	{ "source-route-rejected", "source-route-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<@a.example:s@client.example>\r\n", EHLO_OK E501A),
+	    ST(MAIL "RCPT TO:<@a.example,@b.example:user@example.com>\r\n",
+		MAIL_OK E501R) } },
+	{ "quoted-local-rejected", "quoted-local-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<\"john doe\"@example.com>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "lax-octets", "lax-octets", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<j\xf6rg@client.example>\r\n", EHLO_OK MAIL_OK),
+	    ST("RCPT TO:<a\x01" "b@example.com>\r\n", RCPT_OK) } },
+	{ "trailing-space-rejected", "trailing-space-rejected", NULL, 0, 1, 0, {
+	    ST("RSET \r\n", "501 5.5.4 Syntax error: trailing white space\r\n"),
+	    ST("RSET\r\n", OK) } },
+	{ "close-on-syntax-error", "close-on-syntax-error", NULL, 1, 0, 0, {
+	    ST("NOOP\r\n", OK),
+	    ST("EHLO\r\nNOOP\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n") } },
+	{ "case-sensitive-keywords", "case-sensitive-keywords", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL from:<a@b.example>\r\n", EHLO_OK E501M),
+	    ST(MAIL "RCPT To:<user@example.com>\r\n",
+		MAIL_OK "501 5.5.4 Syntax: RCPT TO:<address>\r\n") } },
+	{ "obsolete-verbs-250", "obsolete-verbs-250", NULL, 0, 1, 0, {
+	    ST("TURN\r\nSOML FROM:<a@b.example>\r\n", OK OK) } },
+	{ "no-arg-check", "no-arg-check", NULL, 1, 0, 0, {
+	    ST(OPEN "DATA now\r\n", OPEN_OK GO), ST(".\r\n", QUEUED),
+	    ST("QUIT now\r\n", BYE) } },
+	{ "bare-cr-commands", "bare-cr-commands", NULL, 0, 1, 0, {
+	    ST("NOOP\rNOOP\r\n", OK OK) } },
+	{ "transaction-persists", "transaction-persists", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n.\r\n", OPEN_OK GO QUEUED),
+	    ST(RCPT "DATA\r\n", RCPT_OK GO), ST(".\r\n", QUEUED) } },
+	{ "open-relay", "open-relay", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<x@relay.invalid>\r\n",
+		EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "postmaster-case-sensitive", "postmaster-case-sensitive", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<Postmaster>\r\nRCPT TO:<POSTMASTER>\r\n",
+		EHLO_OK MAIL_OK RCPT_OK "550 5.1.1 User unknown\r\n") } },
+	{ "postmaster-unknown", "postmaster-unknown", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<postmaster@example.com>\r\n",
+		EHLO_OK MAIL_OK "550 5.1.1 User unknown\r\n"),
+	    ST("RCPT TO:<Postmaster>\r\n", RCPT_OK) } },
+	{ "vrfy-expn-fake-250", "vrfy-expn-fake-250", NULL, 0, 1, 0, {
+	    ST("VRFY nobody\r\nEXPN list\r\n",
+		"250 2.1.5 nobody\r\n250 2.1.5 list\r\n") } },
+	{ "address-length-limits", "address-length-limits", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<" L100 "x@example.com>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "dotdot-ends-data", "dotdot-ends-data", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO), ST("..\r\nNOOP\r\n", QUEUED OK) } },
+	{ "any-newline-data", "any-newline-data", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("hello\r.\rNOOP\r\n", QUEUED OK),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
+	    ST("hello\r.\nNOOP\r\n", QUEUED OK) } },
+	{ "nul-stripped", "nul-stripped", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("hello\r\n\0.\r\nNOOP\r\n", QUEUED OK) } },
+	{ "eod-split-lost", "eod-split-lost", NULL, 0, 1,
+	    F_NOPIPE | F_NOBYTES, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO), ST("x\r\n.", ""),
+	    ST("\r\n.\r\n", QUEUED) } },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
@@ -1316,15 +1401,25 @@ static void
 test_data_limits(void)
 {
 	static const struct {
+		const char *faults;
 		size_t size, line;
-		const char *expect;
+		const char *expect;	/* NULL: closes */
 	} cases[] = {
-		{ 1000, 1000, QUEUED },
-		{ 1001, 1001, LONGTXT },
-		{ 3000, 1000, QUEUED },
-		{ SRV_SIZE_LIMIT, 1000, QUEUED },
-		{ SRV_SIZE_LIMIT + 1, 1000, TOOBIG },
-		{ SRV_SIZE_LIMIT + 1, 2000, TOOBIG },	/* size wins */
+		{ NULL, 1000, 1000, QUEUED },
+		{ NULL, 1001, 1001, LONGTXT },
+		{ NULL, 3000, 1000, QUEUED },
+		{ NULL, 65536, 1000, QUEUED },
+		{ NULL, SRV_SIZE_LIMIT, 1000, QUEUED },
+		{ NULL, SRV_SIZE_LIMIT + 1, 1000, TOOBIG },
+		{ NULL, SRV_SIZE_LIMIT + 1, 2000, TOOBIG },	/* size wins */
+		/* -- core suite faults -- */
+		{ "message-limit-32k", 32768, 1000, QUEUED },
+		{ "message-limit-32k", 65536, 1000, TOOBIG },
+		{ "text-line-off-by-two", 996, 996, QUEUED },
+		{ "text-line-off-by-two", 1000, 1000, LONGTXT },
+		{ "long-text-line-close", 1000, 1000, QUEUED },
+		{ "long-text-line-close", 1001, 1001, NULL },
+		/* -- end of core suite faults -- */
 	};
 	size_t i;
 
@@ -1332,14 +1427,19 @@ test_data_limits(void)
 		struct tc t;
 		char what[80];
 
-		snprintf(what, sizeof(what), "body %zu/%zu", cases[i].size,
-		    cases[i].line);
-		tc_open(&t, NULL);
+		snprintf(what, sizeof(what), "body %zu/%zu %s", cases[i].size,
+		    cases[i].line, cases[i].faults ? cases[i].faults : "");
+		tc_open(&t, cases[i].faults);
 		t.what = what;
 		CU_ASSERT(tc_expect(&t, GREET));
 		tc_send(&t, OPEN "DATA\r\n", strlen(OPEN "DATA\r\n"));
 		CU_ASSERT(tc_expect(&t, OPEN_OK GO));
 		send_body(&t, cases[i].size, cases[i].line);
+		if (cases[i].expect == NULL) {
+			CU_ASSERT(tc_expect_close(&t));
+			tc_close(&t);
+			continue;
+		}
 		CU_ASSERT(tc_expect(&t, cases[i].expect));
 		CU_ASSERT(tc_expect_open(&t, OK));
 		tc_close(&t);
@@ -1393,7 +1493,7 @@ test_text_line_boundary(void)
 }
 
 static void
-test_many_recipients(void)
+many_recipients(const char *faults, int n, int limit)
 {
 	struct tc t;
 	struct buf in, out;
@@ -1403,21 +1503,58 @@ test_many_recipients(void)
 	buf_init(&out);
 	buf_puts(&in, EHLO MAIL);
 	buf_puts(&out, EHLO_OK MAIL_OK);
-	for (i = 0; i < 1001; i++) {
+	for (i = 0; i < n; i++) {
 		buf_printf(&in, "RCPT TO:<u%d@example.com>\r\n", i);
-		buf_puts(&out, i < 1000 ? RCPT_OK :
+		buf_puts(&out, i < limit ? RCPT_OK :
 		    "452 4.5.3 Too many recipients\r\n");
 	}
 	buf_puts(&in, "DATA\r\n.\r\n" MAIL RCPT);
 	buf_puts(&out, GO QUEUED MAIL_OK RCPT_OK);
-	tc_open(&t, NULL);
-	t.what = "1001 recipients";
+	tc_open(&t, faults);
+	t.what = faults ? faults : "1001 recipients";
 	CU_ASSERT(tc_expect(&t, GREET));
 	tc_send(&t, in.data, in.len);
 	CU_ASSERT(tc_expect(&t, out.data));
 	tc_close(&t);
 	buf_free(&in);
 	buf_free(&out);
+}
+
+/* RFC 5321 4.5.3.1.5: the echo of a long EHLO name is cut so that the
+ * reply line stays within 512 octets with its CRLF. */
+static void
+test_reply_line_cap(void)
+{
+	struct tc t;
+	struct buf in, out;
+	int i;
+
+	buf_init(&in);
+	buf_init(&out);
+	buf_puts(&in, "EHLO ");
+	for (i = 0; i < 50; i++)
+		buf_puts(&in, "abcdefghi.");
+	buf_puts(&in, "x\r\n");
+	buf_puts(&out, "250-mx.harness.test greets ");
+	buf_append(&out, in.data + 5, 510 - out.len);
+	buf_puts(&out, "\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n");
+	tc_open(&t, NULL);
+	t.what = "long EHLO name";
+	CU_ASSERT(tc_expect(&t, GREET));
+	tc_send(&t, in.data, in.len);
+	CU_ASSERT(tc_expect(&t, out.data));
+	tc_close(&t);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static void
+test_many_recipients(void)
+{
+	many_recipients(NULL, 1001, 1000);
+	/* -- core suite faults -- */
+	many_recipients("rcpt-limit-50", 100, 50);
+	/* -- end of core suite faults -- */
 }
 
 /* The client writes far more than it reads: the server stops reading
@@ -1822,6 +1959,19 @@ test_fault_table(void)
 		"nested-mail-ok", "mail-before-helo", "ehlo-auth-equals",
 		"greeting-no-domain", "quit-needs-helo", "size-param-rejected",
 		/* -- core suite faults -- */
+		"help-bare-lf", "reply-echoes-control", "reply-over-512",
+		"literals-rejected", "ehlo-any-name",
+		"error-resets-transaction", "source-route-rejected",
+		"quoted-local-rejected", "lax-octets",
+		"trailing-space-rejected", "close-on-syntax-error",
+		"case-sensitive-keywords", "obsolete-verbs-250",
+		"no-arg-check", "bare-cr-commands", "transaction-persists",
+		"open-relay", "rcpt-limit-50", "postmaster-case-sensitive",
+		"postmaster-unknown", "vrfy-expn-fake-250",
+		"address-length-limits", "dotdot-ends-data",
+		"text-line-off-by-two", "long-text-line-close",
+		"message-limit-32k", "any-newline-data", "nul-stripped",
+		"eod-split-lost",
 		/* -- end of core suite faults -- */
 
 		/* -- extension faults -- */
@@ -1843,6 +1993,12 @@ test_fault_table(void)
 		"smtputf8-value-ok", "utf8-without-smtputf8", "dsn-params-rejected",
 		"dsn-unchecked", "dsn-case-sensitive", "dsn-short-buffers",
 		/* -- end of extension faults -- */
+
+		/* -- hostile faults (tests/test_server_hostile.c) -- */
+		"slow-greeting", "endless-line", "binary-reply",
+		"reset-after-greeting", "endless-multiline", "random-bytes",
+		"close-on-connect", "delayed-greeting",
+		/* -- end of hostile faults -- */
 	};
 	char err[128];
 	struct loop *loop = loop_new();
@@ -1861,8 +2017,16 @@ test_fault_table(void)
 			if (strstr(fault_convs[j].faults, names[i]))
 				break;
 		if (j == NELEM(fault_convs) && strcmp(names[i], "silent") &&
+		    !hostile_is_fault((enum srv_fault)i) &&
+		    strcmp(names[i], "delayed-greeting") &&
 		    strcmp(names[i], "long-line-close") &&
-		    strcmp(names[i], "short-line-limit"))
+		    strcmp(names[i], "short-line-limit") &&
+		    /* -- core suite faults: test_data_limits and
+		     * test_many_recipients show these -- */
+		    strcmp(names[i], "rcpt-limit-50") &&
+		    strcmp(names[i], "text-line-off-by-two") &&
+		    strcmp(names[i], "long-text-line-close") &&
+		    strcmp(names[i], "message-limit-32k"))
 			CU_FAIL("fault without a conversation");
 	}
 	CU_ASSERT(srv_fault_name(NELEM(names)) == NULL);
@@ -1949,6 +2113,7 @@ main(void)
 	CU_add_test(s, "text line boundary", test_text_line_boundary);
 	CU_add_test(s, "message size limits", test_data_limits);
 	CU_add_test(s, "1001 recipients", test_many_recipients);
+	CU_add_test(s, "reply lines within 512 octets", test_reply_line_cap);
 	CU_add_test(s, "backpressure", test_backpressure);
 	CU_add_test(s, "client eof", test_client_eof);
 	CU_add_test(s, "client gone", test_client_gone);
