@@ -597,6 +597,12 @@ orcpt_ok(const char *v, size_t n)
 	    NULL;
 }
 
+static int
+hexval(char c)
+{
+	return c >= 'A' ? c - 'A' + 10 : c - '0';
+}
+
 /* AUTH= value (RFC 4954 5): xtext whose decoded form is "<>" or a
  * mailbox. */
 static int
@@ -609,9 +615,8 @@ auth_param_ok(const char *v, size_t n)
 		return 0;
 	for (i = 0; i < n && k < sizeof(d); i++) {
 		if (v[i] == '+') {
-			unsigned hv = 0;
-			sscanf(v + i + 1, "%2X", &hv);
-			d[k++] = (char)hv;
+			/* syn_check_xtext() saw two upper-case hex digits. */
+			d[k++] = (char)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
 			i += 2;
 		} else
 			d[k++] = v[i];
