@@ -801,7 +801,12 @@ cmd_list(int argc, char **argv)
 		buf_free(&refs);
 		shown++;
 	}
-	printf("%zu scenario%s\n", shown, shown == 1 ? "" : "s");
+	size_t per[3] = { 0 };
+	for (size_t i = 0; i < su.n; i++)
+		if (selected(su.s[i], &tags, &none, &none) && su.s[i]->level <= SCN_MAY)
+			per[su.s[i]->level]++;
+	printf("%zu scenario%s (%zu must, %zu should, %zu may)\n", shown, shown == 1 ? "" : "s",
+	    per[SCN_MUST], per[SCN_SHOULD], per[SCN_MAY]);
 	rc = EXIT_PASS;
 out:
 	suite_free(&su);
