@@ -31,13 +31,6 @@
 
 #define VERSION "0.1.0"
 
-/* The reference server's account (docs/server.md); auth_user and
- * auth_password default to it for `builtin` targets only. */
-#ifndef BUILTIN_AUTH_USER
-#define BUILTIN_AUTH_USER "harness"
-#define BUILTIN_AUTH_PASSWORD "harness-secret"
-#endif
-
 static void
 usage(FILE *f)
 {
@@ -499,7 +492,7 @@ cmd_run(int argc, char **argv)
 		 * that they still win; other targets get credentials only from
 		 * a profile, and AUTH scenarios that need them are skipped. */
 		static const struct scn_var creds[] = {
-			{ "auth_user", BUILTIN_AUTH_USER }, { "auth_password", BUILTIN_AUTH_PASSWORD },
+			{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
 		};
 		struct scn_var *all = xmalloc((nvars + 2) * sizeof(*all));
 		for (size_t k = 0; k < 2; k++) {
