@@ -46,6 +46,8 @@ struct step {
 	const char *send;	/* NULL: send nothing */
 	const char *want;	/* "": nothing may arrive; all zero: the end */
 	enum hs hs;		/* instead of send/want: the handshake */
+	const char *has;	/* text the reply must hold, or NULL */
+	const char *lacks;	/* text it must not hold, or NULL */
 };
 
 static const struct conv {
@@ -55,55 +57,62 @@ static const struct conv {
 	struct step steps[12];
 } convs[] = {
 	{ "starttls and the reset (RFC 3207 4.2)", "", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 }, { MAIL, MAIL_OK, 0 },
-	    { STLS, GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { RCPT, NEEDMAIL, 0 }, { MAIL, NEEDHELO, 0 },
-	    { EHLO, EHLO_NOTLS, 0 }, { STLS, ACTIVE, 0 }, { RCPT, NEEDMAIL, 0 },
-	    { "QUIT\r\n", BYE, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, "250-AUTH PLAIN", NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
+	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { RCPT, NEEDMAIL, 0, NULL, NULL }, { MAIL, NEEDHELO, 0, NULL, NULL },
+	    { EHLO, EHLO_NOTLS, 0, NULL, "STARTTLS" }, { STLS, ACTIVE, 0, NULL, NULL }, { RCPT, NEEDMAIL, 0, NULL, NULL },
+	    { "QUIT\r\n", BYE, 0, NULL, NULL } } },
 	{ "no parameters (501)", "", 0, {
-	    { NULL, GREET, 0 }, { "STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n", 0 },
-	    { "NOOP\r\n", OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { "STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n", 0, NULL, NULL },
+	    { "NOOP\r\n", OK, 0, NULL, NULL } } },
 	{ "plaintext after STARTTLS is dropped (CVE-2011-0411)", "", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 },
-	    { STLS "NOOP\r\nXINJECT\r\n", GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { NULL, "", 0 }, { "NOOP\r\n", OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
+	    { STLS "NOOP\r\nXINJECT\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { NULL, "", 0, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } } },
 	{ "TLS required: 530 before STARTTLS", "", 0, {
-	    { NULL, GREET, 0 }, { SECURE, SECURE_OK, 0 }, { MAIL, E530, 0 },
-	    { "NOOP\r\n", OK, 0 }, { "RSET\r\n", E530, 0 }, { RCPT, E530, 0 },
-	    { STLS, GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { SECURE, SECURE_OK, 0 }, { MAIL, MAIL_OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, E530, 0, NULL, NULL },
+	    { "NOOP\r\n", OK, 0, NULL, NULL }, { "RSET\r\n", E530, 0, NULL, NULL }, { RCPT, E530, 0, NULL, NULL },
+	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } } },
+	{ "AUTH only inside TLS for that client", "", 0, {
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, "250-AUTH" },
+	    { "AUTH PLAIN\r\n", E530, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { SECURE, SECURE_OK, 0, "250-AUTH PLAIN", "STARTTLS" },
+	    { EHLO, EHLO_NOTLS, 0, "250-AUTH PLAIN", NULL } } },
 	{ "implicit TLS: the greeting inside TLS", "", 1, {
-	    { NULL, NULL, HS_OK }, { NULL, GREET, 0 }, { EHLO, EHLO_NOTLS, 0 },
-	    { STLS, ACTIVE, 0 }, { MAIL, MAIL_OK, 0 }, { "QUIT\r\n", BYE, 0 } } },
+	    { NULL, NULL, HS_OK, NULL, NULL }, { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_NOTLS, 0, NULL, NULL },
+	    { STLS, ACTIVE, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL }, { "QUIT\r\n", BYE, 0, NULL, NULL } } },
 
 	/* The faults, one deviation each. */
 	{ "executes the injected plaintext", "tls-injection", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 },
-	    { STLS "NOOP\r\n", GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { NULL, OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
+	    { STLS "NOOP\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { NULL, OK, 0, NULL, NULL } } },
 	{ "keeps the state", "tls-keeps-state", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 }, { MAIL, MAIL_OK, 0 },
-	    { STLS, GO_TLS, 0 }, { NULL, NULL, HS_OK }, { RCPT, RCPT_OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
+	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL }, { RCPT, RCPT_OK, 0, NULL, NULL } } },
 	{ "advertises STARTTLS again", "tls-starttls-again", 0, {
-	    { NULL, GREET, 0 }, { STLS, GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { EHLO, EHLO_TLS, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { EHLO, EHLO_TLS, 0, NULL, NULL } } },
 	{ "accepts a second STARTTLS", "tls-second-starttls", 0, {
-	    { NULL, GREET, 0 }, { STLS, GO_TLS, 0 }, { NULL, NULL, HS_OK },
-	    { STLS, GO_TLS, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { STLS, GO_TLS, 0, NULL, NULL } } },
 	{ "accepts parameters", "tls-params-ok", 0, {
-	    { NULL, GREET, 0 }, { "STARTTLS now\r\n", GO_TLS, 0 }, { NULL, NULL, HS_OK } } },
+	    { NULL, GREET, 0, NULL, NULL }, { "STARTTLS now\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL } } },
 	{ "does not implement it", "tls-unimplemented", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 },
-	    { STLS, "502 5.5.1 Error: command not implemented\r\n", 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
+	    { STLS, "502 5.5.1 Error: command not implemented\r\n", 0, NULL, NULL } } },
 	{ "garbage instead of a handshake", "tls-handshake-garbage", 0, {
-	    { NULL, GREET, 0 }, { STLS, GO_TLS, 0 }, { NULL, NULL, HS_FAIL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_FAIL, NULL, NULL } } },
 	{ "drops the connection mid-handshake", "tls-handshake-drop", 0, {
-	    { NULL, GREET, 0 }, { STLS, GO_TLS, 0 }, { NULL, NULL, HS_CLOSED } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_CLOSED, NULL, NULL } } },
 	{ "ignores its TLS requirement", "tls-required-ignored", 0, {
-	    { NULL, GREET, 0 }, { SECURE, SECURE_OK, 0 }, { MAIL, MAIL_OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } } },
+	{ "offers AUTH before TLS", "tls-auth-plaintext", 0, {
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, "250-AUTH PLAIN", NULL } } },
 	{ "requires TLS from everyone", "tls-required-all", 0, {
-	    { NULL, GREET, 0 }, { EHLO, EHLO_TLS, 0 }, { MAIL, E530, 0 },
-	    { "NOOP\r\n", OK, 0 } } },
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, E530, 0, NULL, NULL },
+	    { "NOOP\r\n", OK, 0, NULL, NULL } } },
 };
 
 /* The client: our end of the socketpair, and TLS once it is started. */
@@ -259,6 +268,12 @@ run_conv(const struct conv *c)
 		for (int k = 0; k < 5 && !t.eof; k++)
 			tc_pump(&t, err, sizeof(err));
 		int ok = matches(&t.got, st->want);
+		buf_append(&t.got, "", 1);	/* a string for strstr */
+		t.got.len--;
+		if (st->has && !strstr(t.got.data, st->has))
+			ok = 0;
+		if (st->lacks && strstr(t.got.data, st->lacks))
+			ok = 0;
 		if (!ok)
 			fprintf(stderr, "\n    %s, step %zu: got \"%.*s\", wanted \"%s\"\n", c->name, i,
 			    (int)t.got.len, t.got.data ? t.got.data : "", *st->want ? st->want : "(nothing)");
