@@ -72,6 +72,9 @@ struct body {
 	size_t linelen;		/* octets of the current line, without its end */
 	int toolong;		/* a line over TEXT_LINE_MAX */
 	int bare;		/* a bare CR or LF (RFC 5321 2.3.8) */
+	/* resent-checked: the start of each header line, and what it saw */
+	char head[12];
+	int in_text, resent_to, resent_from;
 };
 
 struct sess {
@@ -826,6 +829,9 @@ body_end(struct sess *s)
 		    "message size");
 	else if (b->toolong)
 		sess_reply(s, "552 5.3.4 Message line too long");
+	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
+	    !b->resent_from)
+		sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
 	else if (b->bare)
 		sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else {
@@ -850,6 +856,14 @@ body_line_end(struct sess *s, size_t eol)
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
 	if (b->linelen + 2 > max)
 		b->toolong = 1;
+	if (!b->in_text && b->linelen == 0)
+		b->in_text = 1;
+	else if (!b->in_text && b->linelen >= 12 &&
+	    util_ieq(b->head, 12, "Resent-From:"))
+		b->resent_from = 1;
+	else if (!b->in_text && b->linelen >= 10 &&
+	    util_ieq(b->head, 10, "Resent-To:"))
+		b->resent_to = 1;
 	b->size += eol;
 	b->linelen = 0;
 }
@@ -876,6 +890,8 @@ body_octet(struct sess *s, unsigned char ch)
 		}
 		return;
 	}
+	if (b->linelen < sizeof(b->head))
+		b->head[b->linelen] = (char)ch;
 	b->size++;
 	b->linelen++;
 	b->at = B_TEXT;

@@ -87,7 +87,7 @@ n=$(wc -l <"$T/faults")
 [ "$n" -ge 15 ] && ok "serve --list-faults lists $n faults" || bad "only $n faults listed"
 : >"$T/bites"
 for f in $(cut -d' ' -f1 "$T/faults"); do
-	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 --report json:"$T/f.json" >"$T/f.txt" 2>&1
+	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 -j 8 --report json:"$T/f.json" >"$T/f.txt" 2>&1
 	rc=$?
 	case " $UNREACHABLE " in
 	*" $f "*)
