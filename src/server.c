@@ -205,8 +205,11 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
-	buf_append(&s->out, line, 4);
-	buf_append(&s->out, line + 4 + skip, n - 4 - skip);
+	if (fault(s, SRV_F_BARE_CODES) && strcmp(line, "250 2.0.0 Ok") == 0)
+		n = 3;	/* "250" alone: no separator, no text */
+	buf_append(&s->out, line, n < 4 ? n : 4);
+	if (n > 4)
+		buf_append(&s->out, line + 4 + skip, n - 4 - skip);
 	buf_puts(&s->out, fault(s, SRV_F_BARE_LF_REPLIES) ? "\n" : "\r\n");
 }
 

@@ -161,6 +161,8 @@ static const struct {
 	    "miss an end of data <CRLF>.<CRLF> that is split across two reads" },
 	{ SRV_F_RESENT_CHECKED, "resent-checked",
 	    "refuse a message with Resent-To: but no Resent-From: with 554" },
+	{ SRV_F_BARE_CODES, "bare-codes",
+	    "answer NOOP and RSET with a bare \"250\" (no text, no space)" },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */

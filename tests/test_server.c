@@ -752,6 +752,8 @@ static const struct conv fault_convs[] = {
 	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
 	    ST("Resent-To: <a@b.example>\r\nresent-from: <c@d.example>\r\n"
 		"\r\n.\r\n", QUEUED) } },
+	{ "bare-codes", "bare-codes", NULL, 0, 0, 0, {
+	    ST("NOOP\r\nRSET\r\nFOO\r\n", "250\r\n250\r\n" E500) } },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
@@ -1539,7 +1541,7 @@ test_fault_table(void)
 		"address-length-limits", "dotdot-ends-data",
 		"text-line-off-by-two", "long-text-line-close",
 		"message-limit-32k", "any-newline-data", "nul-stripped",
-		"eod-split-lost", "resent-checked",
+		"eod-split-lost", "resent-checked", "bare-codes",
 		/* -- end of core suite faults -- */
 
 		/* -- extension faults -- */
