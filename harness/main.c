@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "catalogue.h"
 #include "engine.h"
 #include "loader.h"
 #include "loop.h"
@@ -29,23 +31,18 @@
 
 #define VERSION "0.1.0"
 
-/* The reference server's account (docs/server.md); auth_user and
- * auth_password default to it for `builtin` targets only. */
-#ifndef BUILTIN_AUTH_USER
-#define BUILTIN_AUTH_USER "harness"
-#define BUILTIN_AUTH_PASSWORD "harness-secret"
-#endif
-
 static void
 usage(FILE *f)
 {
 	fputs(
 	    "usage: smtp-harness run   [PATH...] [--target URL] [--profile FILE] [--var K=V]...\n"
 	    "                          [--tags T,...] [--skip-tags T,...] [--level L,...] [-j N]\n"
-	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS]\n"
+	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS] [--run-timeout SECONDS]\n"
+	    "                          [--max-reply-line BYTES] [--max-reply-lines N] [--max-transcript BYTES]\n"
+	    "                          [--repeat N]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
-	    "       smtp-harness list  [PATH...] [--tags T,...]\n"
+	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
 	    "       smtp-harness serve [--listen HOST:PORT] [--faults F,...] [--stdio] [--list-faults]\n"
 	    "\n"
 	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), smtp://HOST:PORT,\n"
@@ -140,6 +137,19 @@ is_opt(const char *arg, const char *name)
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* An integer in [lo, hi], the whole string. */
+static int
+parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
 static int
 parse_seconds(const char *s, double *out)
 {
@@ -150,6 +160,32 @@ parse_seconds(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Sessions at once within the open file limit: raise the soft limit as far
+ * as allowed, then cap -j (builtin sessions hold both ends; 32 spare). */
+static long
+fit_jobs(long jobs, const struct tp_target *t)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return jobs;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = rl;
+		want.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		if (want.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return jobs;
+	long per = t->kind == TP_SMTP ? 1 : 2;
+	long room = rl.rlim_cur > 48 ? ((long)rl.rlim_cur - 32) / per : 8;
+	if (jobs > room) {
+		fprintf(stderr, "smtp-harness: -j %ld reduced to %ld: the open file limit is %llu\n", jobs,
+		    room, (unsigned long long)rl.rlim_cur);
+		return room;
+	}
+	return jobs;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -281,7 +317,8 @@ cmd_run(int argc, char **argv)
 	size_t nvars = 0;
 	const char *target_url = "builtin", *profile = NULL, *baseline_file = NULL;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	double timeout = 30, scen_timeout = 300;
+	double timeout = 30, scen_timeout = 300, run_timeout = 0;
+	size_t max_line = 0, max_lines = 0, max_transcript = 0, repeat = 1;
 	int verbose = 0, rc = EXIT_USAGE;
 	struct suite su = { 0 };
 	struct tp_target target = { 0 };
@@ -347,6 +384,41 @@ cmd_run(int argc, char **argv)
 				usage_error("--timeout needs seconds (> 0), not '%s'", v);
 				goto out;
 			}
+		} else if (is_opt(a, "--run-timeout")) {
+			if (!(v = optval(argc, argv, &i, "--run-timeout")))
+				goto missing;
+			if (parse_seconds(v, &run_timeout)) {
+				usage_error("--run-timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-line")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-line")))
+				goto missing;
+			if (parse_size(v, 64, 1048576, &max_line)) {
+				usage_error("--max-reply-line needs bytes from 64 to 1048576, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-lines")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-lines")))
+				goto missing;
+			if (parse_size(v, 1, 1000000, &max_lines)) {
+				usage_error("--max-reply-lines needs a count from 1 to 1000000, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-transcript")) {
+			if (!(v = optval(argc, argv, &i, "--max-transcript")))
+				goto missing;
+			if (parse_size(v, 1024, (size_t)64 << 20, &max_transcript)) {
+				usage_error("--max-transcript needs bytes from 1024 to 67108864, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--repeat")) {
+			if (!(v = optval(argc, argv, &i, "--repeat")))
+				goto missing;
+			if (parse_size(v, 1, 100000, &repeat)) {
+				usage_error("--repeat needs a count from 1 to 100000, not '%s'", v);
+				goto out;
+			}
 		} else if (is_opt(a, "--scenario-timeout")) {
 			if (!(v = optval(argc, argv, &i, "--scenario-timeout")))
 				goto missing;
@@ -409,7 +481,8 @@ cmd_run(int argc, char **argv)
 		load_diag_free(&d);
 		/* profile first, --var after: later entries win */
 		pv = xrealloc(pv, (npv + nvars + 1) * sizeof(*pv));
-		memcpy(pv + npv, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(pv + npv, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = pv;
 		nvars += npv;
@@ -419,14 +492,15 @@ cmd_run(int argc, char **argv)
 		 * that they still win; other targets get credentials only from
 		 * a profile, and AUTH scenarios that need them are skipped. */
 		static const struct scn_var creds[] = {
-			{ "auth_user", BUILTIN_AUTH_USER }, { "auth_password", BUILTIN_AUTH_PASSWORD },
+			{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
 		};
 		struct scn_var *all = xmalloc((nvars + 2) * sizeof(*all));
 		for (size_t k = 0; k < 2; k++) {
 			all[k].name = xstrdup(creds[k].name);
 			all[k].value = xstrdup(creds[k].value);
 		}
-		memcpy(all + 2, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(all + 2, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = all;
 		nvars += 2;
@@ -445,7 +519,19 @@ cmd_run(int argc, char **argv)
 		usage_error("no scenario selected");
 		goto out;
 	}
+	if (repeat > 1) {
+		/* The selection again and again: load and leak tests. */
+		if (nsel > (size_t)1000000 / repeat) {
+			usage_error("--repeat %zu of %zu scenarios is more than a million runs", repeat, nsel);
+			goto out;
+		}
+		sel = xrealloc(sel, nsel * repeat * sizeof(*sel));
+		for (size_t r = 1; r < repeat; r++)
+			memcpy(sel + r * nsel, sel, nsel * sizeof(*sel));
+		nsel *= repeat;
+	}
 
+	jobs = fit_jobs(jobs, &target);
 	int stdout_report = 0;
 	for (size_t k = 0; k < nreps; k++)
 		stdout_report |= strcmp(reps[k].file, "-") == 0;
@@ -453,6 +539,8 @@ cmd_run(int argc, char **argv)
 	struct eng_opts o = {
 		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
 		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
+		.run_timeout = run_timeout, .max_reply_line = max_line, .max_reply_lines = max_lines,
+		.max_transcript = max_transcript,
 		.on_result = on_result, .arg = &prog,
 		.xfail_ids = (const char *const *)baseline.v, .n_xfail = baseline.n,
 	};
@@ -548,15 +636,133 @@ cmd_lint(int argc, char **argv)
 	return rc == 0 ? EXIT_PASS : EXIT_USAGE;
 }
 
+/* Print a cell cut to width w (catalogue cells can be long). */
+static void
+print_cell(const char *s, int w)
+{
+	int shown = 0;
+	size_t i = 0;
+	for (; s && s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue; /* a UTF-8 continuation byte: no column of its own */
+		if (shown == w - 1 && s[i + 1]) {
+			size_t rest = i + 1;
+			while (s[rest] && ((unsigned char)s[rest] & 0xC0) == 0x80)
+				rest++;
+			if (s[rest]) {
+				printf("%.*s~", (int)i, s);
+				return;
+			}
+		}
+		shown++;
+	}
+	printf("%s%*s", s ? s : "", w - shown, "");
+}
+
+/* list --coverage: every catalogue id, the scenarios that cite it, and for
+ * the rest the reason from the gaps file. */
+static int
+list_coverage(const struct suite *su, const struct strv *tags, const char *catalogue,
+    const char *gaps_file, int gaps_given)
+{
+	struct cat cat = { 0 }, gaps = { 0 };
+	struct strv none = { 0 };
+	char err[512];
+	int rc = EXIT_USAGE;
+	if (cat_load(&cat, catalogue, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtp-harness: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cat_load(&gaps, gaps_file, err, sizeof(err)) != 0 && gaps_given) {
+		fprintf(stderr, "smtp-harness: %s\n", err);
+		goto out;
+	}
+	size_t unknown = 0;
+	for (size_t i = 0; i < su->n; i++)
+		for (size_t k = 0; k < su->s[i]->n_refs; k++) {
+			const char *r = su->s[i]->refs[k];
+			if (scn_ref_is_catalogue_id(r) && !cat_find(&cat, r)) {
+				fprintf(stderr, "%s: error: scenario %s cites %s, which is not in %s\n",
+				    su->s[i]->file, su->s[i]->id, r, catalogue);
+				unknown++;
+			}
+		}
+	for (size_t g = 0; g < gaps.n; g++)
+		if (!cat_find(&cat, gaps.rows[g].id)) {
+			fprintf(stderr, "%s:%d: error: %s is not in %s\n", gaps_file, gaps.rows[g].line,
+			    gaps.rows[g].id, catalogue);
+			unknown++;
+		}
+	if (unknown)
+		goto out;
+	size_t covered = 0, explained = 0;
+	printf("%-7s %-14s %-10s %s\n", "ID", "LEVEL", "FLAGS", "SCENARIOS (or why none)");
+	for (size_t i = 0; i < cat.n; i++) {
+		const struct cat_row *row = &cat.rows[i];
+		struct buf who;
+		buf_init(&who);
+		for (size_t s = 0; s < su->n; s++) {
+			if (!selected(su->s[s], tags, &none, &none))
+				continue;
+			for (size_t k = 0; k < su->s[s]->n_refs; k++)
+				if (strcmp(su->s[s]->refs[k], row->id) == 0) {
+					buf_printf(&who, "%s%s", who.len ? ", " : "", su->s[s]->id);
+					break;
+				}
+		}
+		char flags[64] = "";
+		static const char *const fl[] = { "oracle", "cfg", "profile", "unsure", "lenient" };
+		for (size_t f = 0; f < 5; f++)
+			if (row->flags & (1u << f))
+				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%s",
+				    flags[0] ? "," : "", fl[f]);
+		printf("%-7s ", row->id);
+		print_cell(row->cells[1], 14);
+		printf(" %-10s ", flags[0] ? flags : "-");
+		if (who.len) {
+			covered++;
+			printf("%s\n", who.data);
+		} else {
+			const struct cat_row *gap = cat_find(&gaps, row->id);
+			explained += gap != NULL;
+			printf("NOT COVERED%s%s\n", gap ? ": " : "", gap && gap->cells[0] ? gap->cells[0] : "");
+		}
+		buf_free(&who);
+	}
+	printf("catalogue: %zu ids (%s)\ncovered:   %zu ids\nuncovered: %zu ids, %zu of them with a reason (%s)\n",
+	    cat.n, catalogue, covered, cat.n - covered, explained, gaps_file);
+	rc = EXIT_PASS;
+out:
+	cat_free(&cat);
+	cat_free(&gaps);
+	return rc;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
 	struct strv paths = { 0 }, tags = { 0 }, none = { 0 };
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, coverage = 0, gaps_given = 0;
+	const char *catalogue = "docs/catalogue.md", *gaps = "docs/catalogue-gaps.md";
 	struct suite su = { 0 };
 	for (int i = 0; i < argc; i++) {
 		const char *v;
-		if (is_opt(argv[i], "--tags")) {
+		if (strcmp(argv[i], "--coverage") == 0) {
+			coverage = 1;
+		} else if (is_opt(argv[i], "--catalogue")) {
+			if (!(v = optval(argc, argv, &i, "--catalogue"))) {
+				usage_error("option --catalogue needs a FILE");
+				goto out;
+			}
+			catalogue = v;
+		} else if (is_opt(argv[i], "--gaps")) {
+			if (!(v = optval(argc, argv, &i, "--gaps"))) {
+				usage_error("option --gaps needs a FILE");
+				goto out;
+			}
+			gaps = v;
+			gaps_given = 1;
+		} else if (is_opt(argv[i], "--tags")) {
 			if (!(v = optval(argc, argv, &i, "--tags"))) {
 				usage_error("option --tags needs a value");
 				goto out;
@@ -570,6 +776,10 @@ cmd_list(int argc, char **argv)
 	}
 	if (load_suite(&paths, &su) != 0)
 		goto out;
+	if (coverage) {
+		rc = list_coverage(&su, &tags, catalogue, gaps, gaps_given);
+		goto out;
+	}
 	size_t shown = 0;
 	for (size_t i = 0; i < su.n; i++) {
 		const struct scn *s = su.s[i];
@@ -584,7 +794,12 @@ cmd_list(int argc, char **argv)
 		buf_free(&refs);
 		shown++;
 	}
-	printf("%zu scenario%s\n", shown, shown == 1 ? "" : "s");
+	size_t per[3] = { 0 };
+	for (size_t i = 0; i < su.n; i++)
+		if (selected(su.s[i], &tags, &none, &none) && su.s[i]->level <= SCN_MAY)
+			per[su.s[i]->level]++;
+	printf("%zu scenario%s (%zu must, %zu should, %zu may)\n", shown, shown == 1 ? "" : "s",
+	    per[SCN_MUST], per[SCN_SHOULD], per[SCN_MAY]);
 	rc = EXIT_PASS;
 out:
 	suite_free(&su);

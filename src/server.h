@@ -1,6 +1,8 @@
 /*
  * server.h - the reference SMTP server: strict RFC 5321 with PIPELINING,
- * SIZE, 8BITMIME and ENHANCEDSTATUSCODES, many sessions on one event loop.
+ * SIZE, 8BITMIME, ENHANCEDSTATUSCODES, CHUNKING and BINARYMIME, AUTH (PLAIN,
+ * LOGIN, CRAM-MD5), DSN and SMTPUTF8, many sessions on one event loop
+ * (docs/server.md).
  * It delivers nowhere and relays nothing: messages are counted and dropped.
  *
  * Named faults each switch on one realistic deviation so the suite can prove
@@ -17,6 +19,10 @@
 #define SRV_HOSTNAME "mx.harness.test"
 #define SRV_LOCAL_DOMAIN "example.com"   /* recipients @example.com are accepted */
 #define SRV_SIZE_LIMIT 10485760u          /* advertised SIZE */
+/* The one account AUTH accepts (RFC 4954); the suite's auth_user and
+ * auth_password default to these against builtin. */
+#define SRV_AUTH_USER "harness"
+#define SRV_AUTH_PASSWORD "harness-secret"
 
 struct srv;
 
@@ -127,7 +133,62 @@ enum srv_fault {
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults (scenarios/extensions) -- */
+	SRV_F_EHLO_EXTENSION_PARAMS,
+	SRV_F_NO_8BITMIME,
+	SRV_F_SIZE_KEYWORD_UNIT,
+	SRV_F_SIZE_ENDS_DATA,
+	SRV_F_SIZE_MUST_MATCH,
+	SRV_F_SIZE_LENIENT_PARSE,
+	SRV_F_PIPELINING_HOLDS_REPLIES,
+	SRV_F_DATA_END_DROPS_INPUT,
+	SRV_F_BODY_PARAM_REJECTED,
+	SRV_F_BODY_UNCHECKED,
+	SRV_F_8BIT_DATA_REJECTED,
+	SRV_F_UNKNOWN_PARAM_IGNORED,
+	SRV_F_ENHANCED_CLASS_MISMATCH,
+	SRV_F_ENHANCED_FIRST_LINE_ONLY,
+	SRV_F_ENHANCED_EHLO_ONLY,
+	SRV_F_ENHANCED_CODE_PADDED,
+	SRV_F_BDAT_LINE_MODE,
+	SRV_F_BDAT_AFTER_LAST_OK,
+	SRV_F_BDAT_DATA_MIX_OK,
+	SRV_F_BDAT_RSET_KEEPS_CHUNKS,
+	SRV_F_BDAT_ERROR_NO_DISCARD,
+	SRV_F_BDAT_LENIENT_SYNTAX,
+	SRV_F_BINARYMIME_DATA_OK,
+	SRV_F_BDAT_BINARY_REJECTED,
+	SRV_F_BINARYMIME_WITHOUT_CHUNKING,
+	SRV_F_AUTH_KEYWORD_EMPTY,
+	SRV_F_AUTH_UNKNOWN_MECH_501,
+	SRV_F_AUTH_IN_TRANSACTION_OK,
+	SRV_F_AUTH_CANCEL_535,
+	SRV_F_AUTH_BASE64_LENIENT,
+	SRV_F_AUTH_CHALLENGE_TEXT,
+	SRV_F_AUTH_CRAM_IGNORES_IR,
+	SRV_F_AUTH_LONG_LINE_CLOSE,
+	SRV_F_AUTH_ACCEPT_ANY,
+	SRV_F_AUTH_SUCCESS_250,
+	SRV_F_AUTH_REAUTH_OK,
+	SRV_F_AUTH_PARAM_REJECTED,
+	SRV_F_SMTPUTF8_PARAM_REJECTED,
+	SRV_F_SMTPUTF8_VALUE_OK,
+	SRV_F_UTF8_WITHOUT_SMTPUTF8,
+	SRV_F_DSN_PARAMS_REJECTED,
+	SRV_F_DSN_UNCHECKED,
+	SRV_F_DSN_CASE_SENSITIVE,
+	SRV_F_DSN_SHORT_BUFFERS,
 	/* -- end of extension faults -- */
+
+	/* -- hostile faults (server_hostile.c) -- */
+	SRV_F_SLOW_GREETING,
+	SRV_F_ENDLESS_LINE,
+	SRV_F_BINARY_REPLY,
+	SRV_F_RESET_AFTER_GREETING,
+	SRV_F_ENDLESS_MULTILINE,
+	SRV_F_RANDOM_BYTES,
+	SRV_F_CLOSE_ON_CONNECT,
+	SRV_F_DELAYED_GREETING,
+	/* -- end of hostile faults -- */
 	SRV_F_COUNT
 };
 

@@ -32,17 +32,19 @@ expect_rc() {
 start_server() {
 	host=$1
 	shift
-	"$BIN" serve --listen "$host:0" "$@" 2>"$T/serve.log" &
+	SERVE_LOG="$T/serve.$$.$(date +%s%N).log"
+	: >"$SERVE_LOG"
+	"$BIN" serve --listen "$host:0" "$@" 2>"$SERVE_LOG" &
 	SERVER_PID=$!
 	SERVER_PIDS="$SERVER_PIDS $SERVER_PID"
 	PORT=""
 	i=0
 	while [ $i -lt 100 ] && [ -z "$PORT" ]; do
-		PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' "$T/serve.log")
+		PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' "$SERVE_LOG")
 		[ -z "$PORT" ] && sleep 0.05
 		i=$((i + 1))
 	done
-	[ -n "$PORT" ] || { bad "server on $host did not start" "$(cat "$T/serve.log")"; return 1; }
+	[ -n "$PORT" ] || { bad "server on $host did not start" "$(cat "$SERVE_LOG")"; return 1; }
 }
 
 stop_server() {
@@ -75,49 +77,16 @@ python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d
 grep -q '^TAP version 13' "$T/clean.tap" && grep -q '^1\.\.[0-9]' "$T/clean.tap" && ! grep -q '^not ok' "$T/clean.tap" \
 	&& ok "tap report: version, plan, no failures" || bad "tap report" "$(head -n 5 "$T/clean.tap")"
 
-# ---- every fault bites, every scenario is bitten -----------------------
-# Faults that break the session for every scenario (the teardown's QUIT, the
-# reply format, service withdrawn) prove little on their own; every scenario
-# must also be failed by at least one fault outside this list.
-GLOBAL="quit-250 quit-no-close bare-lf-replies tired-421 421-no-close greeting-421 silent mixed-code-multiline"
-# Faults the probe already refuses: the target is unusable (exit 3).
-UNREACHABLE="greeting-421 silent"
-"$BIN" serve --list-faults >"$T/faults" 2>&1 || bad "serve --list-faults" "$(cat "$T/faults")"
-n=$(wc -l <"$T/faults")
-[ "$n" -ge 15 ] && ok "serve --list-faults lists $n faults" || bad "only $n faults listed"
-: >"$T/bites"
-for f in $(cut -d' ' -f1 "$T/faults"); do
-	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 -j 8 --report json:"$T/f.json" >"$T/f.txt" 2>&1
-	rc=$?
-	case " $UNREACHABLE " in
-	*" $f "*)
-		if [ $rc -eq 3 ]; then ok "fault $f: target unusable (exit 3)"; else bad "fault $f: exit $rc, wanted 3" "$(tail -n 5 "$T/f.txt")"; fi
-		continue ;;
+# ---- every fault bites, every scenario is bitten (tests/bite.sh) -------
+BITES="$BUILD/bites.txt" sh tests/bite.sh "$BIN" >"$T/bite.txt" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok   "*) checks=$((checks + 1)); echo "$line" ;;
+	"FAIL "*) checks=$((checks + 1)); failures=$((failures + 1)); echo "$line" ;;
+	"     "*) echo "$line" ;;
 	esac
-	failed=$(json "$T/f.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(" ".join(x["id"] for x in r["scenarios"] if x["status"] in ("fail", "error")))
-PY
-)
-	if [ $rc -eq 1 ] && [ -n "$failed" ]; then
-		ok "fault $f is caught by: $failed"
-		for id in $failed; do printf '%s %s\n' "$id" "$f" >>"$T/bites"; done
-	else
-		bad "fault $f: exit $rc and no scenario failed" "$(tail -n 5 "$T/f.txt")"
-	fi
-done
-for id in $(json "$T/clean.json" <<'PY'
-import json, sys
-print(" ".join(x["id"] for x in json.load(open(sys.argv[1]))["scenarios"]))
-PY
-); do
-	specific=""
-	for f in $(awk -v id="$id" '$1 == id { print $2 }' "$T/bites"); do
-		case " $GLOBAL " in *" $f "*) ;; *) specific="$specific $f" ;; esac
-	done
-	if [ -n "$specific" ]; then ok "scenario $id bites on:$specific"; else bad "scenario $id is failed by no specific fault"; fi
-done
+done <"$T/bite.txt"
+tail -n 1 "$T/bite.txt"
 
 # ---- 421 handling --------------------------------------------------------
 "$BIN" run scenarios/rfc5321/transaction/complete-transaction.yaml --target builtin:tired-421 \
@@ -149,6 +118,82 @@ PY
 expect_rc "421 greeting: target unusable" 3 "$BIN" run scenarios/ --target builtin:greeting-421
 grep -q '421' "$T/err" && ok "421 greeting reason printed" || bad "421 greeting reason" "$(cat "$T/err")"
 expect_rc "silent server: no greeting within --timeout" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 0.5
+
+# ---- hostile servers: a clear verdict, bounded time, safe output ---------
+# hostile FAULT RC REASON: the run ends with exit RC within 4 x --timeout and
+# the reason (text report) says REASON.
+hostile() {
+	f=$1 want=$2 reason=$3
+	s0=$(date +%s)
+	"$BIN" run scenarios/rfc5321/session/ --target "builtin:$f" --timeout 2 \
+		--report json:"$T/h.json" --report junit:"$T/h.xml" >"$T/h.txt" 2>&1
+	rc=$?
+	dt=$(($(date +%s) - s0))
+	if [ $rc -eq "$want" ] && [ $dt -le 8 ] && grep -q "$reason" "$T/h.txt"; then
+		ok "hostile $f: exit $rc in ${dt}s, '$reason'"
+	else
+		bad "hostile $f: exit $rc (wanted $want) in ${dt}s, reason '$reason'" "$(head -n 12 "$T/h.txt")"
+	fi
+	if LC_ALL=C grep -q "$(printf '\033')" "$T/h.txt"; then bad "hostile $f: an escape byte reached the terminal"; fi
+	if [ $rc -eq 1 ]; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/h.json" 2>"$T/msg" || bad "hostile $f: JSON report invalid" "$(cat "$T/msg")"
+		xmllint --noout "$T/h.xml" 2>"$T/msg" || bad "hostile $f: JUnit report invalid" "$(cat "$T/msg")"
+	fi
+}
+hostile silent 3 "no complete reply within 2.0 s"
+hostile slow-greeting 3 "no complete reply within 2.0 s"
+hostile close-on-connect 3 "cannot be used"
+hostile reset-after-greeting 3 "reset"
+hostile random-bytes 3 "malformed reply"
+hostile greeting-421 3 "421"
+hostile endless-line 1 "reply line too long"
+hostile endless-multiline 1 "too many lines in reply"
+hostile binary-reply 1 "NUL byte in reply"
+hostile unsolicited-reply 1 "unsolicited"
+grep -q 'x1b\[2J' "$T/h.txt" 2>/dev/null; "$BIN" run scenarios/rfc5321/session/ --target builtin:binary-reply >"$T/h.txt" 2>&1
+grep -q '\\x00\\xff\\xfe\\x1b\[2J' "$T/h.txt" && ok "hostile bytes shown escaped on the terminal" || bad "hostile bytes not shown escaped" "$(grep -m3 actual "$T/h.txt")"
+"$BIN" run scenarios/rfc5321/session/ --target builtin:endless-line --max-reply-line 100 >"$T/h.txt" 2>&1
+grep -q 'over the limit of 100 bytes (--max-reply-line)' "$T/h.txt" && ok "--max-reply-line names the limit" || bad "--max-reply-line" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+"$BIN" run scenarios/rfc5321/session/ --target builtin:endless-multiline --max-reply-lines 5 --max-transcript 2048 \
+	--report json:"$T/h.json" >"$T/h.txt" 2>&1
+grep -q 'over the limit of 5 lines (--max-reply-lines)' "$T/h.txt" && ok "--max-reply-lines names the limit" || bad "--max-reply-lines" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--max-transcript bounds every transcript" || bad "--max-transcript" "$(cat "$T/msg")"
+import json, sys
+for s in json.load(open(sys.argv[1]))["scenarios"]:
+    kept = sum(len(e["data"].encode().decode("unicode_escape").encode("latin-1")) for e in s["transcript"])
+    assert kept <= 2048, (s["id"], kept)
+PY
+expect_rc "--run-timeout also bounds the probe (exit 3)" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 60 --run-timeout 1
+expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --run-timeout 0.3 --report json:"$T/h.json"
+json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--run-timeout: every scenario has a verdict" || bad "--run-timeout verdicts" "$(cat "$T/msg")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"]
+assert any(x["status"] == "error" and "not run: the run deadline" in x["reason"] for x in s), s[-1]
+assert all(x["status"] in ("pass", "error") for x in s)
+PY
+expect_rc "--max-reply-line out of range" 2 "$BIN" run --max-reply-line 10
+expect_rc "--repeat 0" 2 "$BIN" run --repeat 0
+if start_server 127.0.0.1 --faults endless-line; then
+	expect_rc "smtp:// against serve --faults endless-line" 1 "$BIN" run scenarios/rfc5321/session/ --target "smtp://127.0.0.1:$PORT"
+	stop_server
+fi
+expect_rc "exec: with random bytes" 3 "$BIN" run scenarios/rfc5321/session/ --target "exec:$BIN serve --stdio --faults random-bytes"
+
+# ---- load: many sessions at once, identical results, no leaks -----------
+statuses() { python3 -c 'import json,sys; print("\n".join(x["id"] + " " + x["status"] for x in json.load(open(sys.argv[1]))["scenarios"]))' "$1"; }
+for tgt in builtin builtin:lf-dot-lf,no-enhanced-codes; do
+	"$BIN" run scenarios/ --target "$tgt" -j 1 --report json:"$T/j1.json" >/dev/null 2>&1
+	"$BIN" run scenarios/ --target "$tgt" -j 256 --report json:"$T/j256.json" >/dev/null 2>&1
+	if [ "$(statuses "$T/j1.json")" = "$(statuses "$T/j256.json")" ]; then ok "-j 256 gives the results of -j 1 ($tgt)"; else
+		bad "-j 256 and -j 1 differ ($tgt)" "$(diff "$T/j1.json" "$T/j256.json" | head -n 10)"; fi
+done
+expect_rc "-j 256 against a slow server (delayed greeting), 8 rounds" 0 "$BIN" run scenarios/ --target builtin:delayed-greeting -j 256 --repeat 8
+grep -q "total: *$(( $(find scenarios -name "*.yaml" | wc -l) * 8 )) " "$T/out" && ok "every session of the 8 rounds ran" || bad "rounds" "$(tail -n 2 "$T/out")"
+( ulimit -n 64; "$BIN" run scenarios/ -j 256 --repeat 100 ) >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'reduced to' "$T/err"; then ok "100 rounds under ulimit -n 64: -j reduced, no descriptor leak"; else bad "ulimit -n 64 (exit $rc)" "$(cat "$T/err"; tail -n 3 "$T/out")"; fi
+( ulimit -n 64; "$BIN" run scenarios/rfc5321/session -j 16 --repeat 20 --target "exec:$BIN serve --stdio" ) >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] && ok "exec: 20 rounds under ulimit -n 64" || bad "exec: under ulimit -n 64" "$(cat "$T/err"; tail -n 3 "$T/out")"
 
 # ---- exit statuses and errors ------------------------------------------
 printf 'id: broken\ntitle: t\nlevel: must\nrefs: [TM-01]\nsteps:\n  - expect: 999\n' >"$T/broken.yaml"
@@ -196,10 +241,58 @@ expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/addresses/nu
 printf 'vars: [1]\n' >"$T/badprofile.yaml"
 expect_rc "a malformed profile" 2 "$BIN" run --profile "$T/badprofile.yaml"
 grep -q 'badprofile.yaml:1:7: error' "$T/err" && ok "profile error names file:line:col" || bad "profile error" "$(cat "$T/err")"
-printf 'id: needs-var\ntitle: t\nlevel: must\nrefs: [TM-01]\nrequires: {vars: [auth_user]}\nsteps:\n  - send: "NOOP ${auth_user}"\n  - expect: 250\n' >"$T/needs.yaml"
+printf 'id: needs-var\ntitle: t\nlevel: must\nrefs: [TM-01]\nrequires: {vars: [site_user]}\nsteps:\n  - send: "NOOP ${site_user}"\n  - expect: 250\n' >"$T/needs.yaml"
 expect_rc "a missing required variable skips" 0 "$BIN" run "$T/needs.yaml" --report json:"$T/skip.json"
 grep -q '"skip"' "$T/skip.json" && ok "skipped with its reason" || bad "skip" "$(cat "$T/skip.json")"
-expect_rc "the same scenario with the variable set" 0 "$BIN" run "$T/needs.yaml" --var auth_user=alice
+expect_rc "the same scenario with the variable set" 0 "$BIN" run "$T/needs.yaml" --var site_user=alice
+printf 'id: needs-auth\ntitle: t\nlevel: must\nrefs: [AU-10]\nrequires: {vars: [auth_user, auth_password]}\nsteps:\n  - send: "NOOP ${auth_plain}"\n  - expect: {code: 250}\n' >"$T/auth.yaml"
+"$BIN" run "$T/auth.yaml" -v >"$T/out" 2>&1
+grep -q 'C: NOOP AGhhcm5lc3MAaGFybmVzcy1zZWNyZXQ=' "$T/out" && ok "builtin: auth_plain derived from the built-in account" || bad "auth_plain" "$(cat "$T/out")"
+"$BIN" run "$T/auth.yaml" --target "exec:$BIN serve --stdio" --report json:"$T/skip.json" >"$T/out" 2>&1
+grep -q '"skip"' "$T/skip.json" && ok "other targets: no credentials unless a profile gives them (skip)" || bad "credentials leak to other targets" "$(cat "$T/out")"
+"$BIN" run "$T/auth.yaml" --target "exec:$BIN serve --stdio" --var auth_user=u --var auth_password=p -v >"$T/out" 2>&1
+grep -q 'C: NOOP AHUAcA==' "$T/out" && ok "auth_plain derived from --var" || bad "auth_plain from --var" "$(cat "$T/out")"
+printf 'id: prefer\ntitle: t\nlevel: may\nrefs: [CM-07]\nsteps:\n  - send: "NOOP"\n  - expect: {code: [250, 5xx], prefer: 501}\n' >"$T/prefer.yaml"
+expect_rc "prefer: an allowed deviation passes" 0 "$BIN" run "$T/prefer.yaml" --report json:"$T/w.json"
+json "$T/w.json" <<'PY' >"$T/msg" 2>&1 && ok "prefer: the deviation is a warning in the report" || bad "prefer warning" "$(cat "$T/msg")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["scenarios"][0]
+assert s["status"] == "pass" and r["summary"]["warned"] == 1, r["summary"]
+assert s["warnings"] == ["step 2 (line 7): got 250, accepted, but the RFC prefers 501"], s["warnings"]
+PY
+grep -q 'warning: step 2 (line 7): got 250' "$T/out" && ok "prefer: warning on the terminal" || bad "prefer: terminal warning" "$(cat "$T/out")"
+
+# ---- the suite's size, levels and refs ------------------------------------
+expect_rc "list" 0 "$BIN" list
+n_list=$(sed -n 's/^\([0-9]*\) scenarios (.*/\1/p' "$T/out")
+[ "${n_list:-0}" -ge "${MIN_SCENARIOS:-40}" ] && ok "list: $n_list scenarios (at least ${MIN_SCENARIOS:-40}), with levels and refs" \
+	|| bad "list: ${n_list:-?} scenarios, wanted at least ${MIN_SCENARIOS:-40}" "$(tail -n 2 "$T/out")"
+python3 - "$T/out" <<'PY' >"$T/msg" 2>&1 && ok "every scenario cites an RFC section and a catalogue id" || bad "refs" "$(cat "$T/msg")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+bad = []
+for i, l in enumerate(lines):
+    m = re.match(r"^\s+\[(.*)\]$", l)
+    if not m:
+        continue
+    refs = [r.strip() for r in m.group(1).split(",")]
+    if not any(r.startswith("RFC ") for r in refs) or not any(re.fullmatch(r"[A-Z0-9]*[A-Z][A-Z0-9]*-\d+", r) for r in refs):
+        bad.append(lines[i - 1].split()[0])
+assert not bad, bad
+PY
+
+# ---- coverage of the catalogue --------------------------------------------
+expect_rc "list --coverage" 0 "$BIN" list --coverage
+covered=$(sed -n 's/^covered: *\([0-9]*\) ids$/\1/p' "$T/out")
+[ "${covered:-0}" -ge "${MIN_COVERAGE:-40}" ] && ok "coverage: $covered catalogue ids have scenarios (at least ${MIN_COVERAGE:-40})" \
+	|| bad "coverage: ${covered:-?} ids, wanted at least ${MIN_COVERAGE:-40}" "$(tail -n 3 "$T/out")"
+grep -q '^TM-06 .*NOT COVERED: needs a delivery oracle' "$T/out" && ok "coverage: uncovered ids show their reason" || bad "coverage reasons" "$(grep '^TM-06' "$T/out")"
+mkdir -p "$T/typo"
+printf 'id: typo\ntitle: t\nlevel: must\nrefs: [TM-99]\nsteps:\n  - send: NOOP\n  - expect: 250\n' >"$T/typo/typo.yaml"
+expect_rc "list --coverage: a ref to an id not in the catalogue" 2 "$BIN" list --coverage "$T/typo"
+grep -q 'cites TM-99, which is not in docs/catalogue.md' "$T/err" && ok "coverage names the unknown id" || bad "unknown id message" "$(cat "$T/err")"
+expect_rc "list --coverage: a missing catalogue" 2 "$BIN" list --coverage --catalogue "$T/none.md"
 
 # ---- transports ------------------------------------------------------------
 expect_rc "exec: target (serve --stdio)" 0 "$BIN" run scenarios/ --target "exec:$BIN serve --stdio" -j 2
