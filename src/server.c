@@ -121,6 +121,9 @@ struct body {
 	int toolong;		/* a line over TEXT_LINE_MAX */
 	int bare;		/* a bare CR or LF (RFC 5321 2.3.8) */
 	int eight;		/* an octet above 127 (the 8bit-data-rejected fault) */
+	/* resent-checked: the start of each header line, and what it saw */
+	char head[12];
+	int in_text, resent_to, resent_from;
 };
 
 struct sess {
@@ -289,9 +292,11 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
+	if (fault(s, SRV_F_BARE_CODES) && strcmp(line, "250 2.0.0 Ok") == 0)
+		n = 3;	/* "250" alone: no separator, no text */
 	o = s->holding ? &s->held : &s->out;
 	buf_init(&r);
-	buf_append(&r, line, 4);
+	buf_append(&r, line, n < 4 ? n : 4);
 	e = n > 4 ? enhanced_len(line + 4) : 0;
 	if (skip == 0 && e > 0 && fault(s, SRV_F_ENHANCED_CODE_PADDED) &&
 	    line[4 + e - 3] == '.') {
@@ -300,7 +305,8 @@ sess_reply(struct sess *s, const char *fmt, ...)
 		buf_puts(&r, "0");
 		skip = e - 2;
 	}
-	buf_append(&r, line + 4 + skip, n - 4 - skip);
+	if (n > 4)
+		buf_append(&r, line + 4 + skip, n - 4 - skip);
 	buf_puts(&r, fault(s, SRV_F_BARE_LF_REPLIES) ? "\n" : "\r\n");
 	if (o == &s->held)
 		buf_append(o, r.data, r.len);
@@ -1650,6 +1656,9 @@ body_end(struct sess *s)
 		    "message size");
 	else if (b->toolong)
 		sess_reply(s, "552 5.3.4 Message line too long");
+	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
+	    !b->resent_from)
+		sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
 	else if (b->bare)
 		sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
@@ -1679,6 +1688,14 @@ body_line_end(struct sess *s, size_t eol)
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
 	if (b->linelen + 2 > max)
 		b->toolong = 1;
+	if (!b->in_text && b->linelen == 0)
+		b->in_text = 1;
+	else if (!b->in_text && b->linelen >= 12 &&
+	    util_ieq(b->head, 12, "Resent-From:"))
+		b->resent_from = 1;
+	else if (!b->in_text && b->linelen >= 10 &&
+	    util_ieq(b->head, 10, "Resent-To:"))
+		b->resent_to = 1;
 	b->size += eol;
 	b->linelen = 0;
 }
@@ -1705,6 +1722,8 @@ body_octet(struct sess *s, unsigned char ch)
 		}
 		return;
 	}
+	if (b->linelen < sizeof(b->head))
+		b->head[b->linelen] = (char)ch;
 	b->size++;
 	b->linelen++;
 	b->eight |= ch >= 0x80;

@@ -159,6 +159,10 @@ static const struct {
 	    "drop NUL octets from message data before looking for the end of data" },
 	{ SRV_F_EOD_SPLIT_LOST, "eod-split-lost",
 	    "miss an end of data <CRLF>.<CRLF> that is split across two reads" },
+	{ SRV_F_RESENT_CHECKED, "resent-checked",
+	    "refuse a message with Resent-To: but no Resent-From: with 554" },
+	{ SRV_F_BARE_CODES, "bare-codes",
+	    "answer NOOP and RSET with a bare \"250\" (no text, no space)" },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
