@@ -3,7 +3,8 @@
  *
  * Strict RFC 5321 with PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
  * (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034), CHUNKING and BINARYMIME
- * (RFC 3030), AUTH (RFC 4954), DSN (RFC 3461) and SMTPUTF8 (RFC 6531).  It
+ * (RFC 3030), AUTH (RFC 4954), DSN (RFC 3461), SMTPUTF8 (RFC 6531) and
+ * STARTTLS (RFC 3207; implicit TLS too, through tls.h).  It
  * delivers nowhere: message data is counted and checked as it streams past,
  * never stored.  docs/server.md says what it implements and its limits.
  *
@@ -12,6 +13,9 @@
  * can take it.  Commands are dispatched through one table (cmds[]), and
  * sess_enter() is the only place that changes a session's state.  The named
  * faults (server_faults.c) are small checks on the normal paths.
+ *
+ * TLS sits on the I/O path only: wire bytes read go through the session's
+ * tls_conn before reaching s->in, and replies through sess_emit() into it.
  */
 #include "server.h"
 
