@@ -1893,7 +1893,10 @@ sess_line(struct sess *s)
 		return 0;
 	}
 	s->ncmd++;
-	if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
+	if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
+		sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
+		sess_close(s);
+	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
 	    s->ncmd == TIRED_AFTER + 1) {
 		sess_reply(s, SHUTTING_DOWN);
 		if (fault(s, SRV_F_TIRED_421))

@@ -163,6 +163,9 @@ static const struct {
 	    "refuse a message with Resent-To: but no Resent-From: with 554" },
 	{ SRV_F_BARE_CODES, "bare-codes",
 	    "answer NOOP and RSET with a bare \"250\" (no text, no space)" },
+	{ SRV_F_BARE_NEWLINE_REJECTED, "bare-newline-rejected",
+	    "answer a command line holding a bare CR or LF with 550 and close (as "
+	    "Postfix's smtpd_forbid_bare_newline = reject does for LF)" },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */

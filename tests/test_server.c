@@ -803,6 +803,8 @@ static const struct conv fault_convs[] = {
 		"\r\n.\r\n", QUEUED) } },
 	{ "bare-codes", "bare-codes", NULL, 0, 0, 0, {
 	    ST("NOOP\r\nRSET\r\nFOO\r\n", "250\r\n250\r\n" E500) } },
+	{ "bare-newline-rejected", "bare-newline-rejected", NULL, 1, 0, 0, {
+	    ST("NOOP\r\nNOOP\nNOOP\r\nNOOP\r\n", OK "550 5.5.2 Error: bare <CR> or <LF> received\r\n") } },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
@@ -1982,6 +1984,7 @@ test_fault_table(void)
 		"text-line-off-by-two", "long-text-line-close",
 		"message-limit-32k", "any-newline-data", "nul-stripped",
 		"eod-split-lost", "resent-checked", "bare-codes",
+		"bare-newline-rejected",
 		/* -- end of core suite faults -- */
 
 		/* -- extension faults -- */
