@@ -54,7 +54,7 @@ unit: $(TESTBIN)
 e2e: $(BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh $(BIN)
 
-test: unit e2e
+test: unit e2e fuzz-regress
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -77,3 +77,5 @@ $(BUILD)/bench_reply: tests/bench_reply.c $(LIB)
 
 clean:
 	rm -rf $(BUILD)
+
+include fuzz/fuzz.mk

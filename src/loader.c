@@ -69,7 +69,19 @@ load_diag_add(struct load_diag *d, const char *file, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_printf(&d->text, "%s:%d:%d: error: %s\n", file, line, col, msg);
+	buf_printf(&d->text, "%s:%d:%d: error: ", file, line, col);
+	/* One line per error: a control byte quoted from the file (an id
+	 * given as a block scalar holds a newline) is shown escaped. */
+	for (const char *m = msg; *m; m++) {
+		unsigned char ch = (unsigned char)*m;
+		if (ch == '\n')
+			buf_append(&d->text, "\\n", 2);
+		else if (ch < 0x20 || ch == 0x7f)
+			buf_printf(&d->text, "\\x%02x", ch);
+		else
+			buf_append(&d->text, m, 1);
+	}
+	buf_append(&d->text, "\n", 1);
 	d->n_errors++;
 }
 
