@@ -13,6 +13,7 @@ FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_loader fuzz_server fuzz_en
 FUZZ_CC      ?= clang
 AFL_CC       ?= afl-clang-fast
 FUZZ_SECONDS ?= 30
+FUZZ_OPT     ?= -O2 -g
 FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                 -Wstrict-prototypes -Wmissing-prototypes -Isrc -Ifuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -34,14 +35,14 @@ fuzz: $(FUZZ_TARGETS:%=$(FZ_LF)/%)
 
 $(FZ_LF)/obj/%.o: src/%.c $(FZ_HDR) | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -O1 -g $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_OPT) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FZ_LF)/libsmtph.a: $(FZ_SRC:src/%.c=$(FZ_LF)/obj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(FZ_LF)/%: fuzz/%.c $(FZ_LF)/libsmtph.a $(FZ_HDR)
-	$(FUZZ_CC) -O1 -g $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_OPT) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
 	    $(FZ_LF)/libsmtph.a $(FUZZ_LD_$*) $(FUZZ_LIBS)
 
 # -- AFL++: persistent mode with the shared-memory test case (afl_main.c).

@@ -143,7 +143,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 2 - k;
 
 	/* Whole: everything at once. */
-	memset(&whole, 0, sizeof(whole));
+	/* Only the counters: zeroing the whole struct (44 KB) would cost
+	 * more than the parsing. */
+	whole.n = split.n = 0;
+	memset(&whole.err, 0, sizeof(whole.err));
+	memset(&split.err, 0, sizeof(split.err));
 	pos = 0;
 	drain(stream, len, &pos, &opts, &whole);
 	whole.rest = len - pos;
@@ -151,7 +155,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Split: a receive buffer that grows chunk by chunk; what was parsed
 	 * is dropped from its front, as the engine does.  An exact-size heap
 	 * copy per step lets ASan catch a read past what has arrived. */
-	memset(&split, 0, sizeof(split));
 	size_t got = 0, base = 0, c = 0;
 	int stop = 0;
 	while (!stop) {

@@ -3,7 +3,9 @@
 # As root: apt-get, non-interactive.  As anyone else: print the exact
 # command and fail, so nothing half-works.
 set -eu
-PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps"
+# clang + libclang-rt-14-dev: make fuzz (libFuzzer, ASan, UBSan); afl++:
+# make fuzz-afl; zip, unzip: the ClusterFuzzLite seed corpora (make fuzz-cflite).
+PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps afl++ zip unzip"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
