@@ -18,7 +18,7 @@ libs="-Wl,-Bstatic -lyaml -lssl -lcrypto -Wl,-Bdynamic -ldl -lpthread"
 for src in fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c)
 	extra=""
-	[ "$t" = fuzz_engine ] && extra="-Wl,--wrap=tp_spawn"
+	[ "$t" = fuzz_engine ] && extra="-Wl,--wrap=tp_spawn,--wrap=loop_run_once"
 	$CC $CFLAGS $flags "$src" -o "$OUT/$t" $LIB_FUZZING_ENGINE \
 	    "$work/libsmtph.a" $extra $libs
 	[ -f "fuzz/$t.dict" ] && cp "fuzz/$t.dict" "$OUT/$t.dict"

@@ -18,7 +18,7 @@ FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                 -Wstrict-prototypes -Wmissing-prototypes -Isrc -Ifuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The engine target replaces the exec: transport's spawn (fuzz_engine.c).
-FUZZ_LD_fuzz_engine := -Wl,--wrap=tp_spawn
+FUZZ_LD_fuzz_engine := -Wl,--wrap=tp_spawn,--wrap=loop_run_once
 FUZZ_LIBS    := -lyaml -lssl -lcrypto
 
 FZ_LF   := build/fuzz/libfuzzer

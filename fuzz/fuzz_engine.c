@@ -2,21 +2,31 @@
  * fuzz_engine.c - the engine (src/engine.h) against a scripted server:
  * every session's bytes come from the input instead of a real server.
  *
- * Link with -Wl,--wrap=tp_spawn: the engine runs an `exec:` target, and
- * each session's tp_spawn() lands in __wrap_tp_spawn() below, which hands
- * back one end of a socketpair whose other end already holds the scripted
- * server bytes and is shut for writing (the "server" then says no more;
- * what the engine sends stays unread in the socket).  No child process and
- * no change to engine.c or transport.c.
+ * Linked with -Wl,--wrap=tp_spawn,--wrap=loop_run_once: the engine runs an
+ * `exec:` target, and each session's tp_spawn() lands in
+ * __wrap_tp_spawn() below, which hands back one end of a socketpair and
+ * keeps the other as a scripted server.  The engine's loop_run_once()
+ * lands in __wrap_loop_run_once(), which first lets every scripted server
+ * read what the engine sent and answer, then runs the real loop.  One
+ * thread, no child process, no change to engine.c, transport.c or loop.c.
+ *
+ * The script is cut into turns: a turn ends with a line (LF-terminated)
+ * whose fourth byte is not '-', i.e. the last line of a reply, or with the
+ * script.  The first turn (the greeting) is sent at connect; each command
+ * line the engine sends releases the next turn, except that after a turn
+ * starting "354" the lines up to a line "." are message data.  When the
+ * script is used up the server shuts its side (the engine sees the close).
+ * A malformed script still splits somewhere, so the fuzzer steers the
+ * timing of replies with the bytes themselves.
  *
  * Input: SCENARIO-YAML "\n#SERVER\n" SERVER-BYTES, or only SERVER-BYTES,
  * which then run against the built-in scenario below (a whole
- * transaction, with a capture and a text check).  Both the probe session
- * and the scenario's session get the same server bytes.  Waits and
- * timeouts are clamped so one input takes milliseconds.
+ * transaction, with a capture and a text check).  The probe session and
+ * the scenario's session each get the whole script.  Waits and timeouts
+ * are clamped so one input takes milliseconds.
  *
  * Checks: eng_run() returns, the result is one of the documented
- * statuses, a failure says why, a pass has no reason.
+ * statuses, a failure says why in one line, a pass has no reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +38,11 @@
 #include "engine.h"
 #include "fuzz.h"
 #include "loader.h"
+#include "loop.h"
 #include "result.h"
 
 #define SEP "\n#SERVER\n"
+#define MAX_SESSIONS 16
 
 static const char builtin_scenario[] =
     "id: fuzz-transaction\n"
@@ -42,7 +54,7 @@ static const char builtin_scenario[] =
     "  - send: \"MAIL FROM:<${sender}> SIZE=100\"\n"
     "  - expect: {code: 250, enhanced: present}\n"
     "  - pipeline: [\"RCPT TO:<${recipient}>\", \"NOOP\"]\n"
-    "  - expect: {code: [250, 251], capture: {who: {regex: '<([^>]*)>'}}}\n"
+    "  - expect: {code: [250, 251], capture: {who: {regex: '([0-9]+[.][0-9]+)'}}}\n"
     "  - expect: 250\n"
     "  - send: \"DATA\"\n"
     "  - expect: 354\n"
@@ -52,12 +64,90 @@ static const char builtin_scenario[] =
     "  - expect: 221\n"
     "  - expect_close: true\n";
 
-static const char *server_bytes;
-static size_t server_len;
-static int open_fds[64];
-static size_t n_open;
+static const char *script;
+static size_t script_len;
+
+/* One scripted server: its end of the socketpair and where it stands. */
+struct fake {
+	int fd;
+	size_t pos;     /* next byte of the script to send */
+	int data;       /* inside message data (after a 354 turn) */
+	int shut;       /* the script is used up and our side shut */
+	char first, last; /* of the current client line */
+	size_t linelen;
+};
+
+static struct fake fakes[MAX_SESSIONS];
+static size_t n_fakes;
 
 int __wrap_tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen);
+int __real_loop_run_once(struct loop *loop, int max_wait_ms);
+int __wrap_loop_run_once(struct loop *loop, int max_wait_ms);
+
+/* Send the next turn of the script, or shut our side when there is none. */
+static void
+send_turn(struct fake *f)
+{
+	size_t end = f->pos;
+
+	if (f->shut)
+		return;
+	if (f->pos == script_len) {
+		shutdown(f->fd, SHUT_WR);
+		f->shut = 1;
+		return;
+	}
+	while (end < script_len) {
+		const char *lf = memchr(script + end, '\n', script_len - end);
+		size_t line = end;
+		end = lf ? (size_t)(lf - script) + 1 : script_len;
+		if (end - line < 4 || script[line + 3] != '-')
+			break;
+	}
+	f->data = end - f->pos >= 3 && memcmp(script + f->pos, "354", 3) == 0;
+	/* The socket's buffer holds far more than an input: no short write. */
+	if (write(f->fd, script + f->pos, end - f->pos) < 0)
+		f->shut = 1;
+	f->pos = end;
+	if (f->pos == script_len && !f->shut) {
+		shutdown(f->fd, SHUT_WR);
+		f->shut = 1;
+	}
+}
+
+/* Read what the engine sent; each complete command line (or the end of
+ * message data) releases one turn.  As in RFC 5321 2.3.8 and the
+ * reference server, only CRLF ends a line, and only CRLF "." CRLF ends
+ * message data. */
+static void
+serve(struct fake *f)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(f->fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			char c = buf[i];
+			if (c != '\n' || f->linelen == 0 || f->last != '\r') {
+				if (f->linelen++ == 0)
+					f->first = c;
+				f->last = c;
+				continue;
+			}
+			int dot = f->linelen == 2 && f->first == '.';
+			f->linelen = 0;
+			if (!f->data || dot)
+				send_turn(f);
+		}
+}
+
+int
+__wrap_loop_run_once(struct loop *loop, int max_wait_ms)
+{
+	for (size_t i = 0; i < n_fakes; i++)
+		serve(&fakes[i]);
+	return __real_loop_run_once(loop, max_wait_ms > 2 ? 2 : max_wait_ms);
+}
 
 int
 __wrap_tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
@@ -66,29 +156,22 @@ __wrap_tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errl
 
 	(void)t;
 	*pid = 0; /* no child: the engine reaps only pids > 0 */
-	if (n_open == sizeof(open_fds) / sizeof(open_fds[0])) {
+	if (n_fakes == MAX_SESSIONS) {
 		snprintf(errbuf, errlen, "fuzz: too many sessions");
 		return -1;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0) {
 		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	/* Room for the whole script and for what the engine sends back. */
+	/* Room for the whole script and for what the engine sends. */
 	int sz = 1 << 20;
 	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) | O_NONBLOCK);
-	size_t off = 0;
-	while (off < server_len) {
-		ssize_t w = write(sv[1], server_bytes + off, server_len - off);
-		if (w <= 0)
-			break; /* what did not fit is cut: a server that stops early */
-		off += (size_t)w;
-	}
-	shutdown(sv[1], SHUT_WR);
-	open_fds[n_open++] = sv[1];
-	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	struct fake *f = &fakes[n_fakes++];
+	memset(f, 0, sizeof(*f));
+	f->fd = sv[1];
+	send_turn(f); /* the greeting */
 	return sv[0];
 }
 
@@ -118,13 +201,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		signal(SIGPIPE, SIG_IGN);
 		once = 1;
 	}
-	server_bytes = in;
-	server_len = size;
+	script = in;
+	script_len = size;
 	if (sep) {
 		yaml = in;
 		yaml_len = (size_t)(sep - in);
-		server_bytes = sep + sizeof(SEP) - 1;
-		server_len = size - yaml_len - (sizeof(SEP) - 1);
+		script = sep + sizeof(SEP) - 1;
+		script_len = size - yaml_len - (sizeof(SEP) - 1);
 	}
 	load_diag_init(&diag);
 	struct scn *s = load_scenario_mem("fuzz.yaml", yaml, yaml_len, &diag);
@@ -139,7 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct eng_opts o = {
 		.target = &target,
 		.jobs = 1,
-		.timeout = 0.05,
+		.timeout = 0.02,
 		.scenario_timeout = 0.5,
 		.vars = load_default_vars,
 		.n_vars = load_n_default_vars,
@@ -150,6 +233,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&res, 0, sizeof(res));
 	enum eng_status rc = eng_run(&o, scns, 1, &res, &probe, err, sizeof(err));
 	FUZZ_CHECK(rc == ENG_OK || rc == ENG_UNREACHABLE, "eng_run: %d", (int)rc);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "fuzz_engine: %s: %s%s%s\n", s->id,
+		    rc == ENG_OK ? res_status_name(res.status) : "UNREACHABLE",
+		    rc == ENG_OK ? (res.reason ? ": " : "") : ": ",
+		    rc == ENG_OK ? (res.reason ? res.reason : "") : err);
 	if (rc == ENG_OK) {
 		FUZZ_CHECK(probe.greeting_code == 220, "ran after a %d greeting", probe.greeting_code);
 		FUZZ_CHECK(res.status <= RES_XPASS, "status %d", (int)res.status);
@@ -161,9 +249,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "a %s without a one-line reason", res_status_name(res.status));
 		res_result_free(&res);
 	}
-	for (size_t i = 0; i < n_open; i++)
-		close(open_fds[i]);
-	n_open = 0;
+	for (size_t i = 0; i < n_fakes; i++)
+		close(fakes[i].fd);
+	n_fakes = 0;
 	tp_free(&target);
 	scn_free(s);
 	return 0;

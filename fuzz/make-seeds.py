@@ -121,6 +121,30 @@ for g, (name, e) in zip(GREETINGS, EHLOS.items()):
 ref = (GREETINGS[7] + EHLOS["reference"] + b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
        b"250 2.0.0 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as 1\r\n"
        b"500 5.5.2 Error: command not recognized\r\n221 2.0.0 Bye\r\n")
+# The reference server's own replies to each scenario, from a JSON report
+# of `smtp-harness run --target builtin` (built by `make`), so the seeds
+# reach the end of each scenario; the generic script otherwise.
+def unescape(t):
+    out, i = bytearray(), 0
+    while i < len(t):
+        c = t[i]
+        if c == "\\" and i + 1 < len(t):
+            n = t[i + 1]
+            if n == "x":
+                out.append(int(t[i + 2:i + 4], 16)); i += 4; continue
+            out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0"}.get(n, n.encode()); i += 2; continue
+        out += c.encode("utf-8"); i += 1
+    return bytes(out)
+
+served = {}
+if os.path.exists("build/smtp-harness"):
+    import json, subprocess, tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        rep = os.path.join(tmp, "r.json")
+        subprocess.run(["build/smtp-harness", "run", "scenarios/", "--target", "builtin",
+                        "--report", "json:" + rep], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for sc in json.load(open(rep))["scenarios"]:
+            served[sc["file"]] = b"".join(unescape(e["data"]) for e in sc["transcript"] if e["dir"] == "S")
 for p in sorted(glob.glob("scenarios/**/*.yaml", recursive=True)):
     with open(p, "rb") as f:
-        put("fuzz_engine", f.read() + b"\n#SERVER\n" + ref)
+        put("fuzz_engine", f.read() + b"\n#SERVER\n" + (served.get(p) or ref))
