@@ -11,7 +11,8 @@
 
 FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_loader fuzz_server fuzz_engine
 FUZZ_CC      ?= clang
-AFL_CC       ?= afl-clang-fast
+# Not AFL_CC: afl-cc reads that from the environment as its own compiler.
+FUZZ_AFL_CC  ?= afl-clang-fast
 FUZZ_SECONDS ?= 30
 FUZZ_OPT     ?= -O2 -g
 FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
@@ -51,14 +52,14 @@ fuzz-afl: $(FUZZ_TARGETS:%=$(FZ_AFL)/%)
 
 $(FZ_AFL)/obj/%.o: src/%.c $(FZ_HDR) | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(AFL_CC) -O2 -g $(FUZZ_WARN) -c -o $@ $<
+	$(FUZZ_AFL_CC) -O2 -g $(FUZZ_WARN) -c -o $@ $<
 
 $(FZ_AFL)/libsmtph.a: $(FZ_SRC:src/%.c=$(FZ_AFL)/obj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(FZ_AFL)/%: fuzz/%.c fuzz/afl_main.c $(FZ_AFL)/libsmtph.a $(FZ_HDR)
-	$(AFL_CC) -O2 -g $(FUZZ_WARN) -Wno-missing-prototypes -o $@ $< fuzz/afl_main.c \
+	$(FUZZ_AFL_CC) -O2 -g $(FUZZ_WARN) -Wno-missing-prototypes -o $@ $< fuzz/afl_main.c \
 	    $(FZ_AFL)/libsmtph.a $(FUZZ_LD_$*) $(FUZZ_LIBS)
 
 .SECONDARY: $(FZ_SRC:src/%.c=$(FZ_LF)/obj/%.o) $(FZ_SRC:src/%.c=$(FZ_AFL)/obj/%.o)
