@@ -4,7 +4,11 @@
 # linked with $LIB_FUZZING_ENGINE, into $OUT, each with its seed corpus
 # ($OUT/TARGET_seed_corpus.zip from corpus/TARGET/), dictionary and options
 # file next to it.  Also run here by `make fuzz-cflite` (fuzz/cflite-test.sh).
-cd "$(dirname "$0")/.."
+# Run from the checkout, or as the builder does: copied to $SRC/build.sh
+# and started in WORKDIR, the checkout.
+here=$(cd "$(dirname "$0")" && pwd)
+[ -f "$here/../src/reply.h" ] && cd "$here/.."
+[ -f src/reply.h ] || { echo "build.sh: run me from the smtp-harness checkout" >&2; exit 1; }
 work=${WORK:-$(mktemp -d)}/smtph-cflite
 rm -rf "$work"
 mkdir -p "$work/obj" "$OUT"
