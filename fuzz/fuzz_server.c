@@ -15,8 +15,10 @@
  *     one reply, an unterminated tail gets none;
  *   - nothing after a reply that closes the session (221, 421).
  *
- * Input: byte 0 = number of cut points k (0-15), then k bytes of chunk
- * lengths (times 16), then the client's bytes.
+ * Input: byte 0: low four bits the number of cut points k, high four bits
+ * a fault set (0 = the strict server; the others are faults that change
+ * the state machine's paths but keep these invariants); then k bytes of
+ * chunk lengths (times 16), then the client's bytes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +34,15 @@
 
 #define MAX_OUT (4 << 20)
 #define MAX_ROUNDS 100000
+
+/* Faults by name (server_faults.c), so new ones do not shift the table. */
+static const char *const fault_sets[16] = {
+	NULL, "accept-unknown", "invalid-421", "tired-421", "no-ehlo",
+	"helo-multiline", "ehlo-no-arg-ok", "case-sensitive-verbs",
+	"rset-keeps-transaction", "ehlo-keeps-transaction", "rcpt-without-mail",
+	"data-without-rcpt", "short-line-limit", "data-250-not-354",
+	"nested-mail-ok", "size-ignored,no-enhanced-codes,mail-before-helo",
+};
 
 static char *out;
 static size_t out_len;
@@ -136,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *in = (const char *)data + 1 + k;
 	size_t len = size - 1 - k;
 
-	struct srv *srv = srv_new(loop, NULL, err, sizeof(err));
+	struct srv *srv = srv_new(loop, fault_sets[data[0] >> 4], err, sizeof(err));
 	FUZZ_CHECK(srv != NULL, "srv_new: %s", err);
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0,
 	    "socketpair: %s", strerror(errno));
