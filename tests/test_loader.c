@@ -186,6 +186,39 @@ test_diag_one_line(void)
 	}
 }
 
+/* Regular expressions whose repetitions would make glibc's regcomp()
+ * build an exponential tree are refused before compiling (found by
+ * fuzz_loader: fuzz/regressions/fuzz_loader/regex-stacked-plus-oom);
+ * ordinary ones still load. */
+static void
+test_regex_too_complex(void)
+{
+	static const struct { const char *re; int ok; } cases[] = {
+		{ "^[1-9][0-9]*$", 1 },
+		{ "a{2,5}(foo|bar)+", 1 },
+		{ "[]a+{]+x{3}", 1 },
+		{ "[[:digit:]]+[.][0-9]{1,3}", 1 },
+		{ "x{1000}", 1 },
+		{ "_++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++", 0 },
+		{ "((a{99}){99}){99}", 0 },
+		{ "((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", 0 },
+		{ "x{20000}", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char y[512];
+		snprintf(y, sizeof(y), "id: r\ntitle: t\nlevel: must\nrefs: [RFC 5321 3.3]\n"
+		    "steps: [{expect: {code: 250, text: '%s'}}]\n", cases[i].re);
+		struct load_diag d;
+		load_diag_init(&d);
+		struct scn *s = load_scenario_mem("r.yaml", y, strlen(y), &d);
+		CU_ASSERT_EQUAL(s != NULL, cases[i].ok);
+		if (!cases[i].ok)
+			CU_ASSERT_PTR_NOT_NULL(strstr(d.text.data ? d.text.data : "", "too complex"));
+		scn_free(s);
+		load_diag_free(&d);
+	}
+}
+
 static const char *
 lookup(void *arg, const char *name, size_t len)
 {
@@ -296,6 +329,7 @@ main(void)
 	CU_add_test(s, "invalid scenarios: file:line:col", test_invalid);
 	CU_add_test(s, "all errors collected", test_collects_all);
 	CU_add_test(s, "one line per error", test_diag_one_line);
+	CU_add_test(s, "regular expressions too complex", test_regex_too_complex);
 	CU_add_test(s, "templates", test_template);
 	CU_add_test(s, "code patterns and refs", test_code_match);
 	CU_add_test(s, "profiles and paths", test_profile_and_paths);
