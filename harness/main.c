@@ -50,7 +50,7 @@ usage(FILE *f)
 	    "       smtp-harness serve [--listen HOST:PORT] [--faults F,...] [--stdio] [--list-faults]\n"
 	    "\n"
 	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), smtp://HOST:PORT,\n"
-	    "exec:COMMAND ARGS.  FORMAT: text, json, junit, tap; FILE '-' is standard output.\n"
+	    "exec:COMMAND ARGS.  FORMAT: text, json, junit, tap, html; FILE '-' is standard output.\n"
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
 	    "file error, 3 target unreachable or unusable.\n", f);
 }
@@ -362,7 +362,7 @@ cmd_run(int argc, char **argv)
 			char *fmt = xstrndup(v, colon ? (size_t)(colon - v) : strlen(v));
 			enum rep_format f;
 			if (rep_format_parse(fmt, &f) != 0) {
-				usage_error("unknown report format '%s' (text, json, junit, tap)", fmt);
+				usage_error("unknown report format '%s' (text, json, junit, tap, html)", fmt);
 				free(fmt);
 				goto out;
 			}
