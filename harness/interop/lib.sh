@@ -41,14 +41,34 @@ ns_setup() {
 	    "$IO_HOST" "$h" > "$IO/ns/hosts"
 }
 
-# Run a command inside the namespace with the private resolv.conf and hosts.
-# The mount namespace lives as long as a process in it does, so a daemon
-# that forks into the background keeps it.
+# Run a command inside the namespace with the private resolv.conf and hosts,
+# and the extra bind mounts listed in IO_BINDS ("SRC:DST SRC:DST", for
+# daemons with compiled-in paths).  The mount namespace lives as long as a
+# process in it does, so a daemon that forks into the background keeps it.
+# Every step execs the next, so the command keeps the pid of the caller.
+NS_SCRIPT='
+io=$1; shift
+mount --bind "$io/ns/resolv.conf" /etc/resolv.conf || exit 120
+mount --bind "$io/ns/hosts" /etc/hosts || exit 120
+for b in $IO_BINDS; do
+	mount --bind "${b%%:*}" "${b#*:}" || exit 120
+done
+exec "$@"'
 ns_run() {
 	nsenter --net="$IO_NSFILE" unshare --mount --propagation private \
-	    sh -c 'mount --bind "$1/ns/resolv.conf" /etc/resolv.conf &&
-	           mount --bind "$1/ns/hosts" /etc/hosts && shift && exec "$@"' \
-	    ns_run "$IO" "$@"
+	    sh -c "$NS_SCRIPT" ns_run "$IO" "$@"
+}
+
+# ns_run in the background, detached from the caller's session: the pid of
+# the command itself goes to file $1, its output to file $2.
+ns_spawn() {
+	pidf=$1
+	logf=$2
+	shift 2
+	(exec setsid nsenter --net="$IO_NSFILE" unshare --mount \
+	    --propagation private sh -c "$NS_SCRIPT" ns_run "$IO" "$@" \
+	    </dev/null >"$logf" 2>&1) &
+	echo $! > "$pidf"
 }
 
 # Is something listening on 127.0.0.1:PORT inside the namespace?  Asks the
