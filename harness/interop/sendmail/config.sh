@@ -41,6 +41,7 @@ define(\`confCACERT', \`$IO/tls/cert.pem')dnl
 define(\`confCACERT_PATH', \`$IO/tls')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`nocanonify')dnl
+FEATURE(\`no_default_msa')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA, Port=$PORT, Addr=127.0.0.1')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
