@@ -15,6 +15,8 @@ if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
 fi
 ns_setup
 if io_alive "$RUN/server.pid" && ns_listening $PORT; then
+	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
+	io_available $SRV
 	exit 0
 fi
 io_cert

@@ -20,6 +20,8 @@ if [ ! -x "$SMTPD" ]; then
 fi
 ns_setup
 if io_alive "$RUN/smtpd.pid" && ns_listening $PORT; then
+	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
+	io_available $SRV
 	exit 0
 fi
 io_cert

@@ -17,6 +17,8 @@ if [ ! -x /usr/sbin/postfix ] || [ ! -x /usr/lib/postfix/sbin/master ]; then
 fi
 ns_setup
 if io_alive "$PIDF" && ns_listening $PORT; then
+	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
+	io_available $SRV
 	exit 0
 fi
 io_cert

@@ -22,6 +22,8 @@ if ! command -v m4 >/dev/null; then
 fi
 ns_setup
 if io_alive "$RUN/sendmail.pid" && ns_listening $PORT; then
+	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
+	io_available $SRV
 	exit 0
 fi
 io_cert

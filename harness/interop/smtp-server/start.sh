@@ -13,6 +13,8 @@ if ! command -v node >/dev/null || [ ! -d "$IO/npm/node_modules/smtp-server" ]; 
 fi
 ns_setup
 if io_alive "$RUN/server.pid" && ns_listening $PORT; then
+	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
+	io_available $SRV
 	exit 0
 fi
 io_cert
