@@ -35,7 +35,7 @@ chmod 600 "$RUN/key.pem"
 cat > "$RUN/smtpd.conf" <<CF
 pki $IO_HOST cert "$RUN/cert.pem"
 pki $IO_HOST key "$RUN/key.pem"
-table domains { "interop.test" }
+table domains { "interop.test", "$IO_HOST" }
 table vusers { "@" = "opensmtpd" }
 listen on 127.0.0.1 port $PORT tls pki $IO_HOST hostname $IO_HOST
 action "discard" mda "/bin/sh -c 'cat >/dev/null'" virtual <vusers>
