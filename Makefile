@@ -20,7 +20,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e test-sanitize run bench clean lint bite coverage interop
+.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite coverage interop
 
 all: $(BIN)
 
@@ -53,6 +53,8 @@ unit: $(TESTBIN)
 
 e2e: $(BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh $(BIN)
+	@sh tests/bad-files.sh $(BIN) >$(BUILD)/bad-files.log || { grep -v '^ok' $(BUILD)/bad-files.log; exit 1; }
+	@tail -n 1 $(BUILD)/bad-files.log
 
 test: unit e2e
 
@@ -62,6 +64,18 @@ test-sanitize: $(DEPS)
 	$(MAKE) BUILD=build/san CC=clang \
 	    SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    OPT="-O1 -g" test
+
+# End-to-end runs under valgrind memcheck: zero errors, no leaks.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+test-valgrind: $(BIN)
+	$(VALGRIND) $(BIN) run scenarios/ -j 8 --report json:$(BUILD)/vg.json >/dev/null
+	$(VALGRIND) $(BIN) run scenarios/ -j 8 --target builtin:lf-dot-lf,endless-line >/dev/null; test $$? -eq 1
+	$(VALGRIND) $(BIN) run scenarios/ --target builtin:random-bytes >/dev/null 2>&1; test $$? -eq 3
+	$(VALGRIND) $(BIN) run scenarios/rfc5321/session --target "exec:$(BIN) serve --stdio" >/dev/null
+	$(VALGRIND) $(BIN) lint tests/bad-scenarios/ >/dev/null 2>&1; test $$? -eq 2
+	$(VALGRIND) $(BIN) list --coverage >/dev/null
+	@echo "valgrind: no errors"
 
 run: $(BIN)
 	$(BIN) run scenarios/

@@ -3,7 +3,7 @@
 # As root: apt-get, non-interactive.  As anyone else: print the exact
 # command and fail, so nothing half-works.
 set -eu
-PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps"
+PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps time libxml2-utils valgrind"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

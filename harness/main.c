@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,7 +45,9 @@ usage(FILE *f)
 	fputs(
 	    "usage: smtp-harness run   [PATH...] [--target URL] [--profile FILE] [--var K=V]...\n"
 	    "                          [--tags T,...] [--skip-tags T,...] [--level L,...] [-j N]\n"
-	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS]\n"
+	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS] [--run-timeout SECONDS]\n"
+	    "                          [--max-reply-line BYTES] [--max-reply-lines N] [--max-transcript BYTES]\n"
+	    "                          [--repeat N]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
@@ -142,6 +145,19 @@ is_opt(const char *arg, const char *name)
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* An integer in [lo, hi], the whole string. */
+static int
+parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
 static int
 parse_seconds(const char *s, double *out)
 {
@@ -152,6 +168,32 @@ parse_seconds(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Sessions at once within the open file limit: raise the soft limit as far
+ * as allowed, then cap -j (builtin sessions hold both ends; 32 spare). */
+static long
+fit_jobs(long jobs, const struct tp_target *t)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return jobs;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = rl;
+		want.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		if (want.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return jobs;
+	long per = t->kind == TP_SMTP ? 1 : 2;
+	long room = rl.rlim_cur > 48 ? ((long)rl.rlim_cur - 32) / per : 8;
+	if (jobs > room) {
+		fprintf(stderr, "smtp-harness: -j %ld reduced to %ld: the open file limit is %llu\n", jobs,
+		    room, (unsigned long long)rl.rlim_cur);
+		return room;
+	}
+	return jobs;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -273,7 +315,8 @@ cmd_run(int argc, char **argv)
 	size_t nvars = 0;
 	const char *target_url = "builtin", *profile = NULL, *baseline_file = NULL;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	double timeout = 30, scen_timeout = 300;
+	double timeout = 30, scen_timeout = 300, run_timeout = 0;
+	size_t max_line = 0, max_lines = 0, max_transcript = 0, repeat = 1;
 	int verbose = 0, rc = EXIT_USAGE;
 	struct suite su = { 0 };
 	struct tp_target target = { 0 };
@@ -339,6 +382,41 @@ cmd_run(int argc, char **argv)
 				usage_error("--timeout needs seconds (> 0), not '%s'", v);
 				goto out;
 			}
+		} else if (is_opt(a, "--run-timeout")) {
+			if (!(v = optval(argc, argv, &i, "--run-timeout")))
+				goto missing;
+			if (parse_seconds(v, &run_timeout)) {
+				usage_error("--run-timeout needs seconds (> 0), not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-line")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-line")))
+				goto missing;
+			if (parse_size(v, 64, 1048576, &max_line)) {
+				usage_error("--max-reply-line needs bytes from 64 to 1048576, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-reply-lines")) {
+			if (!(v = optval(argc, argv, &i, "--max-reply-lines")))
+				goto missing;
+			if (parse_size(v, 1, 1000000, &max_lines)) {
+				usage_error("--max-reply-lines needs a count from 1 to 1000000, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--max-transcript")) {
+			if (!(v = optval(argc, argv, &i, "--max-transcript")))
+				goto missing;
+			if (parse_size(v, 1024, (size_t)64 << 20, &max_transcript)) {
+				usage_error("--max-transcript needs bytes from 1024 to 67108864, not '%s'", v);
+				goto out;
+			}
+		} else if (is_opt(a, "--repeat")) {
+			if (!(v = optval(argc, argv, &i, "--repeat")))
+				goto missing;
+			if (parse_size(v, 1, 100000, &repeat)) {
+				usage_error("--repeat needs a count from 1 to 100000, not '%s'", v);
+				goto out;
+			}
 		} else if (is_opt(a, "--scenario-timeout")) {
 			if (!(v = optval(argc, argv, &i, "--scenario-timeout")))
 				goto missing;
@@ -401,7 +479,8 @@ cmd_run(int argc, char **argv)
 		load_diag_free(&d);
 		/* profile first, --var after: later entries win */
 		pv = xrealloc(pv, (npv + nvars + 1) * sizeof(*pv));
-		memcpy(pv + npv, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(pv + npv, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = pv;
 		nvars += npv;
@@ -418,7 +497,8 @@ cmd_run(int argc, char **argv)
 			all[k].name = xstrdup(creds[k].name);
 			all[k].value = xstrdup(creds[k].value);
 		}
-		memcpy(all + 2, vars, nvars * sizeof(*vars));
+		if (nvars)
+			memcpy(all + 2, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = all;
 		nvars += 2;
@@ -437,7 +517,19 @@ cmd_run(int argc, char **argv)
 		usage_error("no scenario selected");
 		goto out;
 	}
+	if (repeat > 1) {
+		/* The selection again and again: load and leak tests. */
+		if (nsel > (size_t)1000000 / repeat) {
+			usage_error("--repeat %zu of %zu scenarios is more than a million runs", repeat, nsel);
+			goto out;
+		}
+		sel = xrealloc(sel, nsel * repeat * sizeof(*sel));
+		for (size_t r = 1; r < repeat; r++)
+			memcpy(sel + r * nsel, sel, nsel * sizeof(*sel));
+		nsel *= repeat;
+	}
 
+	jobs = fit_jobs(jobs, &target);
 	int stdout_report = 0;
 	for (size_t k = 0; k < nreps; k++)
 		stdout_report |= strcmp(reps[k].file, "-") == 0;
@@ -445,6 +537,8 @@ cmd_run(int argc, char **argv)
 	struct eng_opts o = {
 		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
 		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
+		.run_timeout = run_timeout, .max_reply_line = max_line, .max_reply_lines = max_lines,
+		.max_transcript = max_transcript,
 		.on_result = on_result, .arg = &prog,
 		.xfail_ids = (const char *const *)baseline.ids, .n_xfail = baseline.n,
 	};

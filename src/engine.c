@@ -30,7 +30,8 @@
 
 #define IN_CAP (1024 * 1024)   /* unread server bytes we are willing to hold */
 #define READ_CHUNK 65536
-#define MAX_REPLY_LINES 256
+#define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
+#define ENG_DEFAULT_MAX_LINES 1000
 #define REAP_GRACE_MS 1000
 
 enum op_phase { PH_OPENING, PH_STEPS, PH_TEARDOWN };
@@ -92,6 +93,10 @@ struct eng {
 	size_t nreap;
 	struct sess **dead;    /* finished sessions, freed between loop rounds */
 	size_t ndead;
+	struct sess **live;    /* sessions running now (for the run deadline) */
+	size_t nlive;
+	int64_t run_deadline;  /* ms; 0 = none */
+	int run_expired;
 	int running;           /* the probe passed: scenarios may start */
 };
 
@@ -302,6 +307,11 @@ sess_finish(struct sess *s, enum res_status st, const char *reason)
 			e->probe->caps = *s->caps;
 	}
 	e->active--;
+	for (size_t i = 0; i < e->nlive; i++)
+		if (e->live[i] == s) {
+			e->live[i] = e->live[--e->nlive];
+			break;
+		}
 	if (!s->probe) {
 		e->finished++;
 		if (e->o->on_result)
@@ -719,7 +729,11 @@ take_reply(struct sess *s, const struct scn_expect *x)
 	struct reply_line lines[MAX_REPLY_LINES];
 	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
 	struct reply_error err = { 0 };
-	struct reply_opts opts = { .max_line = REPLY_DEFAULT_MAX_LINE, .max_lines = 1000 };
+	const struct eng_opts *o = s->eng->o;
+	struct reply_opts opts = {
+		.max_line = o->max_reply_line ? o->max_reply_line : REPLY_DEFAULT_MAX_LINE,
+		.max_lines = o->max_reply_lines ? o->max_reply_lines : ENG_DEFAULT_MAX_LINES,
+	};
 	ssize_t n = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, &r, &err) : REPLY_INCOMPLETE;
 	if (n == REPLY_VIOLATION) {
 		/* The probe only needs the code: a greeting that is malformed but
@@ -732,9 +746,16 @@ take_reply(struct sess *s, const struct scn_expect *x)
 		size_t from = err.offset > 40 ? err.offset - 40 : 0;
 		size_t to = err.offset + 40 < s->in.len ? err.offset + 40 : s->in.len;
 		res_render(&got, s->in.data + from, to - from);
+		char limit[96] = "";
+		if (err.kind == REPLY_ERR_LINE_TOO_LONG)
+			snprintf(limit, sizeof(limit), ", over the limit of %zu bytes (--max-reply-line)",
+			    opts.max_line);
+		else if (err.kind == REPLY_ERR_TOO_MANY_LINES)
+			snprintf(limit, sizeof(limit), ", over the limit of %zu lines (--max-reply-lines)",
+			    opts.max_lines);
 		sess_fail(s, RES_FAIL, "a well-formed reply (RFC 5321 4.2)", got.data,
-		    "malformed reply: %s (line %zu of the reply, byte %zu)",
-		    reply_violation_str(err.kind), err.line, err.offset);
+		    "malformed reply: %s (line %zu of the reply, byte %zu%s)",
+		    reply_violation_str(err.kind), err.line, err.offset, limit);
 		buf_free(&got);
 		return GOT_FAILED;
 	}
@@ -1075,7 +1096,10 @@ sess_start(struct eng *e, const struct scn *sc, struct res_result *res, int prob
 	buf_init(&s->in);
 	buf_init(&s->out);
 	build_program(s);
+	res->tr.limit = e->o->max_transcript;
 	e->active++;
+	e->live = xrealloc(e->live, (e->nlive + 1) * sizeof(*e->live));
+	e->live[e->nlive++] = s;
 	char err[256];
 	double limit = sc && sc->timeout > 0 ? sc->timeout : e->o->scenario_timeout;
 	s->scen_timer = loop_timer(e->loop, s->t0 + (int64_t)(limit * 1000.0), on_scenario_deadline, s);
@@ -1126,10 +1150,41 @@ start_more(struct eng *e)
 	}
 }
 
+/* --run-timeout passed: end what runs, and what has not started yet is an
+ * ERROR too (it never ran; no verdict on the server). */
+static void
+run_expire(struct eng *e)
+{
+	e->run_expired = 1;
+	int was_running = e->running;
+	e->running = 0;
+	double limit = e->o->run_timeout;
+	while (e->nlive > 0)
+		sess_fail(e->live[e->nlive - 1], RES_ERROR, NULL, NULL,
+		    "the run deadline of %.1f s (--run-timeout) passed", limit);
+	if (!was_running)
+		return;
+	while (e->next < e->total) {
+		size_t i = e->next++;
+		struct res_result *res = &e->results[i];
+		memset(res, 0, sizeof(*res));
+		res->scn = e->scns[i];
+		res->status = RES_ERROR;
+		res->reason = xasprintf("not run: the run deadline of %.1f s (--run-timeout) passed", limit);
+		e->finished++;
+		if (e->o->on_result)
+			e->o->on_result(e->o->arg, res, e->finished, e->total);
+	}
+}
+
 static void
 run_loop(struct eng *e, int (*until)(struct eng *))
 {
 	while (!until(e)) {
+		if (e->run_deadline && !e->run_expired && util_now_ms() >= e->run_deadline)
+			run_expire(e);
+		if (until(e))
+			break;
 		if (loop_run_once(e->loop, 100) != 0)
 			break;
 		reap_poll(e, 0);
@@ -1167,6 +1222,8 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	e.probe = probe;
 	e.target = o->target;
 	memset(probe, 0, sizeof(*probe));
+	if (o->run_timeout > 0)
+		e.run_deadline = util_now_ms() + (int64_t)(o->run_timeout * 1000.0);
 	e.loop = loop_new();
 	signal(SIGPIPE, SIG_IGN);
 
@@ -1218,6 +1275,7 @@ out:
 	reap_poll(&e, 1);
 	free(e.reap);
 	free(e.dead);
+	free(e.live);
 	srv_free(e.srv);
 	if (e.target == &e.builtin_tcp)
 		tp_free(&e.builtin_tcp);

@@ -21,6 +21,10 @@ struct eng_opts {
 	double scenario_timeout;   /* seconds, whole scenario unless it sets its own */
 	const struct scn_var *vars; /* profile then --var, later entries win */
 	size_t n_vars;
+	double run_timeout;        /* seconds, the whole run; 0 = none */
+	size_t max_reply_line;     /* longest reply line accepted, CRLF included; 0 = 4096 */
+	size_t max_reply_lines;    /* most lines in one reply; 0 = 1000 */
+	size_t max_transcript;     /* transcript bytes kept per scenario; 0 = 256 KiB */
 	const char *const *xfail_ids; /* the baseline: scenarios expected to fail */
 	size_t n_xfail;
 	/* Called as each scenario finishes (may be NULL). */

@@ -882,10 +882,12 @@ parse_vars(struct ctx *c, const struct node *n, struct scn_var **vars, size_t *n
 
 /* ---- the scenario ----------------------------------------------------- */
 
+#define LOAD_MAX_ID 128
+
 static int
 valid_id(const char *id)
 {
-	if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')))
+	if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')) || strlen(id) > LOAD_MAX_ID)
 		return 0;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -941,7 +943,8 @@ build_scenario(struct ctx *c, const struct node *root)
 			ERR(c, root, "missing required key '%s'", required[i]);
 
 	if ((v = lookup(root, "id")) && (s->id = get_str(c, v, "id", 1)) && !valid_id(s->id))
-		ERR(c, v, "bad id '%s': use lower-case letters, digits, '-', '_' and '.'", s->id);
+		ERR(c, v, "bad id '%.64s%s': use lower-case letters, digits, '-', '_' and '.', at most %d",
+		    s->id, strlen(s->id) > 64 ? "..." : "", LOAD_MAX_ID);
 	if ((v = lookup(root, "title")))
 		s->title = get_str(c, v, "title", 1);
 	if ((v = lookup(root, "description")))

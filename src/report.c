@@ -292,7 +292,8 @@ rep_transcript_lines(struct rep_lines *out, const struct res_transcript *tr,
 	}
 	if (tr->dropped > 0)
 		rep_lines_push(out, xasprintf("*  %zu more bytes not kept "
-		    "(the limit is %d)", tr->dropped, RES_TRANSCRIPT_MAX));
+		    "(the limit is %zu)", tr->dropped,
+		    tr->limit >= RES_TRANSCRIPT_MIN ? tr->limit : (size_t)RES_TRANSCRIPT_MAX));
 }
 
 void

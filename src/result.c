@@ -37,7 +37,8 @@ res_transcript_add(struct res_transcript *tr, double t, char dir,
     const void *data, size_t len)
 {
 	const size_t notelen = sizeof(res_truncated_note) - 1;
-	const size_t limit = RES_TRANSCRIPT_MAX - notelen;
+	const size_t max = tr->limit >= RES_TRANSCRIPT_MIN ? tr->limit : RES_TRANSCRIPT_MAX;
+	const size_t limit = max - notelen;
 	size_t room;
 
 	if (tr->dropped > 0) {

@@ -39,11 +39,14 @@ struct res_transcript {
 	size_t n, cap;
 	size_t bytes; /* total bytes kept; see RES_TRANSCRIPT_MAX */
 	size_t dropped; /* bytes counted but not kept once the limit was hit */
+	size_t limit;   /* bytes to keep; 0 = RES_TRANSCRIPT_MAX */
 };
 
-/* Transcripts keep at most this many bytes; the rest is counted, not kept,
- * so a server streaming megabytes cannot exhaust memory. */
+/* Transcripts keep at most this many bytes by default (tr.limit changes it,
+ * --max-transcript); the rest is counted, not kept, so a server streaming
+ * megabytes cannot exhaust memory. */
 #define RES_TRANSCRIPT_MAX (256 * 1024)
+#define RES_TRANSCRIPT_MIN 1024 /* the smallest limit that still shows something */
 
 struct res_result {
 	const struct scn *scn;

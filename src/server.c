@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "server_hostile.h"
 #include "syntax.h"
 #include "util.h"
 
@@ -42,6 +43,7 @@
 #define IDLE_MS		300000	/* RFC 5321 4.5.3.2.7 */
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
+#define GREET_DELAY_MS	500	/* delayed-greeting */
 
 #define GREETING	"220 " SRV_HOSTNAME " ESMTP smtp-harness reference server"
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
@@ -102,6 +104,7 @@ struct srv {
 	size_t nlfd;
 	struct sess *sessions;
 	size_t nsess;
+	struct hostile *hostile;	/* a hostile fault owns every connection */
 	int64_t idle_ms;
 	uint32_t boot;		/* queue ids: boot time and a counter */
 	uint32_t nmsg;
@@ -1043,12 +1046,30 @@ sess_timeout(struct loop *loop, void *arg)
 	sess_arm(s);
 }
 
+/* delayed-greeting: the greeting, late; then the usual idle timer. */
+static void
+sess_greet(struct loop *loop, void *arg)
+{
+	struct sess *s = arg;
+
+	(void)loop;
+	s->timer = 0;
+	sess_reply(s, GREETING);
+	sess_arm(s);
+	sess_update(s);
+}
+
 static void
 sess_new(struct srv *srv, int in_fd, int out_fd)
 {
-	struct sess *s = xcalloc(1, sizeof(*s));
+	struct sess *s;
 	struct stat st;
 
+	if (srv->hostile) {
+		hostile_attach(srv->hostile, in_fd, out_fd);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
 	s->srv = srv;
 	s->in_fd = in_fd;
 	s->out_fd = out_fd;
@@ -1070,9 +1091,11 @@ sess_new(struct srv *srv, int in_fd, int out_fd)
 		sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
 		sess_reply(s, "220 ***** ready");
-	else
+	else if (!fault(s, SRV_F_DELAYED_GREETING))
 		sess_reply(s, GREETING);
-	if (s->state != S_CLOSING)
+	if (fault(s, SRV_F_DELAYED_GREETING))
+		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, sess_greet, s);
+	else if (s->state != S_CLOSING)
 		sess_arm(s);
 	loop_watch(srv->loop, out_fd, 0, sess_io, s);
 	s->in_watched = in_fd == out_fd;
@@ -1114,6 +1137,10 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 			break;
 		p = e + 1;
 	}
+	/* A hostile fault replaces the SMTP server (the first one named wins). */
+	for (int f = 0; f < SRV_F_COUNT && !srv->hostile; f++)
+		if (srv->fault[f] && hostile_is_fault((enum srv_fault)f))
+			srv->hostile = hostile_new(loop, (enum srv_fault)f);
 	return srv;
 }
 
@@ -1126,6 +1153,7 @@ srv_free(struct srv *srv)
 		return;
 	while (srv->sessions)
 		sess_free(srv->sessions);
+	hostile_free(srv->hostile);
 	for (i = 0; i < srv->nlfd; i++) {
 		loop_unwatch(srv->loop, srv->lfd[i]);
 		close(srv->lfd[i]);
@@ -1269,7 +1297,7 @@ srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
 size_t
 srv_active_sessions(const struct srv *srv)
 {
-	return srv->nsess;
+	return srv->nsess + hostile_active(srv->hostile);
 }
 
 void

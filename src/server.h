@@ -97,6 +97,17 @@ enum srv_fault {
 
 	/* -- extension faults (scenarios/extensions) -- */
 	/* -- end of extension faults -- */
+
+	/* -- hostile faults (server_hostile.c) -- */
+	SRV_F_SLOW_GREETING,
+	SRV_F_ENDLESS_LINE,
+	SRV_F_BINARY_REPLY,
+	SRV_F_RESET_AFTER_GREETING,
+	SRV_F_ENDLESS_MULTILINE,
+	SRV_F_RANDOM_BYTES,
+	SRV_F_CLOSE_ON_CONNECT,
+	SRV_F_DELAYED_GREETING,
+	/* -- end of hostile faults -- */
 	SRV_F_COUNT
 };
 

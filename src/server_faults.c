@@ -98,6 +98,25 @@ static const struct {
 
 	/* -- extension faults -- */
 	/* -- end of extension faults -- */
+
+	/* -- hostile faults -- */
+	{ SRV_F_SLOW_GREETING, "slow-greeting",
+	    "send the greeting one byte per second" },
+	{ SRV_F_ENDLESS_LINE, "endless-line",
+	    "answer the first command with an endless line without CRLF (up to 64 MiB)" },
+	{ SRV_F_BINARY_REPLY, "binary-reply",
+	    "answer every command with a reply holding NUL, 0xFF and terminal escape bytes" },
+	{ SRV_F_RESET_AFTER_GREETING, "reset-after-greeting",
+	    "greet, then reset the connection (TCP RST)" },
+	{ SRV_F_ENDLESS_MULTILINE, "endless-multiline",
+	    "answer the first command with a multi-line reply that never ends (up to 64 MiB)" },
+	{ SRV_F_RANDOM_BYTES, "random-bytes",
+	    "send random bytes instead of a greeting (up to 64 MiB)" },
+	{ SRV_F_CLOSE_ON_CONNECT, "close-on-connect",
+	    "close every connection at once" },
+	{ SRV_F_DELAYED_GREETING, "delayed-greeting",
+	    "greet after 500 ms, then behave (a slow server for load tests)" },
+	/* -- end of hostile faults -- */
 };
 
 _Static_assert(sizeof(faults) / sizeof(faults[0]) == SRV_F_COUNT,

@@ -195,6 +195,13 @@ tp_connect_result(int fd, char *errbuf, size_t errlen)
 	socklen_t len = sizeof(err);
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
+	if (err == ECONNRESET || err == EPIPE) {
+		/* The handshake completed and the server reset it before we
+		 * looked: say so, it is not a refused connection. */
+		snprintf(errbuf, errlen, "the server reset the connection as soon as it was made (%s)",
+		    strerror(err));
+		return -1;
+	}
 	if (err) {
 		snprintf(errbuf, errlen, "connect: %s", strerror(err));
 		return -1;

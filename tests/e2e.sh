@@ -32,17 +32,19 @@ expect_rc() {
 start_server() {
 	host=$1
 	shift
-	"$BIN" serve --listen "$host:0" "$@" 2>"$T/serve.log" &
+	SERVE_LOG="$T/serve.$$.$(date +%s%N).log"
+	: >"$SERVE_LOG"
+	"$BIN" serve --listen "$host:0" "$@" 2>"$SERVE_LOG" &
 	SERVER_PID=$!
 	SERVER_PIDS="$SERVER_PIDS $SERVER_PID"
 	PORT=""
 	i=0
 	while [ $i -lt 100 ] && [ -z "$PORT" ]; do
-		PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' "$T/serve.log")
+		PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' "$SERVE_LOG")
 		[ -z "$PORT" ] && sleep 0.05
 		i=$((i + 1))
 	done
-	[ -n "$PORT" ] || { bad "server on $host did not start" "$(cat "$T/serve.log")"; return 1; }
+	[ -n "$PORT" ] || { bad "server on $host did not start" "$(cat "$SERVE_LOG")"; return 1; }
 }
 
 stop_server() {
@@ -116,6 +118,82 @@ PY
 expect_rc "421 greeting: target unusable" 3 "$BIN" run scenarios/ --target builtin:greeting-421
 grep -q '421' "$T/err" && ok "421 greeting reason printed" || bad "421 greeting reason" "$(cat "$T/err")"
 expect_rc "silent server: no greeting within --timeout" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 0.5
+
+# ---- hostile servers: a clear verdict, bounded time, safe output ---------
+# hostile FAULT RC REASON: the run ends with exit RC within 4 x --timeout and
+# the reason (text report) says REASON.
+hostile() {
+	f=$1 want=$2 reason=$3
+	s0=$(date +%s)
+	"$BIN" run scenarios/rfc5321/session/ --target "builtin:$f" --timeout 2 \
+		--report json:"$T/h.json" --report junit:"$T/h.xml" >"$T/h.txt" 2>&1
+	rc=$?
+	dt=$(($(date +%s) - s0))
+	if [ $rc -eq "$want" ] && [ $dt -le 8 ] && grep -q "$reason" "$T/h.txt"; then
+		ok "hostile $f: exit $rc in ${dt}s, '$reason'"
+	else
+		bad "hostile $f: exit $rc (wanted $want) in ${dt}s, reason '$reason'" "$(head -n 12 "$T/h.txt")"
+	fi
+	if LC_ALL=C grep -q "$(printf '\033')" "$T/h.txt"; then bad "hostile $f: an escape byte reached the terminal"; fi
+	if [ $rc -eq 1 ]; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/h.json" 2>"$T/msg" || bad "hostile $f: JSON report invalid" "$(cat "$T/msg")"
+		xmllint --noout "$T/h.xml" 2>"$T/msg" || bad "hostile $f: JUnit report invalid" "$(cat "$T/msg")"
+	fi
+}
+hostile silent 3 "no complete reply within 2.0 s"
+hostile slow-greeting 3 "no complete reply within 2.0 s"
+hostile close-on-connect 3 "cannot be used"
+hostile reset-after-greeting 3 "reset"
+hostile random-bytes 3 "malformed reply"
+hostile greeting-421 3 "421"
+hostile endless-line 1 "reply line too long"
+hostile endless-multiline 1 "too many lines in reply"
+hostile binary-reply 1 "NUL byte in reply"
+hostile unsolicited-reply 1 "unsolicited"
+grep -q 'x1b\[2J' "$T/h.txt" 2>/dev/null; "$BIN" run scenarios/rfc5321/session/ --target builtin:binary-reply >"$T/h.txt" 2>&1
+grep -q '\\x00\\xff\\xfe\\x1b\[2J' "$T/h.txt" && ok "hostile bytes shown escaped on the terminal" || bad "hostile bytes not shown escaped" "$(grep -m3 actual "$T/h.txt")"
+"$BIN" run scenarios/rfc5321/session/ --target builtin:endless-line --max-reply-line 100 >"$T/h.txt" 2>&1
+grep -q 'over the limit of 100 bytes (--max-reply-line)' "$T/h.txt" && ok "--max-reply-line names the limit" || bad "--max-reply-line" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+"$BIN" run scenarios/rfc5321/session/ --target builtin:endless-multiline --max-reply-lines 5 --max-transcript 2048 \
+	--report json:"$T/h.json" >"$T/h.txt" 2>&1
+grep -q 'over the limit of 5 lines (--max-reply-lines)' "$T/h.txt" && ok "--max-reply-lines names the limit" || bad "--max-reply-lines" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--max-transcript bounds every transcript" || bad "--max-transcript" "$(cat "$T/msg")"
+import json, sys
+for s in json.load(open(sys.argv[1]))["scenarios"]:
+    kept = sum(len(e["data"].encode().decode("unicode_escape").encode("latin-1")) for e in s["transcript"])
+    assert kept <= 2048, (s["id"], kept)
+PY
+expect_rc "--run-timeout also bounds the probe (exit 3)" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 60 --run-timeout 1
+expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --run-timeout 0.3 --report json:"$T/h.json"
+json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--run-timeout: every scenario has a verdict" || bad "--run-timeout verdicts" "$(cat "$T/msg")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"]
+assert any(x["status"] == "error" and "not run: the run deadline" in x["reason"] for x in s), s[-1]
+assert all(x["status"] in ("pass", "error") for x in s)
+PY
+expect_rc "--max-reply-line out of range" 2 "$BIN" run --max-reply-line 10
+expect_rc "--repeat 0" 2 "$BIN" run --repeat 0
+if start_server 127.0.0.1 --faults endless-line; then
+	expect_rc "smtp:// against serve --faults endless-line" 1 "$BIN" run scenarios/rfc5321/session/ --target "smtp://127.0.0.1:$PORT"
+	stop_server
+fi
+expect_rc "exec: with random bytes" 3 "$BIN" run scenarios/rfc5321/session/ --target "exec:$BIN serve --stdio --faults random-bytes"
+
+# ---- load: many sessions at once, identical results, no leaks -----------
+statuses() { python3 -c 'import json,sys; print("\n".join(x["id"] + " " + x["status"] for x in json.load(open(sys.argv[1]))["scenarios"]))' "$1"; }
+for tgt in builtin builtin:lf-dot-lf,no-enhanced-codes; do
+	"$BIN" run scenarios/ --target "$tgt" -j 1 --report json:"$T/j1.json" >/dev/null 2>&1
+	"$BIN" run scenarios/ --target "$tgt" -j 256 --report json:"$T/j256.json" >/dev/null 2>&1
+	if [ "$(statuses "$T/j1.json")" = "$(statuses "$T/j256.json")" ]; then ok "-j 256 gives the results of -j 1 ($tgt)"; else
+		bad "-j 256 and -j 1 differ ($tgt)" "$(diff "$T/j1.json" "$T/j256.json" | head -n 10)"; fi
+done
+expect_rc "-j 256 against a slow server (delayed greeting), 8 rounds" 0 "$BIN" run scenarios/ --target builtin:delayed-greeting -j 256 --repeat 8
+grep -q "total: *$(( $(find scenarios -name "*.yaml" | wc -l) * 8 )) " "$T/out" && ok "every session of the 8 rounds ran" || bad "rounds" "$(tail -n 2 "$T/out")"
+( ulimit -n 64; "$BIN" run scenarios/ -j 256 --repeat 100 ) >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'reduced to' "$T/err"; then ok "100 rounds under ulimit -n 64: -j reduced, no descriptor leak"; else bad "ulimit -n 64 (exit $rc)" "$(cat "$T/err"; tail -n 3 "$T/out")"; fi
+( ulimit -n 64; "$BIN" run scenarios/rfc5321/session -j 16 --repeat 20 --target "exec:$BIN serve --stdio" ) >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] && ok "exec: 20 rounds under ulimit -n 64" || bad "exec: under ulimit -n 64" "$(cat "$T/err"; tail -n 3 "$T/out")"
 
 # ---- exit statuses and errors ------------------------------------------
 printf 'id: broken\ntitle: t\nlevel: must\nrefs: [TM-01]\nsteps:\n  - expect: 999\n' >"$T/broken.yaml"

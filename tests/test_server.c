@@ -10,6 +10,7 @@
  * one or more upper-case hex digits (queue ids).
  */
 #include "server.h"
+#include "server_hostile.h"
 #include "buf.h"
 #include "loop.h"
 #include "util.h"
@@ -1384,6 +1385,12 @@ test_fault_table(void)
 
 		/* -- extension faults -- */
 		/* -- end of extension faults -- */
+
+		/* -- hostile faults (tests/test_server_hostile.c) -- */
+		"slow-greeting", "endless-line", "binary-reply",
+		"reset-after-greeting", "endless-multiline", "random-bytes",
+		"close-on-connect", "delayed-greeting",
+		/* -- end of hostile faults -- */
 	};
 	char err[128];
 	struct loop *loop = loop_new();
@@ -1402,6 +1409,8 @@ test_fault_table(void)
 			if (strstr(fault_convs[j].faults, names[i]))
 				break;
 		if (j == NELEM(fault_convs) && strcmp(names[i], "silent") &&
+		    !hostile_is_fault((enum srv_fault)i) &&
+		    strcmp(names[i], "delayed-greeting") &&
 		    strcmp(names[i], "long-line-close") &&
 		    strcmp(names[i], "short-line-limit"))
 			CU_FAIL("fault without a conversation");
