@@ -21,6 +21,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$IO/status" "$IO/pkg" "$IO/debs"
+rm -f "$IO/status/"*.install
 # apt-get download drops privileges to _apt where it can write.
 getent passwd _apt >/dev/null && chown _apt "$IO/debs"
 
@@ -57,7 +58,7 @@ if ! installed postfix; then
 	other=$(dpkg-query -W -f='${Package} ${Status} ${Provides}\n' 2>/dev/null |
 	    grep "install ok installed" | grep mail-transport-agent | cut -d' ' -f1 | head -n 1)
 	if [ -n "$other" ]; then
-		io_unavailable postfix "another MTA ($other) is installed for real; Postfix would replace it"
+		io_install_failed postfix "another MTA ($other) is installed for real; Postfix would replace it"
 	else
 		[ "$updated" = 1 ] || { apt-get update -q >&2; updated=1; }
 		echo "postfix postfix/main_mailer_type select No configuration" |
@@ -69,7 +70,7 @@ if ! installed postfix; then
 			made_policy=1
 		fi
 		apt-get install -y -q --no-install-recommends postfix >&2 ||
-		    io_unavailable postfix "apt-get install postfix failed"
+		    io_install_failed postfix "apt-get install postfix failed"
 		[ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 	fi
 fi
@@ -85,12 +86,14 @@ unpack() {
 		if ! ls "$IO/debs/${p}_"*.deb >/dev/null 2>&1; then
 			[ "$updated" = 1 ] || { apt-get update -q >&2; updated=1; }
 			(cd "$IO/debs" && apt-get download "$p" >&2) || {
-				io_unavailable "$name" "apt-get download $p failed"
+				io_install_failed "$name" "apt-get download $p failed"
+				io_install_failed "$name-bs" "apt-get download $p failed"
 				return 1
 			}
 		fi
 		dpkg -x "$IO/debs/${p}_"*.deb "$IO/pkg/$name" || {
-			io_unavailable "$name" "dpkg -x $p failed"
+			io_install_failed "$name" "dpkg -x $p failed"
+			io_install_failed "$name-bs" "dpkg -x $p failed"
 			return 1
 		}
 	done
@@ -122,12 +125,12 @@ if command -v npm >/dev/null 2>&1; then
 		    --loglevel=error >&2); then
 			cp "$IO/npm/package.json" "$IO/npm/.ok"
 		else
-			io_unavailable smtp-server "npm install failed (see above)"
-			io_unavailable haraka "npm install failed (see above)"
+			io_install_failed smtp-server "npm install failed (see above)"
+			io_install_failed haraka "npm install failed (see above)"
 		fi
 	fi
 else
-	io_unavailable smtp-server "npm is not installed"
-	io_unavailable haraka "npm is not installed"
+	io_install_failed smtp-server "npm is not installed"
+	io_install_failed haraka "npm is not installed"
 fi
 exit 0

@@ -123,12 +123,24 @@ io_stop_pid() {
 	rm -f "$1"
 }
 
-# Record that server $1 cannot run here, and why; start scripts exit 0
-# after it so `make interop` reports the server instead of dying.
+# Record that server $1 cannot run here, and why (with what install.sh
+# recorded about it, if anything); start scripts exit 0 after it so
+# `make interop` reports the server instead of dying.
 io_unavailable() {
 	mkdir -p "$IO/status"
-	echo "unavailable: $2" > "$IO/status/$1"
-	io_log "$1 unavailable: $2"
+	why=$2
+	if [ -s "$IO/status/$1.install" ]; then
+		why="$why; install.sh: $(cat "$IO/status/$1.install")"
+	fi
+	echo "unavailable: $why" > "$IO/status/$1"
+	io_log "$1 unavailable: $why"
+}
+
+# What install.sh could not do for server $1 (kept for io_unavailable).
+io_install_failed() {
+	mkdir -p "$IO/status"
+	echo "$2" > "$IO/status/$1.install"
+	io_log "$1: $2"
 }
 
 io_available() {

@@ -93,6 +93,21 @@ for t in $TARGETS; do
 done
 stop_all
 trap - INT TERM
+# Every process the servers started must be gone with them: list what is
+# left in the namespace, then end each by its pid.
+if [ -e "$IO_NSFILE" ]; then
+	left=$(ip netns pids "$IO_NS" 2>/dev/null | tr '\n' ' ')
+	if [ -n "$left" ]; then
+		echo "not ok interop: processes left in $IO_NS after the stop scripts:"
+		for p in $left; do
+			echo "    $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
+		done
+		for p in $left; do kill -TERM "$p" 2>/dev/null; done
+		iso=1
+	else
+		echo "ok   interop: no process left in $IO_NS after the stop scripts"
+	fi
+fi
 
 /usr/bin/python3 harness/interop/matrix.py "$OUT" $TARGETS || failed="$failed matrix"
 pages="$OUT/matrix.html"
@@ -107,9 +122,16 @@ if [ -s "$OUT/matrix.html" ]; then
 fi
 
 unavailable=""
+ran=0
 for t in $TARGETS; do
-	[ -f "$OUT/$t.status" ] && unavailable="$unavailable $t"
+	if [ -f "$OUT/$t.status" ]; then
+		unavailable="$unavailable $t"
+	else
+		ran=$((ran + 1))
+	fi
 done
+# Nothing tested at all is not a pass.
+[ "$ran" -gt 0 ] || failed="$failed (no target ran)"
 echo "interop: $(( $(date +%s) - T0 )) s; matrix: $OUT/matrix.html"
 [ -n "$unavailable" ] && echo "interop: NOT RUN (see reports/interop/*.status):$unavailable"
 [ "$iso" = 0 ] || echo "interop: the isolation test FAILED"

@@ -35,6 +35,13 @@ printf 'tls\nrcpt_to.in_host_list\nqueue/discard\n' > "$C/plugins"
 printf 'key=tls_key.pem\ncert=tls_cert.pem\n' > "$C/tls.ini"
 cp "$IO/tls/key.pem" "$C/tls_key.pem"
 cp "$IO/tls/cert.pem" "$C/tls_cert.pem"
+# Without dhparams.pem the tls plugin starts `openssl dhparam 2048` in the
+# background at every start (minutes of CPU, outliving Haraka): make it
+# once, quickly (DSA-style parameters).
+if [ ! -s "$IO/tls/dhparams.pem" ]; then
+	openssl dhparam -dsaparam -out "$IO/tls/dhparams.pem" 2048 >/dev/null 2>&1
+fi
+cp "$IO/tls/dhparams.pem" "$C/dhparams.pem"
 printf '[main]\nlevel=warn\n' > "$C/log.ini"
 YES_REALLY_DO_DISCARD=1 ns_spawn "$RUN/server.pid" "$RUN/server.log" \
     node "$HARAKA" -c "$RUN"

@@ -2,11 +2,16 @@
 # for sendmail -bs (sendmail-bs/) with m4 from the unpacked sendmail-cf:
 # sourced with RUN, PORT and PKG (build/interop/pkg/sendmail) set.
 # Every path is private (queue, pid, status, help file, service switch);
-# interop.test is the only domain and whatever is addressed to it (or to a
-# bare local part such as Postmaster) goes to a mailer that writes it to /dev/null;
+# interop.test is the only domain; delivery mode is queue-only, so accepted
+# mail stays in the private queue (and were it delivered, whatever is
+# addressed to interop.test or a bare local part such as Postmaster would go
+# to a mailer that writes it to /dev/null);
 # Local_check_rcpt refuses every other domain, also in -bs mode, where
 # Sendmail would otherwise treat the local caller as trusted to relay.
 sendmail_config() {
+	# Queue-only delivery: accepted mail stays in this private queue and
+	# no delivery (nor bounce) is ever attempted; each start empties it.
+	rm -rf "$RUN/mqueue" "$RUN/mqueue-client"
 	mkdir -p "$RUN/mqueue" "$RUN/mqueue-client"
 	chmod 700 "$RUN/mqueue"
 	chmod 770 "$RUN/mqueue-client"
@@ -34,6 +39,7 @@ define(\`ALIAS_FILE', \`')dnl
 define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDEF_USER_ID', \`smmta:smmta')dnl
 define(\`confTO_IDENT', \`0s')dnl
+define(\`confDELIVERY_MODE', \`queueonly')dnl
 define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,GroupReadableKeyFile')dnl
 define(\`confSERVER_CERT', \`$IO/tls/cert.pem')dnl
 define(\`confSERVER_KEY', \`$IO/tls/key.pem')dnl
@@ -52,6 +58,7 @@ R\$* < @ interop.test . > \$*	\$#devnull \$: devnull
 R\$* < @ interop.test > \$*	\$#devnull \$: devnull
 R\$* < @ \$=w . > \$*	\$#devnull \$: devnull
 R\$* < @ \$=w > \$*	\$#devnull \$: devnull
+R\$-	\$#devnull \$: devnull
 LOCAL_RULESETS
 SLocal_check_rcpt
 R\$*	\$: \$>Parse0 \$>3 \$1

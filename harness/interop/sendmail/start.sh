@@ -29,7 +29,7 @@ fi
 io_cert
 mkdir -p "$RUN"
 sendmail_config
-if ! ns_run "$SM" -C "$RUN/sendmail.cf" -bd -q0 >"$RUN/start.log" 2>&1; then
+if ! ns_run "$SM" -C "$RUN/sendmail.cf" -bd >"$RUN/start.log" 2>&1; then
 	io_unavailable $SRV "sendmail -bd failed: $(tail -n 2 "$RUN/start.log" | tr '\n' ' ')"
 	exit 0
 fi
