@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
          "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-default-apps", "--disable-extensions",
+         "--disable-sync", "--disable-quic", "--disable-default-apps", "--disable-extensions",
          "--no-first-run", "--no-default-browser-check", "--mute-audio",
          "--metrics-recording-only", "--disable-domain-reliability",
          "--disable-breakpad", "--disable-features=Translate,MediaRouter,OptimizationHints"]
