@@ -65,6 +65,7 @@ def write_md(path, servers):
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, sm, why in summary_rows(servers):
         if sm is None:
+            why = "".join(c if 0x20 <= ord(c) < 0x7f else "?" for c in why)
             out.append("| %s | %s | | | | | | |" % (name, why.replace("|", "/")))
         else:
             out.append("| %s | %d | %d | %d | %d | %d | %d | %d |" % (

@@ -109,6 +109,7 @@ if [ -e "$IO_NSFILE" ]; then
 	fi
 fi
 
+/usr/bin/python3 tests/matrix_test.py || failed="$failed matrix_test"
 /usr/bin/python3 harness/interop/matrix.py "$OUT" $TARGETS || failed="$failed matrix"
 pages="$OUT/matrix.html"
 for t in $TARGETS; do
