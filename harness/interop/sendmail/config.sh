@@ -17,6 +17,12 @@ sendmail_config() {
 	chmod 770 "$RUN/mqueue-client"
 	chown smmsp:smmsp "$RUN/mqueue-client"
 	: > "$RUN/sendmail.st"
+	# Sendmail will not use a key that others can read: a private copy.
+	mkdir -p "$RUN/tls"
+	cp "$IO/tls/cert.pem" "$RUN/tls/cert.pem"
+	cp "$IO/tls/key.pem" "$RUN/tls/key.pem"
+	chmod 700 "$RUN/tls"
+	chmod 600 "$RUN/tls/key.pem"
 	# Host names from /etc/hosts only (the namespace's own): no DNS.
 	printf 'hosts files\naliases files\n' > "$RUN/service.switch"
 	printf 'interop.test\n%s\n' "$IO_HOST" > "$RUN/local-host-names"
@@ -40,11 +46,11 @@ define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDEF_USER_ID', \`smmta:smmta')dnl
 define(\`confTO_IDENT', \`0s')dnl
 define(\`confDELIVERY_MODE', \`queueonly')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,GroupReadableKeyFile')dnl
-define(\`confSERVER_CERT', \`$IO/tls/cert.pem')dnl
-define(\`confSERVER_KEY', \`$IO/tls/key.pem')dnl
-define(\`confCACERT', \`$IO/tls/cert.pem')dnl
-define(\`confCACERT_PATH', \`$IO/tls')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe')dnl
+define(\`confSERVER_CERT', \`$RUN/tls/cert.pem')dnl
+define(\`confSERVER_KEY', \`$RUN/tls/key.pem')dnl
+define(\`confCACERT', \`$RUN/tls/cert.pem')dnl
+define(\`confCACERT_PATH', \`$RUN/tls')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`nocanonify')dnl
 FEATURE(\`no_default_msa')dnl
