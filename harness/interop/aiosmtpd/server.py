@@ -3,14 +3,16 @@
 Usage: server.py PORT CERT KEY.  Listens on 127.0.0.1:PORT until SIGTERM;
 STARTTLS with the given test certificate; interop.test is the only domain
 it accepts recipients for (anything else is a relay it refuses with 550);
-accepted messages are read and dropped.
+accepted messages are read and dropped.  AUTH PLAIN and LOGIN, also
+without TLS, accept one account: harness / harness-secret (the profile's
+auth_user and auth_password).
 """
 import asyncio
 import signal
 import ssl
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Discard:
@@ -27,6 +29,12 @@ class Discard:
         return "250 OK: discarded"
 
 
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword)
+          and auth_data.login == b"harness" and auth_data.password == b"harness-secret")
+    return AuthResult(success=ok)
+
+
 def main():
     port = int(sys.argv[1])
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -35,7 +43,8 @@ def main():
 
     def factory():
         return SMTP(handler, hostname="mx.interop.test", tls_context=ctx,
-                    require_starttls=False, enable_SMTPUTF8=True)
+                    require_starttls=False, enable_SMTPUTF8=True,
+                    authenticator=authenticator, auth_require_tls=False)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -2,7 +2,8 @@
 # Start Haraka (npm, in build/interop/npm) in the foreground on
 # 127.0.0.1:2607 with its own configuration folder
 # build/interop/run/haraka/config: one process (no cluster), STARTTLS with
-# the test certificate, rcpt_to.in_host_list accepting interop.test only,
+# the test certificate, auth/flat_file with one account (harness /
+# harness-secret), rcpt_to.in_host_list accepting interop.test only,
 # queue/discard dropping every message (YES_REALLY_DO_DISCARD).
 # public_ip is set so Haraka does not ask a STUN server.  Idempotent.
 IO_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -31,7 +32,10 @@ C=$RUN/config
 printf 'listen=127.0.0.1:%s\npublic_ip=127.0.0.1\ndaemonize=false\n' $PORT > "$C/smtp.ini"
 echo "$IO_HOST" > "$C/me"
 echo "interop.test" > "$C/host_list"
-printf 'tls\nrcpt_to.in_host_list\nqueue/discard\n' > "$C/plugins"
+printf 'tls\nauth/flat_file\nrcpt_to.in_host_list\nqueue/discard\n' > "$C/plugins"
+# AUTH (advertised to private addresses such as 127.0.0.1 without TLS):
+# one account, the profile's auth_user / auth_password.
+printf '[core]\nmethods=PLAIN,LOGIN\n[users]\nharness=harness-secret\n' > "$C/auth_flat_file.ini"
 printf 'key=tls_key.pem\ncert=tls_cert.pem\n' > "$C/tls.ini"
 cp "$IO/tls/key.pem" "$C/tls_key.pem"
 cp "$IO/tls/cert.pem" "$C/tls_cert.pem"

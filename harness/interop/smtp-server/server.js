@@ -1,7 +1,8 @@
 // Node's smtp-server (npm, installed by install.sh into build/interop/npm)
 // as an interop target.  Usage: node server.js PORT CERT KEY.  Listens on
-// 127.0.0.1:PORT until SIGTERM; STARTTLS with the test certificate; AUTH is
-// advertised but every attempt refused (no account exists); interop.test is
+// 127.0.0.1:PORT until SIGTERM; STARTTLS with the test certificate; AUTH
+// PLAIN and LOGIN, also without TLS, with one account, harness /
+// harness-secret (the profile's auth_user and auth_password); interop.test is
 // the only domain it accepts recipients for; message data is read and
 // dropped.
 'use strict';
@@ -15,9 +16,16 @@ const server = new SMTPServer({
     key: fs.readFileSync(key),
     cert: fs.readFileSync(cert),
     authOptional: true,
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
     onAuth(auth, session, callback) {
-        callback(new Error('Invalid username or password'));
+        if (auth.username === 'harness' && auth.password === 'harness-secret') {
+            return callback(null, { user: auth.username });
+        }
+        const err = new Error('Invalid username or password');
+        err.responseCode = 535;
+        callback(err);
     },
     onRcptTo(address, session, callback) {
         const addr = address.address.toLowerCase();
