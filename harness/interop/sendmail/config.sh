@@ -46,6 +46,11 @@ define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDEF_USER_ID', \`smmta:smmta')dnl
 define(\`confTO_IDENT', \`0s')dnl
 define(\`confDELIVERY_MODE', \`queueonly')dnl
+dnl The machine is small and shared: no refusal or delay by load average.
+define(\`confREFUSE_LA', \`1000')dnl
+define(\`confQUEUE_LA', \`1000')dnl
+define(\`confDELAY_LA', \`0')dnl
+define(\`confMIN_FREE_BLOCKS', \`0')dnl
 define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe')dnl
 define(\`confSERVER_CERT', \`$RUN/tls/cert.pem')dnl
 define(\`confSERVER_KEY', \`$RUN/tls/key.pem')dnl
