@@ -32,13 +32,6 @@
 
 #define VERSION "0.1.0"
 
-/* The reference server's account (docs/server.md); auth_user and
- * auth_password default to it for `builtin` targets only. */
-#ifndef BUILTIN_AUTH_USER
-#define BUILTIN_AUTH_USER "harness"
-#define BUILTIN_AUTH_PASSWORD "harness-secret"
-#endif
-
 static void
 usage(FILE *f)
 {
@@ -490,7 +483,7 @@ cmd_run(int argc, char **argv)
 		 * that they still win; other targets get credentials only from
 		 * a profile, and AUTH scenarios that need them are skipped. */
 		static const struct scn_var creds[] = {
-			{ "auth_user", BUILTIN_AUTH_USER }, { "auth_password", BUILTIN_AUTH_PASSWORD },
+			{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
 		};
 		struct scn_var *all = xmalloc((nvars + 2) * sizeof(*all));
 		for (size_t k = 0; k < 2; k++) {
@@ -807,7 +800,12 @@ cmd_list(int argc, char **argv)
 		buf_free(&refs);
 		shown++;
 	}
-	printf("%zu scenario%s\n", shown, shown == 1 ? "" : "s");
+	size_t per[3] = { 0 };
+	for (size_t i = 0; i < su.n; i++)
+		if (selected(su.s[i], &tags, &none, &none) && su.s[i]->level <= SCN_MAY)
+			per[su.s[i]->level]++;
+	printf("%zu scenario%s (%zu must, %zu should, %zu may)\n", shown, shown == 1 ? "" : "s",
+	    per[SCN_MUST], per[SCN_SHOULD], per[SCN_MAY]);
 	rc = EXIT_PASS;
 out:
 	suite_free(&su);

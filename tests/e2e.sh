@@ -255,9 +255,9 @@ s = json.load(open(sys.argv[1]))["scenarios"]
 assert s and all(x["level"] == "should" for x in s)
 PY
 expect_rc "--var changes what is sent (recipient the server refuses)" 1 "$BIN" run \
-	scenarios/rfc5321/transaction/postmaster.yaml scenarios/rfc5321/transaction/null-sender.yaml --var recipient=someone@elsewhere.invalid
+	scenarios/rfc5321/addresses/postmaster.yaml scenarios/rfc5321/addresses/null-sender.yaml --var recipient=someone@elsewhere.invalid
 printf 'vars:\n  recipient: someone@elsewhere.invalid\n' >"$T/profile.yaml"
-expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/transaction/null-sender.yaml --profile "$T/profile.yaml"
+expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/addresses/null-sender.yaml --profile "$T/profile.yaml"
 printf 'vars: [1]\n' >"$T/badprofile.yaml"
 expect_rc "a malformed profile" 2 "$BIN" run --profile "$T/badprofile.yaml"
 grep -q 'badprofile.yaml:1:7: error' "$T/err" && ok "profile error names file:line:col" || bad "profile error" "$(cat "$T/err")"
@@ -282,6 +282,25 @@ assert s["status"] == "pass" and r["summary"]["warned"] == 1, r["summary"]
 assert s["warnings"] == ["step 2 (line 7): got 250, accepted, but the RFC prefers 501"], s["warnings"]
 PY
 grep -q 'warning: step 2 (line 7): got 250' "$T/out" && ok "prefer: warning on the terminal" || bad "prefer: terminal warning" "$(cat "$T/out")"
+
+# ---- the suite's size, levels and refs ------------------------------------
+expect_rc "list" 0 "$BIN" list
+n_list=$(sed -n 's/^\([0-9]*\) scenarios (.*/\1/p' "$T/out")
+[ "${n_list:-0}" -ge "${MIN_SCENARIOS:-40}" ] && ok "list: $n_list scenarios (at least ${MIN_SCENARIOS:-40}), with levels and refs" \
+	|| bad "list: ${n_list:-?} scenarios, wanted at least ${MIN_SCENARIOS:-40}" "$(tail -n 2 "$T/out")"
+python3 - "$T/out" <<'PY' >"$T/msg" 2>&1 && ok "every scenario cites an RFC section and a catalogue id" || bad "refs" "$(cat "$T/msg")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+bad = []
+for i, l in enumerate(lines):
+    m = re.match(r"^\s+\[(.*)\]$", l)
+    if not m:
+        continue
+    refs = [r.strip() for r in m.group(1).split(",")]
+    if not any(r.startswith("RFC ") for r in refs) or not any(re.fullmatch(r"[A-Z0-9]*[A-Z][A-Z0-9]*-\d+", r) for r in refs):
+        bad.append(lines[i - 1].split()[0])
+assert not bad, bad
+PY
 
 # ---- coverage of the catalogue --------------------------------------------
 expect_rc "list --coverage" 0 "$BIN" list --coverage

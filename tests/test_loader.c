@@ -215,6 +215,10 @@ test_code_match(void)
 	CU_ASSERT_TRUE(scn_code_match(&all, 421));
 	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("TLS-07"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("T-07"));
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("8B-01"));
+	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("U8-04"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("88-01"));
+	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("8-01"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-"));
 	CU_ASSERT_FALSE(scn_ref_is_catalogue_id("TM-1a"));
 	CU_ASSERT_TRUE(scn_ref_is_catalogue_id("8B-01"));

@@ -7,11 +7,13 @@
  * nothing else came.  Every table conversation runs three ways: step by
  * step, all input in one write before the greeting (pipelining and an early
  * talker at once), and one byte at a time.  In expected text, '#' stands for
- * one or more upper-case hex digits (queue ids).
+ * one or more upper-case hex digits (queue ids), '%' for one or more base64
+ * characters (CRAM-MD5 challenges).
  */
 #include "server.h"
 #include "server_hostile.h"
 #include "buf.h"
+#include "sasl.h"
 #include "loop.h"
 #include "util.h"
 #include "testutil.h"
@@ -19,17 +21,26 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define WAIT_MS		2000
 
 #define GREET	"220 mx.harness.test ESMTP smtp-harness reference server\r\n"
 #define EHLO	"EHLO client.example\r\n"
-#define EHLO_OK	"250-mx.harness.test greets client.example\r\n" \
-		"250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n" \
+/* The keyword lines of the EHLO reply, but the last. */
+#define EXT_LINES(sep) "250-PIPELINING" sep "250-SIZE 10485760" sep \
+		"250-8BITMIME" sep "250-BINARYMIME" sep "250-CHUNKING" sep \
+		"250-AUTH PLAIN LOGIN CRAM-MD5" sep "250-DSN" sep \
+		"250-SMTPUTF8" sep
+#define EXT	EXT_LINES("\r\n")
+#define EHLO_OK	"250-mx.harness.test greets client.example\r\n" EXT \
 		"250 ENHANCEDSTATUSCODES\r\n"
 #define MAIL	"MAIL FROM:<sender@client.example>\r\n"
 #define RCPT	"RCPT TO:<user@example.com>\r\n"
@@ -54,8 +65,46 @@
 #define BADCHAR	"500 5.5.2 Error: invalid character in command\r\n"
 #define NOTIMPL	"502 5.5.1 Error: command not implemented\r\n"
 #define SHUT	"421 4.3.2 mx.harness.test Service shutting down\r\n"
+#define HELP_OK	"214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET\r\n" \
+		"214-2.0.0 NOOP QUIT VRFY EXPN HELP AUTH\r\n" \
+		"214 2.0.0 End of HELP info\r\n"
+#define L100	"aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa." \
+		"aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa.aaaaaaaaa."
 #define OPEN	EHLO MAIL RCPT
 #define OPEN_OK	EHLO_OK MAIL_OK RCPT_OK
+
+/* The extensions' replies and commands. */
+#define EHLO_HEAD "250-mx.harness.test greets client.example\r\n"
+#define ES_LAST	"250 ENHANCEDSTATUSCODES\r\n"
+#define HELO_OK	"250 mx.harness.test\r\n"
+#define BOK(n)	"250 2.0.0 Ok: " #n " octets received\r\n"
+#define BDATSYN	"501 5.5.4 Syntax: BDAT chunk-size [LAST]\r\n"
+#define AFTERB	"503 5.5.1 Error: DATA after BDAT\r\n"
+#define BINDATA	"503 5.5.1 Error: BODY=BINARYMIME requires BDAT\r\n"
+#define AUTH_OK	"235 2.7.0 Authentication successful\r\n"
+#define AUTH_NO	"535 5.7.8 Error: authentication failed\r\n"
+#define ABORTED	"501 5.7.0 Authentication aborted\r\n"
+#define B64ERR	"501 5.5.2 Cannot decode response\r\n"
+#define EHLO1ST	"503 5.5.1 Error: send EHLO first\r\n"
+#define ASK_USER "334 VXNlcm5hbWU6\r\n"
+#define ASK_PASS "334 UGFzc3dvcmQ6\r\n"
+#define PLAIN_OK "AGhhcm5lc3MAaGFybmVzcy1zZWNyZXQ="	/* \0harness\0harness-secret */
+#define PLAIN_NO "AGhhcm5lc3MAd3Jvbmc="			/* \0harness\0wrong */
+#define USER_B64 "aGFybmVzcw=="				/* harness */
+#define PASS_B64 "aGFybmVzcy1zZWNyZXQ="			/* harness-secret */
+#define MAILB(p) "MAIL FROM:<a@b.example> " p "\r\n"
+#define RCPTU(p) "RCPT TO:<user@example.com> " p "\r\n"
+#define BAD(what) "501 5.5.4 Bad " what " parameter\r\n"
+#define DUP(what) "501 5.5.4 Duplicate " what " parameter\r\n"
+#define UNSUP(what) "555 5.5.4 Unsupported option: " what "\r\n"
+#define NOASCII_M "553 5.6.7 Non-ASCII addresses not permitted without SMTPUTF8\r\n"
+#define NOASCII_R "553 5.6.7 Non-ASCII addresses not permitted without SMTPUTF8\r\n"
+#define X10	"xxxxxxxxxx"
+#define X100	X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+#define X1000	X100 X100 X100 X100 X100 X100 X100 X100 X100 X100
+#define X13000	X1000 X1000 X1000 X1000 X1000 X1000 X1000 X1000 X1000 X1000 \
+		X1000 X1000 X1000
+#define LONGAUTH "500 5.5.6 Authentication Exchange line is too long\r\n"
 
 /* A test client: our end of the connection and everything received. */
 struct tc {
@@ -214,6 +263,16 @@ wmatch(const char *want, const char *got, size_t n, size_t *used)
 	size_t i = 0, k;
 
 	for (; *want; want++) {
+		if (*want == '%') {
+			for (k = 0; i < n && (isalnum((unsigned char)got[i]) ||
+			    got[i] == '+' || got[i] == '/' || got[i] == '='); i++)
+				k++;
+			if (i == n)
+				return WM_PARTIAL;
+			if (k == 0)
+				return WM_MISMATCH;
+			continue;
+		}
 		if (*want == '#') {
 			for (k = 0; i < n && ((got[i] >= '0' && got[i] <= '9') ||
 			    (got[i] >= 'A' && got[i] <= 'F')); i++)
@@ -316,8 +375,7 @@ static const struct conv clean_convs[] = {
 	    ST("ehlo client.example\r\n", EHLO_OK) } },
 	{ "ehlo literal", NULL, NULL, 0, 1, 0, {
 	    ST("EHLO [192.0.2.1]\r\n", "250-mx.harness.test greets [192.0.2.1]\r\n"
-		"250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n"
-		"250 ENHANCEDSTATUSCODES\r\n") } },
+		EXT "250 ENHANCEDSTATUSCODES\r\n") } },
 	{ "ehlo trailing space", NULL, NULL, 0, 1, 0, {
 	    ST("EHLO client.example \r\n", EHLO_OK) } },
 	{ "ehlo no arg", NULL, NULL, 0, 1, 0, {
@@ -395,16 +453,18 @@ static const struct conv clean_convs[] = {
 	    ST("RSET\r\nMAIL FROM:<a@b.example> body=7bit SIZE=10\r\n",
 		OK MAIL_OK),
 	    ST("RSET\r\nMAIL FROM:<a@b.example> BODY=BINARYMIME\r\n",
+		OK MAIL_OK),
+	    ST("RSET\r\nMAIL FROM:<a@b.example> BODY=8BIT\r\n",
 		OK "501 5.5.4 Bad BODY parameter\r\n"),
 	    ST("MAIL FROM:<a@b.example> BODY\r\n",
 		"501 5.5.4 Bad BODY parameter\r\n"),
 	    ST("MAIL FROM:<a@b.example> BODY=7BIT body=8BITMIME\r\n",
 		"501 5.5.4 Duplicate body parameter\r\n") } },
 	{ "mail unknown param", NULL, NULL, 0, 1, 0, {
-	    ST(EHLO "MAIL FROM:<a@b.example> SMTPUTF8\r\n",
-		EHLO_OK "555 5.5.4 Unsupported option: SMTPUTF8\r\n"),
-	    ST("MAIL FROM:<a@b.example> RET=HDRS\r\n",
-		"555 5.5.4 Unsupported option: RET\r\n"),
+	    ST(EHLO "MAIL FROM:<a@b.example> XFOO=1\r\n",
+		EHLO_OK "555 5.5.4 Unsupported option: XFOO\r\n"),
+	    ST("MAIL FROM:<a@b.example> NOTIFY=NEVER\r\n",
+		"555 5.5.4 Unsupported option: NOTIFY\r\n"),
 	    ST(MAIL, MAIL_OK) } },
 
 	/* RCPT (RFC 5321 4.1.1.3) */
@@ -444,8 +504,8 @@ static const struct conv clean_convs[] = {
 	    ST("RCPT\r\n", E501R),
 	    ST("RCPT FROM:<user@example.com>\r\n", E501R),
 	    ST("RCPT TO:<user@example..com>\r\n", E501R),
-	    ST("RCPT TO:<user@example.com> NOTIFY=NEVER\r\n",
-		"555 5.5.4 Unsupported option: NOTIFY\r\n"),
+	    ST("RCPT TO:<user@example.com> RET=HDRS\r\n",
+		"555 5.5.4 Unsupported option: RET\r\n"),
 	    ST(RCPT, RCPT_OK) } },
 
 	/* DATA (RFC 5321 4.1.1.4) */
@@ -459,8 +519,8 @@ static const struct conv clean_convs[] = {
 	    ST(EHLO "DATA\r\n", EHLO_OK NEEDMAIL),
 	    ST(MAIL "DATA\r\n", MAIL_OK NEEDRCPT),
 	    ST(RCPT "DATA now\r\n", RCPT_OK "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA \r\n", "501 5.5.4 Syntax: DATA\r\n"),
-	    ST("DATA\r\n.\r\n", GO QUEUED) } },
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("DATA \r\n.\r\n", GO QUEUED) } },
 	{ "data dot stuffing", NULL, NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK GO),
 	    ST("..\r\n...\r\n..leading\r\n.x\r\n. \r\n.\r\n", QUEUED) } },
@@ -492,8 +552,9 @@ static const struct conv clean_convs[] = {
 	    ST(OPEN "RSET\r\n", OPEN_OK OK),
 	    ST(RCPT, NEEDMAIL), ST(MAIL, MAIL_OK),
 	    ST("RSET x\r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST("RSET \r\n", "501 5.5.4 Syntax: RSET\r\n"),
-	    ST(RCPT, RCPT_OK) } },
+	    ST(RCPT, RCPT_OK),
+	    /* RFC 5321 4.1.1: trailing white space is tolerated. */
+	    ST("RSET  \r\n", OK), ST(RCPT, NEEDMAIL) } },
 	{ "rset before helo", NULL, NULL, 0, 1, 0, {
 	    ST("RSET\r\n", OK), ST(MAIL, "503 5.5.1 Error: send HELO/EHLO first\r\n") } },
 	{ "noop", NULL, NULL, 0, 1, 0, {
@@ -514,17 +575,13 @@ static const struct conv clean_convs[] = {
 	    ST("EXPN staff\r\n", "502 5.5.1 EXPN not available\r\n"),
 	    ST("EXPN\r\n", "501 5.5.4 Syntax: EXPN mailing-list\r\n") } },
 	{ "help", NULL, NULL, 0, 1, 0, {
-	    ST("HELP\r\n", "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-		"NOOP QUIT VRFY HELP\r\n"),
-	    ST("HELP MAIL\r\n", "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA "
-		"RSET NOOP QUIT VRFY HELP\r\n") } },
+	    ST("HELP\r\n", HELP_OK), ST("HELP MAIL\r\n", HELP_OK) } },
 	{ "not implemented", NULL, NULL, 0, 1, 0, {
 	    ST("TURN\r\nSEND FROM:<a@b.example>\r\nSOML FROM:<a@b.example>\r\n",
 		NOTIMPL NOTIMPL NOTIMPL),
 	    ST("SAML FROM:<a@b.example>\r\nETRN example.com\r\nATRN\r\n",
 		NOTIMPL NOTIMPL NOTIMPL),
-	    ST("STARTTLS\r\nAUTH PLAIN AGFiYwBkZWY=\r\nBDAT 10 LAST\r\n",
-		NOTIMPL NOTIMPL NOTIMPL) } },
+	    ST("STARTTLS\r\n", NOTIMPL) } },
 	{ "unknown", NULL, NULL, 0, 1, 0, {
 	    ST("FOO\r\n", E500), ST("\r\n", E500), ST("123\r\n", E500),
 	    ST(" NOOP\r\n", E500), ST("MAIL-FROM:<a@b>\r\n", E500),
@@ -569,12 +626,10 @@ static const struct conv fault_convs[] = {
 	    "220 mx.harness.test ESMTP smtp-harness reference server\n", 0, 0, 0, {
 	    ST("NOOP\r\n", "250 2.0.0 Ok\n"),
 	    ST(EHLO, "250-mx.harness.test greets client.example\n"
-		"250-PIPELINING\n250-SIZE 10485760\n250-8BITMIME\n"
-		"250 ENHANCEDSTATUSCODES\n") } },
+		EXT_LINES("\n") "250 ENHANCEDSTATUSCODES\n") } },
 	{ "mixed-code-multiline", "mixed-code-multiline", NULL, 0, 1, 0, {
 	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
-		"250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n"
-		"251 ENHANCEDSTATUSCODES\r\n") } },
+		EXT "251 ENHANCEDSTATUSCODES\r\n") } },
 	{ "code-out-of-range", "code-out-of-range", NULL, 0, 1, 0, {
 	    ST("FOO\r\n", "599 5.5.2 Error: command not recognized\r\n") } },
 	{ "unsolicited-reply", "unsolicited-reply", NULL, 0, 0, 0, {
@@ -586,8 +641,7 @@ static const struct conv fault_convs[] = {
 	    ST("HELO client.example\r\n", EHLO_OK) } },
 	{ "ehlo-no-arg-ok", "ehlo-no-arg-ok", NULL, 0, 1, 0, {
 	    ST("EHLO\r\n", "250-mx.harness.test\r\n"
-		"250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n"
-		"250 ENHANCEDSTATUSCODES\r\n"),
+		EXT "250 ENHANCEDSTATUSCODES\r\n"),
 	    ST("HELO\r\n", "250 mx.harness.test\r\n"),
 	    ST("EHLO -bad-\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n") } },
 	{ "case-sensitive-verbs", "case-sensitive-verbs", NULL, 0, 1, 0, {
@@ -643,14 +697,14 @@ static const struct conv fault_convs[] = {
 	{ "data-250-not-354", "data-250-not-354", NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK OK), ST("Subject: x\r\n", E500) } },
 	{ "nested-mail-ok", "nested-mail-ok", NULL, 0, 1, 0, {
-	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
+	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDMAIL) } },
 	{ "mail-before-helo", "mail-before-helo", NULL, 0, 1, 0, {
 	    ST(MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED),
-	    ST(MAIL, MAIL_OK) } },
+	    ST(MAIL, MAIL_OK),
+	    ST(EHLO MAIL, EHLO_OK "503 5.5.1 Error: nested MAIL command\r\n") } },
 	{ "ehlo-auth-equals", "ehlo-auth-equals", NULL, 0, 1, 0, {
 	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
-		"250-AUTH=LOGIN PLAIN\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
-		"250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n") } },
+		"250-AUTH=LOGIN PLAIN\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n") } },
 	{ "greeting-no-domain", "greeting-no-domain", "220 ***** ready\r\n", 0, 1, 0, {
 	    ST("NOOP\r\n", OK) } },
 	{ "quit-needs-helo", "quit-needs-helo", NULL, 0, 1, 0, {
@@ -659,9 +713,221 @@ static const struct conv fault_convs[] = {
 	    ST(EHLO "MAIL FROM:<a@b.example> SIZE=100\r\n",
 		EHLO_OK "555 5.5.4 Unsupported option: SIZE\r\n") } },
 	/* -- core suite faults -- */
+	{ "help-bare-lf", "help-bare-lf", NULL, 0, 1, 0, {
+	    ST("HELP\r\n", "214-2.0.0 Commands:\n" HELP_OK) } },
+	{ "reply-echoes-control", "reply-echoes-control", NULL, 0, 1, 0, {
+	    ST("FOO\x1b[0m\r\n", "500 5.5.2 Error: invalid character in "
+		"command: FOO\x1b[0m\r\n") } },
+	{ "reply-over-512", "reply-over-512", NULL, 0, 1, 0, {
+	    ST("EHLO " L100 L100 L100 L100 L100 "x\r\n",
+		"250-mx.harness.test greets " L100 L100 L100 L100 L100 "x\r\n"
+		EXT "250 ENHANCEDSTATUSCODES\r\n") } },
+	{ "literals-rejected", "literals-rejected", NULL, 0, 1, 0, {
+	    ST("EHLO [192.0.2.1]\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST(EHLO MAIL "RCPT TO:<postmaster@[127.0.0.1]>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "ehlo-any-name", "ehlo-any-name", NULL, 0, 1, 0, {
+	    ST("EHLO bad_host.example\r\n", "250-mx.harness.test greets "
+		"bad_host.example\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("HELO\r\n", "501 5.5.4 Syntax: HELO hostname\r\n") } },
+	{ "error-resets-transaction", "error-resets-transaction", NULL, 0, 1, 0, {
+	    ST(OPEN MAIL, OPEN_OK "503 5.5.1 Error: nested MAIL command\r\n"),
+	    ST(RCPT, NEEDMAIL) } },
+	{ "source-route-rejected", "source-route-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<@a.example:s@client.example>\r\n", EHLO_OK E501A),
+	    ST(MAIL "RCPT TO:<@a.example,@b.example:user@example.com>\r\n",
+		MAIL_OK E501R) } },
+	{ "quoted-local-rejected", "quoted-local-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<\"john doe\"@example.com>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "lax-octets", "lax-octets", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<j\xf6rg@client.example>\r\n", EHLO_OK MAIL_OK),
+	    ST("RCPT TO:<a\x01" "b@example.com>\r\n", RCPT_OK) } },
+	{ "trailing-space-rejected", "trailing-space-rejected", NULL, 0, 1, 0, {
+	    ST("RSET \r\n", "501 5.5.4 Syntax error: trailing white space\r\n"),
+	    ST("RSET\r\n", OK) } },
+	{ "close-on-syntax-error", "close-on-syntax-error", NULL, 1, 0, 0, {
+	    ST("NOOP\r\n", OK),
+	    ST("EHLO\r\nNOOP\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n") } },
+	{ "case-sensitive-keywords", "case-sensitive-keywords", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL from:<a@b.example>\r\n", EHLO_OK E501M),
+	    ST(MAIL "RCPT To:<user@example.com>\r\n",
+		MAIL_OK "501 5.5.4 Syntax: RCPT TO:<address>\r\n") } },
+	{ "obsolete-verbs-250", "obsolete-verbs-250", NULL, 0, 1, 0, {
+	    ST("TURN\r\nSOML FROM:<a@b.example>\r\n", OK OK) } },
+	{ "no-arg-check", "no-arg-check", NULL, 1, 0, 0, {
+	    ST(OPEN "DATA now\r\n", OPEN_OK GO), ST(".\r\n", QUEUED),
+	    ST("QUIT now\r\n", BYE) } },
+	{ "bare-cr-commands", "bare-cr-commands", NULL, 0, 1, 0, {
+	    ST("NOOP\rNOOP\r\n", OK OK) } },
+	{ "transaction-persists", "transaction-persists", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n.\r\n", OPEN_OK GO QUEUED),
+	    ST(RCPT "DATA\r\n", RCPT_OK GO), ST(".\r\n", QUEUED) } },
+	{ "open-relay", "open-relay", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<x@relay.invalid>\r\n",
+		EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "postmaster-case-sensitive", "postmaster-case-sensitive", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<Postmaster>\r\nRCPT TO:<POSTMASTER>\r\n",
+		EHLO_OK MAIL_OK RCPT_OK "550 5.1.1 User unknown\r\n") } },
+	{ "postmaster-unknown", "postmaster-unknown", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<postmaster@example.com>\r\n",
+		EHLO_OK MAIL_OK "550 5.1.1 User unknown\r\n"),
+	    ST("RCPT TO:<Postmaster>\r\n", RCPT_OK) } },
+	{ "vrfy-expn-fake-250", "vrfy-expn-fake-250", NULL, 0, 1, 0, {
+	    ST("VRFY nobody\r\nEXPN list\r\n",
+		"250 2.1.5 nobody\r\n250 2.1.5 list\r\n") } },
+	{ "address-length-limits", "address-length-limits", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<" L100 "x@example.com>\r\n",
+		EHLO_OK MAIL_OK E501R) } },
+	{ "dotdot-ends-data", "dotdot-ends-data", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO), ST("..\r\nNOOP\r\n", QUEUED OK) } },
+	{ "any-newline-data", "any-newline-data", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("hello\r.\rNOOP\r\n", QUEUED OK),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
+	    ST("hello\r.\nNOOP\r\n", QUEUED OK) } },
+	{ "nul-stripped", "nul-stripped", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("hello\r\n\0.\r\nNOOP\r\n", QUEUED OK) } },
+	{ "eod-split-lost", "eod-split-lost", NULL, 0, 1,
+	    F_NOPIPE | F_NOBYTES, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO), ST("x\r\n.", ""),
+	    ST("\r\n.\r\n", QUEUED) } },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
+	{ "ehlo-extension-params", "ehlo-extension-params", NULL, 0, 1, 0, {
+	    ST(EHLO, EHLO_HEAD "250-PIPELINING\r\n250-SIZE 10485760\r\n"
+		"250-8BITMIME 8bit\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN RET\r\n"
+		"250-SMTPUTF8 on\r\n" ES_LAST) } },
+	{ "no-8bitmime", "no-8bitmime", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=8BITMIME"), EHLO_HEAD "250-PIPELINING\r\n"
+		"250-SIZE 10485760\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+		ES_LAST MAIL_OK) } },
+	{ "size-keyword-unit", "size-keyword-unit", NULL, 0, 1, 0, {
+	    ST(EHLO, EHLO_HEAD "250-PIPELINING\r\n250-SIZE 10MB\r\n"
+		"250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+		ES_LAST) } },
+	{ "size-ends-data", "size-ends-data", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SIZE=5") RCPT "DATA\r\n", EHLO_OK MAIL_OK RCPT_OK GO),
+	    ST("Hello world\r\n.\r\n", QUEUED E500 E500) } },
+	{ "size-must-match", "size-must-match", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SIZE=100") RCPT "DATA\r\n", EHLO_OK MAIL_OK RCPT_OK GO),
+	    ST("hi\r\n.\r\n", "552 5.3.4 Message size differs from SIZE\r\n") } },
+	{ "size-lenient-parse", "size-lenient-parse", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SIZE=abc"), EHLO_OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("SIZE=1 SIZE=2"), OK MAIL_OK) } },
+	{ "pipelining-holds-replies", "pipelining-holds-replies", NULL, 0, 1, 0, {
+	    ST(EHLO, EHLO_OK), ST(MAIL, ""), ST(RCPT, ""),
+	    ST("NOOP\r\n", MAIL_OK RCPT_OK OK) } },
+	{ "data-end-drops-input", "data-end-drops-input", NULL, 0, 1,
+	    F_NOPIPE | F_NOBYTES, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("x\r\n.\r\nNOOP\r\n", QUEUED), ST("NOOP\r\n", OK) } },
+	{ "body-param-rejected", "body-param-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=8BITMIME"), EHLO_OK UNSUP("BODY")) } },
+	{ "body-unchecked", "body-unchecked", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=FOO"), EHLO_OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("BODY=7BIT BODY=7BIT"), OK MAIL_OK) } },
+	{ "8bit-data-rejected", "8bit-data-rejected", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("caf\xc3\xa9\r\n.\r\n", "554 5.6.0 8-bit data not accepted\r\n") } },
+	{ "unknown-param-ignored", "unknown-param-ignored", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("XFOO=1") RCPTU("XBAR"), EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "enhanced-class-mismatch", "enhanced-class-mismatch", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<x@relay.invalid>\r\n",
+		EHLO_OK MAIL_OK "550 4.7.1 Relay access denied\r\n") } },
+	{ "enhanced-first-line-only", "enhanced-first-line-only", NULL, 0, 1, 0, {
+	    ST("HELP\r\n", "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT "
+		"RSET\r\n214-NOOP QUIT VRFY EXPN HELP AUTH\r\n"
+		"214 End of HELP info\r\n") } },
+	{ "enhanced-ehlo-only", "enhanced-ehlo-only", NULL, 0, 1, 0, {
+	    ST("HELO c.example\r\n" MAIL, HELO_OK "250 Ok\r\n"),
+	    ST("RSET\r\n" EHLO "NOOP\r\n", "250 Ok\r\n" EHLO_OK OK) } },
+	{ "enhanced-code-padded", "enhanced-code-padded", NULL, 0, 0, 0, {
+	    ST("NOOP\r\n", "250 2.0.00 Ok\r\n"),
+	    ST("FOO\r\n", "500 5.5.02 Error: command not recognized\r\n") } },
+	{ "bdat-line-mode", "bdat-line-mode", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabcdef\r\nNOOP\r\n", OPEN_OK BOK(3) OK) } },
+	{ "bdat-after-last-ok", "bdat-after-last-ok", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 1 LAST\r\nx", OPEN_OK QUEUED),
+	    ST("BDAT 3\r\nabc", BOK(3)) } },
+	{ "bdat-data-mix-ok", "bdat-data-mix-ok", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabc", OPEN_OK BOK(3)),
+	    ST("DATA\r\n.\r\n", GO QUEUED) } },
+	{ "bdat-rset-keeps-chunks", "bdat-rset-keeps-chunks", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabcRSET\r\n", OPEN_OK BOK(3) OK),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK AFTERB) } },
+	{ "bdat-error-no-discard", "bdat-error-no-discard", NULL, 0, 1, 0, {
+	    ST("BDAT 4\r\nNOOP\r\n", NEEDMAIL OK) } },
+	{ "bdat-lenient-syntax", "bdat-lenient-syntax", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 5 FIRST\r\nHello", OPEN_OK BOK(5)) } },
+	{ "binarymime-data-ok", "binarymime-data-ok", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=BINARYMIME") RCPT "DATA\r\n.\r\n",
+		EHLO_OK MAIL_OK RCPT_OK GO QUEUED) } },
+	{ "bdat-binary-rejected", "bdat-binary-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=BINARYMIME") RCPT "BDAT 3 LAST\r\na\nb",
+		EHLO_OK MAIL_OK RCPT_OK
+		"554 5.6.0 Message contains NUL, bare CR or bare LF\r\n") } },
+	{ "binarymime-without-chunking", "binarymime-without-chunking", NULL, 0,
+	    1, 0, {
+	    ST(EHLO, EHLO_HEAD "250-PIPELINING\r\n250-SIZE 10485760\r\n"
+		"250-8BITMIME\r\n250-BINARYMIME\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+		ES_LAST) } },
+	{ "auth-keyword-empty", "auth-keyword-empty", NULL, 0, 1, 0, {
+	    ST(EHLO, EHLO_HEAD "250-PIPELINING\r\n250-SIZE 10485760\r\n"
+		"250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH\r\n250-DSN\r\n250-SMTPUTF8\r\n" ES_LAST) } },
+	{ "auth-unknown-mech-501", "auth-unknown-mech-501", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH FOO\r\n", EHLO_OK
+		"501 5.5.4 Unrecognized authentication type\r\n") } },
+	{ "auth-in-transaction-ok", "auth-in-transaction-ok", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "AUTH PLAIN " PLAIN_OK "\r\n", EHLO_OK MAIL_OK AUTH_OK) } },
+	{ "auth-cancel-535", "auth-cancel-535", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH LOGIN\r\n*\r\n", EHLO_OK ASK_USER AUTH_NO) } },
+	{ "auth-base64-lenient", "auth-base64-lenient", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN\r\n" PLAIN_OK "!!\r\n", EHLO_OK "334 \r\n" AUTH_OK) } },
+	{ "auth-challenge-text", "auth-challenge-text", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH LOGIN\r\n" USER_B64 "\r\n*\r\n",
+		EHLO_OK "334 Username:\r\n334 Password:\r\n" ABORTED),
+	    ST("AUTH PLAIN\r\n*\r\n", "334 Go ahead\r\n" ABORTED) } },
+	{ "auth-cram-ignores-ir", "auth-cram-ignores-ir", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH CRAM-MD5 dGVzdA==\r\n*\r\n",
+		EHLO_OK "334 %\r\n" ABORTED) } },
+	{ "auth-long-line-close", "auth-long-line-close", NULL, 1, 0, 0, {
+	    ST(EHLO "AUTH PLAIN\r\n" X13000 "\r\n", EHLO_OK "334 \r\n") } },
+	{ "auth-accept-any", "auth-accept-any", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_NO "\r\n", EHLO_OK AUTH_OK) } },
+	{ "auth-success-250", "auth-success-250", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_OK "\r\n",
+		EHLO_OK "250 2.7.0 Authentication successful\r\n") } },
+	{ "auth-reauth-ok", "auth-reauth-ok", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_OK "\r\nAUTH PLAIN " PLAIN_OK "\r\n",
+		EHLO_OK AUTH_OK AUTH_OK) } },
+	{ "auth-param-rejected", "auth-param-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("AUTH=<>"), EHLO_OK UNSUP("AUTH")) } },
+	{ "smtputf8-param-rejected", "smtputf8-param-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SMTPUTF8"), EHLO_OK UNSUP("SMTPUTF8")) } },
+	{ "smtputf8-value-ok", "smtputf8-value-ok", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SMTPUTF8=yes"), EHLO_OK MAIL_OK) } },
+	{ "utf8-without-smtputf8", "utf8-without-smtputf8", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<pel\xc3\xa9@example.com>\r\n"
+		"RCPT TO:<j\xc3\xb6rg@example.com>\r\n", EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "dsn-params-rejected", "dsn-params-rejected", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("RET=HDRS"), EHLO_OK UNSUP("RET")),
+	    ST(MAIL RCPTU("NOTIFY=NEVER"), MAIL_OK UNSUP("NOTIFY")) } },
+	{ "dsn-unchecked", "dsn-unchecked", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("RET=FOO RET=BAR") RCPTU("NOTIFY=NEVER,SUCCESS NOTIFY=X"),
+		EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "dsn-case-sensitive", "dsn-case-sensitive", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("ret=hdrs"), EHLO_OK BAD("RET")),
+	    ST(MAILB("RET=HDRS") RCPTU("NOTIFY=never"), MAIL_OK BAD("NOTIFY")) } },
+	{ "dsn-short-buffers", "dsn-short-buffers", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("ENVID=" X10 X10 X10 X10), EHLO_OK BAD("ENVID")) } },
 	/* -- end of extension faults -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -739,6 +1005,266 @@ static void
 test_fault_conversations(void)
 {
 	run_table(fault_convs, NELEM(fault_convs));
+}
+
+/*
+ * The extensions (RFC 3030, 4954, 3461, 6531, 6152): the clean server.
+ */
+
+
+static const struct conv ext_convs[] = {
+	/* CHUNKING (RFC 3030 2): exact octet counts, never parsed. */
+	{ "bdat", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 5\r\nHello", OPEN_OK BOK(5)),
+	    ST("BDAT 0\r\n", BOK(0)),
+	    ST("bdat 0 last\r\n", QUEUED), ST(RCPT, NEEDMAIL) } },
+	{ "bdat data is not parsed", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 13 LAST\r\n.\r\nQUIT\r\nxx\r\n", OPEN_OK QUEUED),
+	    ST(MAIL RCPT "BDAT 7\r\nSubjectBDAT 9 LAST\r\n: x\r\n\r\nhi",
+		MAIL_OK RCPT_OK BOK(7) QUEUED) } },
+	{ "bdat binary", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=BINARYMIME") RCPT "BDAT 6 LAST\r\n\0\r\n\n\rx",
+		EHLO_OK MAIL_OK RCPT_OK QUEUED) } },
+	{ "bdat refused, octets still read", NULL, NULL, 0, 1, 0, {
+	    ST("BDAT 4\r\nNOOP", NEEDMAIL),
+	    ST(EHLO MAIL "BDAT 3\r\nabc", EHLO_OK MAIL_OK NEEDRCPT),
+	    ST("BDAT 2\r\nabBDAT 3 LAST\r\nxyzNOOP\r\n", NEEDRCPT NEEDRCPT OK),
+	    ST(RCPT "BDAT 1 LAST\r\nx", RCPT_OK QUEUED),
+	    ST("BDAT 3\r\nabc", NEEDMAIL), ST("RSET\r\n", OK) } },
+	{ "bdat syntax", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT\r\n", OPEN_OK BDATSYN),
+	    ST("BDAT x\r\n", BDATSYN), ST("BDAT 5 FIRST\r\n", BDATSYN),
+	    ST("BDAT -1\r\n", BDATSYN), ST("BDAT 5  LAST\r\n", BDATSYN),
+	    ST("BDAT 123456789012345678901\r\n", BDATSYN),
+	    ST("BDAT 1 LAST\r\nx", QUEUED) } },
+	{ "bdat then data", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabc", OPEN_OK BOK(3)),
+	    ST("DATA\r\n", AFTERB), ST("RSET\r\n", OK),
+	    ST(MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED) } },
+	{ "bdat rset", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabcRSET\r\n", OPEN_OK BOK(3) OK),
+	    ST("BDAT 1 LAST\r\nx", NEEDMAIL),
+	    ST(MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED) } },
+	{ "bdat understated", NULL, NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT 3\r\nabcdef\r\nNOOP\r\n", OPEN_OK BOK(3) E500 OK) } },
+	{ "binarymime needs bdat", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=BINARYMIME") RCPT "DATA\r\n",
+		EHLO_OK MAIL_OK RCPT_OK BINDATA),
+	    ST("RSET\r\n" MAIL RCPT "DATA\r\n.\r\n",
+		OK MAIL_OK RCPT_OK GO QUEUED) } },
+
+	/* AUTH (RFC 4954 4, 5) */
+	{ "auth plain", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_OK "\r\n", EHLO_OK AUTH_OK),
+	    ST("AUTH PLAIN " PLAIN_OK "\r\n",
+		"503 5.5.1 Error: already authenticated\r\n"),
+	    ST(EHLO "AUTH LOGIN\r\n", EHLO_OK
+		"503 5.5.1 Error: already authenticated\r\n"),
+	    ST(MAIL, MAIL_OK) } },
+	{ "auth plain challenge", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH plain\r\n", EHLO_OK "334 \r\n"),
+	    ST(PLAIN_OK "\r\n", AUTH_OK) } },
+	{ "auth plain identities", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN b3RoZXIAaGFybmVzcwBoYXJuZXNzLXNlY3JldA==\r\n",
+		EHLO_OK AUTH_NO),
+	    ST("AUTH PLAIN " PLAIN_NO "\r\n", AUTH_NO),
+	    ST("AUTH PLAIN =\r\n", AUTH_NO),
+	    ST("AUTH PLAIN\r\n\r\n", "334 \r\n" AUTH_NO),
+	    ST("AUTH PLAIN aGFybmVzcwBoYXJuZXNzAGhhcm5lc3Mtc2VjcmV0\r\n",
+		AUTH_OK) } },
+	{ "auth login", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH LOGIN\r\n", EHLO_OK ASK_USER),
+	    ST(USER_B64 "\r\n", ASK_PASS), ST(PASS_B64 "\r\n", AUTH_OK) } },
+	{ "auth login initial response", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH LOGIN " USER_B64 "\r\n", EHLO_OK ASK_PASS),
+	    ST("d3JvbmctcGFzc3dvcmQ=\r\n", AUTH_NO),
+	    ST("AUTH login " USER_B64 "\r\n" PASS_B64 "\r\n", ASK_PASS AUTH_OK) } },
+	{ "auth errors", NULL, NULL, 0, 1, 0, {
+	    ST("AUTH PLAIN\r\n", EHLO1ST),
+	    ST("HELO c.example\r\nAUTH PLAIN\r\n", HELO_OK EHLO1ST),
+	    ST(EHLO "AUTH\r\n", EHLO_OK
+		"501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n"),
+	    ST("AUTH FOO\r\n", "504 5.5.4 Unrecognized authentication type\r\n"),
+	    ST("AUTH PLAIN a b\r\n",
+		"501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n"),
+	    ST("AUTH CRAM-MD5 dGVzdA==\r\n",
+		"501 5.7.0 Initial response not allowed with CRAM-MD5\r\n"),
+	    ST(MAIL "AUTH PLAIN\r\n", MAIL_OK "503 5.5.1 Error: AUTH not "
+		"permitted during a mail transaction\r\n"),
+	    ST(RCPT, RCPT_OK) } },
+	{ "auth cancel and bad base64", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH LOGIN\r\n", EHLO_OK ASK_USER),
+	    ST("*\r\n", ABORTED),
+	    ST("AUTH CRAM-MD5\r\n*\r\n", "334 %\r\n" ABORTED),
+	    ST("AUTH PLAIN\r\n=AAA\r\n", "334 \r\n" B64ERR),
+	    ST("AUTH PLAIN !!!!\r\n", B64ERR),
+	    ST("AUTH PLAIN AAA=BBBB\r\n", B64ERR),
+	    ST("AUTH PLAIN AAA\r\n", B64ERR),
+	    ST("AUTH PLAIN AB=C\r\n", B64ERR),
+	    ST("AUTH PLAIN ====\r\n", B64ERR) } },
+	{ "auth line too long", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN\r\n", EHLO_OK "334 \r\n"),
+	    ST(X13000 "\r\n", LONGAUTH),
+	    ST("AUTH PLAIN\r\n" X1000 X1000 "\r\n", "334 \r\n" B64ERR) } },
+	{ "auth mail parameter", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("AUTH=<>"), EHLO_OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("AUTH=e+3Dmc2@example.com"), OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("AUTH=nobody"), OK BAD("AUTH")),
+	    ST(MAILB("AUTH=a+2@b.example"), BAD("AUTH")),
+	    ST(MAILB("AUTH=<> AUTH=<>"), DUP("AUTH")),
+	    ST(MAILB("AUTH=" X100 X100 X100 X100 X100 "@example.com"),
+		MAIL_OK) } },
+
+	/* DSN (RFC 3461 4, 5.1) */
+	{ "dsn mail", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("RET=HDRS ENVID=QQ314159"), EHLO_OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("ret=full envid=" X100), OK MAIL_OK),
+	    ST("RSET\r\n" MAILB("RET=FOO"), OK BAD("RET")),
+	    ST(MAILB("RET=FULL RET=HDRS"), DUP("RET")),
+	    ST(MAILB("ENVID=a+ZZ"), BAD("ENVID")),
+	    ST(MAILB("ENVID=x" X100), BAD("ENVID")),
+	    ST(MAILB("ENVID=a ENVID=b"), DUP("ENVID")),
+	    ST(MAILB("RET"), BAD("RET")) } },
+	{ "dsn rcpt", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAIL RCPTU("NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;user@example.com"),
+		EHLO_OK MAIL_OK RCPT_OK),
+	    ST(RCPTU("notify=never orcpt=RFC822;x+2By@example.com"), RCPT_OK),
+	    ST(RCPTU("Notify=Delay,success"), RCPT_OK),
+	    ST(RCPTU("NOTIFY=NEVER,SUCCESS"), BAD("NOTIFY")),
+	    ST(RCPTU("NOTIFY=FAILURE NOTIFY=DELAY"), DUP("NOTIFY")),
+	    ST(RCPTU("NOTIFY=SOMETIMES"), BAD("NOTIFY")),
+	    ST(RCPTU("NOTIFY=SUCCESS,,DELAY"), BAD("NOTIFY")),
+	    ST(RCPTU("ORCPT=rfc822"), BAD("ORCPT")),
+	    ST(RCPTU("ORCPT=a;b ORCPT=a;c"), DUP("ORCPT")),
+	    ST(RCPTU("ORCPT=rfc822;" X100 X100 X100 X100 X10 X10 X10 X10 X10
+		X10 X10 X10 X10 "xxx"), RCPT_OK),	/* 500 characters */
+	    ST(RCPTU("ORCPT=rfc822;" X100 X100 X100 X100 X100), BAD("ORCPT")) } },
+	{ "parameters after helo", NULL, NULL, 0, 1, 0, {
+	    ST("HELO c.example\r\n" MAILB("SIZE=100"), HELO_OK UNSUP("SIZE")),
+	    ST(MAIL RCPTU("NOTIFY=NEVER"), MAIL_OK UNSUP("NOTIFY")) } },
+
+	/* SMTPUTF8 (RFC 6531 3.3-3.5) */
+	{ "smtputf8", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<pel\xc3\xa9@example.com> SMTPUTF8\r\n",
+		EHLO_OK MAIL_OK),
+	    ST("RCPT TO:<j\xc3\xb6rg@example.com>\r\n", RCPT_OK),
+	    ST("RCPT TO:<\"\xe7\x94\xa8\xe6\x88\xb7\"@example.com>\r\n", RCPT_OK),
+	    ST("RCPT TO:<user@ex\xc3\xa4mple.com>\r\n", RELAY),
+	    ST("RCPT TO:<j\xc3\xb6rg@example.com> NOTIFY=NEVER\r\n", RCPT_OK) } },
+	{ "utf8 without smtputf8", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<pel\xc3\xa9@example.com>\r\n", EHLO_OK NOASCII_M),
+	    ST(MAIL "RCPT TO:<j\xc3\xb6rg@example.com>\r\n", MAIL_OK NOASCII_R),
+	    ST("RCPT TO:<j\xf6rg@example.com>\r\n", BADCHAR),
+	    ST("RCPT TO:<j\xc3@example.com>\r\n", BADCHAR),
+	    ST("RCPT TO:<j\xed\xa0\x80@example.com>\r\n", BADCHAR),
+	    ST("NOOP \xc3\xa9\r\n", BADCHAR),
+	    ST(MAILB("SMTPUTF8=yes"), "503 5.5.1 Error: nested MAIL command\r\n"),
+	    ST("RSET\r\n" MAILB("SMTPUTF8=yes"),
+		OK "501 5.5.4 SMTPUTF8 takes no value\r\n"),
+	    ST(MAILB("SMTPUTF8 SMTPUTF8"), DUP("SMTPUTF8")) } },
+
+	/* 8BITMIME (RFC 6152) and ENHANCEDSTATUSCODES on multi-line replies */
+	{ "8bitmime data", NULL, NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("BODY=8BITMIME") RCPT "DATA\r\n",
+		EHLO_OK MAIL_OK RCPT_OK GO),
+	    ST("caf\xc3\xa9 \xff\r\n.\r\n", QUEUED),
+	    ST("HELP\r\n", HELP_OK) } },
+};
+
+static void
+test_ext_conversations(void)
+{
+	run_table(ext_convs, NELEM(ext_convs));
+}
+
+/* CRAM-MD5 (RFC 2195): the challenge is read, the digest computed. */
+static int
+cram_round(const char *faults, const char *pass, const char *want)
+{
+	struct tc t;
+	unsigned char chal[256], mac[EVP_MAX_MD_SIZE];
+	char line[512], b64[512];
+	unsigned int mlen = 0, i;
+	long n;
+	size_t k;
+	int64_t deadline;
+	int ok;
+
+	tc_open(&t, faults);
+	t.what = "cram-md5";
+	ok = tc_expect(&t, GREET);
+	tc_send(&t, EHLO, strlen(EHLO));
+	ok = ok && tc_expect(&t, EHLO_OK);
+	tc_send(&t, "AUTH CRAM-MD5\r\n", 15);
+	deadline = util_now_ms() + WAIT_MS;
+	while (ok && (t.got.len < 2 || t.got.data[t.got.len - 1] != '\n') &&
+	    util_now_ms() < deadline)
+		tc_pump(&t, 10);
+	ok = ok && t.got.len > 6 && memcmp(t.got.data, "334 ", 4) == 0;
+	if (ok) {
+		n = sasl_b64_decode(t.got.data + 4, t.got.len - 6, chal,
+		    sizeof(chal));
+		ok = n > 0 && chal[0] == '<' && chal[n - 1] == '>';
+		buf_reset(&t.got);
+		HMAC(EVP_md5(), pass, (int)strlen(pass), chal, (size_t)n, mac,
+		    &mlen);
+		k = (size_t)snprintf(line, sizeof(line), "harness ");
+		for (i = 0; i < mlen; i++)
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "%02x",
+			    mac[i]);
+		sasl_b64_encode((unsigned char *)line, k, b64, sizeof(b64) - 2);
+		strcat(b64, "\r\n");
+		tc_send(&t, b64, strlen(b64));
+		ok = ok && tc_expect(&t, want);
+	}
+	tc_close(&t);
+	return ok;
+}
+
+static void
+test_cram_md5(void)
+{
+	struct tc t;
+
+	CU_ASSERT(cram_round(NULL, SRV_AUTH_PASSWORD, AUTH_OK));
+	CU_ASSERT(cram_round(NULL, "wrong", AUTH_NO));
+	CU_ASSERT(cram_round("auth-accept-any", "wrong", AUTH_OK));
+	/* auth-cram-ignores-ir: the initial response is not refused. */
+	tc_open(&t, "auth-cram-ignores-ir");
+	t.what = "cram-md5 ir";
+	CU_ASSERT(tc_expect(&t, GREET));
+	tc_send(&t, EHLO "AUTH CRAM-MD5 dGVzdA==\r\n*\r\n",
+	    strlen(EHLO "AUTH CRAM-MD5 dGVzdA==\r\n*\r\n"));
+	CU_ASSERT(tc_expect(&t, EHLO_OK "334 %\r\n" ABORTED));
+	tc_close(&t);
+}
+
+static char *repeat(char c, size_t n);
+
+/* Chunks that add up to more than the SIZE limit: 552 once the chunk is
+ * in, and the transaction is over. */
+static void
+test_bdat_too_big(void)
+{
+	struct tc t;
+	char *x = repeat('z', SRV_SIZE_LIMIT / 2 + 1);
+	const char *cmd = "BDAT 5242881\r\n";
+
+	tc_open(&t, NULL);
+	t.what = "bdat too big";
+	CU_ASSERT(tc_expect(&t, GREET));
+	tc_send(&t, OPEN, strlen(OPEN));
+	CU_ASSERT(tc_expect(&t, OPEN_OK));
+	tc_send(&t, cmd, strlen(cmd));
+	tc_send(&t, x, SRV_SIZE_LIMIT / 2 + 1);
+	CU_ASSERT(tc_expect(&t, BOK(5242881)));
+	tc_send(&t, cmd, strlen(cmd));
+	tc_send(&t, x, SRV_SIZE_LIMIT / 2 + 1);
+	CU_ASSERT(tc_expect(&t, TOOBIG));
+	tc_send(&t, "BDAT 1 LAST\r\nx", 14);
+	CU_ASSERT(tc_expect(&t, NEEDMAIL));
+	tc_close(&t);
+	free(x);
 }
 
 /*
@@ -875,15 +1401,25 @@ static void
 test_data_limits(void)
 {
 	static const struct {
+		const char *faults;
 		size_t size, line;
-		const char *expect;
+		const char *expect;	/* NULL: closes */
 	} cases[] = {
-		{ 1000, 1000, QUEUED },
-		{ 1001, 1001, LONGTXT },
-		{ 3000, 1000, QUEUED },
-		{ SRV_SIZE_LIMIT, 1000, QUEUED },
-		{ SRV_SIZE_LIMIT + 1, 1000, TOOBIG },
-		{ SRV_SIZE_LIMIT + 1, 2000, TOOBIG },	/* size wins */
+		{ NULL, 1000, 1000, QUEUED },
+		{ NULL, 1001, 1001, LONGTXT },
+		{ NULL, 3000, 1000, QUEUED },
+		{ NULL, 65536, 1000, QUEUED },
+		{ NULL, SRV_SIZE_LIMIT, 1000, QUEUED },
+		{ NULL, SRV_SIZE_LIMIT + 1, 1000, TOOBIG },
+		{ NULL, SRV_SIZE_LIMIT + 1, 2000, TOOBIG },	/* size wins */
+		/* -- core suite faults -- */
+		{ "message-limit-32k", 32768, 1000, QUEUED },
+		{ "message-limit-32k", 65536, 1000, TOOBIG },
+		{ "text-line-off-by-two", 996, 996, QUEUED },
+		{ "text-line-off-by-two", 1000, 1000, LONGTXT },
+		{ "long-text-line-close", 1000, 1000, QUEUED },
+		{ "long-text-line-close", 1001, 1001, NULL },
+		/* -- end of core suite faults -- */
 	};
 	size_t i;
 
@@ -891,14 +1427,19 @@ test_data_limits(void)
 		struct tc t;
 		char what[80];
 
-		snprintf(what, sizeof(what), "body %zu/%zu", cases[i].size,
-		    cases[i].line);
-		tc_open(&t, NULL);
+		snprintf(what, sizeof(what), "body %zu/%zu %s", cases[i].size,
+		    cases[i].line, cases[i].faults ? cases[i].faults : "");
+		tc_open(&t, cases[i].faults);
 		t.what = what;
 		CU_ASSERT(tc_expect(&t, GREET));
 		tc_send(&t, OPEN "DATA\r\n", strlen(OPEN "DATA\r\n"));
 		CU_ASSERT(tc_expect(&t, OPEN_OK GO));
 		send_body(&t, cases[i].size, cases[i].line);
+		if (cases[i].expect == NULL) {
+			CU_ASSERT(tc_expect_close(&t));
+			tc_close(&t);
+			continue;
+		}
 		CU_ASSERT(tc_expect(&t, cases[i].expect));
 		CU_ASSERT(tc_expect_open(&t, OK));
 		tc_close(&t);
@@ -952,7 +1493,7 @@ test_text_line_boundary(void)
 }
 
 static void
-test_many_recipients(void)
+many_recipients(const char *faults, int n, int limit)
 {
 	struct tc t;
 	struct buf in, out;
@@ -962,21 +1503,58 @@ test_many_recipients(void)
 	buf_init(&out);
 	buf_puts(&in, EHLO MAIL);
 	buf_puts(&out, EHLO_OK MAIL_OK);
-	for (i = 0; i < 1001; i++) {
+	for (i = 0; i < n; i++) {
 		buf_printf(&in, "RCPT TO:<u%d@example.com>\r\n", i);
-		buf_puts(&out, i < 1000 ? RCPT_OK :
+		buf_puts(&out, i < limit ? RCPT_OK :
 		    "452 4.5.3 Too many recipients\r\n");
 	}
 	buf_puts(&in, "DATA\r\n.\r\n" MAIL RCPT);
 	buf_puts(&out, GO QUEUED MAIL_OK RCPT_OK);
-	tc_open(&t, NULL);
-	t.what = "1001 recipients";
+	tc_open(&t, faults);
+	t.what = faults ? faults : "1001 recipients";
 	CU_ASSERT(tc_expect(&t, GREET));
 	tc_send(&t, in.data, in.len);
 	CU_ASSERT(tc_expect(&t, out.data));
 	tc_close(&t);
 	buf_free(&in);
 	buf_free(&out);
+}
+
+/* RFC 5321 4.5.3.1.5: the echo of a long EHLO name is cut so that the
+ * reply line stays within 512 octets with its CRLF. */
+static void
+test_reply_line_cap(void)
+{
+	struct tc t;
+	struct buf in, out;
+	int i;
+
+	buf_init(&in);
+	buf_init(&out);
+	buf_puts(&in, "EHLO ");
+	for (i = 0; i < 50; i++)
+		buf_puts(&in, "abcdefghi.");
+	buf_puts(&in, "x\r\n");
+	buf_puts(&out, "250-mx.harness.test greets ");
+	buf_append(&out, in.data + 5, 510 - out.len);
+	buf_puts(&out, "\r\n" EXT "250 ENHANCEDSTATUSCODES\r\n");
+	tc_open(&t, NULL);
+	t.what = "long EHLO name";
+	CU_ASSERT(tc_expect(&t, GREET));
+	tc_send(&t, in.data, in.len);
+	CU_ASSERT(tc_expect(&t, out.data));
+	tc_close(&t);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static void
+test_many_recipients(void)
+{
+	many_recipients(NULL, 1001, 1000);
+	/* -- core suite faults -- */
+	many_recipients("rcpt-limit-50", 100, 50);
+	/* -- end of core suite faults -- */
 }
 
 /* The client writes far more than it reads: the server stops reading
@@ -1381,9 +1959,39 @@ test_fault_table(void)
 		"nested-mail-ok", "mail-before-helo", "ehlo-auth-equals",
 		"greeting-no-domain", "quit-needs-helo", "size-param-rejected",
 		/* -- core suite faults -- */
+		"help-bare-lf", "reply-echoes-control", "reply-over-512",
+		"literals-rejected", "ehlo-any-name",
+		"error-resets-transaction", "source-route-rejected",
+		"quoted-local-rejected", "lax-octets",
+		"trailing-space-rejected", "close-on-syntax-error",
+		"case-sensitive-keywords", "obsolete-verbs-250",
+		"no-arg-check", "bare-cr-commands", "transaction-persists",
+		"open-relay", "rcpt-limit-50", "postmaster-case-sensitive",
+		"postmaster-unknown", "vrfy-expn-fake-250",
+		"address-length-limits", "dotdot-ends-data",
+		"text-line-off-by-two", "long-text-line-close",
+		"message-limit-32k", "any-newline-data", "nul-stripped",
+		"eod-split-lost",
 		/* -- end of core suite faults -- */
 
 		/* -- extension faults -- */
+		"ehlo-extension-params", "no-8bitmime", "size-keyword-unit",
+		"size-ends-data", "size-must-match", "size-lenient-parse",
+		"pipelining-holds-replies", "data-end-drops-input",
+		"body-param-rejected", "body-unchecked", "8bit-data-rejected",
+		"unknown-param-ignored", "enhanced-class-mismatch",
+		"enhanced-first-line-only", "enhanced-ehlo-only",
+		"enhanced-code-padded", "bdat-line-mode", "bdat-after-last-ok",
+		"bdat-data-mix-ok", "bdat-rset-keeps-chunks",
+		"bdat-error-no-discard", "bdat-lenient-syntax", "binarymime-data-ok",
+		"bdat-binary-rejected", "binarymime-without-chunking",
+		"auth-keyword-empty", "auth-unknown-mech-501",
+		"auth-in-transaction-ok", "auth-cancel-535", "auth-base64-lenient",
+		"auth-challenge-text", "auth-cram-ignores-ir",
+		"auth-long-line-close", "auth-accept-any", "auth-success-250",
+		"auth-reauth-ok", "auth-param-rejected", "smtputf8-param-rejected",
+		"smtputf8-value-ok", "utf8-without-smtputf8", "dsn-params-rejected",
+		"dsn-unchecked", "dsn-case-sensitive", "dsn-short-buffers",
 		/* -- end of extension faults -- */
 
 		/* -- hostile faults (tests/test_server_hostile.c) -- */
@@ -1412,7 +2020,13 @@ test_fault_table(void)
 		    !hostile_is_fault((enum srv_fault)i) &&
 		    strcmp(names[i], "delayed-greeting") &&
 		    strcmp(names[i], "long-line-close") &&
-		    strcmp(names[i], "short-line-limit"))
+		    strcmp(names[i], "short-line-limit") &&
+		    /* -- core suite faults: test_data_limits and
+		     * test_many_recipients show these -- */
+		    strcmp(names[i], "rcpt-limit-50") &&
+		    strcmp(names[i], "text-line-off-by-two") &&
+		    strcmp(names[i], "long-text-line-close") &&
+		    strcmp(names[i], "message-limit-32k"))
 			CU_FAIL("fault without a conversation");
 	}
 	CU_ASSERT(srv_fault_name(NELEM(names)) == NULL);
@@ -1490,12 +2104,16 @@ main(void)
 	s = CU_add_suite("server", NULL, NULL);
 	CU_add_test(s, "conversations", test_conversations);
 	CU_add_test(s, "fault conversations", test_fault_conversations);
+	CU_add_test(s, "extension conversations", test_ext_conversations);
+	CU_add_test(s, "cram-md5", test_cram_md5);
+	CU_add_test(s, "bdat over the size limit", test_bdat_too_big);
 	CU_add_test(s, "fault table", test_fault_table);
 	CU_add_test(s, "command line limits", test_line_limits);
 	CU_add_test(s, "long line in pieces", test_line_too_long_split);
 	CU_add_test(s, "text line boundary", test_text_line_boundary);
 	CU_add_test(s, "message size limits", test_data_limits);
 	CU_add_test(s, "1001 recipients", test_many_recipients);
+	CU_add_test(s, "reply lines within 512 octets", test_reply_line_cap);
 	CU_add_test(s, "backpressure", test_backpressure);
 	CU_add_test(s, "client eof", test_client_eof);
 	CU_add_test(s, "client gone", test_client_gone);
