@@ -4,8 +4,8 @@
 # Every path is private (queue, pid, status, help file, service switch);
 # interop.test is the only domain; delivery mode is queue-only, so accepted
 # mail stays in the private queue (and were it delivered, whatever is
-# addressed to interop.test or a bare local part such as Postmaster would go
-# to a mailer that writes it to /dev/null);
+# addressed to interop.test would go to a mailer that writes it to
+# /dev/null);
 # Local_check_rcpt refuses every other domain, also in -bs mode, where
 # Sendmail would otherwise treat the local caller as trusted to relay.
 sendmail_config() {
@@ -41,7 +41,7 @@ define(\`STATUS_FILE', \`$RUN/sendmail.st')dnl
 define(\`HELP_FILE', \`$PKG/etc/mail/helpfile')dnl
 define(\`confSERVICE_SWITCH_FILE', \`$RUN/service.switch')dnl
 define(\`confCW_FILE', \`$RUN/local-host-names')dnl
-define(\`ALIAS_FILE', \`')dnl
+define(\`ALIAS_FILE', \`$RUN/aliases')dnl
 define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDEF_USER_ID', \`smmta:smmta')dnl
 define(\`confTO_IDENT', \`0s')dnl
@@ -67,9 +67,6 @@ Mdevnull, P=/bin/dd, F=lsDFMq, S=EnvFromL, R=EnvToL, T=DNS/RFC822/X-Unix, A=dd o
 LOCAL_RULE_0
 R\$* < @ interop.test . > \$*	\$#devnull \$: devnull
 R\$* < @ interop.test > \$*	\$#devnull \$: devnull
-R\$* < @ \$=w . > \$*	\$#devnull \$: devnull
-R\$* < @ \$=w > \$*	\$#devnull \$: devnull
-R\$-	\$#devnull \$: devnull
 LOCAL_RULESETS
 SLocal_check_rcpt
 R\$*	\$: \$>Parse0 \$>3 \$1
@@ -80,4 +77,8 @@ R\$* < @ \$=w > \$*	\$@ OK
 R\$* < @ \$+ > \$*	\$#error \$@ 5.7.1 \$: "550 Relaying denied"
 MC
 	m4 "$RUN/sendmail.mc" > "$RUN/sendmail.cf"
+	# The aliases every MTA has (RFC 5321 4.5.1: Postmaster), built with
+	# the package's own newaliases (-bi).
+	printf 'postmaster: root\nMAILER-DAEMON: postmaster\n' > "$RUN/aliases"
+	"$PKG/usr/libexec/sendmail/sendmail" -C "$RUN/sendmail.cf" -bi >/dev/null 2>&1 || true
 }
