@@ -37,7 +37,7 @@ ns_setup() {
 	ip netns exec "$IO_NS" ip link set lo up
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$IO/ns/resolv.conf"
 	h=$(hostname)
-	printf '127.0.0.1\tlocalhost %s %s interop.test\n::1\tlocalhost ip6-localhost\n' \
+	printf '127.0.0.1\tlocalhost %s %s\n::1\tlocalhost ip6-localhost\n' \
 	    "$IO_HOST" "$h" > "$IO/ns/hosts"
 }
 
