@@ -1051,6 +1051,36 @@ advance_ops(struct sess *s)
 			}
 			arm(s, st->seconds);
 			return;
+		case SCN_STEP_EXPECT_EXTRA: {
+			/* Nothing within the time: the strict behaviour, no remark.
+			 * A reply: checked like expect, then reported as a warning. */
+			enum got g = s->in.len ? take_reply(s, &st->expect) : GOT_WAIT;
+			if (g == GOT_FAILED)
+				return;
+			if (g == GOT_DONE) {
+				if (s->awaiting_close)
+					continue;
+				if (s->res->n_warnings < 32)
+					res_warn(s->res, "step %d (line %d): %s", op->number, st->line, st->text);
+				next_op(s, 0);
+				continue;
+			}
+			if (s->fired && s->in.len) {
+				struct buf got;
+				buf_init(&got);
+				res_render(&got, s->in.data, s->in.len > 200 ? 200 : s->in.len);
+				sess_fail(s, RES_FAIL, "nothing, or one complete reply", got.data,
+				    "an incomplete reply within %.1f s", st->seconds);
+				buf_free(&got);
+				return;
+			}
+			if (s->fired || s->eof) {
+				next_op(s, 1);
+				continue;
+			}
+			arm(s, st->seconds);
+			return;
+		}
 		}
 	}
 }

@@ -646,14 +646,17 @@ parse_capture(struct loadstate *ls, const struct node *n, struct scn_expect *e, 
 }
 
 static int
-parse_expect(struct loadstate *ls, const struct node *n, struct scn_expect *e, size_t step)
+parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect *e, size_t step,
+    int extra)
 {
 	struct ctx *c = ls->c;
 	if (n->type != NODE_MAP)
 		return parse_codes(c, n, e);
 	static const char *const keys[] = { "code", "prefer", "text", "enhanced", "ehlo_has",
 		"ehlo_lacks", "ehlo_valid", "single_line", "capture", NULL };
-	int ok = check_keys(c, n, keys, "expect");
+	static const char *const extra_keys[] = { "code", "text", "enhanced", "single_line",
+		"within", "warn", NULL };
+	int ok = check_keys(c, n, extra ? extra_keys : keys, extra ? "expect_extra" : "expect");
 	const struct node *v;
 	if ((v = lookup(n, "code")) && !parse_codes(c, v, e))
 		ok = 0;
@@ -691,10 +694,43 @@ parse_expect(struct loadstate *ls, const struct node *n, struct scn_expect *e, s
 	return ok;
 }
 
+static int
+parse_expect(struct loadstate *ls, const struct node *n, struct scn_expect *e, size_t step)
+{
+	return parse_expect_keys(ls, n, e, step, 0);
+}
+
+/* expect_extra: {code, text, enhanced, single_line, within: SECONDS, warn: TEXT};
+ * code and warn are required. */
+static int
+parse_expect_extra(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t step)
+{
+	struct ctx *c = ls->c;
+	if (!want(c, n, NODE_MAP, "expect_extra"))
+		return 0;
+	int ok = parse_expect_keys(ls, n, &st->expect, step, 1);
+	const struct node *v;
+	if (!lookup(n, "code")) {
+		ERR(c, n, "expect_extra needs code: the codes of the tolerated reply");
+		ok = 0;
+	}
+	if (!(v = lookup(n, "warn"))) {
+		ERR(c, n, "expect_extra needs warn: the deviation to report when the reply comes");
+		ok = 0;
+	} else if (!(st->text = get_str(c, v, "warn", 1)))
+		ok = 0;
+	else
+		st->text_len = strlen(st->text);
+	st->seconds = 0.5;
+	if ((v = lookup(n, "within")) && !get_seconds(c, v, "within", &st->seconds))
+		ok = 0;
+	return ok;
+}
+
 /* ---- steps ------------------------------------------------------------ */
 
 static const char *const step_actions[] = { "send", "send_raw", "pipeline", "data",
-	"expect", "expect_close", "expect_open", "wait", NULL };
+	"expect", "expect_close", "expect_open", "wait", "expect_extra", NULL };
 
 static int
 parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t idx)
@@ -706,7 +742,7 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 	if (!want(c, n, NODE_MAP, "a step"))
 		return 0;
 	static const char *const keys[] = { "send", "send_raw", "pipeline", "data",
-		"expect", "expect_close", "expect_open", "wait", "repeat", NULL };
+		"expect", "expect_close", "expect_open", "wait", "expect_extra", "repeat", NULL };
 	if (!check_keys(c, n, keys, "step"))
 		return 0;
 	const struct node *action = NULL, *value = NULL;
@@ -723,7 +759,7 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 				st->kind = (enum scn_step_kind)a;
 			}
 	if (!action) {
-		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open or wait");
+		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait or expect_extra");
 		return 0;
 	}
 	int ok = 1;
@@ -770,6 +806,10 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 		break;
 	case SCN_STEP_EXPECT:
 		if (!parse_expect(ls, value, &st->expect, idx))
+			ok = 0;
+		break;
+	case SCN_STEP_EXPECT_EXTRA:
+		if (!parse_expect_extra(ls, value, st, idx))
 			ok = 0;
 		break;
 	case SCN_STEP_EXPECT_CLOSE: {

@@ -4,13 +4,11 @@
  */
 #include "sasl.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int
 b64_val(unsigned char c)
@@ -72,24 +70,10 @@ sasl_b64_decode(const char *s, size_t len, unsigned char *out, size_t outcap)
 long
 sasl_b64_encode(const unsigned char *in, size_t len, char *out, size_t outcap)
 {
-	size_t i, o = 0;
-
-	if ((len + 2) / 3 * 4 + 1 > outcap)
+	/* OpenSSL's encoder: padded, no line breaks, NUL-terminated. */
+	if ((len + 2) / 3 * 4 + 1 > outcap || len > INT_MAX / 2)
 		return -1;
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return (long)o;
+	return (long)EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 }
 
 int

@@ -92,6 +92,7 @@ scn_step_kind_name(enum scn_step_kind k)
 	case SCN_STEP_EXPECT_CLOSE: return "expect_close";
 	case SCN_STEP_EXPECT_OPEN: return "expect_open";
 	case SCN_STEP_WAIT: return "wait";
+	case SCN_STEP_EXPECT_EXTRA: return "expect_extra";
 	}
 	return "?";
 }

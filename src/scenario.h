@@ -29,6 +29,8 @@ enum scn_step_kind {
 	SCN_STEP_EXPECT_CLOSE, /* the server closes (nothing more may arrive) */
 	SCN_STEP_EXPECT_OPEN,  /* the server stays open and silent for `seconds` */
 	SCN_STEP_WAIT,         /* pause for `seconds` */
+	SCN_STEP_EXPECT_EXTRA, /* a reply the RFC says should not come, tolerated
+	                        * with a warning (`text`) if it comes within `seconds` */
 };
 
 /* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */
@@ -66,7 +68,8 @@ struct scn_expect {
 struct scn_step {
 	enum scn_step_kind kind;
 	int line, col;       /* 1-based position of the step in its file */
-	char *text;          /* send/send_raw/data: source text (variables unexpanded) */
+	char *text;          /* send/send_raw/data: source text (variables unexpanded);
+	                      * expect_extra: the warning */
 	size_t text_len;
 	char **lines;        /* pipeline: command lines */
 	size_t n_lines;

@@ -120,6 +120,9 @@ struct body {
 	int toolong;		/* a line over TEXT_LINE_MAX */
 	int bare;		/* a bare CR or LF (RFC 5321 2.3.8) */
 	int eight;		/* an octet above 127 (the 8bit-data-rejected fault) */
+	/* resent-checked: the start of each header line, and what it saw */
+	char head[12];
+	int in_text, resent_to, resent_from;
 };
 
 struct sess {
@@ -269,8 +272,10 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
+	if (fault(s, SRV_F_BARE_CODES) && strcmp(line, "250 2.0.0 Ok") == 0)
+		n = 3;	/* "250" alone: no separator, no text */
 	o = s->holding ? &s->held : &s->out;
-	buf_append(o, line, 4);
+	buf_append(o, line, n < 4 ? n : 4);
 	e = n > 4 ? enhanced_len(line + 4) : 0;
 	if (skip == 0 && e > 0 && fault(s, SRV_F_ENHANCED_CODE_PADDED) &&
 	    line[4 + e - 3] == '.') {
@@ -279,7 +284,8 @@ sess_reply(struct sess *s, const char *fmt, ...)
 		buf_puts(o, "0");
 		skip = e - 2;
 	}
-	buf_append(o, line + 4 + skip, n - 4 - skip);
+	if (n > 4)
+		buf_append(o, line + 4 + skip, n - 4 - skip);
 	buf_puts(o, fault(s, SRV_F_BARE_LF_REPLIES) ? "\n" : "\r\n");
 }
 
@@ -1573,6 +1579,9 @@ body_end(struct sess *s)
 		    "message size");
 	else if (b->toolong)
 		sess_reply(s, "552 5.3.4 Message line too long");
+	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
+	    !b->resent_from)
+		sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
 	else if (b->bare)
 		sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
@@ -1602,6 +1611,14 @@ body_line_end(struct sess *s, size_t eol)
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
 	if (b->linelen + 2 > max)
 		b->toolong = 1;
+	if (!b->in_text && b->linelen == 0)
+		b->in_text = 1;
+	else if (!b->in_text && b->linelen >= 12 &&
+	    util_ieq(b->head, 12, "Resent-From:"))
+		b->resent_from = 1;
+	else if (!b->in_text && b->linelen >= 10 &&
+	    util_ieq(b->head, 10, "Resent-To:"))
+		b->resent_to = 1;
 	b->size += eol;
 	b->linelen = 0;
 }
@@ -1628,6 +1645,8 @@ body_octet(struct sess *s, unsigned char ch)
 		}
 		return;
 	}
+	if (b->linelen < sizeof(b->head))
+		b->head[b->linelen] = (char)ch;
 	b->size++;
 	b->linelen++;
 	b->eight |= ch >= 0x80;
@@ -1793,7 +1812,10 @@ sess_line(struct sess *s)
 		return 0;
 	}
 	s->ncmd++;
-	if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
+	if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
+		sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
+		sess_close(s);
+	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
 	    s->ncmd == TIRED_AFTER + 1) {
 		sess_reply(s, SHUTTING_DOWN);
 		if (fault(s, SRV_F_TIRED_421))

@@ -128,6 +128,9 @@ enum srv_fault {
 	SRV_F_ANY_NEWLINE_DATA,
 	SRV_F_NUL_STRIPPED,
 	SRV_F_EOD_SPLIT_LOST,
+	SRV_F_RESENT_CHECKED,
+	SRV_F_BARE_CODES,
+	SRV_F_BARE_NEWLINE_REJECTED,
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults (scenarios/extensions) -- */

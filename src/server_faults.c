@@ -159,6 +159,13 @@ static const struct {
 	    "drop NUL octets from message data before looking for the end of data" },
 	{ SRV_F_EOD_SPLIT_LOST, "eod-split-lost",
 	    "miss an end of data <CRLF>.<CRLF> that is split across two reads" },
+	{ SRV_F_RESENT_CHECKED, "resent-checked",
+	    "refuse a message with Resent-To: but no Resent-From: with 554" },
+	{ SRV_F_BARE_CODES, "bare-codes",
+	    "answer NOOP and RSET with a bare \"250\" (no text, no space)" },
+	{ SRV_F_BARE_NEWLINE_REJECTED, "bare-newline-rejected",
+	    "answer a command line holding a bare CR or LF with 550 and close (as "
+	    "Postfix's smtpd_forbid_bare_newline = reject does for LF)" },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */

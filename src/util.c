@@ -1,12 +1,15 @@
 /* util.c - allocation helpers and small string utilities. */
 #include "util.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 static void *
 oom(void)
@@ -94,21 +97,10 @@ util_strlcpy(char *dst, const char *src, size_t dstsize)
 char *
 util_base64(const void *data, size_t len)
 {
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
-	char *out = xmalloc((len + 2) / 3 * 4 + 1), *o = out;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		*o++ = abc[v >> 18 & 63];
-		*o++ = abc[v >> 12 & 63];
-		*o++ = i + 1 < len ? abc[v >> 6 & 63] : '=';
-		*o++ = i + 2 < len ? abc[v & 63] : '=';
-	}
-	*o = '\0';
+	/* OpenSSL's encoder: padded, no line breaks, NUL-terminated. */
+	if (len > INT_MAX / 2)
+		abort();
+	char *out = xmalloc((len + 2) / 3 * 4 + 1);
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 	return out;
 }

@@ -286,8 +286,8 @@ grep -q 'warning: step 2 (line 7): got 250' "$T/out" && ok "prefer: warning on t
 # ---- the suite's size, levels and refs ------------------------------------
 expect_rc "list" 0 "$BIN" list
 n_list=$(sed -n 's/^\([0-9]*\) scenarios (.*/\1/p' "$T/out")
-[ "${n_list:-0}" -ge "${MIN_SCENARIOS:-40}" ] && ok "list: $n_list scenarios (at least ${MIN_SCENARIOS:-40}), with levels and refs" \
-	|| bad "list: ${n_list:-?} scenarios, wanted at least ${MIN_SCENARIOS:-40}" "$(tail -n 2 "$T/out")"
+[ "${n_list:-0}" -ge "${MIN_SCENARIOS:-150}" ] && ok "list: $n_list scenarios (at least ${MIN_SCENARIOS:-150}), with levels and refs" \
+	|| bad "list: ${n_list:-?} scenarios, wanted at least ${MIN_SCENARIOS:-150}" "$(tail -n 2 "$T/out")"
 python3 - "$T/out" <<'PY' >"$T/msg" 2>&1 && ok "every scenario cites an RFC section and a catalogue id" || bad "refs" "$(cat "$T/msg")"
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -305,8 +305,8 @@ PY
 # ---- coverage of the catalogue --------------------------------------------
 expect_rc "list --coverage" 0 "$BIN" list --coverage
 covered=$(sed -n 's/^covered: *\([0-9]*\) ids$/\1/p' "$T/out")
-[ "${covered:-0}" -ge "${MIN_COVERAGE:-40}" ] && ok "coverage: $covered catalogue ids have scenarios (at least ${MIN_COVERAGE:-40})" \
-	|| bad "coverage: ${covered:-?} ids, wanted at least ${MIN_COVERAGE:-40}" "$(tail -n 3 "$T/out")"
+[ "${covered:-0}" -ge "${MIN_COVERAGE:-120}" ] && ok "coverage: $covered catalogue ids have scenarios (at least ${MIN_COVERAGE:-120})" \
+	|| bad "coverage: ${covered:-?} ids, wanted at least ${MIN_COVERAGE:-120}" "$(tail -n 3 "$T/out")"
 grep -q '^TM-06 .*NOT COVERED: needs a delivery oracle' "$T/out" && ok "coverage: uncovered ids show their reason" || bad "coverage reasons" "$(grep '^TM-06' "$T/out")"
 mkdir -p "$T/typo"
 printf 'id: typo\ntitle: t\nlevel: must\nrefs: [TM-99]\nsteps:\n  - send: NOOP\n  - expect: 250\n' >"$T/typo/typo.yaml"

@@ -793,6 +793,17 @@ static const struct conv fault_convs[] = {
 	    F_NOPIPE | F_NOBYTES, {
 	    ST(OPEN "DATA\r\n", OPEN_OK GO), ST("x\r\n.", ""),
 	    ST("\r\n.\r\n", QUEUED) } },
+	{ "resent-checked", "resent-checked", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("Resent-To: <a@b.example>\r\n\r\nx\r\n.\r\n",
+		"554 5.6.0 Resent-To: without Resent-From:\r\n"),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
+	    ST("Resent-To: <a@b.example>\r\nresent-from: <c@d.example>\r\n"
+		"\r\n.\r\n", QUEUED) } },
+	{ "bare-codes", "bare-codes", NULL, 0, 0, 0, {
+	    ST("NOOP\r\nRSET\r\nFOO\r\n", "250\r\n250\r\n" E500) } },
+	{ "bare-newline-rejected", "bare-newline-rejected", NULL, 1, 0, 0, {
+	    ST("NOOP\r\nNOOP\nNOOP\r\nNOOP\r\n", OK "550 5.5.2 Error: bare <CR> or <LF> received\r\n") } },
 	/* -- end of core suite faults -- */
 
 	/* -- extension faults -- */
@@ -1971,7 +1982,8 @@ test_fault_table(void)
 		"address-length-limits", "dotdot-ends-data",
 		"text-line-off-by-two", "long-text-line-close",
 		"message-limit-32k", "any-newline-data", "nul-stripped",
-		"eod-split-lost",
+		"eod-split-lost", "resent-checked", "bare-codes",
+		"bare-newline-rejected",
 		/* -- end of core suite faults -- */
 
 		/* -- extension faults -- */
