@@ -41,13 +41,17 @@ usage(FILE *f)
 	    "                          [--timeout SECONDS] [--scenario-timeout SECONDS] [--run-timeout SECONDS]\n"
 	    "                          [--max-reply-line BYTES] [--max-reply-lines N] [--max-transcript BYTES]\n"
 	    "                          [--repeat N]\n"
+	    "                          [--tls-verify] [--tls-ca FILE] [--tls-servername NAME]\n"
+	    "                          [--tls-min V] [--tls-max V] [--tls-cert FILE --tls-key FILE]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
-	    "       smtp-harness serve [--listen HOST:PORT] [--faults F,...] [--stdio] [--list-faults]\n"
+	    "       smtp-harness serve [--listen HOST:PORT] [--tls-listen HOST:PORT] [--faults F,...]\n"
+	    "                          [--stdio [--tls]] [--list-faults]\n"
 	    "\n"
-	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), smtp://HOST:PORT,\n"
-	    "exec:COMMAND ARGS.  FORMAT: text, json, junit, tap, html; FILE '-' is standard output.\n"
+	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), builtins[:FAULT,...]\n"
+	    "(implicit TLS), smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n"
+	    "FORMAT: text, json, junit, tap, html; FILE '-' is standard output.  V: 1.0 1.1 1.2 1.3.\n"
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
 	    "file error, 3 target unreachable or unusable.\n", f);
 }
@@ -311,6 +315,7 @@ cmd_run(int argc, char **argv)
 	double timeout = 30, scen_timeout = 300, run_timeout = 0;
 	size_t max_line = 0, max_lines = 0, max_transcript = 0, repeat = 1;
 	int verbose = 0, rc = EXIT_USAGE;
+	struct tls_opts tls = { 0 };
 	struct suite su = { 0 };
 	struct tp_target target = { 0 };
 	int have_target = 0;
@@ -436,6 +441,30 @@ cmd_run(int argc, char **argv)
 			if (!(v = optval(argc, argv, &i, "--baseline")))
 				goto missing;
 			baseline_file = v;
+		} else if (strcmp(a, "--tls-verify") == 0) {
+			tls.verify = 1;
+		} else if (is_opt(a, "--tls-ca")) {
+			if (!(tls.ca_file = optval(argc, argv, &i, "--tls-ca")))
+				goto missing;
+		} else if (is_opt(a, "--tls-servername")) {
+			if (!(tls.servername = optval(argc, argv, &i, "--tls-servername")))
+				goto missing;
+		} else if (is_opt(a, "--tls-cert")) {
+			if (!(tls.cert_file = optval(argc, argv, &i, "--tls-cert")))
+				goto missing;
+		} else if (is_opt(a, "--tls-key")) {
+			if (!(tls.key_file = optval(argc, argv, &i, "--tls-key")))
+				goto missing;
+		} else if (is_opt(a, "--tls-min") || is_opt(a, "--tls-max")) {
+			int is_min = is_opt(a, "--tls-min");
+			if (!(v = optval(argc, argv, &i, is_min ? "--tls-min" : "--tls-max")))
+				goto missing;
+			int ver = tls_version_parse(v);
+			if (!ver) {
+				usage_error("%s takes 1.0, 1.1, 1.2 or 1.3, not '%s'", is_min ? "--tls-min" : "--tls-max", v);
+				goto out;
+			}
+			*(is_min ? &tls.min_version : &tls.max_version) = ver;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			verbose = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -484,17 +513,25 @@ cmd_run(int argc, char **argv)
 		 * a profile, and AUTH scenarios that need them are skipped. */
 		static const struct scn_var creds[] = {
 			{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
+			/* the client name it requires TLS from (RFC 3207 4) */
+			{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
+			/* ... and offers AUTH to only inside TLS */
+			{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
+			/* it relays nothing and takes mail for its domain from
+			 * anyone, without TLS: a public MX (RFC 3207 4) */
+			{ "public_mx", "yes" },
 		};
-		struct scn_var *all = xmalloc((nvars + 2) * sizeof(*all));
-		for (size_t k = 0; k < 2; k++) {
+		size_t nc = sizeof(creds) / sizeof(creds[0]);
+		struct scn_var *all = xmalloc((nvars + nc) * sizeof(*all));
+		for (size_t k = 0; k < nc; k++) {
 			all[k].name = xstrdup(creds[k].name);
 			all[k].value = xstrdup(creds[k].value);
 		}
 		if (nvars)
-			memcpy(all + 2, vars, nvars * sizeof(*vars));
+			memcpy(all + nc, vars, nvars * sizeof(*vars));
 		free(vars);
 		vars = all;
-		nvars += 2;
+		nvars += nc;
 	}
 	load_derive_vars(&vars, &nvars);
 	if (baseline_file && read_baseline(baseline_file, &baseline) != 0)
@@ -531,7 +568,7 @@ cmd_run(int argc, char **argv)
 		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
 		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
 		.run_timeout = run_timeout, .max_reply_line = max_line, .max_reply_lines = max_lines,
-		.max_transcript = max_transcript,
+		.max_transcript = max_transcript, .tls = &tls,
 		.on_result = on_result, .arg = &prog,
 		.xfail_ids = (const char *const *)baseline.ids, .n_xfail = baseline.n,
 	};
@@ -825,11 +862,35 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* Listen on HOST:PORT (plain or implicit TLS) and say where on stderr.
+ * Returns the port, -1 with errbuf, or -2 for a malformed HOST:PORT. */
+static int
+serve_listen(struct srv *srv, const char *hostport, int tls, const char *faults, char *errbuf, size_t errlen)
+{
+	const char *colon = strrchr(hostport, ':');
+	if (!colon || colon == hostport || !colon[1]) {
+		snprintf(errbuf, errlen, "%s needs HOST:PORT, not '%s'", tls ? "--tls-listen" : "--listen", hostport);
+		return -2;
+	}
+	char *host = xstrndup(hostport, (size_t)(colon - hostport));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	int port = (tls ? srv_listen_tls : srv_listen)(srv, host, colon + 1, errbuf, errlen);
+	free(host);
+	if (port >= 0)
+		fprintf(stderr, "smtp-harness: reference server listening on %.*s:%d%s%s%s\n",
+		    (int)(colon - hostport), hostport, port, tls ? " (implicit TLS)" : "",
+		    *faults ? " with faults " : "", faults);
+	return port;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
-	const char *listen = "127.0.0.1:2525", *faults = "";
-	int stdio = 0;
+	const char *listen = "127.0.0.1:2525", *faults = "", *tls_listen = NULL;
+	int stdio = 0, stdio_tls = 0, listen_given = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 		if (strcmp(argv[i], "--list-faults") == 0) {
@@ -840,12 +901,19 @@ cmd_serve(int argc, char **argv)
 			if (!(v = optval(argc, argv, &i, "--listen")))
 				return usage_error("option --listen needs HOST:PORT");
 			listen = v;
+			listen_given = 1;
 		} else if (is_opt(argv[i], "--faults")) {
 			if (!(v = optval(argc, argv, &i, "--faults")))
 				return usage_error("option --faults needs a list of faults");
 			faults = v;
 		} else if (strcmp(argv[i], "--stdio") == 0) {
 			stdio = 1;
+		} else if (strcmp(argv[i], "--tls") == 0) {
+			stdio_tls = 1;
+		} else if (is_opt(argv[i], "--tls-listen")) {
+			if (!(v = optval(argc, argv, &i, "--tls-listen")))
+				return usage_error("option --tls-listen needs HOST:PORT");
+			tls_listen = v;
 		} else
 			return usage_error("unknown argument '%s' for serve", argv[i]);
 	}
@@ -863,32 +931,28 @@ cmd_serve(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	int rc = EXIT_PASS;
 	if (stdio) {
-		if (srv_attach(srv, 0, 1, err, sizeof(err)) != 0) {
+		if ((stdio_tls ? srv_attach_tls : srv_attach)(srv, 0, 1, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtp-harness: %s\n", err);
 			rc = EXIT_FAILED;
 		}
 		while (rc == EXIT_PASS && !stop_requested && srv_active_sessions(srv) > 0)
 			loop_run_once(loop, 200);
 	} else {
-		const char *colon = strrchr(listen, ':');
-		if (!colon || colon == listen || !colon[1]) {
+		/* --tls-listen alone means only implicit TLS; both, both. */
+		int port = 0;
+		if (listen_given || !tls_listen)
+			port = serve_listen(srv, listen, 0, faults, err, sizeof(err));
+		if (port >= 0 && tls_listen)
+			port = serve_listen(srv, tls_listen, 1, faults, err, sizeof(err));
+		if (port == -2) {
 			srv_free(srv);
 			loop_free(loop);
-			return usage_error("--listen needs HOST:PORT, not '%s'", listen);
+			return usage_error("%s", err);
 		}
-		char *host = xstrndup(listen, (size_t)(colon - listen));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		int port = srv_listen(srv, host, colon + 1, err, sizeof(err));
-		free(host);
 		if (port < 0) {
 			fprintf(stderr, "smtp-harness: %s\n", err);
 			rc = EXIT_FAILED;
 		} else {
-			fprintf(stderr, "smtp-harness: reference server listening on %.*s:%d%s%s\n",
-			    (int)(colon - listen), listen, port, *faults ? " with faults " : "", faults);
 			while (!stop_requested)
 				loop_run_once(loop, 200);
 			srv_shutdown(srv);

@@ -7,6 +7,10 @@
  * runs operations until one has to wait for the server (a reply, the close,
  * a quiet period), and every wait arms the session's one deadline timer.
  * Whatever the server does, each session ends in sess_finish() exactly once.
+ *
+ * TLS (starttls steps, smtps:// targets) sits between the descriptor and the
+ * session's buffers: s->in and s->out stay what the scenario sees and what
+ * goes on the wire, and a tls_conn (tls.h) turns one into the other.
  */
 #include "engine.h"
 
@@ -26,6 +30,7 @@
 #include "reply.h"
 #include "server.h"
 #include "template.h"
+#include "tls.h"
 #include "util.h"
 
 #define IN_CAP (1024 * 1024)   /* unread server bytes we are willing to hold */
@@ -33,6 +38,7 @@
 #define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
 #define ENG_DEFAULT_MAX_LINES 1000
 #define REAP_GRACE_MS 1000
+#define HS_RAW_KEEP 64         /* handshake bytes shown when it fails */
 
 enum op_phase { PH_OPENING, PH_STEPS, PH_TEARDOWN };
 
@@ -77,6 +83,13 @@ struct sess {
 	size_t ncapv;
 	int greeting_code;
 	int probe_ehlo_code;
+	size_t op0;             /* the probe's greeting operation (1 after implicit TLS) */
+	int last_code;          /* code of the last reply taken */
+	struct tls_conn *tls;   /* after a starttls step or for smtps:// */
+	int tls_up;             /* its handshake completed */
+	int tls_phase;          /* starttls: 0 send, 1 reply, 2 handshake */
+	char *tls_failed;       /* why the handshake failed */
+	struct buf hs_raw;      /* the first bytes received during the handshake */
 };
 
 struct eng {
@@ -98,6 +111,7 @@ struct eng {
 	int64_t run_deadline;  /* ms; 0 = none */
 	int run_expired;
 	int running;           /* the probe passed: scenarios may start */
+	struct tls_ctx *tls_ctx;
 };
 
 /* ---- fixed programs ---------------------------------------------------- */
@@ -117,6 +131,8 @@ static struct scn_step op_221 = { .kind = SCN_STEP_EXPECT, .repeat = 1,
 	.expect = { .codes = &code_221, .n_codes = 1 } };
 static struct scn_step op_close = { .kind = SCN_STEP_EXPECT_CLOSE, .repeat = 1 };
 static struct scn_step op_any = { .kind = SCN_STEP_EXPECT, .repeat = 1 };
+/* Implicit TLS (smtps://): the handshake before the greeting. */
+static struct scn_step op_handshake = { .kind = SCN_STEP_STARTTLS, .repeat = 1 };
 
 static void
 add_op(struct sess *s, const struct scn_step *st, enum op_phase ph, int number)
@@ -130,6 +146,10 @@ add_op(struct sess *s, const struct scn_step *st, enum op_phase ph, int number)
 static void
 build_program(struct sess *s)
 {
+	if (s->eng->target->tls) {
+		add_op(s, &op_handshake, PH_OPENING, 0);
+		s->op0 = 1;
+	}
 	if (s->probe) {
 		add_op(s, &op_any, PH_OPENING, 0);
 		add_op(s, &op_ehlo, PH_OPENING, 0);
@@ -278,6 +298,9 @@ sess_free(struct sess *s)
 	}
 	free(s->capv);
 	free(s->close_reason);
+	tls_conn_free(s->tls);
+	free(s->tls_failed);
+	buf_free(&s->hs_raw);
 	free(s);
 }
 
@@ -408,7 +431,19 @@ next_op(struct sess *s, int whole_step)
 	if (!whole_step && ++s->rep < op->st->repeat)
 		return;
 	s->rep = 0;
+	s->tls_phase = 0;
 	s->op++;
+}
+
+/* Move a starttls operation to its next phase: a new wait, a new deadline. */
+static void
+set_phase(struct sess *s, int phase)
+{
+	loop_timer_cancel(s->eng->loop, s->timer);
+	s->timer = 0;
+	s->fired = 0;
+	s->seq++;
+	s->tls_phase = phase;
 }
 
 /* ---- I/O --------------------------------------------------------------- */
@@ -441,8 +476,116 @@ static void
 sess_send(struct sess *s, const char *data, size_t len)
 {
 	res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_CLIENT, data, len);
-	if (!s->write_failed)
+	if (s->write_failed)
+		return;
+	if (!s->tls_up)
 		buf_append(&s->out, data, len);
+	else if (tls_send(s->tls, data, len, &s->out) != 0) {
+		note(s, "write failed: the TLS session is unusable");
+		s->write_failed = 1;
+	}
+}
+
+/* What the handshake negotiated, kept in the result and the transcript. */
+static void
+tls_record(struct sess *s)
+{
+	struct tls_info i;
+	struct res_tls *t = &s->res->tls;
+	tls_conn_info(s->tls, &i);
+	res_tls_clear(t);
+	t->present = 1;
+	t->protocol = xstrdup(i.protocol);
+	t->cipher = xstrdup(i.cipher);
+	t->subject = xstrdup(i.subject);
+	t->issuer = xstrdup(i.issuer);
+	t->not_before = xstrdup(i.not_before);
+	t->not_after = xstrdup(i.not_after);
+	t->sha256 = xstrdup(i.sha256);
+	t->verified = i.verified;
+	t->verify = xstrdup(i.verify);
+	if (i.has_cert)
+		note(s, "TLS %s %s; certificate subject %s, issuer %s, valid %s to %s; verification: %s",
+		    i.protocol, i.cipher, i.subject, i.issuer, i.not_before, i.not_after, i.verify);
+	else
+		note(s, "TLS %s %s; no certificate", i.protocol, i.cipher);
+}
+
+/* Move the TLS session on with what was fed: the handshake, then the
+ * plaintext into s->in.  Returns 0, or -1 when the TLS session ended (close
+ * or error: a note says which; the caller treats it as the end of input). */
+static int
+tls_pump(struct sess *s)
+{
+	char err[256];
+	if (!s->tls_up) {
+		if (s->tls_failed)
+			return 0;
+		enum tls_hs hs = tls_handshake(s->tls, err, sizeof(err));
+		tls_drain(s->tls, &s->out);
+		if (hs == TLS_HS_FAILED) {
+			s->tls_failed = xstrdup(err);
+			return 0;
+		}
+		if (hs == TLS_HS_MORE)
+			return 0;
+		s->tls_up = 1;
+		tls_record(s);
+	}
+	struct buf plain;
+	buf_init(&plain);
+	int rc = tls_recv(s->tls, &plain, err, sizeof(err));
+	tls_drain(s->tls, &s->out);
+	if (plain.len) {
+		res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_SERVER, plain.data, plain.len);
+		if (s->in.len + plain.len > IN_CAP) {
+			buf_free(&plain);
+			sess_fail(s, RES_FAIL, NULL, NULL,
+			    "the server sent more than %d bytes that no step consumed", IN_CAP);
+			return -1;
+		}
+		buf_append(&s->in, plain.data, plain.len);
+	}
+	buf_free(&plain);
+	if (rc == 1)
+		note(s, "the server ended the TLS session (close_notify)");
+	else if (rc < 0)
+		note(s, "TLS error: %s", err);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Start the client side of a handshake on the session's connection.  Bytes
+ * that came after the 220 belong to the TLS layer (or are garbage it will
+ * refuse): they go in first. */
+static void
+tls_start(struct sess *s)
+{
+	s->tls = tls_conn_new(s->eng->tls_ctx, 0, s->eng->target->host);
+	note(s, "TLS handshake");
+	buf_reset(&s->hs_raw);
+	if (s->in.len) {
+		buf_append(&s->hs_raw, s->in.data, s->in.len < HS_RAW_KEEP ? s->in.len : HS_RAW_KEEP);
+		tls_feed(s->tls, s->in.data, s->in.len);
+		buf_reset(&s->in);
+	}
+	tls_pump(s);
+}
+
+/* RFC 3207 4.2 and CL-10: after the handshake the client forgets what it
+ * learnt from the server before (EHLO keywords, captures). */
+static void
+tls_forget(struct sess *s)
+{
+	free(s->caps);
+	s->caps = NULL;
+	for (size_t i = 0; i < s->ncapv; i++) {
+		free(s->capv[i].name);
+		free(s->capv[i].value);
+	}
+	free(s->capv);
+	s->capv = NULL;
+	s->ncapv = 0;
+	s->last_sent_ehlo = 0;
 }
 
 static void
@@ -451,6 +594,20 @@ sess_read(struct sess *s)
 	char chunk[READ_CHUNK];
 	for (int rounds = 0; rounds < 16 && !s->eof; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
+		if (n > 0 && s->tls) {
+			/* Kept to show what came instead of a handshake. */
+			if (!s->tls_up && s->hs_raw.len < HS_RAW_KEEP)
+				buf_append(&s->hs_raw, chunk,
+				    (size_t)n < HS_RAW_KEEP - s->hs_raw.len ? (size_t)n : HS_RAW_KEEP - s->hs_raw.len);
+			tls_feed(s->tls, chunk, (size_t)n);
+			if (tls_pump(s) == 0)
+				continue;
+			if (s->done)
+				return;
+			s->eof = 1;
+			loop_unwatch(s->eng->loop, s->fd);
+			return;
+		}
 		if (n > 0) {
 			res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_SERVER, chunk, (size_t)n);
 			if (s->in.len + (size_t)n > IN_CAP) {
@@ -739,7 +896,7 @@ take_reply(struct sess *s, const struct scn_expect *x)
 		/* The probe only needs the code: a greeting that is malformed but
 		 * says 220 leaves the target usable, and the scenarios then fail on
 		 * the malformed reply with the bytes shown. */
-		if (s->probe && s->op == 0 && s->in.len >= 3 && memcmp(s->in.data, "220", 3) == 0)
+		if (s->probe && s->op == s->op0 && s->in.len >= 3 && memcmp(s->in.data, "220", 3) == 0)
 			s->greeting_code = 220;
 		struct buf got;
 		buf_init(&got);
@@ -775,10 +932,11 @@ take_reply(struct sess *s, const struct scn_expect *x)
 		}
 		return GOT_WAIT;
 	}
-	if (s->probe && s->op == 0)
+	if (s->probe && s->op == s->op0)
 		s->greeting_code = r.code;
-	if (s->probe && s->op == 2)
+	if (s->probe && s->op == s->op0 + 2)
 		s->probe_ehlo_code = r.code;
+	s->last_code = r.code;
 	if (r.code == 421) {
 		/* RFC 5321 3.8: 421 may come at any time; the close must follow. */
 		struct buf text;
@@ -791,7 +949,7 @@ take_reply(struct sess *s, const struct scn_expect *x)
 			buf_free(&text);
 			return GOT_FAILED;
 		}
-		if (s->probe && s->op == 0)
+		if (s->probe && s->op == s->op0)
 			allowed = 1;
 		buf_consume(&s->in, (size_t)n);
 		s->awaiting_close = 1;
@@ -896,6 +1054,114 @@ render_step(struct sess *s, const struct scn_step *st, struct buf *out)
 		return 0;
 	}
 	return 1;
+}
+
+/* The starttls step, and the handshake of implicit TLS (op_handshake):
+ * phase 0 sends STARTTLS with any injected bytes in the same write, 1 takes
+ * its reply (on 220 the handshake starts; another code the step allows ends
+ * the step without TLS), 2 waits for the handshake under the per-wait
+ * deadline.  Returns 1 to go on with the session, 0 to wait (or it ended). */
+static int
+starttls_op(struct sess *s, const struct scn_step *st)
+{
+	const struct eng_opts *o = s->eng->o;
+	if (s->tls_phase == 0 && st == &op_handshake) {
+		set_phase(s, 2);
+		tls_start(s);
+		return 1;
+	}
+	switch (s->tls_phase) {
+	case 0: {
+		if (unsolicited(s))
+			return 0;
+		if (s->eof) {
+			sess_fail(s, RES_FAIL, NULL, "(connection closed)",
+			    "the server closed the connection before STARTTLS could be sent");
+			return 0;
+		}
+		if (s->tls) {
+			sess_fail(s, RES_ERROR, NULL, NULL,
+			    "TLS inside TLS is not supported: test a second STARTTLS with send: STARTTLS");
+			return 0;
+		}
+		struct buf bytes;
+		size_t pos = 0;
+		const char *why = NULL;
+		buf_init(&bytes);
+		buf_puts(&bytes, "STARTTLS\r\n");
+		if (st->text)
+			why = tmpl_expand(st->text, st->text_len, 1, var_lookup, s, &bytes, &pos);
+		if (why) {
+			buf_free(&bytes);
+			sess_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
+			return 0;
+		}
+		s->last_sent_ehlo = 0;
+		sess_send(s, bytes.data, bytes.len);
+		buf_free(&bytes);
+		set_phase(s, 1);
+		return 1;
+	}
+	case 1: {
+		enum got g = take_reply(s, &st->expect);
+		if (g == GOT_FAILED)
+			return 0;
+		if (g == GOT_WAIT) {
+			if (s->fired) {
+				struct buf want;
+				buf_init(&want);
+				describe_expect(&st->expect, &want);
+				sess_fail(s, RES_FAIL, want.data, "(nothing)",
+				    "no complete reply to STARTTLS within %.1f s", o->timeout);
+				buf_free(&want);
+				return 0;
+			}
+			arm(s, o->timeout);
+			return 0;
+		}
+		if (s->awaiting_close)
+			return 1;
+		if (s->last_code != 220) {
+			note(s, "STARTTLS answered %d: no handshake", s->last_code);
+			next_op(s, 1);
+			return 1;
+		}
+		set_phase(s, 2);
+		tls_start(s);
+		return 1;
+	}
+	default:
+		break;
+	}
+	if (s->tls_up) {
+		tls_forget(s);
+		next_op(s, 1);
+		return 1;
+	}
+	if (s->tls_failed || s->eof) {
+		/* What came instead of (or before the end of) the handshake. */
+		struct buf got;
+		buf_init(&got);
+		if (s->hs_raw.len)
+			res_render(&got, s->hs_raw.data, s->hs_raw.len);
+		else
+			buf_puts(&got, "(nothing)");
+		if (s->tls_failed)
+			sess_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
+			    s->tls_failed);
+		else
+			sess_fail(s, RES_FAIL, "a TLS handshake", got.data,
+			    "the server closed the connection during the TLS handshake");
+		buf_free(&got);
+		return 0;
+	}
+	if (s->fired) {
+		sess_fail(s, RES_FAIL, "a TLS handshake", "(nothing)",
+		    "the TLS handshake did not complete within %.1f s", o->timeout);
+		return 0;
+	}
+	arm(s, o->timeout);
+	return 0;
 }
 
 static void advance_ops(struct sess *s);
@@ -1081,6 +1347,10 @@ advance_ops(struct sess *s)
 			arm(s, st->seconds);
 			return;
 		}
+		case SCN_STEP_STARTTLS:
+			if (!starttls_op(s, st))
+				return;
+			continue;
 		}
 	}
 }
@@ -1125,6 +1395,7 @@ sess_start(struct eng *e, const struct scn *sc, struct res_result *res, int prob
 	s->t0 = util_now_ms();
 	buf_init(&s->in);
 	buf_init(&s->out);
+	buf_init(&s->hs_raw);
 	build_program(s);
 	res->tr.limit = e->o->max_transcript;
 	e->active++;
@@ -1256,6 +1527,14 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 		e.run_deadline = util_now_ms() + (int64_t)(o->run_timeout * 1000.0);
 	e.loop = loop_new();
 	signal(SIGPIPE, SIG_IGN);
+	{
+		static const struct tls_opts no_tls_opts;
+		e.tls_ctx = tls_client_ctx_new(o->tls ? o->tls : &no_tls_opts, errbuf, errlen);
+		if (!e.tls_ctx) {
+			rc = ENG_SETUP_ERROR;
+			goto out;
+		}
+	}
 
 	if (o->target->kind == TP_BUILTIN) {
 		e.srv = srv_new(e.loop, o->target->faults, errbuf, errlen);
@@ -1263,13 +1542,14 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 			rc = ENG_SETUP_ERROR;
 			goto out;
 		}
-		int port = srv_listen(e.srv, "127.0.0.1", "0", errbuf, errlen);
+		int port = o->target->tls ? srv_listen_tls(e.srv, "127.0.0.1", "0", errbuf, errlen) :
+		    srv_listen(e.srv, "127.0.0.1", "0", errbuf, errlen);
 		if (port < 0) {
 			rc = ENG_SETUP_ERROR;
 			goto out;
 		}
 		char url[64];
-		snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", port);
+		snprintf(url, sizeof(url), "%s://127.0.0.1:%d", o->target->tls ? "smtps" : "smtp", port);
 		char err[128];
 		tp_parse(url, &e.builtin_tcp, err, sizeof(err));
 		free(e.builtin_tcp.url);
@@ -1307,6 +1587,7 @@ out:
 	free(e.dead);
 	free(e.live);
 	srv_free(e.srv);
+	tls_ctx_free(e.tls_ctx);
 	if (e.target == &e.builtin_tcp)
 		tp_free(&e.builtin_tcp);
 	loop_free(e.loop);

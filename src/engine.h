@@ -12,6 +12,7 @@
 #include "ehlo.h"
 #include "result.h"
 #include "scenario.h"
+#include "tls.h"
 #include "transport.h"
 
 struct eng_opts {
@@ -25,6 +26,7 @@ struct eng_opts {
 	size_t max_reply_line;     /* longest reply line accepted, CRLF included; 0 = 4096 */
 	size_t max_reply_lines;    /* most lines in one reply; 0 = 1000 */
 	size_t max_transcript;     /* transcript bytes kept per scenario; 0 = 256 KiB */
+	const struct tls_opts *tls; /* client TLS settings; NULL: no verification */
 	const char *const *xfail_ids; /* the baseline: scenarios expected to fail */
 	size_t n_xfail;
 	/* Called as each scenario finishes (may be NULL). */

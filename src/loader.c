@@ -13,7 +13,9 @@
  *   step      := mapping with exactly one action and its modifiers:
  *                send: LINE | send_raw: BYTES | pipeline: [LINE...] |
  *                data: BODY | expect: EXPECT | expect_close: true|SECONDS |
- *                expect_open: SECONDS | wait: SECONDS ; repeat: N
+ *                expect_open: SECONDS | wait: SECONDS |
+ *                starttls: true | mapping { expect: EXPECT, inject: BYTES } ;
+ *                repeat: N
  *   EXPECT    := CODE | [CODE...] | mapping { code, text, enhanced,
  *                ehlo_has, ehlo_lacks, single_line, capture }
  *   CODE      := 200..599 | "Dxx"-style pattern
@@ -729,8 +731,49 @@ parse_expect_extra(struct loadstate *ls, const struct node *n, struct scn_step *
 
 /* ---- steps ------------------------------------------------------------ */
 
+/* In the order of enum scn_step_kind. */
 static const char *const step_actions[] = { "send", "send_raw", "pipeline", "data",
-	"expect", "expect_close", "expect_open", "wait", "expect_extra", NULL };
+	"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", NULL };
+
+/* starttls: true, or a mapping with the reply to expect (default 220) and
+ * bytes injected after "STARTTLS\r\n" in the same write (escapes as in
+ * send_raw: the CVE-2011-0411 probe). */
+static int
+parse_starttls(struct loadstate *ls, const struct node *value, struct scn_step *st, size_t idx)
+{
+	struct ctx *c = ls->c;
+	int ok = 1;
+	if (value->type == NODE_MAP) {
+		static const char *const tkeys[] = { "expect", "inject", NULL };
+		if (!check_keys(c, value, tkeys, "starttls"))
+			return 0;
+		const struct node *v;
+		if ((v = lookup(value, "expect")) && !parse_expect(ls, v, &st->expect, idx))
+			ok = 0;
+		if ((v = lookup(value, "inject"))) {
+			if (!want(c, v, NODE_SCALAR, "inject"))
+				return 0;
+			if (v->double_quoted) {
+				ERR(c, v, "inject must be single-quoted or plain: the harness decodes the escapes itself");
+				return 0;
+			}
+			st->text = xstrndup(v->val, v->len);
+			st->text_len = v->len;
+		}
+	} else {
+		int b = 0;
+		if (!get_bool(c, value, "starttls", &b) || !b) {
+			ERR(c, value, "starttls takes true or a mapping {expect, inject}");
+			return 0;
+		}
+	}
+	if (st->expect.n_codes == 0) {
+		st->expect.codes = xcalloc(1, sizeof(*st->expect.codes));
+		memcpy(st->expect.codes[0].pat, "220", 4);
+		st->expect.n_codes = 1;
+	}
+	return ok;
+}
 
 static int
 parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t idx)
@@ -742,7 +785,7 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 	if (!want(c, n, NODE_MAP, "a step"))
 		return 0;
 	static const char *const keys[] = { "send", "send_raw", "pipeline", "data",
-		"expect", "expect_close", "expect_open", "wait", "expect_extra", "repeat", NULL };
+		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "repeat", NULL };
 	if (!check_keys(c, n, keys, "step"))
 		return 0;
 	const struct node *action = NULL, *value = NULL;
@@ -759,7 +802,7 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 				st->kind = (enum scn_step_kind)a;
 			}
 	if (!action) {
-		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait or expect_extra");
+		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra or starttls");
 		return 0;
 	}
 	int ok = 1;
@@ -829,6 +872,10 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 		if (!get_seconds(c, value, action->val, &st->seconds))
 			ok = 0;
 		break;
+	case SCN_STEP_STARTTLS:
+		if (!parse_starttls(ls, value, st, idx))
+			ok = 0;
+		break;
 	}
 	return ok;
 }
@@ -839,6 +886,17 @@ struct varcheck {
 	struct loadstate *ls;
 	size_t step;
 };
+
+/* A starttls step after step `from` and before step `to`: the engine
+ * forgets captures at the handshake (RFC 3207 4.2). */
+static int
+starttls_between(const struct scn *s, size_t from, size_t to)
+{
+	for (size_t k = from + 1; k < to && k < s->n_steps; k++)
+		if (s->steps[k].kind == SCN_STEP_STARTTLS)
+			return 1;
+	return 0;
+}
 
 static const char *
 known_var(void *arg, const char *name, size_t len)
@@ -871,7 +929,8 @@ known_var(void *arg, const char *name, size_t len)
 	}
 	for (size_t i = 0; i < vc->ls->ncaps; i++)
 		if (vc->ls->caps[i].step < vc->step && strlen(vc->ls->caps[i].name) == len &&
-		    memcmp(vc->ls->caps[i].name, name, len) == 0)
+		    memcmp(vc->ls->caps[i].name, name, len) == 0 &&
+		    !starttls_between(vc->ls->s, vc->ls->caps[i].step, vc->step))
 			return "";
 	return NULL;
 }
@@ -1068,7 +1127,7 @@ build_scenario(struct ctx *c, const struct node *root)
 			const struct node *where = sn->type == NODE_MAP && sn->n >= 2 ? sn->kids[1] : sn;
 			if (st->text)
 				check_text(&ls, where, st->text, st->text_len,
-				    st->kind == SCN_STEP_SEND_RAW, i);
+				    st->kind == SCN_STEP_SEND_RAW || st->kind == SCN_STEP_STARTTLS, i);
 			for (size_t l = 0; l < st->n_lines; l++)
 				check_text(&ls, where, st->lines[l], strlen(st->lines[l]), 0, i);
 		}

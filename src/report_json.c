@@ -110,6 +110,33 @@ js_has_step(const struct res_result *r)
 	return 0;
 }
 
+/* "tls": the last TLS handshake of the session, null without one. */
+static void
+js_tls(struct buf *b, const struct res_tls *t)
+{
+	if (!t->present) {
+		buf_puts(b, ",\n      \"tls\": null");
+		return;
+	}
+	buf_puts(b, ",\n      \"tls\": {\"protocol\": ");
+	js_str(b, t->protocol);
+	buf_puts(b, ", \"cipher\": ");
+	js_str(b, t->cipher);
+	buf_puts(b, ", \"subject\": ");
+	js_str(b, t->subject);
+	buf_puts(b, ", \"issuer\": ");
+	js_str(b, t->issuer);
+	buf_puts(b, ", \"not_before\": ");
+	js_str(b, t->not_before);
+	buf_puts(b, ", \"not_after\": ");
+	js_str(b, t->not_after);
+	buf_puts(b, ", \"sha256\": ");
+	js_str(b, t->sha256);
+	buf_printf(b, ", \"verified\": %s, \"verify\": ", t->verified ? "true" : "false");
+	js_str(b, t->verify);
+	buf_puts(b, "}");
+}
+
 static void
 js_result(struct buf *b, const struct res_result *r)
 {
@@ -149,6 +176,7 @@ js_result(struct buf *b, const struct res_result *r)
 	js_str(b, r->actual);
 	buf_puts(b, ",\n      \"warnings\": ");
 	js_strv(b, r->warnings, r->n_warnings);
+	js_tls(b, &r->tls);
 	buf_printf(b, ",\n      \"transcript_dropped\": %zu", r->tr.dropped);
 	buf_puts(b, ",\n      \"transcript\": [");
 	for (size_t i = 0; i < r->tr.n; i++) {

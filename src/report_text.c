@@ -99,11 +99,40 @@ tx_transcript(struct buf *b, const struct res_transcript *tr, size_t tail)
 	rep_lines_free(&l);
 }
 
+/* What the TLS handshake negotiated and what the server presented. */
+static void
+tx_tls(struct buf *b, const struct res_result *r)
+{
+	const struct res_tls *t = &r->tls;
+
+	if (!t->present)
+		return;
+	buf_puts(b, TX_INDENT "tls: ");
+	rep_clean(b, t->protocol);
+	buf_puts(b, " ");
+	rep_clean(b, t->cipher);
+	if (t->subject[0]) {
+		buf_puts(b, "; subject ");
+		rep_clean(b, t->subject);
+		buf_puts(b, "; issuer ");
+		rep_clean(b, t->issuer);
+		buf_puts(b, "; valid ");
+		rep_clean(b, t->not_before);
+		buf_puts(b, " to ");
+		rep_clean(b, t->not_after);
+	}
+	buf_puts(b, "; verification: ");
+	rep_clean(b, t->verify);
+	buf_puts(b, "\n");
+}
+
 /* What goes under the headline: the full story of a failure, one line for
  * a skip or an expected failure, nothing for a pass. */
 static void
 tx_details(struct buf *b, const struct res_result *r)
 {
+	if (r->status != RES_PASS)
+		tx_tls(b, r);
 	for (size_t i = 0; i < r->n_warnings; i++) {
 		buf_puts(b, TX_INDENT "warning: ");
 		rep_clean(b, r->warnings[i]);
@@ -197,6 +226,7 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 			    r->status != RES_SKIP) || r->tr.n == 0)
 				continue;
 			tx_headline(&b, r, color);
+			tx_tls(&b, r);
 			tx_transcript(&b, &r->tr, 0);
 			shown = 1;
 			if (rep_flush(f, &b) != 0)

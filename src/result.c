@@ -72,6 +72,20 @@ res_warn(struct res_result *r, const char *fmt, ...)
 }
 
 void
+res_tls_clear(struct res_tls *t)
+{
+	free(t->protocol);
+	free(t->cipher);
+	free(t->subject);
+	free(t->issuer);
+	free(t->not_before);
+	free(t->not_after);
+	free(t->sha256);
+	free(t->verify);
+	memset(t, 0, sizeof(*t));
+}
+
+void
 res_result_free(struct res_result *r)
 {
 	if (r == NULL)
@@ -85,6 +99,7 @@ res_result_free(struct res_result *r)
 	free(r->warnings);
 	r->warnings = NULL;
 	r->n_warnings = 0;
+	res_tls_clear(&r->tls);
 	for (size_t i = 0; i < r->tr.n; i++)
 		free(r->tr.ev[i].data);
 	free(r->tr.ev);

@@ -48,6 +48,22 @@ struct res_transcript {
 #define RES_TRANSCRIPT_MAX (256 * 1024)
 #define RES_TRANSCRIPT_MIN 1024 /* the smallest limit that still shows something */
 
+/* What the last TLS handshake of the session negotiated and what the server
+ * presented (present == 0: no TLS).  Strings are owned, never NULL when
+ * present. */
+struct res_tls {
+	int present;
+	char *protocol;   /* "TLSv1.3" */
+	char *cipher;     /* "TLS_AES_256_GCM_SHA384" */
+	char *subject;    /* RFC 2253, "" without a certificate */
+	char *issuer;
+	char *not_before; /* ISO 8601 UTC, "" without a certificate */
+	char *not_after;
+	char *sha256;     /* certificate fingerprint, hex; "" without one */
+	int verified;     /* chain and name check out */
+	char *verify;     /* "ok" or why not ("self-signed certificate") */
+};
+
 struct res_result {
 	const struct scn *scn;
 	enum res_status status;
@@ -59,6 +75,7 @@ struct res_result {
 	double duration; /* seconds */
 	char **warnings; /* deviations the RFC allows (expect.prefer): one line each */
 	size_t n_warnings;
+	struct res_tls tls;
 	struct res_transcript tr;
 };
 
@@ -72,6 +89,9 @@ void res_transcript_add(struct res_transcript *tr, double t, char dir,
 /* Record a warning (a copy of the printf-formatted line). */
 void res_warn(struct res_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Free the strings of t and mark it absent. */
+void res_tls_clear(struct res_tls *t);
 
 /* Free what r owns (reason, expected, actual, transcript) and reset those
  * fields; r itself and r->scn are the caller's.  NULL is a no-op. */

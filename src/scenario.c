@@ -93,6 +93,7 @@ scn_step_kind_name(enum scn_step_kind k)
 	case SCN_STEP_EXPECT_OPEN: return "expect_open";
 	case SCN_STEP_WAIT: return "wait";
 	case SCN_STEP_EXPECT_EXTRA: return "expect_extra";
+	case SCN_STEP_STARTTLS: return "starttls";
 	}
 	return "?";
 }

@@ -31,6 +31,9 @@ enum scn_step_kind {
 	SCN_STEP_WAIT,         /* pause for `seconds` */
 	SCN_STEP_EXPECT_EXTRA, /* a reply the RFC says should not come, tolerated
 	                        * with a warning (`text`) if it comes within `seconds` */
+	SCN_STEP_STARTTLS,     /* STARTTLS (+ text: plaintext injected in the same
+	                        * write), expect (default 220), then on 220 the
+	                        * handshake; everything learnt before is forgotten */
 };
 
 /* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */

@@ -3,7 +3,8 @@
  *
  * Strict RFC 5321 with PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
  * (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034), CHUNKING and BINARYMIME
- * (RFC 3030), AUTH (RFC 4954), DSN (RFC 3461) and SMTPUTF8 (RFC 6531).  It
+ * (RFC 3030), AUTH (RFC 4954), DSN (RFC 3461), SMTPUTF8 (RFC 6531) and
+ * STARTTLS (RFC 3207; implicit TLS too, through tls.h).  It
  * delivers nowhere: message data is counted and checked as it streams past,
  * never stored.  docs/server.md says what it implements and its limits.
  *
@@ -12,6 +13,9 @@
  * can take it.  Commands are dispatched through one table (cmds[]), and
  * sess_enter() is the only place that changes a session's state.  The named
  * faults (server_faults.c) are small checks on the normal paths.
+ *
+ * TLS sits on the I/O path only: wire bytes read go through the session's
+ * tls_conn before reaching s->in, and replies through sess_emit() into it.
  */
 #include "server.h"
 
@@ -35,6 +39,7 @@
 #include "sasl.h"
 #include "server_hostile.h"
 #include "syntax.h"
+#include "tls.h"
 #include "util.h"
 
 #define LINE_MAX_SMTP	512	/* command line with CRLF, RFC 5321 4.5.3.1.4 */
@@ -156,6 +161,10 @@ struct sess {
 	int64_t last_active;
 	int64_t deadline;	/* a closing session is dropped at this time */
 	uint64_t timer;
+	struct tls_conn *tls;	/* STARTTLS or implicit TLS: wire bytes pass here */
+	int tls_up;		/* its handshake completed */
+	int tls_required;	/* greeted as SRV_TLS_REQUIRED_CLIENT */
+	struct buf tls_hold;	/* replies queued while the handshake runs */
 };
 
 struct srv {
@@ -169,6 +178,7 @@ struct srv {
 	int64_t idle_ms;
 	uint32_t boot;		/* queue ids: boot time and a counter */
 	uint32_t nmsg;
+	struct tls_ctx *tls_ctx;	/* key and certificate made at start */
 };
 
 struct cmd {
@@ -178,6 +188,7 @@ struct cmd {
 
 static void sess_update(struct sess *);
 static void sess_io(struct loop *, int, int, void *);
+static void sess_close(struct sess *);
 
 static int
 fault(const struct sess *s, enum srv_fault f)
@@ -242,6 +253,19 @@ enhanced_len(const char *p)
 	return i + 1;
 }
 
+/* Reply bytes: plaintext, held back while a handshake runs, or encrypted
+ * inside TLS. */
+static void
+sess_emit(struct sess *s, const char *p, size_t n)
+{
+	if (!s->tls)
+		buf_append(&s->out, p, n);
+	else if (!s->tls_up)
+		buf_append(&s->tls_hold, p, n);
+	else if (tls_send(s->tls, p, n, &s->out) != 0)
+		s->broken = 1;
+}
+
 /* Queue one reply line "DDD text" or "DDD-text" (without line end). */
 static void __attribute__((format(printf, 2, 3)))
 sess_reply(struct sess *s, const char *fmt, ...)
@@ -249,7 +273,7 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	char line[600];
 	va_list ap;
 	size_t n, e, skip = 0;
-	struct buf *o;
+	struct buf *o, r;
 
 	if (fault(s, SRV_F_SILENT))
 		return;
@@ -275,18 +299,24 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	if (fault(s, SRV_F_BARE_CODES) && strcmp(line, "250 2.0.0 Ok") == 0)
 		n = 3;	/* "250" alone: no separator, no text */
 	o = s->holding ? &s->held : &s->out;
-	buf_append(o, line, n < 4 ? n : 4);
+	buf_init(&r);
+	buf_append(&r, line, n < 4 ? n : 4);
 	e = n > 4 ? enhanced_len(line + 4) : 0;
 	if (skip == 0 && e > 0 && fault(s, SRV_F_ENHANCED_CODE_PADDED) &&
 	    line[4 + e - 3] == '.') {
 		/* "2.1.5 " becomes "2.1.05 ". */
-		buf_append(o, line + 4, e - 2);
-		buf_puts(o, "0");
+		buf_append(&r, line + 4, e - 2);
+		buf_puts(&r, "0");
 		skip = e - 2;
 	}
 	if (n > 4)
-		buf_append(o, line + 4 + skip, n - 4 - skip);
-	buf_puts(o, fault(s, SRV_F_BARE_LF_REPLIES) ? "\n" : "\r\n");
+		buf_append(&r, line + 4 + skip, n - 4 - skip);
+	buf_puts(&r, fault(s, SRV_F_BARE_LF_REPLIES) ? "\n" : "\r\n");
+	if (o == &s->held)
+		buf_append(o, r.data, r.len);
+	else
+		sess_emit(s, r.data, r.len);
+	buf_free(&r);
 }
 
 static void sess_timeout(struct loop *, void *);
@@ -363,8 +393,11 @@ reply_ehlo(struct sess *s, const struct syn_command *c)
 	ext[n++] = "BINARYMIME";
 	if (!fault(s, SRV_F_BINARYMIME_WITHOUT_CHUNKING))
 		ext[n++] = "CHUNKING";
-	ext[n++] = fault(s, SRV_F_AUTH_KEYWORD_EMPTY) ? "AUTH" :
-	    "AUTH PLAIN LOGIN CRAM-MD5";
+	/* A client that must use TLS sees AUTH only inside it, like
+	 * Postfix's smtpd_tls_auth_only (RFC 4954 4, RFC 3207 4). */
+	if (!s->tls_required || s->tls_up || fault(s, SRV_F_TLS_AUTH_PLAINTEXT))
+		ext[n++] = fault(s, SRV_F_AUTH_KEYWORD_EMPTY) ? "AUTH" :
+		    "AUTH PLAIN LOGIN CRAM-MD5";
 	ext[n++] = params ? "DSN RET" : "DSN";
 	ext[n++] = params ? "SMTPUTF8 on" : "SMTPUTF8";
 	ext[n++] = "ENHANCEDSTATUSCODES";
@@ -380,6 +413,8 @@ reply_ehlo(struct sess *s, const struct syn_command *c)
 		sess_reply(s, "250-%s", SRV_HOSTNAME);
 	if (fault(s, SRV_F_EHLO_AUTH_EQUALS))
 		sess_reply(s, "250-AUTH=LOGIN PLAIN");
+	if (s->srv->tls_ctx && (!s->tls || fault(s, SRV_F_TLS_STARTTLS_AGAIN)))
+		sess_reply(s, "250-STARTTLS");
 	for (i = 0; i < n; i++)
 		sess_reply(s, "%d%c%s",
 		    i + 1 < n ? 250 : fault(s, SRV_F_MIXED_CODE_MULTILINE) ?
@@ -1350,6 +1385,52 @@ cmd_unoffered(struct sess *s, const struct syn_command *c)
 	sess_reply(s, "502 5.5.1 Error: command not implemented");
 }
 
+/* RFC 3207 4: 220 and the handshake; no parameters; not inside TLS.  The
+ * input pauses until the handshake is over (sess_process). */
+static void
+cmd_starttls(struct sess *s, const struct syn_command *c)
+{
+	if (fault(s, SRV_F_TLS_UNIMPLEMENTED)) {
+		sess_reply(s, "502 5.5.1 Error: command not implemented");
+		return;
+	}
+	if (has_arg(c) && !fault(s, SRV_F_TLS_PARAMS_OK)) {
+		sess_reply(s, "501 5.5.4 Syntax: STARTTLS");
+		return;
+	}
+	if (s->tls && !fault(s, SRV_F_TLS_SECOND_STARTTLS)) {
+		sess_reply(s, "503 5.5.1 Error: TLS already active");
+		return;
+	}
+	if (!s->srv->tls_ctx) {
+		sess_reply(s, "454 4.7.0 TLS not available due to temporary reason");
+		return;
+	}
+	sess_reply(s, "220 2.0.0 Ready to start TLS");
+	if (!s->tls)
+		s->tls = tls_conn_new(s->srv->tls_ctx, 1, NULL);
+}
+
+/* RFC 3207 4: a client that must use TLS gets 530 for everything but
+ * NOOP, EHLO, HELO, STARTTLS and QUIT until it has.  Returns 1 if the
+ * command was answered here. */
+static int
+tls_gate(struct sess *s, const struct syn_command *c)
+{
+	if (s->tls_up || fault(s, SRV_F_TLS_REQUIRED_IGNORED))
+		return 0;
+	if (c->verb == SYN_EHLO || c->verb == SYN_HELO) {
+		s->tls_required = fault(s, SRV_F_TLS_REQUIRED_ALL) ||
+		    util_ieq(c->arg, c->arg_len, SRV_TLS_REQUIRED_CLIENT);
+		return 0;
+	}
+	if (!s->tls_required || c->verb == SYN_NOOP ||
+	    c->verb == SYN_STARTTLS || c->verb == SYN_QUIT)
+		return 0;
+	sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
+	return 1;
+}
+
 static const struct cmd cmds[] = {
 	{ SYN_HELO,	cmd_helo },
 	{ SYN_EHLO,	cmd_helo },
@@ -1368,7 +1449,7 @@ static const struct cmd cmds[] = {
 	{ SYN_SAML,	cmd_unoffered },
 	{ SYN_ETRN,	cmd_unoffered },
 	{ SYN_ATRN,	cmd_unoffered },
-	{ SYN_STARTTLS,	cmd_unoffered },
+	{ SYN_STARTTLS,	cmd_starttls },
 	{ SYN_AUTH,	cmd_auth },
 	{ SYN_BDAT,	cmd_bdat },
 };
@@ -1500,7 +1581,7 @@ sess_command(struct sess *s, const char *line, size_t len)
 		    util_ieq(line, 4, "RCPT") || util_ieq(line, 4, "RSET")))
 			s->holding = 1;
 		else if (s->held.len > 0) {
-			buf_append(&s->out, s->held.data, s->held.len);
+			sess_emit(s, s->held.data, s->held.len);
 			buf_reset(&s->held);
 		}
 	}
@@ -1553,7 +1634,7 @@ sess_command(struct sess *s, const char *line, size_t len)
 				sess_unknown(s);
 				return;
 			}
-	if (sess_core_fault(s, &c))
+	if (tls_gate(s, &c) || sess_core_fault(s, &c))
 		return;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].verb == c.verb) {
@@ -1859,6 +1940,13 @@ sess_process(struct sess *s)
 			buf_reset(&s->in);
 			return;
 		}
+		if (s->tls && !s->tls_up) {
+			/* RFC 3207 4.2, CVE-2011-0411: plaintext that came
+			 * with STARTTLS is not a command. */
+			if (!fault(s, SRV_F_TLS_INJECTION))
+				buf_reset(&s->in);
+			return;
+		}
 		if (s->chunk.active)
 			buf_consume(&s->in, chunk_feed(s, s->in.data, s->in.len));
 		else if (s->state == S_BODY && s->txn.has_size &&
@@ -1877,6 +1965,71 @@ sess_process(struct sess *s)
 	}
 }
 
+/* After the handshake, a fresh session (RFC 3207 4.2): the client's
+ * EHLO and any transaction are forgotten. */
+static void
+sess_tls_ready(struct sess *s)
+{
+	s->tls_up = 1;
+	if (!fault(s, SRV_F_TLS_KEEPS_STATE)) {
+		/* An identity from AUTH in plaintext is knowledge from the
+		 * client too. */
+		s->helo = 0;
+		s->ehlo = 0;
+		s->authed = 0;
+		s->sasl = SASL_NONE;
+		s->tls_required = 0;
+		sess_enter(s, S_CONNECTED);
+	}
+	if (s->tls_hold.len > 0 &&
+	    tls_send(s->tls, s->tls_hold.data, s->tls_hold.len, &s->out) != 0)
+		s->broken = 1;
+	buf_reset(&s->tls_hold);
+}
+
+/* Wire bytes of a TLS session: the handshake, then plaintext into s->in. */
+static void
+sess_tls_input(struct sess *s, const char *d, size_t n)
+{
+	static const char garbage[] = "*** this is not TLS ***\r\n";
+	char err[256];
+	size_t before = s->out.len;
+	enum tls_hs hs;
+	int rc;
+
+	if (s->state == S_CLOSING)
+		return;
+	tls_feed(s->tls, d, n);
+	if (!s->tls_up) {
+		if (fault(s, SRV_F_TLS_HANDSHAKE_GARBAGE)) {
+			buf_append(&s->out, garbage, sizeof(garbage) - 1);
+			sess_close(s);
+			return;
+		}
+		hs = tls_handshake(s->tls, err, sizeof(err));
+		tls_drain(s->tls, &s->out);
+		if (fault(s, SRV_F_TLS_HANDSHAKE_DROP)) {
+			/* Half of our first flight, then the close. */
+			s->out.len = before + (s->out.len - before) / 2;
+			sess_close(s);
+			return;
+		}
+		if (hs == TLS_HS_FAILED) {
+			sess_close(s);	/* the alert goes out first */
+			return;
+		}
+		if (hs == TLS_HS_MORE)
+			return;
+		sess_tls_ready(s);
+	}
+	rc = tls_recv(s->tls, &s->in, err, sizeof(err));
+	tls_drain(s->tls, &s->out);
+	if (rc == 1)
+		s->eof = 1;
+	else if (rc < 0)
+		sess_close(s);
+}
+
 static void
 sess_read(struct sess *s)
 {
@@ -1892,7 +2045,10 @@ sess_read(struct sess *s)
 		r = read(s->in_fd, tmp, room);
 	while (r == -1 && errno == EINTR);
 	if (r > 0) {
-		buf_append(&s->in, tmp, (size_t)r);
+		if (s->tls)
+			sess_tls_input(s, tmp, (size_t)r);
+		else
+			buf_append(&s->in, tmp, (size_t)r);
 		s->last_active = util_now_ms();
 	} else if (r == 0)
 		s->eof = 1;
@@ -1962,6 +2118,8 @@ sess_free(struct sess *s)
 	buf_free(&s->in);
 	buf_free(&s->out);
 	buf_free(&s->held);
+	buf_free(&s->tls_hold);
+	tls_conn_free(s->tls);
 	free(s);
 }
 
@@ -2075,7 +2233,7 @@ sess_greet(struct loop *loop, void *arg)
 }
 
 static void
-sess_new(struct srv *srv, int in_fd, int out_fd)
+sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 {
 	struct sess *s;
 	struct stat st;
@@ -2093,6 +2251,10 @@ sess_new(struct srv *srv, int in_fd, int out_fd)
 	buf_init(&s->in);
 	buf_init(&s->out);
 	buf_init(&s->held);
+	buf_init(&s->tls_hold);
+	/* Implicit TLS: the greeting waits in tls_hold for the handshake. */
+	if (tls && srv->tls_ctx)
+		s->tls = tls_conn_new(srv->tls_ctx, 1, NULL);
 	s->next = srv->sessions;
 	if (s->next)
 		s->next->prev = s;
@@ -2126,6 +2288,8 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 
 	srv->loop = loop;
 	srv->idle_ms = IDLE_MS;
+	/* Without a context STARTTLS is not offered and gets 454. */
+	srv->tls_ctx = tls_server_ctx_new(SRV_HOSTNAME, errbuf, errlen);
 	srv->boot = (uint32_t)time(NULL);
 	while (*p) {
 		size_t n;
@@ -2144,6 +2308,7 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 			if ((id = srv_fault_lookup(p, n)) == -1) {
 				snprintf(errbuf, errlen, "unknown fault "
 				    "\"%.*s\"", (int)n, p);
+				tls_ctx_free(srv->tls_ctx);
 				free(srv);
 				return NULL;
 			}
@@ -2175,6 +2340,7 @@ srv_free(struct srv *srv)
 		close(srv->lfd[i]);
 	}
 	free(srv->lfd);
+	tls_ctx_free(srv->tls_ctx);
 	free(srv);
 }
 
@@ -2190,17 +2356,14 @@ srv_set_idle_timeout(struct srv *srv, int ms)
 }
 
 static void
-srv_accept(struct loop *loop, int fd, int revents, void *arg)
+accept_all(struct srv *srv, int fd, int tls)
 {
-	struct srv *srv = arg;
 	int c;
 
-	(void)loop;
-	(void)revents;
 	for (;;) {
 		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c >= 0) {
-			sess_new(srv, c, c);
+			sess_new(srv, c, c, tls);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -2210,8 +2373,24 @@ srv_accept(struct loop *loop, int fd, int revents, void *arg)
 	}
 }
 
-int
-srv_listen(struct srv *srv, const char *host, const char *port,
+static void
+srv_accept(struct loop *loop, int fd, int revents, void *arg)
+{
+	(void)loop;
+	(void)revents;
+	accept_all(arg, fd, 0);
+}
+
+static void
+srv_accept_tls(struct loop *loop, int fd, int revents, void *arg)
+{
+	(void)loop;
+	(void)revents;
+	accept_all(arg, fd, 1);
+}
+
+static int
+listen_on(struct srv *srv, const char *host, const char *port, int tls,
     char *errbuf, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
@@ -2272,7 +2451,8 @@ srv_listen(struct srv *srv, const char *host, const char *port,
 		srv->lfd = xrealloc(srv->lfd, (srv->nlfd + 1) *
 		    sizeof(*srv->lfd));
 		srv->lfd[srv->nlfd++] = fd;
-		loop_watch(srv->loop, fd, POLLIN, srv_accept, srv);
+		loop_watch(srv->loop, fd, POLLIN,
+		    tls ? srv_accept_tls : srv_accept, srv);
 	}
 	freeaddrinfo(res);
 	if (bound == -1) {
@@ -2281,6 +2461,25 @@ srv_listen(struct srv *srv, const char *host, const char *port,
 		return -1;
 	}
 	return bound;
+}
+
+int
+srv_listen(struct srv *srv, const char *host, const char *port,
+    char *errbuf, size_t errlen)
+{
+	return listen_on(srv, host, port, 0, errbuf, errlen);
+}
+
+int
+srv_listen_tls(struct srv *srv, const char *host, const char *port,
+    char *errbuf, size_t errlen)
+{
+	if (!srv->tls_ctx) {
+		snprintf(errbuf, errlen, "no TLS: the key and certificate "
+		    "could not be made");
+		return -1;
+	}
+	return listen_on(srv, host, port, 1, errbuf, errlen);
 }
 
 static int
@@ -2293,8 +2492,8 @@ set_nonblock(int fd)
 	return 0;
 }
 
-int
-srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
+static int
+attach(struct srv *srv, int in_fd, int out_fd, int tls, char *errbuf,
     size_t errlen)
 {
 	if (in_fd < 0 || out_fd < 0) {
@@ -2306,8 +2505,27 @@ srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
 		snprintf(errbuf, errlen, "attach: %s", strerror(errno));
 		return -1;
 	}
-	sess_new(srv, in_fd, out_fd);
+	sess_new(srv, in_fd, out_fd, tls);
 	return 0;
+}
+
+int
+srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf,
+    size_t errlen)
+{
+	return attach(srv, in_fd, out_fd, 0, errbuf, errlen);
+}
+
+int
+srv_attach_tls(struct srv *srv, int in_fd, int out_fd, char *errbuf,
+    size_t errlen)
+{
+	if (!srv->tls_ctx) {
+		snprintf(errbuf, errlen, "no TLS: the key and certificate "
+		    "could not be made");
+		return -1;
+	}
+	return attach(srv, in_fd, out_fd, 1, errbuf, errlen);
 }
 
 size_t

@@ -19,6 +19,11 @@
 #define SRV_HOSTNAME "mx.harness.test"
 #define SRV_LOCAL_DOMAIN "example.com"   /* recipients @example.com are accepted */
 #define SRV_SIZE_LIMIT 10485760u          /* advertised SIZE */
+/* Clients greeting with this HELO/EHLO name must use TLS first (RFC 3207
+ * 4: 530 to everything but NOOP, EHLO, HELO, STARTTLS and QUIT), like a
+ * Postfix check_helo_access map with reject_plaintext_session.  The engine
+ * gives builtin targets tls_required_client with this value. */
+#define SRV_TLS_REQUIRED_CLIENT "secure.client.example"
 /* The one account AUTH accepts (RFC 4954); the suite's auth_user and
  * auth_password default to these against builtin. */
 #define SRV_AUTH_USER "harness"
@@ -38,11 +43,17 @@ void srv_free(struct srv *srv);
  * bound port, or -1 with errbuf filled. */
 int srv_listen(struct srv *srv, const char *host, const char *port, char *errbuf, size_t errlen);
 
+/* The same for implicit TLS (smtps, RFC 8314 3.3): the handshake comes
+ * first, then the greeting inside TLS. */
+int srv_listen_tls(struct srv *srv, const char *host, const char *port, char *errbuf, size_t errlen);
+
 /* Serve one session on an already connected pair of descriptors (in_fd ==
  * out_fd for a socket; 0 and 1 for `serve --stdio`).  The server owns and
  * closes them.  Returns 0, or -1 with errbuf filled (the descriptors then
  * stay the caller's). */
 int srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t errlen);
+/* srv_attach() for implicit TLS over the pair (`serve --stdio --tls`). */
+int srv_attach_tls(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t errlen);
 
 /* Idle timeout of every session in milliseconds, applied from the next
  * input or output (default 300 s, RFC 5321 4.5.3.2.7).  On expiry the
@@ -190,6 +201,20 @@ enum srv_fault {
 	SRV_F_CLOSE_ON_CONNECT,
 	SRV_F_DELAYED_GREETING,
 	/* -- end of hostile faults -- */
+
+	/* -- TLS faults -- */
+	SRV_F_TLS_INJECTION,
+	SRV_F_TLS_KEEPS_STATE,
+	SRV_F_TLS_STARTTLS_AGAIN,
+	SRV_F_TLS_SECOND_STARTTLS,
+	SRV_F_TLS_PARAMS_OK,
+	SRV_F_TLS_UNIMPLEMENTED,
+	SRV_F_TLS_HANDSHAKE_GARBAGE,
+	SRV_F_TLS_HANDSHAKE_DROP,
+	SRV_F_TLS_REQUIRED_IGNORED,
+	SRV_F_TLS_REQUIRED_ALL,
+	SRV_F_TLS_AUTH_PLAINTEXT,
+	/* -- end of TLS faults -- */
 	SRV_F_COUNT
 };
 

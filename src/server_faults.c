@@ -277,6 +277,31 @@ static const struct {
 	{ SRV_F_DELAYED_GREETING, "delayed-greeting",
 	    "greet after 500 ms, then behave (a slow server for load tests)" },
 	/* -- end of hostile faults -- */
+
+	/* -- TLS faults -- */
+	{ SRV_F_TLS_INJECTION, "tls-injection",
+	    "execute plaintext pipelined after STARTTLS inside TLS (CVE-2011-0411)" },
+	{ SRV_F_TLS_KEEPS_STATE, "tls-keeps-state",
+	    "keep the pre-TLS HELO/EHLO state and transaction across the handshake" },
+	{ SRV_F_TLS_STARTTLS_AGAIN, "tls-starttls-again",
+	    "advertise STARTTLS again in the EHLO reply inside TLS" },
+	{ SRV_F_TLS_SECOND_STARTTLS, "tls-second-starttls",
+	    "answer STARTTLS inside TLS with 220" },
+	{ SRV_F_TLS_PARAMS_OK, "tls-params-ok",
+	    "accept STARTTLS with a parameter (220 instead of 501)" },
+	{ SRV_F_TLS_UNIMPLEMENTED, "tls-unimplemented",
+	    "advertise STARTTLS but answer it with 502" },
+	{ SRV_F_TLS_HANDSHAKE_GARBAGE, "tls-handshake-garbage",
+	    "answer STARTTLS with 220, then send plaintext garbage and close instead of a handshake" },
+	{ SRV_F_TLS_HANDSHAKE_DROP, "tls-handshake-drop",
+	    "answer STARTTLS with 220, then close in the middle of the handshake" },
+	{ SRV_F_TLS_REQUIRED_IGNORED, "tls-required-ignored",
+	    "accept MAIL in plaintext from the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
+	{ SRV_F_TLS_REQUIRED_ALL, "tls-required-all",
+	    "require TLS from every client: 530 to MAIL, RCPT, DATA ... in plaintext" },
+	{ SRV_F_TLS_AUTH_PLAINTEXT, "tls-auth-plaintext",
+	    "advertise AUTH in plaintext to the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
+	/* -- end of TLS faults -- */
 };
 
 _Static_assert(sizeof(faults) / sizeof(faults[0]) == SRV_F_COUNT,

@@ -91,6 +91,12 @@ tp_parse(const char *url, struct tp_target *t, char *errbuf, size_t errlen)
 		t->faults = xstrdup(url[7] ? url + 8 : "");
 		return NULL;
 	}
+	if (strcmp(url, "builtins") == 0 || strncmp(url, "builtins:", 9) == 0) {
+		t->kind = TP_BUILTIN;
+		t->tls = 1;
+		t->faults = xstrdup(url[8] ? url + 9 : "");
+		return NULL;
+	}
 	if (strncmp(url, "exec:", 5) == 0) {
 		t->kind = TP_EXEC;
 		const char *why = split_words(url + 5, &t->argv);
@@ -100,15 +106,14 @@ tp_parse(const char *url, struct tp_target *t, char *errbuf, size_t errlen)
 		}
 		return NULL;
 	}
-	if (strncmp(url, "smtps://", 8) == 0) {
-		snprintf(errbuf, errlen, "bad target '%s': smtps:// (TLS) is not supported by this build", url);
+	if (strncmp(url, "smtps://", 8) == 0)
+		t->tls = 1;
+	else if (strncmp(url, "smtp://", 7) != 0) {
+		snprintf(errbuf, errlen, "bad target '%s': expected smtp://HOST:PORT, smtps://HOST:PORT, "
+		    "exec:COMMAND or builtin[:FAULTS]", url);
 		return errbuf;
 	}
-	if (strncmp(url, "smtp://", 7) != 0) {
-		snprintf(errbuf, errlen, "bad target '%s': expected smtp://HOST:PORT, exec:COMMAND or builtin[:FAULTS]", url);
-		return errbuf;
-	}
-	const char *h = url + 7, *colon;
+	const char *h = url + (t->tls ? 8 : 7), *colon;
 	size_t hlen;
 	if (*h == '[') {
 		const char *end = strchr(h, ']');
@@ -134,7 +139,8 @@ tp_parse(const char *url, struct tp_target *t, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "bad target '%s': junk after ']'", url);
 		return errbuf;
 	}
-	const char *port = colon && *colon == ':' ? colon + 1 : "25";
+	/* RFC 8314 7.3: submissions on 465 is where implicit TLS lives. */
+	const char *port = colon && *colon == ':' ? colon + 1 : t->tls ? "465" : "25";
 	if (strchr(port, '/'))
 		port = xstrndup(port, (size_t)(strchr(port, '/') - port)), t->port = (char *)port;
 	else

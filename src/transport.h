@@ -1,7 +1,10 @@
 /*
  * transport.h - target URLs and how a session's byte stream is opened:
- * smtp://HOST:PORT (IPv4, IPv6 "[::1]", host names), exec:COMMAND ARGS (one
- * child process per session speaking SMTP on stdin/stdout), builtin[:FAULTS].
+ * smtp://HOST:PORT (IPv4, IPv6 "[::1]", host names), smtps://HOST:PORT (the
+ * same with TLS from the first byte, default port 465), exec:COMMAND ARGS
+ * (one child process per session speaking SMTP on stdin/stdout),
+ * builtin[:FAULTS] and builtins[:FAULTS] (the reference server, plain or
+ * with implicit TLS).
  * Every descriptor returned is non-blocking and close-on-exec.
  */
 #ifndef SMTPH_TRANSPORT_H
@@ -20,6 +23,7 @@ struct tp_target {
 	char *port;
 	char **argv;    /* TP_EXEC, NULL-terminated */
 	char *faults;   /* TP_BUILTIN: comma-separated fault names, may be "" */
+	int tls;        /* implicit TLS: smtps:// or builtins */
 	struct addrinfo *ai; /* TP_SMTP, after tp_resolve() */
 };
 

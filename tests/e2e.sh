@@ -332,5 +332,8 @@ if start_server 127.0.0.1 --faults lf-dot-lf; then
 	stop_server
 fi
 
+# ---- TLS (tests/e2e_tls.sh) ------------------------------------------------
+. tests/e2e_tls.sh
+
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

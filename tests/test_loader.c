@@ -68,6 +68,26 @@ test_valid(void)
 	CU_ASSERT_DOUBLE_EQUAL(s->steps[8].seconds, 2, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(s->steps[9].seconds, 0, 1e-9);
 	scn_free(s);
+
+	/* starttls: true, or its expectation and the injected bytes. */
+	const char *t = HEAD "steps:\n"
+	    "  - starttls: true\n"
+	    "  - starttls: {expect: {code: [220, 454], prefer: 220}, inject: 'NOOP\\r\\n${client_domain}'}\n"
+	    "  - starttls: {inject: X}\n";
+	s = load_scenario_mem("t.yaml", t, strlen(t), &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->n_steps, 3);
+	CU_ASSERT_EQUAL(s->steps[0].kind, SCN_STEP_STARTTLS);
+	CU_ASSERT_STRING_EQUAL(scn_step_kind_name(s->steps[0].kind), "starttls");
+	CU_ASSERT_EQUAL(s->steps[0].expect.n_codes, 1);
+	CU_ASSERT_TRUE(scn_code_match(&s->steps[0].expect.codes[0], 220));
+	CU_ASSERT_PTR_NULL(s->steps[0].text);
+	CU_ASSERT_EQUAL(s->steps[1].expect.n_codes, 2);
+	CU_ASSERT_EQUAL(s->steps[1].expect.n_prefer, 1);
+	CU_ASSERT_STRING_EQUAL(s->steps[1].text, "NOOP\\r\\n${client_domain}");
+	CU_ASSERT_EQUAL(s->steps[2].expect.n_codes, 1);
+	CU_ASSERT_STRING_EQUAL(s->steps[2].text, "X");
+	scn_free(s);
 	load_diag_free(&d);
 }
 
@@ -130,6 +150,14 @@ static const struct bad bad_cases[] = {
 	{ HEAD "vars: {a: '${b}'}\nsteps: [{send: x}]\n", "1:1", "refers to another variable" },
 	{ HEAD "x: &a [1]\ny: *a\nsteps: [{send: x}]\n", "5:4", "anchors" },
 	{ HEAD "requires: {extension: [X]}\nsteps: [{send: x}]\n", "5:12", "unknown key 'extension'" },
+	{ HEAD "steps:\n  - starttls: false\n", "6:15", "starttls takes true" },
+	{ HEAD "steps:\n  - starttls: {inject: \"a\\r\\n\"}\n", "6:24", "single-quoted" },
+	{ HEAD "steps:\n  - starttls: {expect: 220, now: 1}\n", "6:29", "unknown key 'now'" },
+	{ HEAD "steps:\n  - starttls: {inject: 'a\\q'}\n", "6:15", "unknown escape" },
+	{ HEAD "steps:\n  - starttls: true\n    repeat: 2\n", "7:13", "'repeat' applies" },
+	/* RFC 3207 4.2: a capture made before the handshake is forgotten. */
+	{ HEAD "steps:\n  - expect: {capture: {c: {regex: a}}}\n  - starttls: true\n  - send: \"${c}\"\n",
+	  "8:11", "undefined variable ${c}" },
 };
 
 static void

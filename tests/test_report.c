@@ -1006,7 +1006,7 @@ static const char json_check[] =
     "    'error', 'xfail', 'xpass')])\n"
     "keys = sorted(['id', 'title', 'file', 'level', 'refs', 'tags',\n"
     "    'status', 'duration', 'reason', 'step', 'step_line', 'expected',\n"
-    "    'actual', 'warnings', 'transcript_dropped', 'transcript'])\n"
+    "    'actual', 'warnings', 'tls', 'transcript_dropped', 'transcript'])\n"
     "for c in d['scenarios']:\n"
     "    if sorted(c.keys()) != keys:\n"
     "        raise ValueError('keys of ' + str(c.get('id')))\n"

@@ -35,7 +35,7 @@
 #define GREET	"220 mx.harness.test ESMTP smtp-harness reference server\r\n"
 #define EHLO	"EHLO client.example\r\n"
 /* The keyword lines of the EHLO reply, but the last. */
-#define EXT_LINES(sep) "250-PIPELINING" sep "250-SIZE 10485760" sep \
+#define EXT_LINES(sep) "250-STARTTLS" sep "250-PIPELINING" sep "250-SIZE 10485760" sep \
 		"250-8BITMIME" sep "250-BINARYMIME" sep "250-CHUNKING" sep \
 		"250-AUTH PLAIN LOGIN CRAM-MD5" sep "250-DSN" sep \
 		"250-SMTPUTF8" sep
@@ -74,7 +74,8 @@
 #define OPEN_OK	EHLO_OK MAIL_OK RCPT_OK
 
 /* The extensions' replies and commands. */
-#define EHLO_HEAD "250-mx.harness.test greets client.example\r\n"
+#define EHLO_HEAD "250-mx.harness.test greets client.example\r\n" \
+		"250-STARTTLS\r\n"
 #define ES_LAST	"250 ENHANCEDSTATUSCODES\r\n"
 #define HELO_OK	"250 mx.harness.test\r\n"
 #define BOK(n)	"250 2.0.0 Ok: " #n " octets received\r\n"
@@ -581,7 +582,7 @@ static const struct conv clean_convs[] = {
 		NOTIMPL NOTIMPL NOTIMPL),
 	    ST("SAML FROM:<a@b.example>\r\nETRN example.com\r\nATRN\r\n",
 		NOTIMPL NOTIMPL NOTIMPL),
-	    ST("STARTTLS\r\n", NOTIMPL) } },
+	    ST("STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n") } },
 	{ "unknown", NULL, NULL, 0, 1, 0, {
 	    ST("FOO\r\n", E500), ST("\r\n", E500), ST("123\r\n", E500),
 	    ST(" NOOP\r\n", E500), ST("MAIL-FROM:<a@b>\r\n", E500),
@@ -2011,6 +2012,13 @@ test_fault_table(void)
 		"reset-after-greeting", "endless-multiline", "random-bytes",
 		"close-on-connect", "delayed-greeting",
 		/* -- end of hostile faults -- */
+
+		/* -- TLS faults -- */
+		"tls-injection", "tls-keeps-state", "tls-starttls-again",
+		"tls-second-starttls", "tls-params-ok", "tls-unimplemented",
+		"tls-handshake-garbage", "tls-handshake-drop",
+		"tls-required-ignored", "tls-required-all", "tls-auth-plaintext",
+		/* -- end of TLS faults -- */
 	};
 	char err[128];
 	struct loop *loop = loop_new();
@@ -2038,7 +2046,8 @@ test_fault_table(void)
 		    strcmp(names[i], "rcpt-limit-50") &&
 		    strcmp(names[i], "text-line-off-by-two") &&
 		    strcmp(names[i], "long-text-line-close") &&
-		    strcmp(names[i], "message-limit-32k"))
+		    strcmp(names[i], "message-limit-32k") &&
+		    strncmp(names[i], "tls-", 4) != 0)	/* test_server_tls.c */
 			CU_FAIL("fault without a conversation");
 	}
 	CU_ASSERT(srv_fault_name(NELEM(names)) == NULL);
