@@ -20,7 +20,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite coverage
+.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite coverage interop
 
 all: $(BIN)
 
@@ -91,6 +91,13 @@ bite: $(BIN)
 # Which catalogue ids (docs/catalogue.md) the suite covers.
 coverage: $(BIN)
 	$(BIN) list --coverage
+
+# The suite against seven real servers (Postfix, Exim, OpenSMTPD, Sendmail,
+# aiosmtpd, smtp-server, Haraka), each started by harness/interop/ in a
+# private network namespace; reports and the matrix in reports/interop/.
+# As root: installs what it needs (harness/interop/install.sh).
+interop: $(BIN)
+	@sh harness/interop/run.sh $(BIN)
 
 bench: $(BIN) $(BUILD)/bench_reply
 	@sh tests/bench.sh $(BIN) $(BUILD)/bench_reply

@@ -23,6 +23,7 @@ rep_format_parse(const char *name, enum rep_format *out)
 		{ "json", REP_JSON },
 		{ "junit", REP_JUNIT },
 		{ "tap", REP_TAP },
+		{ "html", REP_HTML },
 	};
 
 	if (name == NULL)
@@ -48,6 +49,8 @@ rep_format_name(enum rep_format f)
 		return "junit";
 	case REP_TAP:
 		return "tap";
+	case REP_HTML:
+		return "html";
 	}
 	return "?";
 }
@@ -69,6 +72,9 @@ rep_write(FILE *f, enum rep_format fmt, const struct rep_run *run, int color)
 		break;
 	case REP_TAP:
 		rc = rep_write_tap(f, run);
+		break;
+	case REP_HTML:
+		rc = rep_write_html(f, run);
 		break;
 	}
 	if (fflush(f) != 0 || ferror(f))

@@ -1,6 +1,6 @@
 /*
- * report.h - report writers: text (live progress and summary), json, junit
- * and tap.  Writers only read the run; they never fail on strange bytes: all
+ * report.h - report writers: text (live progress and summary), json, junit,
+ * tap and html.  Writers only read the run; they never fail on strange bytes: all
  * server output passes through res_render() or the format's own escaping.
  */
 #ifndef SMTPH_REPORT_H
@@ -10,7 +10,7 @@
 
 #include "result.h"
 
-enum rep_format { REP_TEXT, REP_JSON, REP_JUNIT, REP_TAP };
+enum rep_format { REP_TEXT, REP_JSON, REP_JUNIT, REP_TAP, REP_HTML };
 
 struct rep_run {
 	const char *target;     /* the target URL as given */
@@ -21,7 +21,7 @@ struct rep_run {
 	int verbose;            /* text: also print transcripts of passing scenarios */
 };
 
-/* "text", "json", "junit", "tap" -> 0 and *out; -1 if unknown. */
+/* "text", "json", "junit", "tap", "html" -> 0 and *out; -1 if unknown. */
 int rep_format_parse(const char *name, enum rep_format *out);
 const char *rep_format_name(enum rep_format f);
 
@@ -44,6 +44,9 @@ int rep_write_text(FILE *f, const struct rep_run *run, int color);
 int rep_write_json(FILE *f, const struct rep_run *run);
 int rep_write_junit(FILE *f, const struct rep_run *run);
 int rep_write_tap(FILE *f, const struct rep_run *run);
+/* One self-contained page (no fetches): summary, filters, every scenario
+ * with its whole transcript (docs/reports.md). */
+int rep_write_html(FILE *f, const struct rep_run *run);
 
 struct rep_counts {
 	size_t total, pass, fail, skip, error, xfail, xpass;

@@ -220,6 +220,26 @@ expect_rc "baseline turns an expected failure into XFAIL" 0 "$BIN" run scenarios
 grep -q XFAIL "$T/out" && ok "XFAIL reported" || bad "XFAIL not reported" "$(cat "$T/out")"
 expect_rc "baseline: unexpected pass is reported, exit 0" 0 "$BIN" run scenarios/rfc5321/session/quit-221-close.yaml --baseline "$T/baseline"
 grep -q XPASS "$T/out" && ok "XPASS reported" || bad "XPASS not reported" "$(cat "$T/out")"
+cat >"$T/baseline.yaml" <<'YAML'
+# the YAML form: id, reason, transcript lines that show the deviation
+- id: quit-221-close
+  reason: the server answers QUIT with 221 but keeps the connection open
+  transcript:
+    - 'S: 221'
+    - 'S: a line this server never sends'
+YAML
+expect_rc "YAML baseline turns an expected failure into XFAIL" 0 "$BIN" run scenarios/rfc5321/session/quit-221-close.yaml \
+	--target builtin:quit-no-close --timeout 1 --baseline "$T/baseline.yaml" --report json:"$T/bl.json" --report html:"$T/bl.html"
+json "$T/bl.json" <<'PY' >"$T/msg" 2>&1 && ok "YAML baseline: XFAIL, and a warning for the transcript line not seen" || bad "YAML baseline" "$(cat "$T/msg")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "xfail", s["status"]
+assert len(s["warnings"]) == 1 and "a line this server never sends" in s["warnings"][0], s["warnings"]
+PY
+grep -q 'id="count-xfail">1<' "$T/bl.html" && ok "--report html writes the page" || bad "--report html" "$(head -c 2000 "$T/bl.html")"
+printf -- '- id: quit-221-close\n  transcript: []\n' >"$T/bad-baseline.yaml"
+expect_rc "YAML baseline without reason: usage error" 2 "$BIN" run scenarios/rfc5321/session/quit-221-close.yaml --baseline "$T/bad-baseline.yaml"
+grep -q "bad-baseline.yaml:1:3: error: entry without 'reason'" "$T/err" && ok "baseline errors name FILE:LINE:COL" || bad "baseline error message" "$(cat "$T/err")"
 
 # ---- selection, variables, profiles --------------------------------------
 expect_rc "--tags selects" 0 "$BIN" run scenarios/ --tags quit --report json:"$T/sel.json"

@@ -599,8 +599,9 @@ test_formats(void)
 		{ "json", REP_JSON },
 		{ "junit", REP_JUNIT },
 		{ "tap", REP_TAP },
+		{ "html", REP_HTML },
 	};
-	static const char *bad[] = { "", "JSON", "xml", "html", "tap ",
+	static const char *bad[] = { "", "JSON", "xml", "HTML", "tap ",
 	    "jso", "texts" };
 	enum rep_format f;
 
