@@ -13,7 +13,9 @@
  *     the client bytes into command lines (each ended by CRLF) and, after
  *     a 354, a message ended by CRLF "." CRLF; each of those gets exactly
  *     one reply, an unterminated tail gets none;
- *   - nothing after a reply that closes the session (221, 421).
+ *   - nothing after a reply that closes the session (221, 421);
+ *   - after 220 to STARTTLS the plaintext ends (RFC 3207 4.2: the bytes
+ *     that follow are a TLS handshake), so the checks stop there.
  *
  * Input: byte 0: low four bits the number of cut points k, high four bits
  * a fault set (0 = the strict server; the others are faults that change
@@ -24,6 +26,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,9 +82,9 @@ check(const char *in, size_t in_len)
 	struct reply_opts opts = { .max_line = 512, .flags = REPLY_OPT_ASCII_ONLY };
 	struct reply_line lines[64];
 	size_t pos = 0, ipos = 0, nrep = 0;
-	int closed = 0, body = 0;
+	int closed = 0, body = 0, tls = 0;
 
-	while (pos < out_len) {
+	while (pos < out_len && !tls) {
 		struct reply r = { .lines = lines, .lines_cap = 64 };
 		struct reply_error err;
 		ssize_t n = reply_parse(out + pos, out_len - pos, &opts, &r, &err);
@@ -104,6 +107,10 @@ check(const char *in, size_t in_len)
 				const char *e = memmem(in + ipos, in_len - ipos, "\r\n", 2);
 				FUZZ_CHECK(e != NULL, "reply %d to a line that has not ended", r.code);
 				used = (size_t)(e - (in + ipos)) + 2;
+				size_t l = used - 2;
+				while (l > 8 && in[ipos + l - 1] == ' ')
+					l--;
+				tls = r.code == 220 && l == 8 && strncasecmp(in + ipos, "STARTTLS", 8) == 0;
 			}
 			ipos += used;
 			body = !body && r.code == 354;
@@ -114,7 +121,7 @@ check(const char *in, size_t in_len)
 		pos += (size_t)n;
 	}
 	/* Every complete command got its reply, unless the session closed. */
-	if (!closed) {
+	if (!closed && !tls) {
 		size_t left = body ? data_end(in + ipos, in_len - ipos) :
 		    (memmem(in + ipos, in_len - ipos, "\r\n", 2) != NULL);
 		FUZZ_CHECK(left == 0, "a complete %s at input offset %zu got no reply",
