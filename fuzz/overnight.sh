@@ -86,8 +86,8 @@ signature() {
 	prop=$(grep -a -m1 'property broken' "$out/logs/repro.txt" | sed 's/: property broken.*//' || true)
 	frames=$(grep -a -E '^ *#[0-9]+ 0x[0-9a-f]+ in ' "$out/logs/repro.txt" |
 	    grep -E '/(src|fuzz)/' | awk '{ print $4 }' | head -n 3 | paste -sd'<' -)
-	kind=$(grep -a -m1 -o -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer|LeakSanitizer): [a-z-]+' \
-	    "$out/logs/repro.txt" | awk '{ print $3 }' || true)
+	kind=$(grep -a -m1 -o -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer|LeakSanitizer): [a-z-]+( signal)?' \
+	    "$out/logs/repro.txt" | cut -d' ' -f3- | tr ' ' '-' || true)
 	[ -n "$kind" ] || kind=$(grep -a -m1 -o 'runtime error: .*' "$out/logs/repro.txt" | cut -c1-60 || true)
 	echo "${kind:-unknown} ${prop:-$frames}"
 }
@@ -124,14 +124,27 @@ for t in $targets; do
 	nuniq=0
 	for f in "$out"/crashes/"$t"/*; do
 		[ -f "$f" ] || continue
-		sig=$(signature "$t" "$f")
-		case "$sigs" in *"|$sig|"*) continue ;; esac
+		repro="$out/unique/$t/$(basename "$f")"
+		case $(basename "$f") in
+		oom-* | timeout-*)
+			# Replaying these takes minutes (an OOM makes ASan print
+			# a profile of every live allocation), and
+			# -minimize_crash handles neither: one per target, as is.
+			sig="${f##*/}"
+			sig="${sig%%-*} (not replayed, not minimized)"
+			case "$sigs" in *"|$sig|"*) continue ;; esac
+			cp "$f" "$repro"
+			;;
+		*)
+			sig=$(signature "$t" "$f")
+			case "$sigs" in *"|$sig|"*) continue ;; esac
+			"$bindir/$t" -minimize_crash=1 -max_total_time=120 \
+			    -exact_artifact_path="$repro" "$f" >"$out/logs/$t.minimize.log" 2>&1 || true
+			[ -f "$repro" ] || cp "$f" "$repro"
+			;;
+		esac
 		sigs="$sigs|$sig|"
 		nuniq=$((nuniq + 1))
-		repro="$out/unique/$t/$(basename "$f")"
-		"$bindir/$t" -minimize_crash=1 -max_total_time=120 \
-		    -exact_artifact_path="$repro" "$f" >"$out/logs/$t.minimize.log" 2>&1 || true
-		[ -f "$repro" ] || cp "$f" "$repro"
 		details="$details
 - \`$t\`: $sig — reproducer \`$repro\` ($(wc -c <"$repro") bytes; replay: \`$bindir/$t $repro\`)"
 	done
@@ -152,5 +165,8 @@ done
 	echo "Finished $(date -u '+%Y-%m-%d %H:%M:%S UTC').  Minimized corpora: \`$out/corpus-min/\`;"
 	echo "logs: \`$out/logs/\`; progress: \`$out/progress.txt\`."
 } >>"$summary"
-ln -sfn "$(basename "$out")" reports/overnight-latest 2>/dev/null || true
+case "$out" in
+reports/*/*) ;;
+reports/*) ln -sfn "${out#reports/}" reports/overnight-latest ;;
+esac
 cat "$summary"
