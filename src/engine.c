@@ -703,6 +703,28 @@ codes_match(const struct scn_expect *x, int code)
 	return 0;
 }
 
+/* stop_if: the reply says the server declined what the rest of the steps
+ * test (RFC-allowed), so they do not apply: on to the teardown.  1 if so. */
+static int
+stop_here(struct sess *s, const struct scn_expect *x)
+{
+	int hit = 0;
+	for (size_t i = 0; i < x->n_stop && !hit; i++)
+		hit = scn_code_match(&x->stop[i], s->last_code);
+	if (!hit)
+		return 0;
+	note(s, "reply %d: the rest of the steps do not apply (stop_if)", s->last_code);
+	loop_timer_cancel(s->eng->loop, s->timer);
+	s->timer = 0;
+	s->fired = 0;
+	s->seq++;
+	s->rep = 0;
+	s->tls_phase = 0;
+	while (s->op < s->nops && s->ops[s->op].phase != PH_TEARDOWN)
+		s->op++;
+	return 1;
+}
+
 static int
 prefer_match(const struct scn_expect *x, int code)
 {
@@ -1121,6 +1143,8 @@ starttls_op(struct sess *s, const struct scn_step *st)
 		}
 		if (s->awaiting_close)
 			return 1;
+		if (stop_here(s, &st->expect))
+			return 1;
 		if (s->last_code != 220) {
 			note(s, "STARTTLS answered %d: no handshake", s->last_code);
 			next_op(s, 1);
@@ -1269,6 +1293,8 @@ advance_ops(struct sess *s)
 				return;
 			}
 			if (s->awaiting_close)
+				continue;
+			if (stop_here(s, &st->expect))
 				continue;
 			next_op(s, 0);
 			continue;

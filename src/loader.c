@@ -633,6 +633,27 @@ code_covers(const struct scn_code *q, const struct scn_code *p)
 	return 1;
 }
 
+/* Every code of sub[0..n) is among the accepted codes. */
+static int
+check_subset(struct ctx *c, const struct node *n, const struct scn_expect *e,
+    const struct scn_code *sub, size_t nsub, const char *what)
+{
+	if (e->n_codes == 0) {
+		ERR(c, n, "%s needs code: the codes accepted", what);
+		return 0;
+	}
+	for (size_t i = 0; i < nsub; i++) {
+		size_t k = 0;
+		while (k < e->n_codes && !code_covers(&e->codes[k], &sub[i]))
+			k++;
+		if (k == e->n_codes) {
+			ERR(c, n, "%s code %s is not among the accepted codes", what, sub[i].pat);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* prefer: a subset of code, and not all of it (else it could never warn). */
 static int
 check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e)
@@ -776,7 +797,7 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 	struct ctx *c = ls->c;
 	if (n->type != NODE_MAP)
 		return parse_codes(c, n, e);
-	static const char *const keys[] = { "code", "prefer", "text", "enhanced", "ehlo_has",
+	static const char *const keys[] = { "code", "prefer", "stop_if", "text", "enhanced", "ehlo_has",
 		"ehlo_lacks", "ehlo_valid", "single_line", "capture", NULL };
 	static const char *const extra_keys[] = { "code", "text", "enhanced", "single_line",
 		"within", "warn", NULL };
@@ -786,6 +807,10 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 		ok = 0;
 	if ((v = lookup(n, "prefer")) &&
 	    (!parse_code_list(c, v, &e->prefer, &e->n_prefer) || (ok && !check_prefer(c, v, e))))
+		ok = 0;
+	if ((v = lookup(n, "stop_if")) &&
+	    (!parse_code_list(c, v, &e->stop, &e->n_stop) || (ok && !check_subset(c, v, e, e->stop,
+	    e->n_stop, "stop_if"))))
 		ok = 0;
 	if ((v = lookup(n, "text"))) {
 		if ((e->text = get_str(c, v, "text", 1)) && !compile_re(c, v, &e->text_re)) {
