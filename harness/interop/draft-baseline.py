@@ -70,7 +70,10 @@ def main():
             continue
         ls = [(i, l) for i, l in lines_of(sc["transcript"]) if not l.startswith("*")]
         # The last event the harness sent, and what the server said after.
-        last_c = max((i for i, l in ls if l.startswith("C:")), default=None)
+        # (the last one the server answered: a command sent after its last
+        # word may or may not have left before the close was seen).
+        last_s = max((i for i, l in ls if l.startswith("S:")), default=-1)
+        last_c = max((i for i, l in ls if l.startswith("C:") and i < last_s), default=None)
         if last_c is None:
             pick = [l for _, l in ls[-3:]]
         else:
