@@ -56,7 +56,7 @@ e2e: $(BIN)
 	@sh tests/bad-files.sh $(BIN) >$(BUILD)/bad-files.log || { grep -v '^ok' $(BUILD)/bad-files.log; exit 1; }
 	@tail -n 1 $(BUILD)/bad-files.log
 
-test: unit e2e
+test: unit e2e fuzz-regress
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -107,3 +107,5 @@ $(BUILD)/bench_reply: tests/bench_reply.c $(LIB)
 
 clean:
 	rm -rf $(BUILD)
+
+include fuzz/fuzz.mk

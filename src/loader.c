@@ -114,7 +114,19 @@ load_diag_add(struct load_diag *d, const char *file, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_printf(&d->text, "%s:%d:%d: error: %s\n", file, line, col, msg);
+	buf_printf(&d->text, "%s:%d:%d: error: ", file, line, col);
+	/* One line per error: a control byte quoted from the file (an id
+	 * given as a block scalar holds a newline) is shown escaped. */
+	for (const char *m = msg; *m; m++) {
+		unsigned char ch = (unsigned char)*m;
+		if (ch == '\n')
+			buf_append(&d->text, "\\n", 2);
+		else if (ch < 0x20 || ch == 0x7f)
+			buf_printf(&d->text, "\\x%02x", ch);
+		else
+			buf_append(&d->text, m, 1);
+	}
+	buf_append(&d->text, "\n", 1);
 	d->n_errors++;
 }
 
@@ -500,6 +512,111 @@ parse_code_list(struct ctx *c, const struct node *n, struct scn_code **out, size
 	return ok;
 }
 
+/* glibc's regcomp() copies the tree under "x+" once and under "x{m,n}"
+ * about max(m, n) times, so stacked or nested repetitions ("a++++...",
+ * "((a{99}){99}){99}") grow exponentially: some sixty '+' exhaust any
+ * memory (found by fuzz_loader; POSIX leaves adjacent duplication symbols
+ * undefined anyway).  re_too_big() estimates the size of that tree from
+ * the source, so such an expression is refused before regcomp() sees it. */
+#define RE_MAX_NODES 10000.0
+#define RE_MAX_GROUPS 64
+
+static int
+is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* Reads digits at *q (capped, so no overflow) and moves past them. */
+static double
+re_number(const char **q)
+{
+	double v = 0;
+	for (; is_digit(**q); (*q)++)
+		if (v <= RE_MAX_NODES)
+			v = v * 10 + (**q - '0');
+	return v;
+}
+
+static int
+re_too_big(const char *p)
+{
+	/* Per open group: the size of what is complete, and of the last
+	 * atom, which a following repetition multiplies. */
+	double sum[RE_MAX_GROUPS + 1], last[RE_MAX_GROUPS + 1], atom;
+	int d = 0;
+
+	sum[0] = last[0] = 0;
+	for (;;) {
+		if (sum[d] + last[d] > RE_MAX_NODES)
+			return 1;
+		if (*p == '\0')
+			return 0;
+		atom = 1;
+		if (*p == '(') {
+			if (d == RE_MAX_GROUPS)
+				return 1;
+			p++;
+			d++;
+			sum[d] = last[d] = 0;
+			continue;
+		} else if (*p == '|') {
+			sum[d] += last[d];
+			last[d] = 0;
+			p++;
+			continue;
+		} else if (*p == '*' || *p == '?') {
+			p++;
+			continue;
+		} else if (*p == '+') {
+			last[d] *= 2;
+			p++;
+			continue;
+		} else if (*p == '{' && is_digit(p[1])) {
+			const char *q = p + 1;
+			double m = re_number(&q), n = m;
+			if (*q == ',') {
+				q++;
+				n = is_digit(*q) ? re_number(&q) : m + 1;
+			}
+			if (*q == '}') {
+				last[d] *= (m > n ? m : n) + 1;
+				p = q + 1;
+				continue;
+			}
+			p++; /* not an interval: a literal '{' */
+		} else if (*p == ')' && d > 0) {
+			atom = sum[d] + last[d] + 1;
+			d--;
+			p++;
+		} else if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+		} else if (*p == '[') {
+			/* A bracket expression: a first ']' is literal, and
+			 * [:class:], [.coll.], [=equiv=] may hold a ']'. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					const char *e = p + 2;
+					while (*e != '\0' && !(e[0] == p[1] && e[1] == ']'))
+						e++;
+					p = *e != '\0' ? e + 2 : p + 1;
+				} else
+					p++;
+			}
+			if (*p != '\0')
+				p++;
+		} else
+			p++;
+		sum[d] += last[d];
+		last[d] = atom;
+	}
+}
+
 static int
 parse_codes(struct ctx *c, const struct node *n, struct scn_expect *e)
 {
@@ -547,6 +664,11 @@ check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e)
 static int
 compile_re(struct ctx *c, const struct node *n, regex_t *re)
 {
+	if (re_too_big(n->val)) {
+		ERR(c, n, "regular expression '%s' too complex (repetitions would "
+		    "expand it beyond %.0f nodes)", n->val, RE_MAX_NODES);
+		return 0;
+	}
 	int rc = regcomp(re, n->val, REG_EXTENDED);
 	if (rc != 0) {
 		char msg[256];

@@ -200,6 +200,63 @@ test_collects_all(void)
 	load_diag_free(&d);
 }
 
+/* One line per error even when the message quotes a value holding a
+ * newline or another control byte (found by fuzz_loader; the input is
+ * fuzz/regressions/fuzz_loader/diag-newline-in-id). */
+static void
+test_diag_one_line(void)
+{
+	static const struct { const char *yaml; const char *shown; } cases[] = {
+		{ "id: |\n  a\n  B\ntitle: t\nlevel: must\nrefs: [RFC 5321 3.3]\nsteps: [{send: NOOP}]\n", "a\\nB" },
+		{ "id: \"a\\tB\"\ntitle: t\nlevel: must\nrefs: [RFC 5321 3.3]\nsteps: [{send: NOOP}]\n", "a\\x09B" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct load_diag d;
+		load_diag_init(&d);
+		CU_ASSERT_PTR_NULL(load_scenario_mem("n.yaml", cases[i].yaml, strlen(cases[i].yaml), &d));
+		CU_ASSERT_EQUAL(d.n_errors, 1);
+		size_t nl = 0;
+		for (size_t j = 0; j < d.text.len; j++)
+			nl += d.text.data[j] == '\n';
+		CU_ASSERT_EQUAL(nl, d.n_errors);
+		CU_ASSERT_PTR_NOT_NULL(memmem(d.text.data, d.text.len, cases[i].shown, strlen(cases[i].shown)));
+		load_diag_free(&d);
+	}
+}
+
+/* Regular expressions whose repetitions would make glibc's regcomp()
+ * build an exponential tree are refused before compiling (found by
+ * fuzz_loader: fuzz/regressions/fuzz_loader/regex-stacked-plus-oom);
+ * ordinary ones still load. */
+static void
+test_regex_too_complex(void)
+{
+	static const struct { const char *re; int ok; } cases[] = {
+		{ "^[1-9][0-9]*$", 1 },
+		{ "a{2,5}(foo|bar)+", 1 },
+		{ "[]a+{]+x{3}", 1 },
+		{ "[[:digit:]]+[.][0-9]{1,3}", 1 },
+		{ "x{1000}", 1 },
+		{ "_++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++", 0 },
+		{ "((a{99}){99}){99}", 0 },
+		{ "((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", 0 },
+		{ "x{20000}", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char y[512];
+		snprintf(y, sizeof(y), "id: r\ntitle: t\nlevel: must\nrefs: [RFC 5321 3.3]\n"
+		    "steps: [{expect: {code: 250, text: '%s'}}]\n", cases[i].re);
+		struct load_diag d;
+		load_diag_init(&d);
+		struct scn *s = load_scenario_mem("r.yaml", y, strlen(y), &d);
+		CU_ASSERT_EQUAL(s != NULL, cases[i].ok);
+		if (!cases[i].ok)
+			CU_ASSERT_PTR_NOT_NULL(strstr(d.text.data ? d.text.data : "", "too complex"));
+		scn_free(s);
+		load_diag_free(&d);
+	}
+}
+
 static const char *
 lookup(void *arg, const char *name, size_t len)
 {
@@ -362,6 +419,8 @@ main(void)
 	CU_add_test(s, "valid scenario", test_valid);
 	CU_add_test(s, "invalid scenarios: file:line:col", test_invalid);
 	CU_add_test(s, "all errors collected", test_collects_all);
+	CU_add_test(s, "one line per error", test_diag_one_line);
+	CU_add_test(s, "regular expressions too complex", test_regex_too_complex);
 	CU_add_test(s, "templates", test_template);
 	CU_add_test(s, "code patterns and refs", test_code_match);
 	CU_add_test(s, "profiles and paths", test_profile_and_paths);

@@ -1,0 +1,95 @@
+# fuzz.mk - the fuzz targets of fuzz/, included by the Makefile.
+#
+#   make fuzz          libFuzzer builds (clang, ASan + UBSan) in build/fuzz/libfuzzer/
+#   make fuzz-afl      AFL++ persistent-mode builds in build/fuzz/afl/
+#   make fuzz-replay   plain builds with a replaying main() in $(BUILD)/fuzz/replay/
+#   make fuzz-regress  replay fuzz/regressions/ and corpus/ (part of `make test`)
+#   make fuzz-smoke    every target for FUZZ_SECONDS (30) under ASan + UBSan
+#   make fuzz-overnight HOURS=8 (or MINUTES=60)   see fuzz/overnight.sh
+#   make bench-fuzz    exec/s of every target
+#   make fuzz-cflite   run .clusterfuzzlite/build.sh here (part of fuzz-smoke)
+
+FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_loader fuzz_server fuzz_engine
+FUZZ_CC      ?= clang
+# Not AFL_CC: afl-cc reads that from the environment as its own compiler.
+FUZZ_AFL_CC  ?= afl-clang-fast
+FUZZ_SECONDS ?= 30
+FUZZ_OPT     ?= -O2 -g
+FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+                -Wstrict-prototypes -Wmissing-prototypes -Isrc -Ifuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The engine target replaces the exec: transport's spawn (fuzz_engine.c).
+FUZZ_LD_fuzz_engine := -Wl,--wrap=tp_spawn,--wrap=loop_run_once
+FUZZ_LIBS    := -lyaml -lssl -lcrypto
+
+FZ_LF   := build/fuzz/libfuzzer
+FZ_AFL  := build/fuzz/afl
+FZ_REP  := $(BUILD)/fuzz/replay
+FZ_SRC  := $(sort $(wildcard src/*.c))
+FZ_HDR  := $(wildcard src/*.h) fuzz/fuzz.h
+
+.PHONY: fuzz fuzz-afl fuzz-replay fuzz-regress fuzz-smoke fuzz-overnight bench-fuzz fuzz-cflite
+
+# -- libFuzzer: the library instrumented for coverage, each target linked
+#    with libFuzzer's main.
+fuzz: $(FUZZ_TARGETS:%=$(FZ_LF)/%)
+
+$(FZ_LF)/obj/%.o: src/%.c $(FZ_HDR) | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_OPT) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ_LF)/libsmtph.a: $(FZ_SRC:src/%.c=$(FZ_LF)/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FZ_LF)/%: fuzz/%.c $(FZ_LF)/libsmtph.a $(FZ_HDR)
+	$(FUZZ_CC) $(FUZZ_OPT) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	    $(FZ_LF)/libsmtph.a $(FUZZ_LD_$*) $(FUZZ_LIBS)
+
+# -- AFL++: persistent mode with the shared-memory test case (afl_main.c).
+#    AFL_USE_ASAN=1 make fuzz-afl for a sanitizer build.
+fuzz-afl: $(FUZZ_TARGETS:%=$(FZ_AFL)/%)
+
+$(FZ_AFL)/obj/%.o: src/%.c $(FZ_HDR) | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_AFL_CC) -O2 -g $(FUZZ_WARN) -c -o $@ $<
+
+$(FZ_AFL)/libsmtph.a: $(FZ_SRC:src/%.c=$(FZ_AFL)/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FZ_AFL)/%: fuzz/%.c fuzz/afl_main.c $(FZ_AFL)/libsmtph.a $(FZ_HDR)
+	$(FUZZ_AFL_CC) -O2 -g $(FUZZ_WARN) -Wno-missing-prototypes -o $@ $< fuzz/afl_main.c \
+	    $(FZ_AFL)/libsmtph.a $(FUZZ_LD_$*) $(FUZZ_LIBS)
+
+.SECONDARY: $(FZ_SRC:src/%.c=$(FZ_LF)/obj/%.o) $(FZ_SRC:src/%.c=$(FZ_AFL)/obj/%.o)
+
+# -- Plain: the project's own compiler and flags (sanitizers under
+#    test-sanitize), the library as built for the tests, replay_main.c.
+fuzz-replay: $(FUZZ_TARGETS:%=$(FZ_REP)/%)
+
+$(FZ_REP)/%: fuzz/%.c fuzz/replay_main.c $(LIB) $(FZ_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ifuzz -o $@ $< fuzz/replay_main.c $(LIB) $(LDFLAGS) $(FUZZ_LD_$*) $(LDLIBS)
+
+# Every input that ever crashed a target, and the seeds, replayed for ever.
+fuzz-regress: fuzz-replay
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    set --; for d in fuzz/regressions/$$t corpus/$$t; do \
+	        [ -d $$d ] && set -- "$$@" $$d; done; \
+	    $(FZ_REP)/$$t "$$@"; done
+
+fuzz-smoke: fuzz fuzz-cflite
+	@sh fuzz/smoke.sh $(FZ_LF) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+HOURS   ?=
+MINUTES ?=
+fuzz-overnight: fuzz
+	@HOURS="$(HOURS)" MINUTES="$(MINUTES)" sh fuzz/overnight.sh $(FZ_LF) $(FUZZ_TARGETS)
+
+bench-fuzz: fuzz
+	@sh fuzz/bench.sh $(FZ_LF) $(FUZZ_TARGETS)
+
+# ClusterFuzzLite's build.sh, run here the way its builder image runs it.
+fuzz-cflite: | $(DEPS)
+	@sh fuzz/cflite-test.sh

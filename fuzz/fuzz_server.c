@@ -1,0 +1,194 @@
+/*
+ * fuzz_server.c - the reference server's session state machine
+ * (src/server.h) fed a client's bytes.  The session runs on a socketpair
+ * with srv_attach(); the input is written in chunks (cut at input-chosen
+ * points, so pipelining and partial lines are both covered), the write side
+ * is shut, and the loop runs until the session is gone.
+ *
+ * Invariants, checked on everything the server sent:
+ *   - every reply is well formed by our own reply parser (ASCII only,
+ *     lines of at most 512 octets, RFC 5321 4.5.3.1.5);
+ *   - the first reply is the 220 greeting;
+ *   - one reply per command: an independent model of RFC 5321 framing cuts
+ *     the client bytes into command lines (each ended by CRLF) and, after
+ *     a 354, a message ended by CRLF "." CRLF; each of those gets exactly
+ *     one reply, an unterminated tail gets none;
+ *   - nothing after a reply that closes the session (221, 421);
+ *   - after 220 to STARTTLS the plaintext ends (RFC 3207 4.2: the bytes
+ *     that follow are a TLS handshake), so the checks stop there.
+ *
+ * Input: byte 0: low four bits the number of cut points k, high four bits
+ * a fault set (0 = the strict server; the others are faults that change
+ * the state machine's paths but keep these invariants); then k bytes of
+ * chunk lengths (times 16), then the client's bytes.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "loop.h"
+#include "reply.h"
+#include "server.h"
+
+#define MAX_OUT (4 << 20)
+#define MAX_ROUNDS 100000
+
+/* Faults by name (server_faults.c), so new ones do not shift the table. */
+static const char *const fault_sets[16] = {
+	NULL, "accept-unknown", "invalid-421", "tired-421", "no-ehlo",
+	"helo-multiline", "ehlo-no-arg-ok", "case-sensitive-verbs",
+	"rset-keeps-transaction", "ehlo-keeps-transaction", "rcpt-without-mail",
+	"data-without-rcpt", "short-line-limit", "data-250-not-354",
+	"nested-mail-ok", "size-ignored,no-enhanced-codes,mail-before-helo",
+};
+
+static char *out;
+static size_t out_len;
+
+static void
+collect(int fd)
+{
+	for (;;) {
+		if (out_len == MAX_OUT)
+			return;
+		ssize_t r = read(fd, out + out_len, MAX_OUT - out_len);
+		if (r > 0)
+			out_len += (size_t)r;
+		else
+			return;
+	}
+}
+
+/* Where the message that starts at in[0] ends (just after CRLF.CRLF), or 0:
+ * the end is the first CRLF "." CRLF, counting the CRLF that ended the
+ * DATA command (RFC 5321 4.1.1.4). */
+static size_t
+data_end(const char *in, size_t len)
+{
+	if (len >= 3 && memcmp(in, ".\r\n", 3) == 0)
+		return 3;
+	const char *e = memmem(in, len, "\r\n.\r\n", 5);
+	return e ? (size_t)(e - in) + 5 : 0;
+}
+
+static void
+check(const char *in, size_t in_len)
+{
+	struct reply_opts opts = { .max_line = 512, .flags = REPLY_OPT_ASCII_ONLY };
+	struct reply_line lines[64];
+	size_t pos = 0, ipos = 0, nrep = 0;
+	int closed = 0, body = 0, tls = 0;
+
+	while (pos < out_len && !tls) {
+		struct reply r = { .lines = lines, .lines_cap = 64 };
+		struct reply_error err;
+		ssize_t n = reply_parse(out + pos, out_len - pos, &opts, &r, &err);
+
+		FUZZ_CHECK(n != REPLY_VIOLATION, "reply %zu malformed: %s at %zu: '%.*s'", nrep + 1,
+		    reply_violation_str(err.kind), err.offset,
+		    (int)(out_len - pos > 200 ? 200 : out_len - pos), out + pos);
+		FUZZ_CHECK(n > 0, "reply %zu cut short: '%.*s'", nrep + 1,
+		    (int)(out_len - pos), out + pos);
+		FUZZ_CHECK(!closed, "reply %d after the session closed", r.code);
+		if (nrep == 0) {
+			FUZZ_CHECK(r.code == 220, "greeting %d", r.code);
+		} else {
+			/* The command or message this reply answers. */
+			size_t used;
+			if (body) {
+				used = data_end(in + ipos, in_len - ipos);
+				FUZZ_CHECK(used > 0, "reply %d to a message that has not ended", r.code);
+			} else {
+				const char *e = memmem(in + ipos, in_len - ipos, "\r\n", 2);
+				FUZZ_CHECK(e != NULL, "reply %d to a line that has not ended", r.code);
+				used = (size_t)(e - (in + ipos)) + 2;
+				size_t l = used - 2;
+				while (l > 8 && in[ipos + l - 1] == ' ')
+					l--;
+				tls = r.code == 220 && l == 8 && strncasecmp(in + ipos, "STARTTLS", 8) == 0;
+			}
+			ipos += used;
+			body = !body && r.code == 354;
+			if (r.code == 221 || r.code == 421)
+				closed = 1;
+		}
+		nrep++;
+		pos += (size_t)n;
+	}
+	/* Every complete command got its reply, unless the session closed. */
+	if (!closed && !tls) {
+		size_t left = body ? data_end(in + ipos, in_len - ipos) :
+		    (memmem(in + ipos, in_len - ipos, "\r\n", 2) != NULL);
+		FUZZ_CHECK(left == 0, "a complete %s at input offset %zu got no reply",
+		    body ? "message" : "command", ipos);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct loop *loop;
+	size_t cuts[16], k, i;
+	int sv[2];
+	char err[128];
+
+	if (!out) {
+		signal(SIGPIPE, SIG_IGN);
+		out = malloc(MAX_OUT);
+		loop = loop_new();
+		if (!out || !loop)
+			abort();
+	}
+	if (size < 1)
+		return 0;
+	k = data[0] & 15;
+	if (size < 1 + k)
+		return 0;
+	for (i = 0; i < k; i++)
+		cuts[i] = (size_t)data[1 + i] * 16;
+	const char *in = (const char *)data + 1 + k;
+	size_t len = size - 1 - k;
+
+	struct srv *srv = srv_new(loop, fault_sets[data[0] >> 4], err, sizeof(err));
+	FUZZ_CHECK(srv != NULL, "srv_new: %s", err);
+	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0,
+	    "socketpair: %s", strerror(errno));
+	FUZZ_CHECK(srv_attach(srv, sv[1], sv[1], err, sizeof(err)) == 0, "srv_attach: %s", err);
+	out_len = 0;
+
+	size_t sent = 0, c = 0, rounds = 0;
+	int shut = 0, eof = 0;
+	while (!eof && rounds++ < MAX_ROUNDS) {
+		if (sent < len) {
+			size_t chunk = c < k ? cuts[c++] : len - sent;
+			if (chunk == 0 || chunk > len - sent)
+				chunk = len - sent;
+			ssize_t w = send(sv[0], in + sent, chunk, MSG_NOSIGNAL);
+			if (w > 0)
+				sent += (size_t)w;
+			else if (w < 0 && errno != EAGAIN)
+				sent = len; /* the server closed: the rest is not read */
+		}
+		if (sent == len && !shut) {
+			shutdown(sv[0], SHUT_WR);
+			shut = 1;
+		}
+		loop_run_once(loop, 0);
+		collect(sv[0]);
+		struct pollfd p = { sv[0], POLLIN, 0 };
+		if (shut && srv_active_sessions(srv) == 0 && poll(&p, 1, 0) >= 0) {
+			collect(sv[0]);
+			eof = 1;
+		}
+	}
+	FUZZ_CHECK(eof, "the session did not end after %d rounds", MAX_ROUNDS);
+	close(sv[0]);
+	srv_free(srv);
+	check(in, sent);
+	return 0;
+}
