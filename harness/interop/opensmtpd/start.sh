@@ -3,8 +3,9 @@
 # in the foreground (-d) on 127.0.0.1:2603 with its own configuration (-f).
 # Its spool, chroot and control-socket paths are compiled in, so its mount
 # namespace binds private folders from build/interop/run/opensmtpd over
-# /var/spool/smtpd, /var/lib/opensmtpd/empty and /run (the socket): nothing
-# of it lands outside build/.  interop.test (and its own name, for
+# /var/spool/smtpd, /var/lib/opensmtpd/empty and /run (the socket), and the
+# package's helpers over /usr/libexec/opensmtpd (empty mount points are made
+# on the host): nothing of it lands outside build/.  interop.test (and its own name, for
 # postmaster) are its only domains; accepted
 # mail goes to an mda that discards it.  Idempotent.
 IO_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -25,10 +26,13 @@ if io_alive "$RUN/smtpd.pid" && ns_listening $PORT; then
 	exit 0
 fi
 io_cert
-mkdir -p "$RUN/spool" "$RUN/empty" "$RUN/run" /var/spool/smtpd /var/lib/opensmtpd/empty
+mkdir -p "$RUN/spool" "$RUN/empty" "$RUN/run" /var/spool/smtpd /var/lib/opensmtpd/empty \
+    /usr/libexec/opensmtpd
 chmod 711 "$RUN/spool"
 chmod 755 "$RUN/empty"
-# smtpd insists that its key is readable by root only.
+# smtpd insists that its key is readable by root only.  (Debian's 6.8.0p2
+# fails every TLS handshake on OpenSSL 3, RSA or ECDSA key alike: "EVP lib"
+# in its privilege-separated signing; the baseline says so.)
 cp "$IO/tls/cert.pem" "$RUN/cert.pem"
 cp "$IO/tls/key.pem" "$RUN/key.pem"
 chmod 600 "$RUN/key.pem"
@@ -47,7 +51,7 @@ if ! out=$("$SMTPD" -n -f "$RUN/smtpd.conf" 2>&1); then
 	io_unavailable $SRV "configuration refused: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 	exit 0
 fi
-IO_BINDS="$RUN/spool:/var/spool/smtpd $RUN/empty:/var/lib/opensmtpd/empty $RUN/run:/run" \
+IO_BINDS="$RUN/spool:/var/spool/smtpd $RUN/empty:/var/lib/opensmtpd/empty $RUN/run:/run $IO/pkg/opensmtpd/usr/libexec/opensmtpd:/usr/libexec/opensmtpd" \
     ns_spawn "$RUN/smtpd.pid" "$RUN/smtpd.log" "$SMTPD" -d -f "$RUN/smtpd.conf"
 if ! ns_wait_port $PORT 30; then
 	io_unavailable $SRV "not listening on 127.0.0.1:$PORT after 30 s: $(tail -n 3 "$RUN/smtpd.log" | tr '\n' ' ')"
