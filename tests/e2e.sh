@@ -282,6 +282,9 @@ assert s["status"] == "pass" and r["summary"]["warned"] == 1, r["summary"]
 assert s["warnings"] == ["step 2 (line 7): got 250, accepted, but the RFC prefers 501"], s["warnings"]
 PY
 grep -q 'warning: step 2 (line 7): got 250' "$T/out" && ok "prefer: warning on the terminal" || bad "prefer: terminal warning" "$(cat "$T/out")"
+printf 'id: stop\ntitle: t\nlevel: may\nrefs: [TLS-03]\nsteps:\n  - send: "NOOP"\n  - expect: {code: [250, 500], stop_if: 250}\n  - send: "NOOP"\n  - expect: 999\n' | sed 's/999/500/' >"$T/stop.yaml"
+expect_rc "stop_if: the reply ends the scenario, the rest does not apply" 0 "$BIN" run "$T/stop.yaml" -v
+grep -q 'the rest of the steps do not apply (stop_if)' "$T/out" && ok "stop_if: noted in the transcript" || bad "stop_if note" "$(cat "$T/out")"
 
 # ---- the suite's size, levels and refs ------------------------------------
 expect_rc "list" 0 "$BIN" list

@@ -123,6 +123,8 @@ static const struct bad bad_cases[] = {
 	{ HEAD "steps:\n  - expect: {code: [250, 5xx], prefer: 421}\n", "6:40", "not among the accepted" },
 	{ HEAD "steps:\n  - expect: {code: [250, 5xx], prefer: [5xx, 250]}\n", "6:40", "never warn" },
 	{ HEAD "steps:\n  - expect: {code: 5xx, prefer: 5xx}\n", "6:33", "never warn" },
+	{ HEAD "steps:\n  - expect: {code: 220, stop_if: 503}\n", "6:34", "stop_if code 503 is not among" },
+	{ HEAD "steps:\n  - expect: {stop_if: 503}\n", "6:23", "stop_if needs code" },
 	{ HEAD "steps:\n  - expect_extra: 250\n", "6:19", "expect_extra must be a mapping" },
 	{ HEAD "steps:\n  - expect_extra: {code: 250}\n", "6:19", "needs warn" },
 	{ HEAD "steps:\n  - expect_extra: {warn: w}\n", "6:19", "needs code" },
