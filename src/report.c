@@ -113,6 +113,22 @@ rep_count(const struct rep_run *run, struct rep_counts *c)
 	}
 }
 
+int
+rep_has_step(enum res_status s)
+{
+	switch (s) {
+	case RES_FAIL:
+	case RES_ERROR:
+	case RES_XFAIL:
+		return 1;
+	case RES_PASS:
+	case RES_SKIP:
+	case RES_XPASS:
+		return 0;
+	}
+	return 0;
+}
+
 const char *
 rep_level_name(enum scn_level l)
 {

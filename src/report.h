@@ -56,6 +56,9 @@ struct rep_counts {
 /* Count the run's results per status into *c. */
 void rep_count(const struct rep_run *run, struct rep_counts *c);
 
+/* 1 if a result of this status names a failing step (FAIL, ERROR, XFAIL). */
+int rep_has_step(enum res_status s);
+
 /* "must", "should", "may" ("?" for anything else). */
 const char *rep_level_name(enum scn_level l);
 /* "pass", "fail", "skip", "error", "xfail", "xpass" ("?" otherwise). */

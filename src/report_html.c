@@ -241,22 +241,6 @@ ht_field(struct buf *b, const char *name, const char *s)
 	buf_puts(b, "</code></dd>");
 }
 
-static int
-ht_has_step(enum res_status s)
-{
-	switch (s) {
-	case RES_FAIL:
-	case RES_ERROR:
-	case RES_XFAIL:
-		return 1;
-	case RES_PASS:
-	case RES_SKIP:
-	case RES_XPASS:
-		return 0;
-	}
-	return 0;
-}
-
 static void
 ht_result(struct buf *b, const struct res_result *r)
 {
@@ -310,11 +294,11 @@ ht_result(struct buf *b, const struct res_result *r)
 	if (s != NULL && s->file != NULL) {
 		buf_puts(b, "<dt>file</dt><dd><code>");
 		ht_str(b, s->file);
-		if (ht_has_step(r->status) && r->step_line > 0)
+		if (rep_has_step(r->status) && r->step_line > 0)
 			buf_printf(b, ":%d", r->step_line);
 		buf_puts(b, "</code></dd>");
 	}
-	if (ht_has_step(r->status)) {
+	if (rep_has_step(r->status)) {
 		if (r->step > 0)
 			buf_printf(b, "<dt>step</dt><dd>%d</dd>", r->step);
 		else

@@ -93,23 +93,6 @@ js_dir(struct buf *b, char dir)
 	buf_puts(b, "\"?\"");
 }
 
-/* Does the result name a failing step?  Only outcomes that failed do. */
-static int
-js_has_step(const struct res_result *r)
-{
-	switch (r->status) {
-	case RES_FAIL:
-	case RES_ERROR:
-	case RES_XFAIL:
-		return 1;
-	case RES_PASS:
-	case RES_SKIP:
-	case RES_XPASS:
-		return 0;
-	}
-	return 0;
-}
-
 /* "tls": the last TLS handshake of the session, null without one. */
 static void
 js_tls(struct buf *b, const struct res_tls *t)
@@ -161,12 +144,12 @@ js_result(struct buf *b, const struct res_result *r)
 	buf_puts(b, ",\n      \"reason\": ");
 	js_str(b, r->reason);
 	buf_puts(b, ",\n      \"step\": ");
-	if (js_has_step(r))
+	if (rep_has_step(r->status))
 		buf_printf(b, "%d", r->step > 0 ? r->step : 0);
 	else
 		buf_puts(b, "null");
 	buf_puts(b, ",\n      \"step_line\": ");
-	if (js_has_step(r) && r->step_line > 0)
+	if (rep_has_step(r->status) && r->step_line > 0)
 		buf_printf(b, "%d", r->step_line);
 	else
 		buf_puts(b, "null");
