@@ -15,7 +15,11 @@
  *     one reply, an unterminated tail gets none;
  *   - nothing after a reply that closes the session (221, 421);
  *   - after 220 to STARTTLS the plaintext ends (RFC 3207 4.2: the bytes
- *     that follow are a TLS handshake), so the checks stop there.
+ *     that follow are a TLS handshake), so the checks stop there;
+ *   - "BDAT n [LAST]" is followed by exactly n octets of chunk, read
+ *     whether the BDAT is accepted or refused (RFC 3030 2), and answered
+ *     once after them; a line after a 334 is an AUTH response, not a
+ *     command (RFC 4954 4).
  *
  * Input: byte 0: low four bits the number of cut points k, high four bits
  * a fault set (0 = the strict server; the others are faults that change
@@ -76,13 +80,32 @@ data_end(const char *in, size_t len)
 	return e ? (size_t)(e - in) + 5 : 0;
 }
 
+/* The chunk size of a well-formed "BDAT" SP 1*20DIGIT [SP "LAST"] line
+ * (RFC 3030 2), or -1.  Written here again, apart from the server's
+ * parser, so that the model stays independent of what it checks. */
+static long long
+bdat_size(const char *l, size_t n)
+{
+	size_t i = 5, d = 0;
+	unsigned long long v = 0;
+	if (n < 6 || strncasecmp(l, "BDAT ", 5) != 0)
+		return -1;
+	for (; i < n && l[i] >= '0' && l[i] <= '9'; i++, d++)
+		v = v > (1ULL << 62) ? (1ULL << 62) : v * 10 + (unsigned)(l[i] - '0');
+	if (d == 0 || d > 20)
+		return -1;
+	if (i != n && !(n - i == 5 && strncasecmp(l + i, " LAST", 5) == 0))
+		return -1;
+	return (long long)v;
+}
+
 static void
 check(const char *in, size_t in_len)
 {
 	struct reply_opts opts = { .max_line = 512, .flags = REPLY_OPT_ASCII_ONLY };
 	struct reply_line lines[64];
 	size_t pos = 0, ipos = 0, nrep = 0;
-	int closed = 0, body = 0, tls = 0;
+	int closed = 0, body = 0, tls = 0, sasl = 0;
 
 	while (pos < out_len && !tls) {
 		struct reply r = { .lines = lines, .lines_cap = 64 };
@@ -108,10 +131,20 @@ check(const char *in, size_t in_len)
 				FUZZ_CHECK(e != NULL, "reply %d to a line that has not ended", r.code);
 				used = (size_t)(e - (in + ipos)) + 2;
 				size_t l = used - 2;
+				long long chunk = sasl ? -1 : bdat_size(in + ipos, l);
 				while (l > 8 && in[ipos + l - 1] == ' ')
 					l--;
-				tls = r.code == 220 && l == 8 && strncasecmp(in + ipos, "STARTTLS", 8) == 0;
+				tls = !sasl && r.code == 220 && l == 8 &&
+				    strncasecmp(in + ipos, "STARTTLS", 8) == 0;
+				/* A BDAT the server parsed took its chunk (not a line
+				 * refused as such, 500/501, or service withdrawn, 421). */
+				if (chunk >= 0 && r.code != 500 && r.code != 501 && r.code != 421) {
+					FUZZ_CHECK((unsigned long long)chunk <= in_len - ipos - used,
+					    "reply %d to a BDAT whose chunk has not arrived", r.code);
+					used += (size_t)chunk;
+				}
 			}
+			sasl = r.code == 334;
 			ipos += used;
 			body = !body && r.code == 354;
 			if (r.code == 221 || r.code == 421)
@@ -124,6 +157,14 @@ check(const char *in, size_t in_len)
 	if (!closed && !tls) {
 		size_t left = body ? data_end(in + ipos, in_len - ipos) :
 		    (memmem(in + ipos, in_len - ipos, "\r\n", 2) != NULL);
+		/* The last complete line may be a BDAT still waiting for its
+		 * chunk: no reply is due before the chunk is in. */
+		const char *e = body ? NULL : memmem(in + ipos, in_len - ipos, "\r\n", 2);
+		if (e && !sasl) {
+			long long chunk = bdat_size(in + ipos, (size_t)(e - (in + ipos)));
+			if (chunk >= 0 && (unsigned long long)chunk > in_len - ipos - (size_t)(e - (in + ipos)) - 2)
+				left = 0;
+		}
 		FUZZ_CHECK(left == 0, "a complete %s at input offset %zu got no reply",
 		    body ? "message" : "command", ipos);
 	}
