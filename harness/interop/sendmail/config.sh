@@ -51,7 +51,11 @@ define(\`confREFUSE_LA', \`1000')dnl
 define(\`confQUEUE_LA', \`1000')dnl
 define(\`confDELAY_LA', \`0')dnl
 define(\`confMIN_FREE_BLOCKS', \`0')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe')dnl
+dnl TrustStickyBit, MapInUnsafeDirPath: a checkout under /tmp (world-
+dnl writable, sticky) must not make Sendmail refuse to build or read the
+dnl aliases database (no Postmaster alias, and unknown names then look
+dnl deliverable to VRFY/EXPN).
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,TrustStickyBit,MapInUnsafeDirPath')dnl
 define(\`confSERVER_CERT', \`$RUN/tls/cert.pem')dnl
 define(\`confSERVER_KEY', \`$RUN/tls/key.pem')dnl
 define(\`confCACERT', \`$RUN/tls/cert.pem')dnl
