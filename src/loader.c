@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "abnf.h"
 #include "template.h"
 #include "util.h"
 
@@ -521,18 +522,12 @@ parse_code_list(struct ctx *c, const struct node *n, struct scn_code **out, size
 #define RE_MAX_NODES 10000.0
 #define RE_MAX_GROUPS 64
 
-static int
-is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
 /* Reads digits at *q (capped, so no overflow) and moves past them. */
 static double
 re_number(const char **q)
 {
 	double v = 0;
-	for (; is_digit(**q); (*q)++)
+	for (; abnf_digit((unsigned char)**q); (*q)++)
 		if (v <= RE_MAX_NODES)
 			v = v * 10 + (**q - '0');
 	return v;
@@ -572,12 +567,12 @@ re_too_big(const char *p)
 			last[d] *= 2;
 			p++;
 			continue;
-		} else if (*p == '{' && is_digit(p[1])) {
+		} else if (*p == '{' && abnf_digit((unsigned char)p[1])) {
 			const char *q = p + 1;
 			double m = re_number(&q), n = m;
 			if (*q == ',') {
 				q++;
-				n = is_digit(*q) ? re_number(&q) : m + 1;
+				n = abnf_digit((unsigned char)*q) ? re_number(&q) : m + 1;
 			}
 			if (*q == '}') {
 				last[d] *= (m > n ? m : n) + 1;

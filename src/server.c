@@ -11,11 +11,11 @@
  * Each session reads into a bounded input buffer and handles complete lines
  * strictly in order; replies go to an output buffer written when the peer
  * can take it.  Commands are dispatched through one table (cmds[]), and
- * sess_enter() is the only place that changes a session's state.  The named
+ * srv_sess_enter() is the only place that changes a session's state.  The named
  * faults (server_faults.c) are small checks on the normal paths.
  *
  * TLS sits on the I/O path only: wire bytes read go through the session's
- * tls_conn before reaching s->in, and replies through sess_emit() into it.
+ * tls_conn before reaching s->in, and replies through srv_sess_emit() into it.
  */
 #include "server.h"
 
@@ -64,7 +64,7 @@
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
 #define NOT_RECOGNIZED	"500 5.5.2 Error: command not recognized"
 
-enum sess_state {
+enum srv_sess_state {
 	S_CONNECTED,	/* greeting sent, no HELO/EHLO yet */
 	S_HELO,		/* HELO/EHLO done, no transaction */
 	S_MAIL,		/* sender accepted */
@@ -130,13 +130,13 @@ struct body {
 	int in_text, resent_to, resent_from;
 };
 
-struct sess {
+struct srv_sess {
 	struct srv *srv;
-	struct sess *prev, *next;
+	struct srv_sess *prev, *next;
 	int in_fd, out_fd;
 	int in_sock, out_sock;	/* sockets: send(MSG_NOSIGNAL), drain on close */
 	int in_watched;		/* in_fd is registered with the loop */
-	enum sess_state state;
+	enum srv_sess_state state;
 	int helo;		/* HELO or EHLO was accepted */
 	int ehlo;		/* ... and it was EHLO: extensions are in use */
 	int authed;		/* AUTH succeeded (RFC 4954 4) */
@@ -172,7 +172,7 @@ struct srv {
 	unsigned char fault[SRV_F_COUNT];
 	int *lfd;
 	size_t nlfd;
-	struct sess *sessions;
+	struct srv_sess *sessions;
 	size_t nsess;
 	struct hostile *hostile;	/* a hostile fault owns every connection */
 	int64_t idle_ms;
@@ -183,15 +183,15 @@ struct srv {
 
 struct cmd {
 	enum syn_verb verb;
-	void (*handler)(struct sess *, const struct syn_command *);
+	void (*handler)(struct srv_sess *, const struct syn_command *);
 };
 
-static void sess_update(struct sess *);
-static void sess_io(struct loop *, int, int, void *);
-static void sess_close(struct sess *);
+static void srv_sess_update(struct srv_sess *);
+static void srv_sess_io(struct loop *, int, int, void *);
+static void srv_sess_close(struct srv_sess *);
 
 static int
-fault(const struct sess *s, enum srv_fault f)
+fault(const struct srv_sess *s, enum srv_fault f)
 {
 	return s->srv->fault[f];
 }
@@ -199,7 +199,7 @@ fault(const struct sess *s, enum srv_fault f)
 /* The only place that changes s->state.  Starting a transaction or going
  * back to the idle states forgets the previous transaction. */
 static void
-sess_enter(struct sess *s, enum sess_state st)
+srv_sess_enter(struct srv_sess *s, enum srv_sess_state st)
 {
 	switch (st) {
 	case S_CONNECTED:
@@ -226,8 +226,8 @@ sess_enter(struct sess *s, enum sess_state st)
 }
 
 /* The state a finished or reset transaction returns to. */
-static enum sess_state
-sess_idle(const struct sess *s)
+static enum srv_sess_state
+srv_sess_idle(const struct srv_sess *s)
 {
 	return s->helo ? S_HELO : S_CONNECTED;
 }
@@ -256,7 +256,7 @@ enhanced_len(const char *p)
 /* Reply bytes: plaintext, held back while a handshake runs, or encrypted
  * inside TLS. */
 static void
-sess_emit(struct sess *s, const char *p, size_t n)
+srv_sess_emit(struct srv_sess *s, const char *p, size_t n)
 {
 	if (!s->tls)
 		buf_append(&s->out, p, n);
@@ -268,7 +268,7 @@ sess_emit(struct sess *s, const char *p, size_t n)
 
 /* Queue one reply line "DDD text" or "DDD-text" (without line end). */
 static void __attribute__((format(printf, 2, 3)))
-sess_reply(struct sess *s, const char *fmt, ...)
+srv_sess_reply(struct srv_sess *s, const char *fmt, ...)
 {
 	char line[600];
 	va_list ap;
@@ -290,7 +290,7 @@ sess_reply(struct sess *s, const char *fmt, ...)
 		skip = enhanced_len(line + 4);
 	if (fault(s, SRV_F_ERROR_RESETS_TRANSACTION) && line[0] == '5' &&
 	    (s->state == S_MAIL || s->state == S_RCPT))
-		sess_enter(s, sess_idle(s));
+		srv_sess_enter(s, srv_sess_idle(s));
 	if (fault(s, SRV_F_CLOSE_ON_SYNTAX_ERROR) && strncmp(line, "501", 3) == 0)
 		s->close_after = 1;
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
@@ -315,53 +315,53 @@ sess_reply(struct sess *s, const char *fmt, ...)
 	if (o == &s->held)
 		buf_append(o, r.data, r.len);
 	else
-		sess_emit(s, r.data, r.len);
+		srv_sess_emit(s, r.data, r.len);
 	buf_free(&r);
 }
 
-static void sess_timeout(struct loop *, void *);
+static void srv_sess_timeout(struct loop *, void *);
 
 /* (Re-)arm the session's one timer: the idle timeout, or for a closing
  * session the moment it is dropped even if its replies are not out. */
 static void
-sess_arm(struct sess *s)
+srv_sess_arm(struct srv_sess *s)
 {
 	int64_t due = s->state == S_CLOSING ? s->deadline :
 	    s->last_active + s->srv->idle_ms;
 
 	loop_timer_cancel(s->srv->loop, s->timer);
-	s->timer = loop_timer(s->srv->loop, due, sess_timeout, s);
+	s->timer = loop_timer(s->srv->loop, due, srv_sess_timeout, s);
 }
 
 /* Stop handling input; close once the queued replies are written. */
 static void
-sess_close(struct sess *s)
+srv_sess_close(struct srv_sess *s)
 {
-	sess_enter(s, S_CLOSING);
-	sess_arm(s);
+	srv_sess_enter(s, S_CLOSING);
+	srv_sess_arm(s);
 }
 
 /* Every "command not recognized" goes through here: the faults about
  * unknown commands live in one place. */
 static void
-sess_unknown(struct sess *s)
+srv_sess_unknown(struct srv_sess *s)
 {
 	if (fault(s, SRV_F_ACCEPT_UNKNOWN)) {
-		sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_reply(s, "250 2.0.0 Ok");
 		return;
 	}
 	if (fault(s, SRV_F_INVALID_421)) {
-		sess_reply(s, "421 4.7.0 %s Error: too many errors",
+		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors",
 		    SRV_HOSTNAME);
-		sess_close(s);
+		srv_sess_close(s);
 		return;
 	}
 	if (fault(s, SRV_F_CODE_OUT_OF_RANGE))
-		sess_reply(s, "599 5.5.2 Error: command not recognized");
+		srv_sess_reply(s, "599 5.5.2 Error: command not recognized");
 	else
-		sess_reply(s, NOT_RECOGNIZED);
+		srv_sess_reply(s, NOT_RECOGNIZED);
 	if (fault(s, SRV_F_CLOSE_ON_INVALID))
-		sess_close(s);
+		srv_sess_close(s);
 }
 
 /* Whether a command has an argument.  Trailing blanks are not one: RFC
@@ -379,7 +379,7 @@ has_arg(const struct syn_command *c)
 
 /* The multi-line EHLO reply (RFC 5321 4.1.1.1, 4.2.1). */
 static void
-reply_ehlo(struct sess *s, const struct syn_command *c)
+reply_ehlo(struct srv_sess *s, const struct syn_command *c)
 {
 	const char *ext[12];
 	size_t i, n = 0, alen = c->arg_len;
@@ -407,33 +407,33 @@ reply_ehlo(struct sess *s, const struct syn_command *c)
 	while (alen > 0 && c->arg[alen - 1] == ' ')
 		alen--;
 	if (alen > 0)
-		sess_reply(s, "250-%s greets %.*s", SRV_HOSTNAME, (int)alen,
+		srv_sess_reply(s, "250-%s greets %.*s", SRV_HOSTNAME, (int)alen,
 		    c->arg);
 	else
-		sess_reply(s, "250-%s", SRV_HOSTNAME);
+		srv_sess_reply(s, "250-%s", SRV_HOSTNAME);
 	if (fault(s, SRV_F_EHLO_AUTH_EQUALS))
-		sess_reply(s, "250-AUTH=LOGIN PLAIN");
+		srv_sess_reply(s, "250-AUTH=LOGIN PLAIN");
 	if (s->srv->tls_ctx && (!s->tls || fault(s, SRV_F_TLS_STARTTLS_AGAIN)))
-		sess_reply(s, "250-STARTTLS");
+		srv_sess_reply(s, "250-STARTTLS");
 	for (i = 0; i < n; i++)
-		sess_reply(s, "%d%c%s",
+		srv_sess_reply(s, "%d%c%s",
 		    i + 1 < n ? 250 : fault(s, SRV_F_MIXED_CODE_MULTILINE) ?
 		    251 : 250, i + 1 < n ? '-' : ' ', ext[i]);
 }
 
 static void
-cmd_helo(struct sess *s, const struct syn_command *c)
+cmd_helo(struct srv_sess *s, const struct syn_command *c)
 {
 	int ehlo = c->verb == SYN_EHLO;
 
 	if (ehlo && fault(s, SRV_F_NO_EHLO)) {
-		sess_reply(s, NOT_RECOGNIZED);
+		srv_sess_reply(s, NOT_RECOGNIZED);
 		return;
 	}
 	if (!(c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK)) &&
 	    (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
 	    !fault(s, SRV_F_EHLO_ANY_NAME)))) {
-		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    ehlo ? "EHLO" : "HELO");
 		return;
 	}
@@ -441,17 +441,17 @@ cmd_helo(struct sess *s, const struct syn_command *c)
 	s->ehlo = ehlo;
 	/* RFC 5321 4.1.4: HELO/EHLO in a transaction acts as RSET. */
 	if (s->state < S_MAIL || !fault(s, SRV_F_EHLO_KEEPS_TRANSACTION))
-		sess_enter(s, S_HELO);
+		srv_sess_enter(s, S_HELO);
 	if (ehlo || fault(s, SRV_F_HELO_MULTILINE))
 		reply_ehlo(s, c);
 	else
-		sess_reply(s, "250 %s", SRV_HOSTNAME);
+		srv_sess_reply(s, "250 %s", SRV_HOSTNAME);
 }
 
 /* SIZE value: 1*20DIGIT (RFC 1870 4), saturating.  The size-lenient-parse
  * fault reads it like atoi(): leading digits, anything else is 0. */
 static int
-parse_size(const struct sess *s, const struct syn_param *p, uint64_t *out)
+parse_size(const struct srv_sess *s, const struct syn_param *p, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -548,7 +548,7 @@ utf8_valid(const char *s, size_t n)
  * are then pointed back into the original.  *utf8 says whether the path
  * itself holds UTF-8. */
 static const char *
-parse_args(const struct sess *s, const struct syn_command *c, int rcpt,
+parse_args(const struct srv_sess *s, const struct syn_command *c, int rcpt,
     struct syn_mail_args *a, int *utf8)
 {
 	char m[LINE_MAX_EXT];
@@ -591,7 +591,7 @@ parse_args(const struct sess *s, const struct syn_command *c, int rcpt,
 /* Compare a parameter value with an upper-case keyword: case-insensitive
  * (RFC 3461 4.1, 4.3), or exact with the dsn-case-sensitive fault. */
 static int
-dsn_eq(const struct sess *s, const char *v, size_t n, const char *word)
+dsn_eq(const struct srv_sess *s, const char *v, size_t n, const char *word)
 {
 	if (fault(s, SRV_F_DSN_CASE_SENSITIVE))
 		return n == strlen(word) && memcmp(v, word, n) == 0;
@@ -601,7 +601,7 @@ dsn_eq(const struct sess *s, const char *v, size_t n, const char *word)
 /* NOTIFY value (RFC 3461 4.1): "NEVER", or a list of SUCCESS, FAILURE and
  * DELAY; NEVER stands alone. */
 static int
-notify_ok(const struct sess *s, const char *v, size_t n)
+notify_ok(const struct srv_sess *s, const char *v, size_t n)
 {
 	size_t i = 0, j;
 	int never = 0, other = 0;
@@ -675,7 +675,7 @@ enum param_key {
 };
 
 static int
-param_key(const struct sess *s, const struct syn_param *p, int rcpt)
+param_key(const struct srv_sess *s, const struct syn_param *p, int rcpt)
 {
 	static const struct {
 		const char *name;
@@ -702,7 +702,7 @@ param_key(const struct sess *s, const struct syn_param *p, int rcpt)
 
 /* Check one known parameter's value; NULL or the error reply. */
 static const char *
-param_value(struct sess *s, int key, const struct syn_param *p,
+param_value(struct srv_sess *s, int key, const struct syn_param *p,
     struct txn *t)
 {
 	const char *v = p->value;
@@ -762,7 +762,7 @@ param_value(struct sess *s, int key, const struct syn_param *p,
  * Unknown ones, and any after HELO (nothing was advertised), get 555
  * (RFC 5321 4.1.1.11); repeated ones 501 (RFC 3461 4.5 for DSN's). */
 static const char *
-check_params(struct sess *s, const struct syn_mail_args *a, int rcpt,
+check_params(struct srv_sess *s, const struct syn_mail_args *a, int rcpt,
     struct txn *t, char *buf, size_t buflen)
 {
 	const char *why;
@@ -798,7 +798,7 @@ check_params(struct sess *s, const struct syn_mail_args *a, int rcpt,
 }
 
 static void
-cmd_mail(struct sess *s, const struct syn_command *c)
+cmd_mail(struct srv_sess *s, const struct syn_command *c)
 {
 	struct syn_mail_args a;
 	struct txn t;
@@ -807,38 +807,38 @@ cmd_mail(struct sess *s, const struct syn_command *c)
 	int utf8;
 
 	if (s->state == S_CONNECTED && !fault(s, SRV_F_MAIL_BEFORE_HELO)) {
-		sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		srv_sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
 	}
 	if (s->state >= S_MAIL && !fault(s, SRV_F_NESTED_MAIL_OK)) {
-		sess_reply(s, "503 5.5.1 Error: nested MAIL command");
+		srv_sess_reply(s, "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
 	if ((why = parse_args(s, c, 0, &a, &utf8)) != NULL) {
-		sess_reply(s, "%s", why);
+		srv_sess_reply(s, "%s", why);
 		return;
 	}
 	if (a.path.is_null && fault(s, SRV_F_NULL_SENDER_REJECTED)) {
-		sess_reply(s, "501 5.1.7 Bad sender address syntax");
+		srv_sess_reply(s, "501 5.1.7 Bad sender address syntax");
 		return;
 	}
 	memset(&t, 0, sizeof(t));
 	if ((why = check_params(s, &a, 0, &t, buf, sizeof(buf))) != NULL) {
-		sess_reply(s, "%s", why);
+		srv_sess_reply(s, "%s", why);
 		return;
 	}
 	/* RFC 6531 3.5: a UTF-8 sender needs the SMTPUTF8 parameter.  The
 	 * RFC names 550 for MAIL; 553 (as Postfix says) is what the core
 	 * scenario non-ascii-command accepts too. */
 	if (utf8 && !t.smtputf8 && !fault(s, SRV_F_UTF8_WITHOUT_SMTPUTF8)) {
-		sess_reply(s, "553 5.6.7 Non-ASCII addresses not permitted "
+		srv_sess_reply(s, "553 5.6.7 Non-ASCII addresses not permitted "
 		    "without SMTPUTF8");
 		return;
 	}
-	sess_enter(s, S_MAIL);
+	srv_sess_enter(s, S_MAIL);
 	t.bdat = s->txn.bdat;
 	s->txn = t;
-	sess_reply(s, "250 2.1.0 Ok");
+	srv_sess_reply(s, "250 2.1.0 Ok");
 }
 
 /* An address literal that names this host: [127.0.0.1] or [IPv6:::1] in
@@ -875,7 +875,7 @@ literal_is_us(const struct syn_path *p)
 
 
 static void
-cmd_rcpt(struct sess *s, const struct syn_command *c)
+cmd_rcpt(struct srv_sess *s, const struct syn_command *c)
 {
 	struct syn_mail_args a;
 	struct txn t;
@@ -884,27 +884,27 @@ cmd_rcpt(struct sess *s, const struct syn_command *c)
 	int local = 0, utf8;
 
 	if (s->state < S_MAIL && !fault(s, SRV_F_RCPT_WITHOUT_MAIL)) {
-		sess_reply(s, "503 5.5.1 Error: need MAIL command");
+		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return;
 	}
 	if ((why = parse_args(s, c, 1, &a, &utf8)) != NULL) {
-		sess_reply(s, "%s", why);
+		srv_sess_reply(s, "%s", why);
 		return;
 	}
 	t = s->txn;
 	if ((why = check_params(s, &a, 1, &t, buf, sizeof(buf))) != NULL) {
-		sess_reply(s, "%s", why);
+		srv_sess_reply(s, "%s", why);
 		return;
 	}
 	/* RFC 6531 3.5: a UTF-8 recipient only in an SMTPUTF8 transaction. */
 	if (utf8 && !s->txn.smtputf8 &&
 	    !fault(s, SRV_F_UTF8_WITHOUT_SMTPUTF8)) {
-		sess_reply(s, "553 5.6.7 Non-ASCII addresses not permitted "
+		srv_sess_reply(s, "553 5.6.7 Non-ASCII addresses not permitted "
 		    "without SMTPUTF8");
 		return;
 	}
 	if (s->nrcpt >= RCPT_MAX) {
-		sess_reply(s, "452 4.5.3 Too many recipients");
+		srv_sess_reply(s, "452 4.5.3 Too many recipients");
 		return;
 	}
 	switch (a.path.domain_kind) {
@@ -912,7 +912,7 @@ cmd_rcpt(struct sess *s, const struct syn_command *c)
 		/* RFC 5321 4.5.1: <Postmaster> must be accepted. */
 		if (a.path.is_postmaster &&
 		    fault(s, SRV_F_POSTMASTER_REJECTED)) {
-			sess_reply(s, "550 5.1.1 User unknown");
+			srv_sess_reply(s, "550 5.1.1 User unknown");
 			return;
 		}
 		local = a.path.is_postmaster;
@@ -929,54 +929,54 @@ cmd_rcpt(struct sess *s, const struct syn_command *c)
 		break;
 	}
 	if (!local && !fault(s, SRV_F_OPEN_RELAY)) {
-		sess_reply(s, "550 %s Relay access denied",
+		srv_sess_reply(s, "550 %s Relay access denied",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");
 		return;
 	}
 	if (s->state >= S_MAIL) {
 		s->nrcpt++;
-		sess_enter(s, S_RCPT);
+		srv_sess_enter(s, S_RCPT);
 	}
-	sess_reply(s, "250 2.1.5 Ok");
+	srv_sess_reply(s, "250 2.1.5 Ok");
 }
 
 static void
-cmd_data(struct sess *s, const struct syn_command *c)
+cmd_data(struct srv_sess *s, const struct syn_command *c)
 {
 	if (has_arg(c)) {
-		sess_reply(s, "501 5.5.4 Syntax: DATA");
+		srv_sess_reply(s, "501 5.5.4 Syntax: DATA");
 		return;
 	}
 	if (s->state < S_MAIL) {
-		sess_reply(s, "503 5.5.1 Error: need MAIL command");
+		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return;
 	}
 	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
-		sess_reply(s, "503 5.5.1 Error: need RCPT command");
+		srv_sess_reply(s, "503 5.5.1 Error: need RCPT command");
 		return;
 	}
 	/* RFC 3030 3: BINARYMIME data only travels with BDAT. */
 	if (s->txn.body == BODY_BINARYMIME &&
 	    !fault(s, SRV_F_BINARYMIME_DATA_OK)) {
-		sess_reply(s, "503 5.5.1 Error: BODY=BINARYMIME requires BDAT");
+		srv_sess_reply(s, "503 5.5.1 Error: BODY=BINARYMIME requires BDAT");
 		return;
 	}
 	/* RFC 3030 2: DATA and BDAT do not mix in one transaction. */
 	if (s->txn.bdat && !fault(s, SRV_F_BDAT_DATA_MIX_OK)) {
-		sess_reply(s, "503 5.5.1 Error: DATA after BDAT");
+		srv_sess_reply(s, "503 5.5.1 Error: DATA after BDAT");
 		return;
 	}
 	if (fault(s, SRV_F_DATA_250_NOT_354)) {
-		sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_reply(s, "250 2.0.0 Ok");
 		return;
 	}
-	sess_enter(s, S_BODY);
-	sess_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	srv_sess_enter(s, S_BODY);
+	srv_sess_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 }
 
 /* "BDAT" SP chunk-size [SP "LAST"] (RFC 3030 2); -1 on a syntax error. */
 static int
-parse_bdat(const struct sess *s, const struct syn_command *c, uint64_t *n,
+parse_bdat(const struct srv_sess *s, const struct syn_command *c, uint64_t *n,
     int *last)
 {
 	size_t i = 0, d;
@@ -1005,53 +1005,53 @@ parse_bdat(const struct sess *s, const struct syn_command *c, uint64_t *n,
 
 /* A queue id for an accepted message. */
 static void
-reply_queued(struct sess *s)
+reply_queued(struct srv_sess *s)
 {
 	s->srv->nmsg++;
-	sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
+	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
 	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
 }
 
 /* The chunk's octets are all in: now the reply. */
 static void
-chunk_end(struct sess *s)
+chunk_end(struct srv_sess *s)
 {
 	struct chunk *k = &s->chunk;
 	struct txn *t = &s->txn;
 
 	k->active = 0;
 	if (k->error) {
-		sess_reply(s, "%s", k->error);
+		srv_sess_reply(s, "%s", k->error);
 		return;
 	}
 	t->bdat_size = t->bdat_size + k->size < t->bdat_size ? UINT64_MAX :
 	    t->bdat_size + k->size;
 	/* RFC 3030 2: a failed chunk fails the transaction; RSET follows. */
 	if (t->bdat_size > SRV_SIZE_LIMIT) {
-		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
-		sess_enter(s, sess_idle(s));
+		srv_sess_enter(s, srv_sess_idle(s));
 		return;
 	}
 	if (!k->last) {
-		sess_reply(s, "250 2.0.0 Ok: %llu octets received",
+		srv_sess_reply(s, "250 2.0.0 Ok: %llu octets received",
 		    (unsigned long long)k->size);
 		return;
 	}
 	if (t->bdat_prev == '\r')
 		t->bdat_bad = 1;
 	if (t->bdat_bad && fault(s, SRV_F_BDAT_BINARY_REJECTED))
-		sess_reply(s, "554 5.6.0 Message contains NUL, bare CR or "
+		srv_sess_reply(s, "554 5.6.0 Message contains NUL, bare CR or "
 		    "bare LF");
 	else
 		reply_queued(s);
 	if (!fault(s, SRV_F_BDAT_AFTER_LAST_OK))
-		sess_enter(s, sess_idle(s));
+		srv_sess_enter(s, srv_sess_idle(s));
 }
 
 /* Feed chunk octets; returns how many were used. */
 static size_t
-chunk_feed(struct sess *s, const char *d, size_t n)
+chunk_feed(struct srv_sess *s, const char *d, size_t n)
 {
 	struct chunk *k = &s->chunk;
 	struct txn *t = &s->txn;
@@ -1083,7 +1083,7 @@ chunk_feed(struct sess *s, const char *d, size_t n)
 }
 
 static void
-cmd_bdat(struct sess *s, const struct syn_command *c)
+cmd_bdat(struct srv_sess *s, const struct syn_command *c)
 {
 	struct chunk *k = &s->chunk;
 	const char *err = NULL;
@@ -1091,7 +1091,7 @@ cmd_bdat(struct sess *s, const struct syn_command *c)
 	int last;
 
 	if (parse_bdat(s, c, &n, &last) == -1) {
-		sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+		srv_sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
 		return;
 	}
 	if (s->state < S_MAIL)
@@ -1099,7 +1099,7 @@ cmd_bdat(struct sess *s, const struct syn_command *c)
 	else if (s->nrcpt == 0)
 		err = "503 5.5.1 Error: need RCPT command";
 	if (err && fault(s, SRV_F_BDAT_ERROR_NO_DISCARD)) {
-		sess_reply(s, "%s", err);
+		srv_sess_reply(s, "%s", err);
 		return;
 	}
 	memset(k, 0, sizeof(*k));
@@ -1116,23 +1116,23 @@ cmd_bdat(struct sess *s, const struct syn_command *c)
 
 /* The end of an AUTH exchange. */
 static void
-auth_done(struct sess *s, int ok)
+auth_done(struct srv_sess *s, int ok)
 {
 	s->sasl = SASL_NONE;
 	s->sasl_user_len = 0;
 	if (!ok) {
-		sess_reply(s, "535 5.7.8 Error: authentication failed");
+		srv_sess_reply(s, "535 5.7.8 Error: authentication failed");
 		return;
 	}
 	s->authed = 1;
-	sess_reply(s, "%s 2.7.0 Authentication successful",
+	srv_sess_reply(s, "%s 2.7.0 Authentication successful",
 	    fault(s, SRV_F_AUTH_SUCCESS_250) ? "250" : "235");
 }
 
 /* Decode a client response; -1 when it is not base64.  The
  * auth-base64-lenient fault drops what is not in the alphabet first. */
 static long
-auth_decode(const struct sess *s, const char *p, size_t n,
+auth_decode(const struct srv_sess *s, const char *p, size_t n,
     unsigned char *out, size_t cap)
 {
 	char tmp[SASL_LINE_MAX + 4];
@@ -1152,14 +1152,14 @@ auth_decode(const struct sess *s, const char *p, size_t n,
 }
 
 static const char *
-good_pass(const struct sess *s)
+good_pass(const struct srv_sess *s)
 {
 	return fault(s, SRV_F_AUTH_ACCEPT_ANY) ? NULL : SRV_AUTH_PASSWORD;
 }
 
 /* One decoded client response of the exchange in progress. */
 static void
-auth_step(struct sess *s, const unsigned char *r, size_t n)
+auth_step(struct srv_sess *s, const unsigned char *r, size_t n)
 {
 	switch (s->sasl) {
 	case SASL_NONE:
@@ -1174,7 +1174,7 @@ auth_step(struct sess *s, const unsigned char *r, size_t n)
 		s->sasl_user_len = n;
 		s->sasl = SASL_LOGIN_PASS;
 		/* "Password:" */
-		sess_reply(s, "334 %s", fault(s, SRV_F_AUTH_CHALLENGE_TEXT) ?
+		srv_sess_reply(s, "334 %s", fault(s, SRV_F_AUTH_CHALLENGE_TEXT) ?
 		    "Password:" : "UGFzc3dvcmQ6");
 		break;
 	case SASL_LOGIN_PASS:
@@ -1191,7 +1191,7 @@ auth_step(struct sess *s, const unsigned char *r, size_t n)
 /* A line of an AUTH exchange (RFC 4954 4): "*" cancels, anything else must
  * be base64. */
 static void
-sess_sasl_line(struct sess *s, const char *line, size_t len)
+srv_sess_sasl_line(struct srv_sess *s, const char *line, size_t len)
 {
 	unsigned char r[SASL_MAX];
 	long n;
@@ -1199,21 +1199,21 @@ sess_sasl_line(struct sess *s, const char *line, size_t len)
 	if (len == 1 && line[0] == '*') {
 		s->sasl = SASL_NONE;
 		if (fault(s, SRV_F_AUTH_CANCEL_535))
-			sess_reply(s, "535 5.7.8 Error: authentication failed");
+			srv_sess_reply(s, "535 5.7.8 Error: authentication failed");
 		else
-			sess_reply(s, "501 5.7.0 Authentication aborted");
+			srv_sess_reply(s, "501 5.7.0 Authentication aborted");
 		return;
 	}
 	if ((n = auth_decode(s, line, len, r, sizeof(r))) < 0) {
 		s->sasl = SASL_NONE;
-		sess_reply(s, "501 5.5.2 Cannot decode response");
+		srv_sess_reply(s, "501 5.5.2 Cannot decode response");
 		return;
 	}
 	auth_step(s, r, (size_t)n);
 }
 
 static void
-cmd_auth(struct sess *s, const struct syn_command *c)
+cmd_auth(struct srv_sess *s, const struct syn_command *c)
 {
 	unsigned char r[SASL_MAX];
 	const char *sp, *ir = NULL;
@@ -1221,17 +1221,17 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 	long n;
 
 	if (!s->ehlo) {
-		sess_reply(s, "503 5.5.1 Error: send EHLO first");
+		srv_sess_reply(s, "503 5.5.1 Error: send EHLO first");
 		return;
 	}
 	/* RFC 4954 4: one successful AUTH per session, none in a
 	 * transaction. */
 	if (s->authed && !fault(s, SRV_F_AUTH_REAUTH_OK)) {
-		sess_reply(s, "503 5.5.1 Error: already authenticated");
+		srv_sess_reply(s, "503 5.5.1 Error: already authenticated");
 		return;
 	}
 	if (s->state >= S_MAIL && !fault(s, SRV_F_AUTH_IN_TRANSACTION_OK)) {
-		sess_reply(s, "503 5.5.1 Error: AUTH not permitted during a "
+		srv_sess_reply(s, "503 5.5.1 Error: AUTH not permitted during a "
 		    "mail transaction");
 		return;
 	}
@@ -1242,7 +1242,7 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 		irlen = c->arg_len - mlen - 1;
 	}
 	if (mlen == 0 || (ir && (irlen == 0 || memchr(ir, ' ', irlen)))) {
-		sess_reply(s, "501 5.5.4 Syntax: AUTH mechanism "
+		srv_sess_reply(s, "501 5.5.4 Syntax: AUTH mechanism "
 		    "[initial-response]");
 		return;
 	}
@@ -1253,7 +1253,7 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 	else if (util_ieq(c->arg, mlen, "CRAM-MD5"))
 		s->sasl = SASL_CRAM;
 	else {
-		sess_reply(s, "%s 5.5.4 Unrecognized authentication type",
+		srv_sess_reply(s, "%s 5.5.4 Unrecognized authentication type",
 		    fault(s, SRV_F_AUTH_UNKNOWN_MECH_501) ? "501" : "504");
 		return;
 	}
@@ -1263,7 +1263,7 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 		/* RFC 4954 4: the server speaks first in CRAM-MD5. */
 		if (ir && !fault(s, SRV_F_AUTH_CRAM_IGNORES_IR)) {
 			s->sasl = SASL_NONE;
-			sess_reply(s, "501 5.7.0 Initial response not allowed "
+			srv_sess_reply(s, "501 5.7.0 Initial response not allowed "
 			    "with CRAM-MD5");
 			return;
 		}
@@ -1272,15 +1272,15 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 		    SRV_HOSTNAME);
 		sasl_b64_encode((const unsigned char *)s->cram, s->cram_len,
 		    b, sizeof(b));
-		sess_reply(s, "334 %s", b);
+		srv_sess_reply(s, "334 %s", b);
 		return;
 	}
 	if (ir == NULL) {
 		if (s->sasl == SASL_PLAIN)
-			sess_reply(s, "334 %s", fault(s,
+			srv_sess_reply(s, "334 %s", fault(s,
 			    SRV_F_AUTH_CHALLENGE_TEXT) ? "Go ahead" : "");
 		else	/* "Username:" */
-			sess_reply(s, "334 %s", fault(s,
+			srv_sess_reply(s, "334 %s", fault(s,
 			    SRV_F_AUTH_CHALLENGE_TEXT) ? "Username:" :
 			    "VXNlcm5hbWU6");
 		return;
@@ -1290,79 +1290,79 @@ cmd_auth(struct sess *s, const struct syn_command *c)
 	    auth_decode(s, ir, irlen, r, sizeof(r));
 	if (n < 0) {
 		s->sasl = SASL_NONE;
-		sess_reply(s, "501 5.5.2 Cannot decode response");
+		srv_sess_reply(s, "501 5.5.2 Cannot decode response");
 		return;
 	}
 	auth_step(s, r, (size_t)n);
 }
 
 static void
-cmd_rset(struct sess *s, const struct syn_command *c)
+cmd_rset(struct srv_sess *s, const struct syn_command *c)
 {
 	if (has_arg(c) && !fault(s, SRV_F_RSET_ARG_OK)) {
-		sess_reply(s, "501 5.5.4 Syntax: RSET");
+		srv_sess_reply(s, "501 5.5.4 Syntax: RSET");
 		return;
 	}
 	if (!fault(s, SRV_F_RSET_KEEPS_TRANSACTION))
-		sess_enter(s, sess_idle(s));
-	sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_enter(s, srv_sess_idle(s));
+	srv_sess_reply(s, "250 2.0.0 Ok");
 }
 
 static void
-cmd_noop(struct sess *s, const struct syn_command *c)
+cmd_noop(struct srv_sess *s, const struct syn_command *c)
 {
 	/* RFC 5321 4.1.1.9: a NOOP argument is ignored. */
 	if (has_arg(c) && fault(s, SRV_F_NOOP_ARG_501)) {
-		sess_reply(s, "501 5.5.4 Syntax: NOOP");
+		srv_sess_reply(s, "501 5.5.4 Syntax: NOOP");
 		return;
 	}
-	sess_reply(s, "250 2.0.0 Ok");
+	srv_sess_reply(s, "250 2.0.0 Ok");
 	if (fault(s, SRV_F_UNSOLICITED_REPLY))
-		sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_reply(s, "250 2.0.0 Ok");
 }
 
 static void
-cmd_quit(struct sess *s, const struct syn_command *c)
+cmd_quit(struct srv_sess *s, const struct syn_command *c)
 {
 	if (has_arg(c)) {
-		sess_reply(s, "501 5.5.4 Syntax: QUIT");
+		srv_sess_reply(s, "501 5.5.4 Syntax: QUIT");
 		return;
 	}
 	if (s->state == S_CONNECTED && fault(s, SRV_F_QUIT_NEEDS_HELO)) {
-		sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		srv_sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
 	}
 	if (fault(s, SRV_F_QUIT_250))
-		sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_reply(s, "250 2.0.0 Ok");
 	else
-		sess_reply(s, "221 2.0.0 Bye");
+		srv_sess_reply(s, "221 2.0.0 Bye");
 	if (!fault(s, SRV_F_QUIT_NO_CLOSE))
-		sess_close(s);
+		srv_sess_close(s);
 }
 
 static void
-cmd_vrfy(struct sess *s, const struct syn_command *c)
+cmd_vrfy(struct srv_sess *s, const struct syn_command *c)
 {
 	if (fault(s, SRV_F_VRFY_UNRECOGNIZED))
-		sess_reply(s, NOT_RECOGNIZED);
+		srv_sess_reply(s, NOT_RECOGNIZED);
 	else if (c->arg_len == 0)
-		sess_reply(s, "501 5.5.4 Syntax: VRFY address");
+		srv_sess_reply(s, "501 5.5.4 Syntax: VRFY address");
 	else
-		sess_reply(s, "252 2.0.0 Cannot VRFY user; "
+		srv_sess_reply(s, "252 2.0.0 Cannot VRFY user; "
 		    "try RCPT to attempt delivery");
 }
 
 static void
-cmd_expn(struct sess *s, const struct syn_command *c)
+cmd_expn(struct srv_sess *s, const struct syn_command *c)
 {
 	if (c->arg_len == 0)
-		sess_reply(s, "501 5.5.4 Syntax: EXPN mailing-list");
+		srv_sess_reply(s, "501 5.5.4 Syntax: EXPN mailing-list");
 	else
-		sess_reply(s, "502 5.5.1 EXPN not available");
+		srv_sess_reply(s, "502 5.5.1 EXPN not available");
 }
 
 static void
-cmd_help(struct sess *s, const struct syn_command *c)
+cmd_help(struct srv_sess *s, const struct syn_command *c)
 {
 	/* A multi-line reply: every line carries the enhanced code (RFC 2034
 	 * 4), but for the enhanced-first-line-only fault. */
@@ -1372,41 +1372,41 @@ cmd_help(struct sess *s, const struct syn_command *c)
 	(void)c;
 	if (fault(s, SRV_F_HELP_BARE_LF))
 		buf_puts(&s->out, "214-2.0.0 Commands:\n");
-	sess_reply(s, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET");
-	sess_reply(s, "214-%sNOOP QUIT VRFY EXPN HELP AUTH", code);
-	sess_reply(s, "214 %sEnd of HELP info", code);
+	srv_sess_reply(s, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET");
+	srv_sess_reply(s, "214-%sNOOP QUIT VRFY EXPN HELP AUTH", code);
+	srv_sess_reply(s, "214 %sEnd of HELP info", code);
 }
 
 /* Known verbs of extensions or older RFCs that this server does not offer. */
 static void
-cmd_unoffered(struct sess *s, const struct syn_command *c)
+cmd_unoffered(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
-	sess_reply(s, "502 5.5.1 Error: command not implemented");
+	srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
 }
 
 /* RFC 3207 4: 220 and the handshake; no parameters; not inside TLS.  The
- * input pauses until the handshake is over (sess_process). */
+ * input pauses until the handshake is over (srv_sess_process). */
 static void
-cmd_starttls(struct sess *s, const struct syn_command *c)
+cmd_starttls(struct srv_sess *s, const struct syn_command *c)
 {
 	if (fault(s, SRV_F_TLS_UNIMPLEMENTED)) {
-		sess_reply(s, "502 5.5.1 Error: command not implemented");
+		srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
 		return;
 	}
 	if (has_arg(c) && !fault(s, SRV_F_TLS_PARAMS_OK)) {
-		sess_reply(s, "501 5.5.4 Syntax: STARTTLS");
+		srv_sess_reply(s, "501 5.5.4 Syntax: STARTTLS");
 		return;
 	}
 	if (s->tls && !fault(s, SRV_F_TLS_SECOND_STARTTLS)) {
-		sess_reply(s, "503 5.5.1 Error: TLS already active");
+		srv_sess_reply(s, "503 5.5.1 Error: TLS already active");
 		return;
 	}
 	if (!s->srv->tls_ctx) {
-		sess_reply(s, "454 4.7.0 TLS not available due to temporary reason");
+		srv_sess_reply(s, "454 4.7.0 TLS not available due to temporary reason");
 		return;
 	}
-	sess_reply(s, "220 2.0.0 Ready to start TLS");
+	srv_sess_reply(s, "220 2.0.0 Ready to start TLS");
 	if (!s->tls)
 		s->tls = tls_conn_new(s->srv->tls_ctx, 1, NULL);
 }
@@ -1415,7 +1415,7 @@ cmd_starttls(struct sess *s, const struct syn_command *c)
  * NOOP, EHLO, HELO, STARTTLS and QUIT until it has.  Returns 1 if the
  * command was answered here. */
 static int
-tls_gate(struct sess *s, const struct syn_command *c)
+tls_gate(struct srv_sess *s, const struct syn_command *c)
 {
 	if (s->tls_up || fault(s, SRV_F_TLS_REQUIRED_IGNORED))
 		return 0;
@@ -1427,7 +1427,7 @@ tls_gate(struct sess *s, const struct syn_command *c)
 	if (!s->tls_required || c->verb == SYN_NOOP ||
 	    c->verb == SYN_STARTTLS || c->verb == SYN_QUIT)
 		return 0;
-	sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
+	srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 	return 1;
 }
 
@@ -1458,7 +1458,7 @@ static const struct cmd cmds[] = {
 
 /* The path of a MAIL or RCPT the normal handler would look at, or NULL. */
 static const struct syn_path *
-fault_path(const struct sess *s, const struct syn_command *c,
+fault_path(const struct srv_sess *s, const struct syn_command *c,
     struct syn_mail_args *a)
 {
 	if (c->verb == SYN_MAIL && s->state == S_HELO &&
@@ -1473,7 +1473,7 @@ fault_path(const struct sess *s, const struct syn_command *c,
 /* Faults that answer a command in place of its handler: returns 1 when the
  * command was answered.  May also strip c's argument (no-arg-check). */
 static int
-sess_core_fault(struct sess *s, struct syn_command *c)
+srv_sess_core_fault(struct srv_sess *s, struct syn_command *c)
 {
 	struct syn_mail_args a;
 	const struct syn_path *p = fault_path(s, c, &a);
@@ -1492,29 +1492,29 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 		if (c->verb == SYN_EHLO)
 			reply_ehlo(s, c);
 		else
-			sess_reply(s, "250 %s", SRV_HOSTNAME);
+			srv_sess_reply(s, "250 %s", SRV_HOSTNAME);
 		return 1;
 	}
 	if (mail && fault(s, SRV_F_NESTED_MAIL_OK) && s->state >= S_MAIL) {
-		sess_enter(s, sess_idle(s));
-		sess_reply(s, "250 2.1.0 Ok");
+		srv_sess_enter(s, srv_sess_idle(s));
+		srv_sess_reply(s, "250 2.1.0 Ok");
 		return 1;
 	}
 	if (fault(s, SRV_F_TRAILING_SPACE_REJECTED) &&
 	    (c->arg_len > 0 ? c->arg[c->arg_len - 1] == ' ' : c->has_space)) {
-		sess_reply(s, "501 5.5.4 Syntax error: trailing white space");
+		srv_sess_reply(s, "501 5.5.4 Syntax error: trailing white space");
 		return 1;
 	}
 	if (fault(s, SRV_F_CASE_SENSITIVE_KEYWORDS) && (mail || rcpt) &&
 	    strncmp(c->arg, mail ? "FROM:" : "TO:", mail ? 5 : 3) != 0) {
-		sess_reply(s, "501 5.5.4 Syntax: %s", mail ?
+		srv_sess_reply(s, "501 5.5.4 Syntax: %s", mail ?
 		    "MAIL FROM:<address>" : "RCPT TO:<address>");
 		return 1;
 	}
 	if (fault(s, SRV_F_OBSOLETE_VERBS_250) && (c->verb == SYN_TURN ||
 	    c->verb == SYN_SEND || c->verb == SYN_SOML ||
 	    c->verb == SYN_SAML)) {
-		sess_reply(s, "250 2.0.0 Ok");
+		srv_sess_reply(s, "250 2.0.0 Ok");
 		return 1;
 	}
 	if (fault(s, SRV_F_NO_ARG_CHECK) && (c->verb == SYN_DATA ||
@@ -1524,18 +1524,18 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 	}
 	if (fault(s, SRV_F_VRFY_EXPN_FAKE_250) && c->arg_len > 0 &&
 	    (c->verb == SYN_VRFY || c->verb == SYN_EXPN)) {
-		sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
+		srv_sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
 		return 1;
 	}
 	if (fault(s, SRV_F_LITERALS_REJECTED) && ehlo && c->arg_len > 0 &&
 	    c->arg[0] == '[') {
-		sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    c->verb == SYN_EHLO ? "EHLO" : "HELO");
 		return 1;
 	}
 	if (rcpt && s->state >= S_MAIL && fault(s, SRV_F_RCPT_LIMIT_50) &&
 	    s->nrcpt >= 50) {
-		sess_reply(s, "452 4.5.3 Too many recipients");
+		srv_sess_reply(s, "452 4.5.3 Too many recipients");
 		return 1;
 	}
 	if (p == NULL)
@@ -1546,7 +1546,7 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 	    (fault(s, SRV_F_QUOTED_LOCAL_REJECTED) && p->local_quoted) ||
 	    (fault(s, SRV_F_ADDRESS_LENGTH_LIMITS) &&
 	    (p->local_len > 32 || p->domain_len > 64))) {
-		sess_reply(s, "%s", bad);
+		srv_sess_reply(s, "%s", bad);
 		return 1;
 	}
 	if (rcpt && ((fault(s, SRV_F_POSTMASTER_CASE_SENSITIVE) &&
@@ -1556,7 +1556,7 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 	    p->domain_kind == SYN_DOMAIN_NAME &&
 	    util_ieq(p->local, p->local_len, "postmaster") &&
 	    util_ieq(p->domain, p->domain_len, SRV_LOCAL_DOMAIN)))) {
-		sess_reply(s, "550 5.1.1 User unknown");
+		srv_sess_reply(s, "550 5.1.1 User unknown");
 		return 1;
 	}
 	return 0;
@@ -1566,7 +1566,7 @@ sess_core_fault(struct sess *s, struct syn_command *c)
 
 /* One complete command line, without its line end. */
 static void
-sess_command(struct sess *s, const char *line, size_t len)
+srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 {
 	struct syn_command c;
 	char lax[LINE_MAX_SMTP];
@@ -1581,7 +1581,7 @@ sess_command(struct sess *s, const char *line, size_t len)
 		    util_ieq(line, 4, "RCPT") || util_ieq(line, 4, "RSET")))
 			s->holding = 1;
 		else if (s->held.len > 0) {
-			sess_emit(s, s->held.data, s->held.len);
+			srv_sess_emit(s, s->held.data, s->held.len);
 			buf_reset(&s->held);
 		}
 	}
@@ -1605,85 +1605,85 @@ sess_command(struct sess *s, const char *line, size_t len)
 	}
 	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
 	if (bare) {
-		sess_reply(s, "500 5.5.2 Error: bare CR or LF in command");
+		srv_sess_reply(s, "500 5.5.2 Error: bare CR or LF in command");
 		return;
 	}
 	if (bad) {
 		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
-			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			srv_sess_reply(s, "500 5.5.2 Error: invalid character in "
 			    "command: %.*s", (int)len, line);
 		else
-			sess_reply(s, "500 5.5.2 Error: invalid character in "
+			srv_sess_reply(s, "500 5.5.2 Error: invalid character in "
 			    "command");
 		return;
 	}
 	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
-		sess_unknown(s);
+		srv_sess_unknown(s);
 		return;
 	}
 	/* RFC 6531 3.3: UTF-8 only in MAIL and RCPT arguments. */
 	s->line_utf8 = high;
 	if (high && (!(c.verb == SYN_MAIL || c.verb == SYN_RCPT) ||
 	    !utf8_valid(line, len))) {
-		sess_reply(s, "500 5.5.2 Error: invalid character in command");
+		srv_sess_reply(s, "500 5.5.2 Error: invalid character in command");
 		return;
 	}
 	if (fault(s, SRV_F_CASE_SENSITIVE_VERBS))
 		for (i = 0; i < c.verb_len; i++)
 			if (c.verb_text[i] >= 'a' && c.verb_text[i] <= 'z') {
-				sess_unknown(s);
+				srv_sess_unknown(s);
 				return;
 			}
-	if (tls_gate(s, &c) || sess_core_fault(s, &c))
+	if (tls_gate(s, &c) || srv_sess_core_fault(s, &c))
 		return;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].verb == c.verb) {
 			cmds[i].handler(s, &c);
 			return;
 		}
-	sess_unknown(s);
+	srv_sess_unknown(s);
 }
 
 /* End of message data: the checks deferred until now, then the verdict. */
 static void
-body_end(struct sess *s)
+body_end(struct srv_sess *s)
 {
 	const struct body *b = &s->body;
 
 	if (s->nrcpt == 0)
-		sess_reply(s, "554 5.5.1 Error: no valid recipients");
+		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
 	else if (b->size > SRV_SIZE_LIMIT)
-		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
-		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 	else if (b->toolong)
-		sess_reply(s, "552 5.3.4 Message line too long");
+		srv_sess_reply(s, "552 5.3.4 Message line too long");
 	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
 	    !b->resent_from)
-		sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
+		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
 	else if (b->bare)
-		sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
+		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
 	    b->size != s->txn.size)
-		sess_reply(s, "552 5.3.4 Message size differs from SIZE");
+		srv_sess_reply(s, "552 5.3.4 Message size differs from SIZE");
 	else if (fault(s, SRV_F_8BIT_DATA_REJECTED) && b->eight)
-		sess_reply(s, "554 5.6.0 8-bit data not accepted");
+		srv_sess_reply(s, "554 5.6.0 8-bit data not accepted");
 	else {
 		reply_queued(s);
 		if (fault(s, SRV_F_TRANSACTION_PERSISTS)) {
-			sess_enter(s, S_RCPT);
+			srv_sess_enter(s, S_RCPT);
 			return;
 		}
 	}
 	if (fault(s, SRV_F_DATA_END_DROPS_INPUT))
 		s->drop_input = 1;
-	sess_enter(s, sess_idle(s));
+	srv_sess_enter(s, srv_sess_idle(s));
 }
 
 static void
-body_line_end(struct sess *s, size_t eol)
+body_line_end(struct srv_sess *s, size_t eol)
 {
 	struct body *b = &s->body;
 	size_t max = fault(s, SRV_F_TEXT_LINE_OFF_BY_TWO) ? TEXT_LINE_MAX - 2 :
@@ -1706,7 +1706,7 @@ body_line_end(struct sess *s, size_t eol)
 
 /* An ordinary octet of a text line (not a CR that ends one). */
 static void
-body_octet(struct sess *s, unsigned char ch)
+body_octet(struct srv_sess *s, unsigned char ch)
 {
 	struct body *b = &s->body;
 
@@ -1734,13 +1734,13 @@ body_octet(struct sess *s, unsigned char ch)
 	b->at = B_TEXT;
 	if (b->linelen + 2 > TEXT_LINE_MAX &&
 	    fault(s, SRV_F_LONG_TEXT_LINE_CLOSE))
-		sess_close(s);
+		srv_sess_close(s);
 }
 
 /* Feed message data; returns the octets used (all of them, or up to and
  * including the end-of-data line). */
 static size_t
-sess_body(struct sess *s, const char *d, size_t n)
+srv_sess_body(struct srv_sess *s, const char *d, size_t n)
 {
 	struct body *b = &s->body;
 	size_t i;
@@ -1821,12 +1821,12 @@ sess_body(struct sess *s, const char *d, size_t n)
 /* size-ends-data: the declared SIZE= ends the message, whatever
  * follows (RFC 1870 6 forbids exactly this). */
 static size_t
-sess_body_sized(struct sess *s, const char *d, size_t n)
+srv_sess_body_sized(struct srv_sess *s, const char *d, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		sess_body(s, d + i, 1);
+		srv_sess_body(s, d + i, 1);
 		if (s->state != S_BODY)
 			return i + 1;
 		if (s->body.size >= s->txn.size) {
@@ -1847,7 +1847,7 @@ long_verb(const char *d, size_t n)
 /* Handle the first line of the input, if complete.  Returns 1 when a line
  * was used, 0 when more input is needed. */
 static int
-sess_line(struct sess *s)
+srv_sess_line(struct srv_sess *s)
 {
 	size_t max = s->sasl != SASL_NONE ? SASL_LINE_MAX :
 	    fault(s, SRV_F_SHORT_LINE_LIMIT) ? LINE_MAX_SHORT : LINE_MAX_EXT;
@@ -1885,7 +1885,7 @@ sess_line(struct sess *s)
 		 * that may start its CRLF. */
 		if (fault(s, s->sasl != SASL_NONE ? SRV_F_AUTH_LONG_LINE_CLOSE :
 		    SRV_F_LONG_LINE_CLOSE)) {
-			sess_close(s);
+			srv_sess_close(s);
 			return 0;
 		}
 		buf_consume(&s->in, n - (d[n - 1] == '\r'));
@@ -1894,36 +1894,36 @@ sess_line(struct sess *s)
 	}
 	s->ncmd++;
 	if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
-		sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
-		sess_close(s);
+		srv_sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
+		srv_sess_close(s);
 	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
 	    s->ncmd == TIRED_AFTER + 1) {
-		sess_reply(s, SHUTTING_DOWN);
+		srv_sess_reply(s, SHUTTING_DOWN);
 		if (fault(s, SRV_F_TIRED_421))
-			sess_close(s);
+			srv_sess_close(s);
 	} else if (s->sasl != SASL_NONE) {
 		if (!s->toolong && end <= max)
-			sess_sasl_line(s, d, eol);
+			srv_sess_sasl_line(s, d, eol);
 		else if (fault(s, SRV_F_AUTH_LONG_LINE_CLOSE))
-			sess_close(s);
+			srv_sess_close(s);
 		else {
 			/* RFC 4954 4: fail the AUTH with 500 (5.5.6). */
 			s->sasl = SASL_NONE;
-			sess_reply(s, "500 5.5.6 Authentication Exchange line "
+			srv_sess_reply(s, "500 5.5.6 Authentication Exchange line "
 			    "is too long");
 		}
 	} else if (s->toolong || end > max ||
 	    (end > LINE_MAX_SMTP && !long_verb(d, eol))) {
 		/* RFC 5321 4.5.3.1.4: 512 octets with the CRLF. */
 		if (fault(s, SRV_F_LONG_LINE_CLOSE))
-			sess_close(s);
+			srv_sess_close(s);
 		else
-			sess_reply(s, "500 5.5.2 Error: line too long");
+			srv_sess_reply(s, "500 5.5.2 Error: line too long");
 	} else
-		sess_command(s, d, eol);
+		srv_sess_command(s, d, eol);
 	if (s->close_after) {
 		s->close_after = 0;
-		sess_close(s);
+		srv_sess_close(s);
 	}
 	buf_consume(&s->in, end);
 	s->toolong = 0;
@@ -1933,7 +1933,7 @@ sess_line(struct sess *s)
 /* Handle buffered input in order while replies can still be queued.
  * RFC 2920 3.2: nothing already received is thrown away after an error. */
 static void
-sess_process(struct sess *s)
+srv_sess_process(struct srv_sess *s)
 {
 	while (s->in.len > 0 && s->out.len < OUT_HIGH && !s->broken) {
 		if (s->state == S_CLOSING || fault(s, SRV_F_SILENT)) {
@@ -1951,11 +1951,11 @@ sess_process(struct sess *s)
 			buf_consume(&s->in, chunk_feed(s, s->in.data, s->in.len));
 		else if (s->state == S_BODY && s->txn.has_size &&
 		    fault(s, SRV_F_SIZE_ENDS_DATA))
-			buf_consume(&s->in, sess_body_sized(s, s->in.data,
+			buf_consume(&s->in, srv_sess_body_sized(s, s->in.data,
 			    s->in.len));
 		else if (s->state == S_BODY)
-			buf_consume(&s->in, sess_body(s, s->in.data, s->in.len));
-		else if (!sess_line(s))
+			buf_consume(&s->in, srv_sess_body(s, s->in.data, s->in.len));
+		else if (!srv_sess_line(s))
 			return;
 		if (s->drop_input) {
 			buf_reset(&s->in);
@@ -1968,7 +1968,7 @@ sess_process(struct sess *s)
 /* After the handshake, a fresh session (RFC 3207 4.2): the client's
  * EHLO and any transaction are forgotten. */
 static void
-sess_tls_ready(struct sess *s)
+srv_sess_tls_ready(struct srv_sess *s)
 {
 	s->tls_up = 1;
 	if (!fault(s, SRV_F_TLS_KEEPS_STATE)) {
@@ -1979,7 +1979,7 @@ sess_tls_ready(struct sess *s)
 		s->authed = 0;
 		s->sasl = SASL_NONE;
 		s->tls_required = 0;
-		sess_enter(s, S_CONNECTED);
+		srv_sess_enter(s, S_CONNECTED);
 	}
 	if (s->tls_hold.len > 0 &&
 	    tls_send(s->tls, s->tls_hold.data, s->tls_hold.len, &s->out) != 0)
@@ -1989,7 +1989,7 @@ sess_tls_ready(struct sess *s)
 
 /* Wire bytes of a TLS session: the handshake, then plaintext into s->in. */
 static void
-sess_tls_input(struct sess *s, const char *d, size_t n)
+srv_sess_tls_input(struct srv_sess *s, const char *d, size_t n)
 {
 	static const char garbage[] = "*** this is not TLS ***\r\n";
 	char err[256];
@@ -2003,7 +2003,7 @@ sess_tls_input(struct sess *s, const char *d, size_t n)
 	if (!s->tls_up) {
 		if (fault(s, SRV_F_TLS_HANDSHAKE_GARBAGE)) {
 			buf_append(&s->out, garbage, sizeof(garbage) - 1);
-			sess_close(s);
+			srv_sess_close(s);
 			return;
 		}
 		hs = tls_handshake(s->tls, err, sizeof(err));
@@ -2011,27 +2011,27 @@ sess_tls_input(struct sess *s, const char *d, size_t n)
 		if (fault(s, SRV_F_TLS_HANDSHAKE_DROP)) {
 			/* Half of our first flight, then the close. */
 			s->out.len = before + (s->out.len - before) / 2;
-			sess_close(s);
+			srv_sess_close(s);
 			return;
 		}
 		if (hs == TLS_HS_FAILED) {
-			sess_close(s);	/* the alert goes out first */
+			srv_sess_close(s);	/* the alert goes out first */
 			return;
 		}
 		if (hs == TLS_HS_MORE)
 			return;
-		sess_tls_ready(s);
+		srv_sess_tls_ready(s);
 	}
 	rc = tls_recv(s->tls, &s->in, err, sizeof(err));
 	tls_drain(s->tls, &s->out);
 	if (rc == 1)
 		s->eof = 1;
 	else if (rc < 0)
-		sess_close(s);
+		srv_sess_close(s);
 }
 
 static void
-sess_read(struct sess *s)
+srv_sess_read(struct srv_sess *s)
 {
 	char tmp[16384];
 	size_t room = IN_MAX - s->in.len;
@@ -2046,7 +2046,7 @@ sess_read(struct sess *s)
 	while (r == -1 && errno == EINTR);
 	if (r > 0) {
 		if (s->tls)
-			sess_tls_input(s, tmp, (size_t)r);
+			srv_sess_tls_input(s, tmp, (size_t)r);
 		else
 			buf_append(&s->in, tmp, (size_t)r);
 		s->last_active = util_now_ms();
@@ -2057,7 +2057,7 @@ sess_read(struct sess *s)
 }
 
 static void
-sess_flush(struct sess *s)
+srv_sess_flush(struct srv_sess *s)
 {
 	ssize_t w;
 
@@ -2082,7 +2082,7 @@ sess_flush(struct sess *s)
 /* Read and drop what the client sent after we stopped listening, so that
  * closing a TCP socket does not turn into a reset that loses our replies. */
 static void
-sess_drain(struct sess *s)
+srv_sess_drain(struct srv_sess *s)
 {
 	char tmp[4096];
 	int i;
@@ -2095,7 +2095,7 @@ sess_drain(struct sess *s)
 }
 
 static void
-sess_free(struct sess *s)
+srv_sess_free(struct srv_sess *s)
 {
 	struct srv *srv = s->srv;
 
@@ -2104,7 +2104,7 @@ sess_free(struct sess *s)
 		loop_unwatch(srv->loop, s->in_fd);
 	if (s->out_fd != s->in_fd)
 		loop_unwatch(srv->loop, s->out_fd);
-	sess_drain(s);
+	srv_sess_drain(s);
 	close(s->in_fd);
 	if (s->out_fd != s->in_fd)
 		close(s->out_fd);
@@ -2125,7 +2125,7 @@ sess_free(struct sess *s)
 
 /* Register interest in what the session can use next. */
 static void
-sess_watch(struct sess *s)
+srv_sess_watch(struct srv_sess *s)
 {
 	struct loop *l = s->srv->loop;
 	int want_in = !s->eof && s->in.len < IN_MAX && s->state != S_CLOSING;
@@ -2138,7 +2138,7 @@ sess_watch(struct sess *s)
 	}
 	/* A pipe at EOF reports POLLHUP even with no interest: unwatch. */
 	if (want_in && !s->in_watched)
-		loop_watch(l, s->in_fd, POLLIN, sess_io, s);
+		loop_watch(l, s->in_fd, POLLIN, srv_sess_io, s);
 	else if (!want_in && s->in_watched)
 		loop_unwatch(l, s->in_fd);
 	s->in_watched = want_in;
@@ -2148,94 +2148,94 @@ sess_watch(struct sess *s)
 /* After any event: handle input, write replies, close when done.  May free
  * the session. */
 static void
-sess_update(struct sess *s)
+srv_sess_update(struct srv_sess *s)
 {
 	size_t before;
 
-	sess_process(s);
-	sess_flush(s);
+	srv_sess_process(s);
+	srv_sess_flush(s);
 	/* Output that drained may let more buffered input through. */
 	while (!s->broken && s->out.len == 0 && s->in.len > 0) {
 		before = s->in.len;
-		sess_process(s);
+		srv_sess_process(s);
 		if (s->in.len == before)
 			break;
-		sess_flush(s);
+		srv_sess_flush(s);
 	}
 	if (s->broken || (s->out.len == 0 &&
 	    (s->state == S_CLOSING || s->eof))) {
-		sess_free(s);
+		srv_sess_free(s);
 		return;
 	}
-	sess_watch(s);
+	srv_sess_watch(s);
 }
 
 static void
-sess_io(struct loop *loop, int fd, int revents, void *arg)
+srv_sess_io(struct loop *loop, int fd, int revents, void *arg)
 {
-	struct sess *s = arg;
+	struct srv_sess *s = arg;
 
 	(void)loop;
 	if (fd == s->in_fd && (revents & (POLLIN | POLLHUP | POLLERR))) {
 		if (revents & POLLERR)
 			s->broken = 1;
 		else if (s->in.len < IN_MAX)
-			sess_read(s);
+			srv_sess_read(s);
 		else if (!(revents & POLLIN))
 			s->broken = 1;	/* hung up and nowhere to read to */
 	}
 	if (fd == s->out_fd) {
 		if (revents & POLLOUT)
-			sess_flush(s);
+			srv_sess_flush(s);
 		else if (fd != s->in_fd && (revents & (POLLHUP | POLLERR)))
 			s->broken = 1;
 	}
 	if (revents & POLLNVAL)
 		s->broken = 1;
-	sess_update(s);
+	srv_sess_update(s);
 }
 
 static void
-sess_timeout(struct loop *loop, void *arg)
+srv_sess_timeout(struct loop *loop, void *arg)
 {
-	struct sess *s = arg;
+	struct srv_sess *s = arg;
 	int64_t now = util_now_ms();
 
 	(void)loop;
 	s->timer = 0;
 	if (s->state == S_CLOSING) {
 		if (now >= s->deadline) {
-			sess_free(s);
+			srv_sess_free(s);
 			return;
 		}
 	} else if (now >= s->last_active + s->srv->idle_ms) {
 		/* RFC 5321 4.5.3.2.7 */
-		sess_reply(s, "421 4.4.2 %s Error: timeout exceeded",
+		srv_sess_reply(s, "421 4.4.2 %s Error: timeout exceeded",
 		    SRV_HOSTNAME);
-		sess_close(s);
-		sess_update(s);
+		srv_sess_close(s);
+		srv_sess_update(s);
 		return;
 	}
-	sess_arm(s);
+	srv_sess_arm(s);
 }
 
 /* delayed-greeting: the greeting, late; then the usual idle timer. */
 static void
-sess_greet(struct loop *loop, void *arg)
+srv_sess_greet(struct loop *loop, void *arg)
 {
-	struct sess *s = arg;
+	struct srv_sess *s = arg;
 
 	(void)loop;
 	s->timer = 0;
-	sess_reply(s, GREETING);
-	sess_arm(s);
-	sess_update(s);
+	srv_sess_reply(s, GREETING);
+	srv_sess_arm(s);
+	srv_sess_update(s);
 }
 
 static void
-sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
+srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 {
-	struct sess *s;
+	struct srv_sess *s;
 	struct stat st;
 
 	if (srv->hostile) {
@@ -2261,23 +2261,23 @@ sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 	srv->sessions = s;
 	srv->nsess++;
 	s->last_active = util_now_ms();
-	sess_enter(s, S_CONNECTED);
+	srv_sess_enter(s, S_CONNECTED);
 	/* Bytes sent before the greeting are simply handled after it. */
 	if (fault(s, SRV_F_GREETING_421)) {
-		sess_reply(s, "421 4.3.2 %s Service not available",
+		srv_sess_reply(s, "421 4.3.2 %s Service not available",
 		    SRV_HOSTNAME);
-		sess_close(s);
+		srv_sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
-		sess_reply(s, "220 ***** ready");
+		srv_sess_reply(s, "220 ***** ready");
 	else if (!fault(s, SRV_F_DELAYED_GREETING))
-		sess_reply(s, GREETING);
+		srv_sess_reply(s, GREETING);
 	if (fault(s, SRV_F_DELAYED_GREETING))
-		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, sess_greet, s);
+		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, srv_sess_greet, s);
 	else if (s->state != S_CLOSING)
-		sess_arm(s);
-	loop_watch(srv->loop, out_fd, 0, sess_io, s);
+		srv_sess_arm(s);
+	loop_watch(srv->loop, out_fd, 0, srv_sess_io, s);
 	s->in_watched = in_fd == out_fd;
-	sess_watch(s);
+	srv_sess_watch(s);
 }
 
 struct srv *
@@ -2333,7 +2333,7 @@ srv_free(struct srv *srv)
 	if (!srv)
 		return;
 	while (srv->sessions)
-		sess_free(srv->sessions);
+		srv_sess_free(srv->sessions);
 	hostile_free(srv->hostile);
 	for (i = 0; i < srv->nlfd; i++) {
 		loop_unwatch(srv->loop, srv->lfd[i]);
@@ -2347,12 +2347,12 @@ srv_free(struct srv *srv)
 void
 srv_set_idle_timeout(struct srv *srv, int ms)
 {
-	struct sess *s;
+	struct srv_sess *s;
 
 	srv->idle_ms = ms > 0 ? ms : 1;
 	/* Re-arm so that a shorter timeout applies at once. */
 	for (s = srv->sessions; s; s = s->next)
-		sess_arm(s);
+		srv_sess_arm(s);
 }
 
 static void
@@ -2363,7 +2363,7 @@ accept_all(struct srv *srv, int fd, int tls)
 	for (;;) {
 		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c >= 0) {
-			sess_new(srv, c, c, tls);
+			srv_sess_new(srv, c, c, tls);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -2505,7 +2505,7 @@ attach(struct srv *srv, int in_fd, int out_fd, int tls, char *errbuf,
 		snprintf(errbuf, errlen, "attach: %s", strerror(errno));
 		return -1;
 	}
-	sess_new(srv, in_fd, out_fd, tls);
+	srv_sess_new(srv, in_fd, out_fd, tls);
 	return 0;
 }
 
@@ -2537,7 +2537,7 @@ srv_active_sessions(const struct srv *srv)
 void
 srv_shutdown(struct srv *srv)
 {
-	struct sess *s, *next;
+	struct srv_sess *s, *next;
 	size_t i;
 
 	for (i = 0; i < srv->nlfd; i++) {
@@ -2551,9 +2551,9 @@ srv_shutdown(struct srv *srv)
 	for (s = srv->sessions; s; s = next) {
 		next = s->next;
 		if (s->state != S_CLOSING) {
-			sess_reply(s, SHUTTING_DOWN);
-			sess_close(s);
+			srv_sess_reply(s, SHUTTING_DOWN);
+			srv_sess_close(s);
 		}
-		sess_update(s);
+		srv_sess_update(s);
 	}
 }
