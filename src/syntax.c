@@ -50,6 +50,7 @@
  */
 #include "syntax.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "abnf.h"
@@ -738,4 +739,139 @@ syn_check_xtext(const char *s, size_t len)
 			    "8-bit character in xtext", "");
 	}
 	return NULL;
+}
+
+/* ESMTP parameter values and extension arguments. */
+
+const char *
+syn_parse_size(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (v == NULL || n < 1)
+		return "empty SIZE value";
+	if (n > 20)
+		return "SIZE value over 20 digits";
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned char)v[i] - '0';
+
+		if (d > 9)
+			return "SIZE value not made of digits";
+		x = x > (UINT64_MAX - d) / 10 ? UINT64_MAX : x * 10 + d;
+	}
+	*out = x;
+	return NULL;
+}
+
+const char *
+syn_parse_bdat(const char *arg, size_t len, uint64_t *size, int *last)
+{
+	size_t i;
+	const char *why;
+
+	for (i = 0; i < len && abnf_digit((unsigned char)arg[i]); i++)
+		;
+	if (i == 0)
+		return "BDAT chunk-size missing";
+	if ((why = syn_parse_size(arg, i, size)) != NULL)
+		return why;
+	*last = 0;
+	if (i == len)
+		return NULL;
+	if (len - i == 5 && util_ieq(arg + i, 5, " LAST")) {
+		*last = 1;
+		return NULL;
+	}
+	return "BDAT chunk-size followed by other than \" LAST\"";
+}
+
+/* Length of the well-formed UTF-8 sequence at p[0..n) that encodes a
+ * character above U+007F (RFC 3629 4: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t k, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		k = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		k = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < k || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+const char *
+syn_check_utf8(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_len((const unsigned char *)s + i, n - i)) == 0)
+			return "malformed UTF-8";
+		i += k;
+	}
+	return NULL;
+}
+
+const char *
+syn_check_orcpt(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v[i] != ';'; i++)
+		if (!abnf_atext((unsigned char)v[i]))
+			return "ORCPT addr-type is not an atom";
+	if (i == 0)
+		return "ORCPT addr-type missing";
+	if (i + 1 >= n)
+		return "ORCPT address missing after ';'";
+	return syn_check_xtext(v + i + 1, n - i - 1);
+}
+
+const char *
+syn_check_auth_param(const char *v, size_t n)
+{
+	char d[600];
+	size_t i, k = 0;
+	const char *why;
+
+	if ((why = syn_check_xtext(v, n)) != NULL)
+		return why;
+	for (i = 0; i < n && k < sizeof(d); i++) {
+		if (v[i] == '+') {
+			/* syn_check_xtext() saw two upper-case hex digits. */
+			d[k++] = (char)(abnf_hexval((unsigned char)v[i + 1]) << 4 |
+			    abnf_hexval((unsigned char)v[i + 2]));
+			i += 2;
+		} else
+			d[k++] = v[i];
+	}
+	if (i < n)
+		return "AUTH value too long";
+	if (k == 2 && d[0] == '<' && d[1] == '>')
+		return NULL;
+	return syn_check_mailbox(d, k, NULL);
 }
