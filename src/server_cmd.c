@@ -330,17 +330,14 @@ fault_path(const struct srv_sess *s, const struct syn_command *c,
 	return NULL;
 }
 
-/* Faults that answer a command in place of its handler: returns 1 when the
- * command was answered.  May also strip c's argument (no-arg-check). */
+/* Faults that answer a command by its verb and argument in place of its
+ * handler: returns 1 when the command was answered.  May also strip c's
+ * argument (no-arg-check). */
 static int
-srv_sess_core_fault(struct srv_sess *s, struct syn_command *c)
+fault_answers_command(struct srv_sess *s, struct syn_command *c)
 {
-	struct syn_mail_args a;
-	const struct syn_path *p = fault_path(s, c, &a);
 	int ehlo = c->verb == SYN_EHLO || c->verb == SYN_HELO;
 	int mail = c->verb == SYN_MAIL, rcpt = c->verb == SYN_RCPT;
-	const char *bad = mail ? "501 5.1.7 Bad sender address syntax" :
-	    "501 5.1.3 Bad recipient address syntax";
 
 	/* RFC 5321 4.1.4 lets a server accept MAIL before EHLO, or a nested
 	 * MAIL; these two faults add what makes that a bug: the transaction
@@ -398,6 +395,20 @@ srv_sess_core_fault(struct srv_sess *s, struct syn_command *c)
 		srv_sess_reply(s, "452 4.5.3 Too many recipients");
 		return 1;
 	}
+	return 0;
+}
+
+/* Faults that refuse the path of a MAIL or RCPT the normal handler would
+ * accept: returns 1 when the command was answered. */
+static int
+fault_answers_path(struct srv_sess *s, const struct syn_command *c)
+{
+	struct syn_mail_args a;
+	const struct syn_path *p = fault_path(s, c, &a);
+	int mail = c->verb == SYN_MAIL, rcpt = c->verb == SYN_RCPT;
+	const char *bad = mail ? "501 5.1.7 Bad sender address syntax" :
+	    "501 5.1.3 Bad recipient address syntax";
+
 	if (p == NULL)
 		return 0;
 	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
@@ -452,36 +463,31 @@ static const struct {
 
 /* -- end of core suite faults -- */
 
-/* One complete command line, without its line end. */
-void
-srv_sess_command(struct srv_sess *s, const char *line, size_t len)
+/* pipelining-holds-replies: MAIL, RCPT and RSET replies wait for a
+ * command that is not one of them (RFC 2920 3.2 (5)-(7) forbid it). */
+static void
+pipelining_hold(struct srv_sess *s, const char *line, size_t len)
 {
-	struct syn_command c;
-	char lax[LINE_MAX_SMTP];
+	s->holding = 0;
+	if (!fault(s, SRV_F_PIPELINING_HOLDS_REPLIES))
+		return;
+	if (len >= 4 && (util_ieq(line, 4, "MAIL") ||
+	    util_ieq(line, 4, "RCPT") || util_ieq(line, 4, "RSET")))
+		s->holding = 1;
+	else if (s->held.len > 0) {
+		srv_sess_emit(s, s->held.data, s->held.len);
+		buf_reset(&s->held);
+	}
+}
+
+/* Refuse a command line with a CR, LF or control octet in it (-1, after the
+ * reply); else 1 when it has octets above 127, 0 when it is ASCII. */
+static int
+line_octets(struct srv_sess *s, const char *line, size_t len)
+{
 	size_t i;
 	int bare = 0, bad = 0, high = 0;
 
-	/* pipelining-holds-replies: MAIL, RCPT and RSET replies wait for a
-	 * command that is not one of them (RFC 2920 3.2 (5)-(7) forbid it). */
-	s->holding = 0;
-	if (fault(s, SRV_F_PIPELINING_HOLDS_REPLIES)) {
-		if (len >= 4 && (util_ieq(line, 4, "MAIL") ||
-		    util_ieq(line, 4, "RCPT") || util_ieq(line, 4, "RSET")))
-			s->holding = 1;
-		else if (s->held.len > 0) {
-			srv_sess_emit(s, s->held.data, s->held.len);
-			buf_reset(&s->held);
-		}
-	}
-
-	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
-		for (i = 0; i < len; i++) {
-			unsigned char ch = (unsigned char)line[i];
-			lax[i] = ch != '\r' && ch != '\n' && (ch < 0x20 ||
-			    ch >= 0x7f) ? 'x' : (char)ch;
-		}
-		line = lax;
-	}
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
 		if (ch == '\r' || ch == '\n')
@@ -491,10 +497,9 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		else if (ch >= 0x80)
 			high = 1;
 	}
-	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
 	if (bare) {
 		srv_sess_reply(s, "500 5.5.2 Error: bare CR or LF in command");
-		return;
+		return -1;
 	}
 	if (bad) {
 		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
@@ -503,8 +508,32 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		else
 			srv_sess_reply(s, "500 5.5.2 Error: invalid character in "
 			    "command");
-		return;
+		return -1;
 	}
+	return high;
+}
+
+/* One complete command line, without its line end. */
+void
+srv_sess_command(struct srv_sess *s, const char *line, size_t len)
+{
+	struct syn_command c;
+	char lax[LINE_MAX_SMTP];
+	size_t i;
+	int high;
+
+	pipelining_hold(s, line, len);
+	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
+		for (i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)line[i];
+			lax[i] = ch != '\r' && ch != '\n' && (ch < 0x20 ||
+			    ch >= 0x7f) ? 'x' : (char)ch;
+		}
+		line = lax;
+	}
+	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
+	if ((high = line_octets(s, line, len)) == -1)
+		return;
 	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
 		srv_sess_unknown(s);
 		return;
@@ -522,7 +551,8 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 				srv_sess_unknown(s);
 				return;
 			}
-	if (tls_gate(s, &c) || srv_sess_core_fault(s, &c))
+	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
+	    fault_answers_path(s, &c))
 		return;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].verb == c.verb) {

@@ -281,6 +281,41 @@ long_verb(const char *d, size_t n)
 	return n >= 5 && (util_ieq(d, 5, "MAIL ") || util_ieq(d, 5, "RCPT "));
 }
 
+/* Where the first line of d[0..n) ends: *eol at its line end, *end past
+ * it; both stay 0 when no line is complete.  RFC 5321 2.3.8: only CRLF
+ * ends a line (but for the bare-cr-commands and bare-lf-commands faults). */
+static void
+line_end(const struct srv_sess *s, const char *d, size_t n, size_t *eol,
+    size_t *end)
+{
+	const char *lf;
+	size_t off = 0;
+
+	if (fault(s, SRV_F_BARE_CR_COMMANDS)) {
+		const char *cr = memchr(d, '\r', n);
+
+		lf = memchr(d, '\n', n);
+		if (cr && cr + 1 < d + n && cr[1] != '\n' && (!lf || lf > cr)) {
+			*eol = (size_t)(cr - d);
+			*end = *eol + 1;
+		}
+	}
+	while (*end == 0 && (lf = memchr(d + off, '\n', n - off)) != NULL) {
+		size_t i = (size_t)(lf - d);
+		if (i > 0 && d[i - 1] == '\r') {
+			*eol = i - 1;
+			*end = i + 1;
+			break;
+		}
+		if (fault(s, SRV_F_BARE_LF_COMMANDS)) {
+			*eol = i;
+			*end = i + 1;
+			break;
+		}
+		off = i + 1;
+	}
+}
+
 /* Handle the first line of the input, if complete.  Returns 1 when a line
  * was used, 0 when more input is needed. */
 static int
@@ -288,33 +323,10 @@ srv_sess_line(struct srv_sess *s)
 {
 	size_t max = s->sasl != SASL_NONE ? SASL_LINE_MAX :
 	    fault(s, SRV_F_SHORT_LINE_LIMIT) ? LINE_MAX_SHORT : LINE_MAX_EXT;
-	const char *d = s->in.data, *lf;
-	size_t n = s->in.len, eol = 0, end = 0, off = 0;
+	const char *d = s->in.data;
+	size_t n = s->in.len, eol = 0, end = 0;
 
-	if (fault(s, SRV_F_BARE_CR_COMMANDS)) {
-		const char *cr = memchr(d, '\r', n);
-
-		lf = memchr(d, '\n', n);
-		if (cr && cr + 1 < d + n && cr[1] != '\n' && (!lf || lf > cr)) {
-			eol = (size_t)(cr - d);
-			end = eol + 1;
-		}
-	}
-	/* RFC 5321 2.3.8: only CRLF ends a line. */
-	while (end == 0 && (lf = memchr(d + off, '\n', n - off)) != NULL) {
-		size_t i = (size_t)(lf - d);
-		if (i > 0 && d[i - 1] == '\r') {
-			eol = i - 1;
-			end = i + 1;
-			break;
-		}
-		if (fault(s, SRV_F_BARE_LF_COMMANDS)) {
-			eol = i;
-			end = i + 1;
-			break;
-		}
-		off = i + 1;
-	}
+	line_end(s, d, n, &eol, &end);
 	if (end == 0) {
 		if (n < max)
 			return 0;
