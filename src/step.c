@@ -395,9 +395,18 @@ render_data(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo
 
 /* ---- runners ----------------------------------------------------------- */
 
-/* Send what render puts out; the server must not have spoken or closed. */
+/* What each send-like step kind puts on the wire. */
+static const render_fn renders[] = {
+	[SCN_STEP_SEND] = render_send,
+	[SCN_STEP_SEND_RAW] = render_raw,
+	[SCN_STEP_PIPELINE] = render_pipeline,
+	[SCN_STEP_DATA] = render_data,
+};
+
+/* The runner of the send-like steps: the step's bytes, rendered by its
+ * kind's row of renders[]; the server must not have spoken or closed. */
 static int
-send_step(struct ses *s, const struct ses_op *op, render_fn render)
+run_send(struct ses *s, const struct ses_op *op)
 {
 	if (unsolicited(s))
 		return 0;
@@ -409,7 +418,7 @@ send_step(struct ses *s, const struct ses_op *op, render_fn render)
 	struct buf bytes;
 	int ehlo = 0;
 	buf_init(&bytes);
-	const char *why = render(s, op->st, &bytes, &ehlo);
+	const char *why = renders[op->st->kind](s, op->st, &bytes, &ehlo);
 	if (why) {
 		buf_free(&bytes);
 		ses_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
@@ -420,30 +429,6 @@ send_step(struct ses *s, const struct ses_op *op, render_fn render)
 	buf_free(&bytes);
 	next_op(s, 0);
 	return 1;
-}
-
-static int
-run_send(struct ses *s, const struct ses_op *op)
-{
-	return send_step(s, op, render_send);
-}
-
-static int
-run_send_raw(struct ses *s, const struct ses_op *op)
-{
-	return send_step(s, op, render_raw);
-}
-
-static int
-run_pipeline(struct ses *s, const struct ses_op *op)
-{
-	return send_step(s, op, render_pipeline);
-}
-
-static int
-run_data(struct ses *s, const struct ses_op *op)
-{
-	return send_step(s, op, render_data);
 }
 
 static int
@@ -679,9 +664,9 @@ typedef int (*runner_fn)(struct ses *s, const struct ses_op *op);
 /* One runner per step kind, indexed by kind. */
 static const runner_fn runners[] = {
 	[SCN_STEP_SEND] = run_send,
-	[SCN_STEP_SEND_RAW] = run_send_raw,
-	[SCN_STEP_PIPELINE] = run_pipeline,
-	[SCN_STEP_DATA] = run_data,
+	[SCN_STEP_SEND_RAW] = run_send,
+	[SCN_STEP_PIPELINE] = run_send,
+	[SCN_STEP_DATA] = run_send,
 	[SCN_STEP_EXPECT] = run_expect,
 	[SCN_STEP_EXPECT_CLOSE] = run_expect_close,
 	[SCN_STEP_EXPECT_OPEN] = run_expect_open,
