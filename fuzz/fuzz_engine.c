@@ -40,6 +40,7 @@
 #include "loader.h"
 #include "loop.h"
 #include "result.h"
+#include "vars.h"
 
 #define SEP "\n#SERVER\n"
 #define MAX_SESSIONS 16
@@ -224,8 +225,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.jobs = 1,
 		.timeout = 0.02,
 		.scenario_timeout = 0.5,
-		.vars = load_default_vars,
-		.n_vars = load_n_default_vars,
+		.vars = vars_defaults,
+		.n_vars = vars_n_defaults,
 	};
 	struct res_result res;
 	struct eng_probe probe;

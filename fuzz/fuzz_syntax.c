@@ -178,6 +178,35 @@ mailbox(const char *in, size_t len)
 	}
 }
 
+/* The ESMTP parameter values and extension arguments, with what must hold
+ * between them. */
+static void
+esmtp_values(const char *in, size_t len)
+{
+	uint64_t v, w;
+	int last;
+	const char *xtext = syn_check_xtext(in, len);
+
+	if (syn_parse_size(in, len, &v) == NULL) {
+		FUZZ_CHECK(syn_parse_bdat(in, len, &w, &last) == NULL && w == v &&
+		    !last, "a SIZE value is not a BDAT chunk-size");
+		FUZZ_CHECK(xtext == NULL, "digits are not xtext");
+	}
+	if (syn_parse_bdat(in, len, &v, &last) == NULL)
+		FUZZ_CHECK(len > 0 && in[0] >= '0' && in[0] <= '9', "BDAT without digits");
+	if (syn_check_auth_param(in, len) == NULL)
+		FUZZ_CHECK(xtext == NULL, "AUTH= value that is not xtext");
+	if (syn_check_orcpt(in, len) == NULL)
+		FUZZ_CHECK(memchr(in, ';', len) != NULL, "ORCPT without ';'");
+	if (syn_check_utf8(in, len) != NULL) {
+		size_t i;
+
+		for (i = 0; i < len && (unsigned char)in[i] < 0x80; i++)
+			;
+		FUZZ_CHECK(i < len, "ASCII refused as UTF-8");
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -218,7 +247,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 6:
 		(void)syn_check_ehlo_arg(in, len);
-		(void)syn_check_xtext(in, len);
+		esmtp_values(in, len);
 		break;
 	case 7: {
 		const char *eqs = memchr(in, '=', len);

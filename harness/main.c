@@ -24,6 +24,7 @@
 #include "report.h"
 #include "server.h"
 #include "util.h"
+#include "vars.h"
 
 #define EXIT_PASS 0
 #define EXIT_FAILED 1
@@ -275,12 +276,21 @@ struct reportspec {
 struct progress {
 	int enabled;
 	int color;
+	const struct bl_baseline *baseline;
 };
 
 static void
-on_result(void *arg, const struct res_result *r, size_t done, size_t total)
+on_result(void *arg, struct res_result *r, size_t done, size_t total)
 {
 	struct progress *p = arg;
+	/* The baseline lists scenarios expected to fail: their failures count
+	 * as passed (XFAIL), and a pass is reported as unexpected (XPASS). */
+	if (bl_find(p->baseline, r->scn->id)) {
+		if (r->status == RES_FAIL || r->status == RES_ERROR)
+			r->status = RES_XFAIL;
+		else if (r->status == RES_PASS)
+			r->status = RES_XPASS;
+	}
 	if (p->enabled) {
 		rep_progress(stdout, r, done, total, p->color);
 		fflush(stdout);
@@ -499,41 +509,8 @@ cmd_run(int argc, char **argv)
 			goto out;
 		}
 		load_diag_free(&d);
-		/* profile first, --var after: later entries win */
-		pv = xrealloc(pv, (npv + nvars + 1) * sizeof(*pv));
-		if (nvars)
-			memcpy(pv + npv, vars, nvars * sizeof(*vars));
-		free(vars);
-		vars = pv;
-		nvars += npv;
+		vars_prepend(&vars, &nvars, pv, npv); /* profile first, --var after */
 	}
-	if (target.kind == TP_BUILTIN) {
-		/* The reference server's account, before profile and --var so
-		 * that they still win; other targets get credentials only from
-		 * a profile, and AUTH scenarios that need them are skipped. */
-		static const struct scn_var creds[] = {
-			{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
-			/* the client name it requires TLS from (RFC 3207 4) */
-			{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
-			/* ... and offers AUTH to only inside TLS */
-			{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
-			/* it relays nothing and takes mail for its domain from
-			 * anyone, without TLS: a public MX (RFC 3207 4) */
-			{ "public_mx", "yes" },
-		};
-		size_t nc = sizeof(creds) / sizeof(creds[0]);
-		struct scn_var *all = xmalloc((nvars + nc) * sizeof(*all));
-		for (size_t k = 0; k < nc; k++) {
-			all[k].name = xstrdup(creds[k].name);
-			all[k].value = xstrdup(creds[k].value);
-		}
-		if (nvars)
-			memcpy(all + nc, vars, nvars * sizeof(*vars));
-		free(vars);
-		vars = all;
-		nvars += nc;
-	}
-	load_derive_vars(&vars, &nvars);
 	if (baseline_file && read_baseline(baseline_file, &baseline) != 0)
 		goto out;
 	if (load_suite(&paths, &su) != 0)
@@ -563,14 +540,13 @@ cmd_run(int argc, char **argv)
 	int stdout_report = 0;
 	for (size_t k = 0; k < nreps; k++)
 		stdout_report |= strcmp(reps[k].file, "-") == 0;
-	struct progress prog = { !stdout_report, isatty(1) && !getenv("NO_COLOR") };
+	struct progress prog = { !stdout_report, isatty(1) && !getenv("NO_COLOR"), &baseline };
 	struct eng_opts o = {
 		.target = &target, .jobs = (unsigned)jobs, .timeout = timeout,
 		.scenario_timeout = scen_timeout, .vars = vars, .n_vars = nvars,
 		.run_timeout = run_timeout, .max_reply_line = max_line, .max_reply_lines = max_lines,
 		.max_transcript = max_transcript, .tls = &tls,
 		.on_result = on_result, .arg = &prog,
-		.xfail_ids = (const char *const *)baseline.ids, .n_xfail = baseline.n,
 	};
 	results = xcalloc(nsel, sizeof(*results));
 	struct eng_probe probe;

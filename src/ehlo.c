@@ -30,25 +30,20 @@
 #include <string.h>
 #include <strings.h>
 
-static int
-is_alnum(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9');
-}
+#include "abnf.h"
 
 /* Returns NULL or why s[0..n) is not an ehlo-keyword. */
 static const char *
-check_keyword(const char *s, size_t n)
+check_ehlo_keyword(const char *s, size_t n)
 {
 	size_t i;
 
 	if (n == 0)
 		return "empty EHLO keyword";
-	if (!is_alnum((unsigned char)s[0]))
+	if (!abnf_letdig((unsigned char)s[0]))
 		return "EHLO keyword does not start with a letter or digit";
 	for (i = 1; i < n; i++)
-		if (!is_alnum((unsigned char)s[i]) && s[i] != '-')
+		if (!abnf_letdig((unsigned char)s[i]) && s[i] != '-')
 			return "EHLO keyword holds a character other than a letter, digit or '-'";
 	return NULL;
 }
@@ -125,7 +120,7 @@ ehlo_parse(const struct reply *r, struct ehlo_caps *caps)
 			    "EHLO line starts with a space");
 			continue;
 		}
-		if ((why = check_keyword(t, kwlen)) != NULL)
+		if ((why = check_ehlo_keyword(t, kwlen)) != NULL)
 			note(&reason, why);
 		if (sp != NULL && (why = check_params(sp + 1, n - kwlen - 1)) != NULL)
 			note(&reason, why);

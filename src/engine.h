@@ -2,7 +2,13 @@
  * engine.h - runs scenarios against a target: one thread, one event loop
  * (loop.h), up to `jobs` sessions at once, a deadline on every wait and on
  * every scenario, and the session rules of docs/scenarios.md checked on every
- * reply.  For `builtin` targets the reference server runs on the same loop.
+ * reply.
+ *
+ * The engine owns its loop for the length of eng_run(): for `builtin`
+ * targets it starts the reference server on that loop (builtin.h), connects
+ * to it like any smtp:// target, and adds the builtin's own variables below
+ * the caller's (vars.h has the lookup order).  What to make of each result
+ * (a baseline, progress) is the caller's, in on_result.
  */
 #ifndef SMTPH_ENGINE_H
 #define SMTPH_ENGINE_H
@@ -20,17 +26,19 @@ struct eng_opts {
 	unsigned jobs;             /* sessions at once, >= 1 */
 	double timeout;            /* seconds, every wait */
 	double scenario_timeout;   /* seconds, whole scenario unless it sets its own */
-	const struct scn_var *vars; /* profile then --var, later entries win */
+	const struct scn_var *vars; /* profile then --var, later entries win;
+	                             * the engine adds the target's own and
+	                             * the derived ones (vars_merge) */
 	size_t n_vars;
 	double run_timeout;        /* seconds, the whole run; 0 = none */
 	size_t max_reply_line;     /* longest reply line accepted, CRLF included; 0 = 4096 */
 	size_t max_reply_lines;    /* most lines in one reply; 0 = 1000 */
 	size_t max_transcript;     /* transcript bytes kept per scenario; 0 = 256 KiB */
 	const struct tls_opts *tls; /* client TLS settings; NULL: no verification */
-	const char *const *xfail_ids; /* the baseline: scenarios expected to fail */
-	size_t n_xfail;
-	/* Called as each scenario finishes (may be NULL). */
-	void (*on_result)(void *arg, const struct res_result *r, size_t done, size_t total);
+	/* Called as each scenario's result is final (may be NULL), done of
+	 * total; it may change r (e.g. mark XFAIL/XPASS from a baseline),
+	 * which stays the caller's results[] entry. */
+	void (*on_result)(void *arg, struct res_result *r, size_t done, size_t total);
 	void *arg;
 };
 
@@ -50,7 +58,9 @@ enum eng_status {
 /*
  * Probe the target once (connect, greeting, EHLO, QUIT), then run scns[0..n)
  * filling results[0..n) (each scenario's SKIP decided from the probe's EHLO
- * keywords and the variables).  errbuf says why on a non-OK status.
+ * keywords and the variables).  opts->target is resolved in place (smtp://).
+ * The results' memory is the caller's (res_result_free()).  Returns ENG_OK,
+ * or another status with errbuf saying why.
  */
 enum eng_status eng_run(const struct eng_opts *opts, struct scn *const *scns,
     size_t n, struct res_result *results, struct eng_probe *probe,

@@ -33,64 +33,14 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "abnf.h"
 #include "template.h"
 #include "util.h"
+#include "vars.h"
 
 #define MAX_DEPTH 32
 #define MAX_REPEAT 100000
 #define MAX_SECONDS 3600.0
-
-const struct scn_var load_default_vars[] = {
-	{ "client_domain", "client.example" },
-	{ "sender", "sender@client.example" },
-	{ "recipient", "user@example.com" },
-	{ "rejected_recipient", "nobody@relay.invalid" },
-	{ "local_domain", "example.com" },
-};
-const size_t load_n_default_vars = sizeof(load_default_vars) / sizeof(load_default_vars[0]);
-
-const struct load_derived_var load_derived_vars[] = {
-	{ "auth_plain", { "auth_user", "auth_password" } },
-	{ "auth_user_b64", { "auth_user", NULL } },
-	{ "auth_password_b64", { "auth_password", NULL } },
-};
-const size_t load_n_derived_vars = sizeof(load_derived_vars) / sizeof(load_derived_vars[0]);
-
-static const char *
-var_in(const struct scn_var *v, size_t n, const char *name)
-{
-	for (size_t i = n; i-- > 0;)
-		if (strcmp(v[i].name, name) == 0)
-			return v[i].value;
-	return NULL;
-}
-
-void
-load_derive_vars(struct scn_var **vars, size_t *n)
-{
-	for (size_t d = 0; d < load_n_derived_vars; d++) {
-		const struct load_derived_var *dv = &load_derived_vars[d];
-		const char *a = var_in(*vars, *n, dv->sources[0]);
-		const char *b = dv->sources[1] ? var_in(*vars, *n, dv->sources[1]) : NULL;
-		if (!a || (dv->sources[1] && !b) || var_in(*vars, *n, dv->name))
-			continue;
-		char *val;
-		if (b) {
-			size_t la = strlen(a), lb = strlen(b);
-			char *raw = xmalloc(la + lb + 2);
-			raw[0] = '\0';
-			memcpy(raw + 1, a, la);
-			raw[la + 1] = '\0';
-			memcpy(raw + la + 2, b, lb);
-			val = util_base64(raw, la + lb + 2);
-			free(raw);
-		} else
-			val = util_base64(a, strlen(a));
-		*vars = xrealloc(*vars, (*n + 1) * sizeof(**vars));
-		(*vars)[*n].name = xstrdup(dv->name);
-		(*vars)[(*n)++].value = val;
-	}
-}
 
 void
 load_diag_init(struct load_diag *d)
@@ -522,18 +472,12 @@ parse_code_list(struct ctx *c, const struct node *n, struct scn_code **out, size
 #define RE_MAX_NODES 10000.0
 #define RE_MAX_GROUPS 64
 
-static int
-is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
 /* Reads digits at *q (capped, so no overflow) and moves past them. */
 static double
 re_number(const char **q)
 {
 	double v = 0;
-	for (; is_digit(**q); (*q)++)
+	for (; abnf_digit((unsigned char)**q); (*q)++)
 		if (v <= RE_MAX_NODES)
 			v = v * 10 + (**q - '0');
 	return v;
@@ -573,12 +517,12 @@ re_too_big(const char *p)
 			last[d] *= 2;
 			p++;
 			continue;
-		} else if (*p == '{' && is_digit(p[1])) {
+		} else if (*p == '{' && abnf_digit((unsigned char)p[1])) {
 			const char *q = p + 1;
 			double m = re_number(&q), n = m;
 			if (*q == ',') {
 				q++;
-				n = is_digit(*q) ? re_number(&q) : m + 1;
+				n = abnf_digit((unsigned char)*q) ? re_number(&q) : m + 1;
 			}
 			if (*q == '}') {
 				last[d] *= (m > n ? m : n) + 1;
@@ -1175,30 +1119,14 @@ known_var(void *arg, const char *name, size_t len)
 {
 	struct varcheck *vc = arg;
 	const struct scn *s = vc->ls->s;
-	for (size_t i = 0; i < load_n_default_vars; i++)
-		if (util_ieq(name, len, load_default_vars[i].name) &&
-		    strncmp(name, load_default_vars[i].name, len) == 0)
-			return "";
-	for (size_t i = 0; i < s->n_vars; i++)
-		if (strlen(s->vars[i].name) == len && memcmp(s->vars[i].name, name, len) == 0)
-			return "";
+	struct vars_scope scope = { .scn = s };
+	if (vars_lookup(&scope, name, len))
+		return "";
 	for (size_t i = 0; i < s->n_requires_vars; i++)
 		if (strlen(s->requires_vars[i]) == len && memcmp(s->requires_vars[i], name, len) == 0)
 			return "";
-	for (size_t d = 0; d < load_n_derived_vars; d++) {
-		const struct load_derived_var *dv = &load_derived_vars[d];
-		if (strlen(dv->name) != len || memcmp(dv->name, name, len) != 0)
-			continue;
-		size_t have = 0, want = dv->sources[1] ? 2 : 1;
-		for (size_t k = 0; k < want; k++)
-			for (size_t i = 0; i < s->n_requires_vars; i++)
-				if (strcmp(s->requires_vars[i], dv->sources[k]) == 0) {
-					have++;
-					break;
-				}
-		if (have == want)
-			return "";
-	}
+	if (vars_derivable(name, len, s->requires_vars, s->n_requires_vars))
+		return "";
 	for (size_t i = 0; i < vc->ls->ncaps; i++)
 		if (vc->ls->caps[i].step < vc->step && strlen(vc->ls->caps[i].name) == len &&
 		    memcmp(vc->ls->caps[i].name, name, len) == 0 &&

@@ -46,23 +46,4 @@ int load_profile_file(const char *path, struct scn_var **vars, size_t *n,
 int load_collect_paths(char *const *paths, size_t n, char ***out, size_t *nout,
     struct load_diag *diag);
 
-/* The variables every scenario may use, with defaults that suit `builtin`. */
-extern const struct scn_var load_default_vars[];
-extern const size_t load_n_default_vars;
-
-/* Variables computed from others, so that profiles give credentials in clear:
- * auth_plain = base64("\0" auth_user "\0" auth_password) (RFC 4616),
- * auth_user_b64, auth_password_b64 (AUTH LOGIN).  A scenario may use one when
- * its requires.vars names the sources. */
-struct load_derived_var {
-	const char *name;
-	const char *sources[2]; /* NULL-padded */
-};
-extern const struct load_derived_var load_derived_vars[];
-extern const size_t load_n_derived_vars;
-
-/* Append to *vars (later entries win) each derived variable whose sources
- * are set there and which is not itself set.  Values are heap copies. */
-void load_derive_vars(struct scn_var **vars, size_t *n);
-
 #endif

@@ -2,11 +2,14 @@
  * server_faults.c - the reference server's named faults.  Each switches on
  * one deviation seen in real servers, so that every scenario of the suite
  * can be shown to fail against at least one of them.  The order is the order
- * of enum srv_fault in server.h and of `serve --list-faults`.
+ * of enum srv_fault in server_faults.h and of `serve --list-faults`.
  */
-#include "server.h"
+#include "server_faults.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "server.h"
 
 static const struct {
 	enum srv_fault id;
@@ -333,4 +336,38 @@ srv_fault_lookup(const char *name, size_t len)
 		    memcmp(faults[i].name, name, len) == 0)
 			return (int)faults[i].id;
 	return -1;
+}
+
+int
+srv_faults_parse(struct srv_faults *set, const char *list, char *errbuf,
+    size_t errlen)
+{
+	const char *p = list ? list : "", *e;
+
+	while (*p) {
+		size_t n;
+		int id;
+
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		/* Surrounding blanks and empty items are tolerated. */
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n > 0) {
+			if ((id = srv_fault_lookup(p, n)) == -1) {
+				snprintf(errbuf, errlen, "unknown fault "
+				    "\"%.*s\"", (int)n, p);
+				return -1;
+			}
+			set->on[id] = 1;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 0;
 }

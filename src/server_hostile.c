@@ -1,6 +1,8 @@
 /* server_hostile.c - byte-level hostile server behaviour (server_hostile.h). */
 #include "server_hostile.h"
 
+#include "server.h"
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 

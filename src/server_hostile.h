@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include "loop.h"
-#include "server.h"
+#include "server_faults.h"
 
 #define HOSTILE_MAX_BYTES (64u << 20)
 #define HOSTILE_MAX_MS 120000

@@ -50,42 +50,11 @@
  */
 #include "syntax.h"
 
+#include <stdint.h>
 #include <string.h>
 
-/* Character classes, on unsigned bytes so 8-bit input is never negative. */
-
-static int
-is_alpha(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_letdig(unsigned char c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
-static int
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-}
-
-/* RFC 5322 3.2.3 atext. */
-static int
-is_atext(unsigned char c)
-{
-	static const char specials[] = "!#$%&'*+-/=?^_`{|}~";
-
-	return is_letdig(c) || (c != '\0' && strchr(specials, c) != NULL);
-}
+#include "abnf.h"
+#include "util.h"
 
 /* Is c one of the bytes of the C string set?  NUL never is. */
 static int
@@ -94,44 +63,16 @@ in_set(unsigned char c, const char *set)
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
-static int
-is_ctl(unsigned char c)
-{
-	return c < 32 || c == 127;
-}
-
 /* Pick the reason matching the class of the offending byte. */
 static const char *
 bad_char(unsigned char c, const char *ctl, const char *eight,
     const char *other)
 {
-	if (is_ctl(c))
+	if (abnf_ctl(c))
 		return ctl;
 	if (c >= 128)
 		return eight;
 	return other;
-}
-
-/* ASCII-only case-insensitive equality of s[0..n) with word. */
-static int
-ieq(const char *s, size_t n, const char *word)
-{
-	size_t i;
-	unsigned char a, b;
-
-	for (i = 0; i < n; i++) {
-		a = (unsigned char)s[i];
-		b = (unsigned char)word[i];
-		if (b == '\0')
-			return 0;
-		if (a >= 'A' && a <= 'Z')
-			a += 'a' - 'A';
-		if (b >= 'A' && b <= 'Z')
-			b += 'a' - 'A';
-		if (a != b)
-			return 0;
-	}
-	return word[n] == '\0';
 }
 
 /* Verbs. */
@@ -188,7 +129,7 @@ syn_split_command(const char *line, size_t len, struct syn_command *out)
 	/* RFC 5321 4.1.1: a verb is letters only. */
 	for (i = 0; i < out->verb_len; i++) {
 		c = (unsigned char)line[i];
-		if (!is_alpha(c))
+		if (!abnf_alpha(c))
 			return bad_char(c, "control character in command verb",
 			    "8-bit character in command verb",
 			    "command verb is not made of letters");
@@ -201,7 +142,7 @@ syn_split_command(const char *line, size_t len, struct syn_command *out)
 	}
 	/* RFC 5321 2.4: verbs are case-insensitive. */
 	for (v = SYN_HELO; v <= SYN_ATRN; v++) {
-		if (ieq(line, out->verb_len, syn_verb_name((enum syn_verb)v))) {
+		if (util_ieq(line, out->verb_len, syn_verb_name((enum syn_verb)v))) {
 			out->verb = (enum syn_verb)v;
 			break;
 		}
@@ -236,7 +177,7 @@ scan_domain(const char *s, size_t len, const char *term, size_t *end)
 			if (label == 0)
 				return "domain label starts with '-'";
 			label++;
-		} else if (is_letdig(c))
+		} else if (abnf_letdig(c))
 			label++;
 		else
 			break;
@@ -273,7 +214,7 @@ check_ipv4(const char *s, size_t len)
 	for (;;) {
 		digits = 0;
 		v = 0;
-		for (; i < len && is_digit((unsigned char)s[i]); i++) {
+		for (; i < len && abnf_digit((unsigned char)s[i]); i++) {
 			if (++digits > 3)
 				return "IPv4 octet longer than 3 digits";
 			v = v * 10 + (unsigned)(s[i] - '0');
@@ -330,7 +271,7 @@ check_ipv6(const char *s, size_t len)
 			break;
 		}
 		for (k = i; k < j; k++)
-			if (!is_hex((unsigned char)s[k]))
+			if (!abnf_hexdig((unsigned char)s[k]))
 				return bad_char((unsigned char)s[k],
 				    "control character in IPv6 address",
 				    "8-bit character in IPv6 address",
@@ -371,7 +312,7 @@ check_general(const char *s, size_t len, const char *colon)
 	/* Standardized-tag = Ldh-str: letters, digits, '-', Let-dig last. */
 	for (i = 0; i < taglen; i++) {
 		c = (unsigned char)s[i];
-		if (!is_letdig(c) && c != '-')
+		if (!abnf_letdig(c) && c != '-')
 			return bad_char(c,
 			    "control character in address literal tag",
 			    "8-bit character in address literal tag",
@@ -412,13 +353,13 @@ syn_check_address_literal(const char *s, size_t len,
 	if (n == 0)
 		return "empty address literal";
 	if ((colon = memchr(in, ':', n)) == NULL) {
-		if (!is_digit((unsigned char)in[0]))
+		if (!abnf_digit((unsigned char)in[0]))
 			return "address literal is neither IPv4 nor tag:content";
 		reason = check_ipv4(in, n);
 		k = SYN_DOMAIN_IPV4;
 	} else if (colon == in) {
 		return "empty address literal tag";
-	} else if (ieq(in, (size_t)(colon - in), "IPv6")) {
+	} else if (util_ieq(in, (size_t)(colon - in), "IPv6")) {
 		/*
 		 * "IPv6" is a Standardized-tag whose content has its own
 		 * grammar: a bad address is not let through as a general
@@ -475,7 +416,7 @@ scan_quoted(const char *s, size_t len, size_t *end)
 			i += 2;
 			continue;
 		}
-		if (is_ctl(c))
+		if (abnf_ctl(c))
 			return "control character in quoted local part";
 		if (c >= 128)
 			return "8-bit character in quoted local part";
@@ -497,7 +438,7 @@ scan_dotstring(const char *s, size_t len, const char *term, size_t *end)
 				return "local part starts with '.'";
 			if (prev == '.')
 				return "consecutive dots in local part";
-		} else if (!is_atext(c))
+		} else if (!abnf_atext(c))
 			break;
 		prev = c;
 	}
@@ -601,7 +542,7 @@ scan_path(const char *s, size_t len, int rcpt, struct syn_path *p,
 		return NULL;
 	}
 	/* RFC 5321 4.1.1.3: "<Postmaster>" without domain, RCPT only. */
-	if (rcpt && len >= 12 && ieq(s + 1, 10, "postmaster") && s[11] == '>') {
+	if (rcpt && len >= 12 && util_ieq(s + 1, 10, "postmaster") && s[11] == '>') {
 		p->is_postmaster = 1;
 		p->local = s + 1;
 		p->local_len = 10;
@@ -640,7 +581,7 @@ scan_path(const char *s, size_t len, int rcpt, struct syn_path *p,
 /* Parameters. */
 
 static const char *
-check_keyword(const char *s, size_t len)
+check_param_keyword(const char *s, size_t len)
 {
 	size_t i;
 	unsigned char c;
@@ -651,7 +592,7 @@ check_keyword(const char *s, size_t len)
 		return "parameter keyword starts with '-'";
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (!is_letdig(c) && c != '-') {
+		if (!abnf_letdig(c) && c != '-') {
 			if (c == ' ')
 				return "space in parameter keyword";
 			return bad_char(c,
@@ -690,7 +631,7 @@ syn_check_param(const struct syn_param *p)
 {
 	const char *reason;
 
-	if ((reason = check_keyword(p->key, p->key_len)) != NULL)
+	if ((reason = check_param_keyword(p->key, p->key_len)) != NULL)
 		return reason;
 	if (p->value != NULL)
 		return check_value(p->value, p->value_len);
@@ -737,14 +678,14 @@ scan_params(const char *s, size_t len, struct syn_mail_args *out)
 }
 
 static const char *
-parse_args(const char *arg, size_t len, struct syn_mail_args *out, int rcpt)
+parse_path_args(const char *arg, size_t len, struct syn_mail_args *out, int rcpt)
 {
 	const char *word = rcpt ? "TO" : "FROM";
 	size_t wl = rcpt ? 2 : 4, end;
 	const char *reason;
 
 	memset(out, 0, sizeof(*out));
-	if (len < wl || !ieq(arg, wl, word))
+	if (len < wl || !util_ieq(arg, wl, word))
 		return rcpt ? "missing 'TO:'" : "missing 'FROM:'";
 	/* RFC 5321 3.3: no space on either side of the colon. */
 	if (len > wl && arg[wl] == ' ')
@@ -763,13 +704,13 @@ parse_args(const char *arg, size_t len, struct syn_mail_args *out, int rcpt)
 const char *
 syn_parse_mail(const char *arg, size_t len, struct syn_mail_args *out)
 {
-	return parse_args(arg, len, out, 0);
+	return parse_path_args(arg, len, out, 0);
 }
 
 const char *
 syn_parse_rcpt(const char *arg, size_t len, struct syn_mail_args *out)
 {
-	return parse_args(arg, len, out, 1);
+	return parse_path_args(arg, len, out, 1);
 }
 
 /* xtext (RFC 3461 4). */
@@ -785,10 +726,8 @@ syn_check_xtext(const char *s, size_t len)
 		if (c == '+') {
 			/* hexchar: upper-case hex digits only. */
 			if (len - i < 3 ||
-			    !(is_digit((unsigned char)s[i + 1]) ||
-			    (s[i + 1] >= 'A' && s[i + 1] <= 'F')) ||
-			    !(is_digit((unsigned char)s[i + 2]) ||
-			    (s[i + 2] >= 'A' && s[i + 2] <= 'F')))
+			    !abnf_hexdig_upper((unsigned char)s[i + 1]) ||
+			    !abnf_hexdig_upper((unsigned char)s[i + 2]))
 				return "'+' not followed by two upper-case hex digits";
 			i += 2;
 		} else if (c == '=')
@@ -800,4 +739,139 @@ syn_check_xtext(const char *s, size_t len)
 			    "8-bit character in xtext", "");
 	}
 	return NULL;
+}
+
+/* ESMTP parameter values and extension arguments. */
+
+const char *
+syn_parse_size(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (v == NULL || n < 1)
+		return "empty SIZE value";
+	if (n > 20)
+		return "SIZE value over 20 digits";
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned char)v[i] - '0';
+
+		if (d > 9)
+			return "SIZE value not made of digits";
+		x = x > (UINT64_MAX - d) / 10 ? UINT64_MAX : x * 10 + d;
+	}
+	*out = x;
+	return NULL;
+}
+
+const char *
+syn_parse_bdat(const char *arg, size_t len, uint64_t *size, int *last)
+{
+	size_t i;
+	const char *why;
+
+	for (i = 0; i < len && abnf_digit((unsigned char)arg[i]); i++)
+		;
+	if (i == 0)
+		return "BDAT chunk-size missing";
+	if ((why = syn_parse_size(arg, i, size)) != NULL)
+		return why;
+	*last = 0;
+	if (i == len)
+		return NULL;
+	if (len - i == 5 && util_ieq(arg + i, 5, " LAST")) {
+		*last = 1;
+		return NULL;
+	}
+	return "BDAT chunk-size followed by other than \" LAST\"";
+}
+
+/* Length of the well-formed UTF-8 sequence at p[0..n) that encodes a
+ * character above U+007F (RFC 3629 4: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t k, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		k = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		k = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < k || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+const char *
+syn_check_utf8(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_len((const unsigned char *)s + i, n - i)) == 0)
+			return "malformed UTF-8";
+		i += k;
+	}
+	return NULL;
+}
+
+const char *
+syn_check_orcpt(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v[i] != ';'; i++)
+		if (!abnf_atext((unsigned char)v[i]))
+			return "ORCPT addr-type is not an atom";
+	if (i == 0)
+		return "ORCPT addr-type missing";
+	if (i + 1 >= n)
+		return "ORCPT address missing after ';'";
+	return syn_check_xtext(v + i + 1, n - i - 1);
+}
+
+const char *
+syn_check_auth_param(const char *v, size_t n)
+{
+	char d[600];
+	size_t i, k = 0;
+	const char *why;
+
+	if ((why = syn_check_xtext(v, n)) != NULL)
+		return why;
+	for (i = 0; i < n && k < sizeof(d); i++) {
+		if (v[i] == '+') {
+			/* syn_check_xtext() saw two upper-case hex digits. */
+			d[k++] = (char)(abnf_hexval((unsigned char)v[i + 1]) << 4 |
+			    abnf_hexval((unsigned char)v[i + 2]));
+			i += 2;
+		} else
+			d[k++] = v[i];
+	}
+	if (i < n)
+		return "AUTH value too long";
+	if (k == 2 && d[0] == '<' && d[1] == '>')
+		return NULL;
+	return syn_check_mailbox(d, k, NULL);
 }

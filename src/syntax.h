@@ -18,6 +18,7 @@
 #define SMTPH_SYNTAX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum syn_verb {
 	SYN_UNKNOWN = 0,
@@ -135,5 +136,28 @@ const char *syn_check_param(const struct syn_param *p);
 
 /* xtext (RFC 3461 4) decoding check: NULL if s[0..len) is valid xtext. */
 const char *syn_check_xtext(const char *s, size_t len);
+
+/* SIZE value (RFC 1870 4: 1*20DIGIT).  NULL with *out set (saturating at
+ * UINT64_MAX), or a reason (then *out is untouched).  v may be NULL (no
+ * "=": a reason). */
+const char *syn_parse_size(const char *v, size_t n, uint64_t *out);
+
+/* BDAT argument "chunk-size [SP LAST]" (RFC 3030 2; "LAST" in any case,
+ * the argument after "BDAT "): NULL with *size and *last set, or a reason. */
+const char *syn_parse_bdat(const char *arg, size_t len, uint64_t *size,
+    int *last);
+
+/* NULL if s[0..n) is well-formed UTF-8 throughout (RFC 3629 4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF); ASCII passes. */
+const char *syn_check_utf8(const char *s, size_t n);
+
+/* ORCPT value (RFC 3461 4.2): addr-type ";" xtext, addr-type an atom.
+ * Length limits are the caller's. */
+const char *syn_check_orcpt(const char *v, size_t n);
+
+/* AUTH= value of MAIL (RFC 4954 5): xtext whose decoded form is "<>" or a
+ * mailbox (syn_check_mailbox()); a decoded form over 600 octets is
+ * refused. */
+const char *syn_check_auth_param(const char *v, size_t n);
 
 #endif

@@ -3,17 +3,7 @@
 
 #include <string.h>
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "abnf.h"
 
 int
 tmpl_valid_name(const char *name, size_t len)
@@ -75,8 +65,8 @@ tmpl_expand(const char *s, size_t len, int escapes, tmpl_lookup_fn lookup,
 			case '\\': b = '\\'; break;
 			case '$': b = '$'; break;
 			case 'x': {
-				int h = i + 2 < len ? hexval(s[i + 2]) : -1;
-				int l = i + 3 < len ? hexval(s[i + 3]) : -1;
+				int h = i + 2 < len ? abnf_hexval((unsigned char)s[i + 2]) : -1;
+				int l = i + 3 < len ? abnf_hexval((unsigned char)s[i + 3]) : -1;
 				if (h < 0 || l < 0) {
 					*errpos = i;
 					return "\\x needs two hex digits";

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -265,10 +266,70 @@ tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
 	if (r == (ssize_t)sizeof(e)) {
 		snprintf(errbuf, errlen, "cannot run '%s': %s", t->argv[0], strerror(e));
 		close(sv[0]);
-		*pid = p;
-		return -2;
+		/* It exited at once (_exit(127)): collect it here. */
+		waitpid(p, NULL, 0);
+		*pid = 0;
+		return -1;
 	}
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	*pid = p;
 	return sv[0];
+}
+
+/* ---- child reaping ----------------------------------------------------- */
+
+#define REAP_GRACE_MS 1000
+
+struct tp_reaper {
+	struct { pid_t pid; int64_t kill_at; } *v;
+	size_t n;
+};
+
+struct tp_reaper *
+tp_reaper_new(void)
+{
+	return xcalloc(1, sizeof(struct tp_reaper));
+}
+
+void
+tp_reaper_add(struct tp_reaper *r, pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, WNOHANG) == pid)
+		return;
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	r->v[r->n].pid = pid;
+	r->v[r->n++].kill_at = util_now_ms() + REAP_GRACE_MS;
+}
+
+void
+tp_reaper_poll(struct tp_reaper *r, int force)
+{
+	int64_t now = util_now_ms();
+	for (size_t i = 0; i < r->n;) {
+		int st;
+		pid_t pid = r->v[i].pid;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			r->v[i] = r->v[--r->n];
+			continue;
+		}
+		if (force || now >= r->v[i].kill_at) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			r->v[i] = r->v[--r->n];
+			continue;
+		}
+		i++;
+	}
+}
+
+void
+tp_reaper_free(struct tp_reaper *r)
+{
+	if (!r)
+		return;
+	tp_reaper_poll(r, 1);
+	free(r->v);
+	free(r);
 }

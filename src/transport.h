@@ -43,7 +43,27 @@ int tp_connect(const struct tp_target *t, size_t idx, int *more, char *errbuf, s
 int tp_connect_result(int fd, char *errbuf, size_t errlen);
 
 /* Start the exec target's program on a socketpair in its own process group.
- * Returns our end (non-blocking) and *pid, or -1 with errbuf. */
+ * Returns our end (non-blocking) and *pid (give it to tp_reaper_add() when
+ * done), or -1 with errbuf and *pid 0 (a program that could not be run is
+ * already collected). */
 int tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen);
+
+/* The children tp_spawn() started, waited for without blocking the loop.
+ * A child that has not exited within a grace period after tp_reaper_add()
+ * is killed with its process group. */
+struct tp_reaper;
+
+/* A new, empty reaper (never NULL). */
+struct tp_reaper *tp_reaper_new(void);
+
+/* Reap child pid (> 0) now if it has exited, else keep it for later polls. */
+void tp_reaper_add(struct tp_reaper *r, pid_t pid);
+
+/* Collect the kept children that exited; kill those past their grace (all
+ * of them when force).  Call between loop rounds. */
+void tp_reaper_poll(struct tp_reaper *r, int force);
+
+/* Kill and collect what remains, then free r (NULL is fine). */
+void tp_reaper_free(struct tp_reaper *r);
 
 #endif

@@ -7,6 +7,7 @@
 #include "template.h"
 #include "testutil.h"
 #include "util.h"
+#include "vars.h"
 
 #define HEAD "id: t-1\ntitle: t\nlevel: must\nrefs: [RFC 5321 4.1.1.10, TM-01]\n"
 
@@ -385,13 +386,13 @@ test_base64_and_derived(void)
 	v[0] = (struct scn_var){ xstrdup("auth_user"), xstrdup("harness") };
 	v[1] = (struct scn_var){ xstrdup("auth_password"), xstrdup("harness-secret") };
 	v[2] = (struct scn_var){ xstrdup("auth_user_b64"), xstrdup("given") };
-	load_derive_vars(&v, &n);
+	vars_derive(&v, &n);
 	CU_ASSERT_EQUAL_FATAL(n, 5); /* auth_user_b64 was given: kept, not derived */
 	CU_ASSERT_STRING_EQUAL(v[3].name, "auth_plain");
 	CU_ASSERT_STRING_EQUAL(v[3].value, "AGhhcm5lc3MAaGFybmVzcy1zZWNyZXQ=");
 	CU_ASSERT_STRING_EQUAL(v[4].name, "auth_password_b64");
 	CU_ASSERT_STRING_EQUAL(v[4].value, "aGFybmVzcy1zZWNyZXQ=");
-	load_derive_vars(&v, &n); /* idempotent */
+	vars_derive(&v, &n); /* idempotent */
 	CU_ASSERT_EQUAL(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);
@@ -402,7 +403,7 @@ test_base64_and_derived(void)
 	v = xmalloc(sizeof(*v));
 	n = 1;
 	v[0] = (struct scn_var){ xstrdup("auth_user"), xstrdup("u") };
-	load_derive_vars(&v, &n);
+	vars_derive(&v, &n);
 	CU_ASSERT_EQUAL_FATAL(n, 2);
 	CU_ASSERT_STRING_EQUAL(v[1].name, "auth_user_b64");
 	CU_ASSERT_STRING_EQUAL(v[1].value, "dQ==");

@@ -11,6 +11,7 @@
  * characters (CRAM-MD5 challenges).
  */
 #include "server.h"
+#include "server_faults.h"
 #include "server_hostile.h"
 #include "buf.h"
 #include "sasl.h"

@@ -1,6 +1,7 @@
 /* test_server_hostile.c - the reference server's hostile faults misbehave
  * exactly as described, and within their bounds. */
 #include "server.h"
+#include "server_faults.h"
 #include "server_hostile.h"
 #include "loop.h"
 #include "util.h"

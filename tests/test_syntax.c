@@ -75,6 +75,8 @@ reason_is(const char *what, const char *in, size_t len, const char *got,
 enum fn {
 	F_SPLIT, F_DOMAIN, F_LITERAL, F_MAILBOX, F_EHLO, F_MAIL, F_RCPT,
 	F_PARAM, F_XTEXT,
+	/* ESMTP parameter values: not in the random pass (after F_XTEXT). */
+	F_SIZE, F_BDAT, F_UTF8, F_ORCPT, F_AUTHP,
 };
 
 static void check_mail_invariants(const char *, size_t,
@@ -117,6 +119,8 @@ call_fn(enum fn f, const char *s, size_t n)
 	struct syn_param prm;
 	enum syn_domain_kind k;
 	const char *r, *eq;
+	uint64_t size;
+	int last;
 
 	switch (f) {
 	case F_SPLIT:
@@ -164,6 +168,16 @@ call_fn(enum fn f, const char *s, size_t n)
 		return syn_check_param(&prm);
 	case F_XTEXT:
 		return syn_check_xtext(s, n);
+	case F_SIZE:
+		return syn_parse_size(s, n, &size);
+	case F_BDAT:
+		return syn_parse_bdat(s, n, &size, &last);
+	case F_UTF8:
+		return syn_check_utf8(s, n);
+	case F_ORCPT:
+		return syn_check_orcpt(s, n);
+	case F_AUTHP:
+		return syn_check_auth_param(s, n);
 	}
 	return "bad fn";
 }
@@ -485,6 +499,92 @@ run_reason_table(enum fn f, const char *what, const struct reason_case *t,
 	for (i = 0; i < n; i++)
 		reason_is(what, t[i].in, t[i].len,
 		    call_guarded(f, t[i].in, t[i].len), t[i].reason);
+}
+
+/* ESMTP parameter values (RFC 1870, RFC 3030, RFC 3629, RFC 3461, RFC
+ * 4954), with the values parsed where there is one. */
+static const struct reason_case size_cases[] = {
+	{ S("0"), NULL },
+	{ S("10485760"), NULL },
+	{ S("18446744073709551615"), NULL },
+	{ S("99999999999999999999"), NULL },
+	{ S(""), .reason = "empty SIZE value" },
+	{ S("123456789012345678901"), .reason = "SIZE value over 20 digits" },
+	{ S("10MB"), .reason = "SIZE value not made of digits" },
+	{ S("-1"), .reason = "SIZE value not made of digits" },
+	{ S("1\x00"), .reason = "SIZE value not made of digits" },
+};
+
+static const struct reason_case bdat_cases[] = {
+	{ S("0"), NULL },
+	{ S("100 LAST"), NULL },
+	{ S("100 last"), NULL },
+	{ S(""), .reason = "BDAT chunk-size missing" },
+	{ S(" LAST"), .reason = "BDAT chunk-size missing" },
+	{ S("123456789012345678901"), .reason = "SIZE value over 20 digits" },
+	{ S("100  LAST"),
+	  .reason = "BDAT chunk-size followed by other than \" LAST\"" },
+	{ S("100 LAST "),
+	  .reason = "BDAT chunk-size followed by other than \" LAST\"" },
+	{ S("100x"),
+	  .reason = "BDAT chunk-size followed by other than \" LAST\"" },
+};
+
+static const struct reason_case utf8_cases[] = {
+	{ S(""), NULL },
+	{ S("ascii"), NULL },
+	{ S("caf\xc3\xa9"), NULL },
+	{ S("\xe2\x82\xac"), NULL },
+	{ S("\xf0\x9f\x98\x80"), NULL },
+	{ S("\xc0\xaf"), .reason = "malformed UTF-8" },	/* overlong */
+	{ S("\xed\xa0\x80"), .reason = "malformed UTF-8" },	/* surrogate */
+	{ S("\xf4\x90\x80\x80"), .reason = "malformed UTF-8" },	/* > U+10FFFF */
+	{ S("\xc3"), .reason = "malformed UTF-8" },	/* cut short */
+	{ S("\x80"), .reason = "malformed UTF-8" },
+};
+
+static const struct reason_case orcpt_cases[] = {
+	{ S("rfc822;user@example.com"), NULL },
+	{ S("rfc822;user+40example.com"), NULL },
+	{ S("x-type!;a"), NULL },
+	{ S(";a"), .reason = "ORCPT addr-type missing" },
+	{ S("rfc822"), .reason = "ORCPT address missing after ';'" },
+	{ S("rfc822;"), .reason = "ORCPT address missing after ';'" },
+	{ S("rfc 822;a"), .reason = "ORCPT addr-type is not an atom" },
+	{ S("rfc822;a=b"), .reason = "'=' in xtext" },
+};
+
+static const struct reason_case authp_cases[] = {
+	{ S("<>"), NULL },
+	{ S("user@example.com"), NULL },
+	{ S("user+2Bx@example.com"), NULL },
+	{ S("user+40x@example.com"), .reason = "invalid character in domain" },
+	{ S("+3C+3E"), NULL },
+	{ S(""), .reason = "empty local part" },
+	{ S("a=b"), .reason = "'=' in xtext" },
+	{ S("+3c"), .reason = "'+' not followed by two upper-case hex digits" },
+};
+
+static void
+test_esmtp_values(void)
+{
+	uint64_t v = 1;
+	int last = -1;
+
+	run_reason_table(F_SIZE, "size", size_cases, NELEM(size_cases));
+	run_reason_table(F_BDAT, "bdat", bdat_cases, NELEM(bdat_cases));
+	run_reason_table(F_UTF8, "utf8", utf8_cases, NELEM(utf8_cases));
+	run_reason_table(F_ORCPT, "orcpt", orcpt_cases, NELEM(orcpt_cases));
+	run_reason_table(F_AUTHP, "auth", authp_cases, NELEM(authp_cases));
+	/* The values, saturating at UINT64_MAX. */
+	CU_ASSERT(syn_parse_size(S("10485760"), &v) == NULL && v == 10485760u);
+	CU_ASSERT(syn_parse_size(S("99999999999999999999"), &v) == NULL &&
+	    v == UINT64_MAX);
+	CU_ASSERT(syn_parse_size(NULL, 0, &v) != NULL);
+	CU_ASSERT(syn_parse_bdat(S("42 LAST"), &v, &last) == NULL && v == 42 &&
+	    last == 1);
+	CU_ASSERT(syn_parse_bdat(S("7"), &v, &last) == NULL && v == 7 &&
+	    last == 0);
 }
 
 static void
@@ -1620,6 +1720,12 @@ test_random(void)
 			put(&g, "a+2B");
 			gen_local(&g);
 			break;
+		case F_SIZE:
+		case F_BDAT:
+		case F_UTF8:
+		case F_ORCPT:
+		case F_AUTHP:
+			break;	/* not generated: f stays up to F_XTEXT */
 		}
 		if (rnd(&g, 2))
 			gen_edit(&g);
@@ -1668,6 +1774,7 @@ main(void)
 	    CU_add_test(s, "domain", test_domain) == NULL ||
 	    CU_add_test(s, "ehlo_arg", test_ehlo_arg) == NULL ||
 	    CU_add_test(s, "xtext", test_xtext) == NULL ||
+	    CU_add_test(s, "esmtp_values", test_esmtp_values) == NULL ||
 	    CU_add_test(s, "address_literal", test_address_literal) == NULL ||
 	    CU_add_test(s, "mailbox", test_mailbox) == NULL ||
 	    CU_add_test(s, "mail", test_mail) == NULL ||

@@ -1,0 +1,73 @@
+/*
+ * builtin.c - the reference server as a target (builtin.h).
+ */
+#include "builtin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "server.h"
+#include "util.h"
+
+struct bi_server {
+	struct srv *srv;
+};
+
+struct bi_server *
+bi_start(struct loop *loop, const struct tp_target *t, struct tp_target *tcp,
+    char *errbuf, size_t errlen)
+{
+	struct srv *srv = srv_new(loop, t->faults, errbuf, errlen);
+	if (!srv)
+		return NULL;
+	int port = t->tls ? srv_listen_tls(srv, "127.0.0.1", "0", errbuf, errlen) :
+	    srv_listen(srv, "127.0.0.1", "0", errbuf, errlen);
+	if (port < 0) {
+		srv_free(srv);
+		return NULL;
+	}
+	*tcp = (struct tp_target){ .kind = TP_SMTP, .tls = t->tls };
+	tcp->url = xstrdup(t->url);
+	tcp->host = xstrdup("127.0.0.1");
+	tcp->port = xasprintf("%d", port);
+	if (tp_resolve(tcp, errbuf, errlen) != 0) {
+		tp_free(tcp);
+		srv_free(srv);
+		return NULL;
+	}
+	struct bi_server *b = xcalloc(1, sizeof(*b));
+	b->srv = srv;
+	return b;
+}
+
+void
+bi_stop(struct bi_server *b)
+{
+	if (!b)
+		return;
+	srv_free(b->srv);
+	free(b);
+}
+
+/* The reference server's account; other targets get credentials only from
+ * a profile, and AUTH scenarios that need them are skipped. */
+static const struct scn_var builtin_vars[] = {
+	{ "auth_user", SRV_AUTH_USER }, { "auth_password", SRV_AUTH_PASSWORD },
+	/* the client name it requires TLS from (RFC 3207 4) */
+	{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
+	/* ... and offers AUTH to only inside TLS */
+	{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
+	/* it relays nothing and takes mail for its domain from anyone,
+	 * without TLS: a public MX (RFC 3207 4) */
+	{ "public_mx", "yes" },
+};
+
+const struct scn_var *
+bi_vars(const struct tp_target *t, size_t *n)
+{
+	/* One account whatever the faults; the hook lets a fault (or a later
+	 * policy) state its own, e.g. rejected_recipient. */
+	(void)t;
+	*n = sizeof(builtin_vars) / sizeof(builtin_vars[0]);
+	return builtin_vars;
+}

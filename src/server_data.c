@@ -1,0 +1,377 @@
+/*
+ * server_data.c - DATA and BDAT (RFC 5321 4.1.1.4, RFC 3030): the commands,
+ * the message-data reader that un-stuffs dots and finds the end of data,
+ * and the chunk reader that counts BDAT octets without parsing them.
+ */
+#include "server_int.h"
+
+#include <string.h>
+
+#include "util.h"
+
+/* DATA (RFC 5321 4.1.1.4): no argument, after MAIL and RCPT. */
+int
+srv_check_data(struct srv_sess *s, const struct syn_command *c)
+{
+	if (srv_has_arg(c)) {
+		srv_sess_reply(s, "501 5.5.4 Syntax: DATA");
+		return 0;
+	}
+	if (s->state < S_MAIL) {
+		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
+		srv_sess_reply(s, "503 5.5.1 Error: need RCPT command");
+		return 0;
+	}
+	/* RFC 3030 3: BINARYMIME data only travels with BDAT. */
+	if (s->txn.body == BODY_BINARYMIME &&
+	    !fault(s, SRV_F_BINARYMIME_DATA_OK)) {
+		srv_sess_reply(s, "503 5.5.1 Error: BODY=BINARYMIME requires BDAT");
+		return 0;
+	}
+	/* RFC 3030 2: DATA and BDAT do not mix in one transaction. */
+	if (s->txn.bdat && !fault(s, SRV_F_BDAT_DATA_MIX_OK)) {
+		srv_sess_reply(s, "503 5.5.1 Error: DATA after BDAT");
+		return 0;
+	}
+	return 1;
+}
+
+void
+srv_proceed_data(struct srv_sess *s, const struct syn_command *c)
+{
+	(void)c;
+	if (fault(s, SRV_F_DATA_250_NOT_354)) {
+		srv_sess_reply(s, "250 2.0.0 Ok");
+		return;
+	}
+	srv_sess_enter(s, S_BODY);
+	srv_sess_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+}
+
+/* "BDAT" SP chunk-size [SP "LAST"] (syn_parse_bdat()); -1 on a syntax
+ * error.  The bdat-lenient-syntax fault takes anything after the digits,
+ * and LAST only when it is exactly that. */
+static int
+parse_bdat(const struct srv_sess *s, const struct syn_command *c, uint64_t *n,
+    int *last)
+{
+	size_t i;
+
+	if (!fault(s, SRV_F_BDAT_LENIENT_SYNTAX))
+		return syn_parse_bdat(c->arg, c->arg_len, n, last) ? -1 : 0;
+	for (i = 0; i < c->arg_len && c->arg[i] >= '0' && c->arg[i] <= '9'; i++)
+		;
+	if (syn_parse_bdat(c->arg, i, n, last) != NULL)
+		return -1;
+	*last = c->arg_len - i == 5 && util_ieq(c->arg + i, 5, " LAST");
+	return 0;
+}
+
+/* A queue id for an accepted message. */
+static void
+reply_queued(struct srv_sess *s)
+{
+	s->srv->nmsg++;
+	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
+	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
+}
+
+/* The chunk's octets are all in: now the reply. */
+static void
+chunk_end(struct srv_sess *s)
+{
+	struct chunk *k = &s->chunk;
+	struct txn *t = &s->txn;
+
+	k->active = 0;
+	if (k->error) {
+		srv_sess_reply(s, "%s", k->error);
+		return;
+	}
+	t->bdat_size = t->bdat_size + k->size < t->bdat_size ? UINT64_MAX :
+	    t->bdat_size + k->size;
+	/* RFC 3030 2: a failed chunk fails the transaction; RSET follows. */
+	if (t->bdat_size > SRV_SIZE_LIMIT) {
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size");
+		srv_sess_enter(s, srv_sess_idle(s));
+		return;
+	}
+	if (!k->last) {
+		srv_sess_reply(s, "250 2.0.0 Ok: %llu octets received",
+		    (unsigned long long)k->size);
+		return;
+	}
+	if (t->bdat_prev == '\r')
+		t->bdat_bad = 1;
+	if (t->bdat_bad && fault(s, SRV_F_BDAT_BINARY_REJECTED))
+		srv_sess_reply(s, "554 5.6.0 Message contains NUL, bare CR or "
+		    "bare LF");
+	else
+		reply_queued(s);
+	if (!fault(s, SRV_F_BDAT_AFTER_LAST_OK))
+		srv_sess_enter(s, srv_sess_idle(s));
+}
+
+/* Feed chunk octets; returns how many were used. */
+size_t
+srv_chunk_feed(struct srv_sess *s, const char *d, size_t n)
+{
+	struct chunk *k = &s->chunk;
+	struct txn *t = &s->txn;
+	size_t i, use;
+
+	if (k->left == 0) {
+		/* bdat-line-mode: the rest of the line goes with it. */
+		const char *lf = memchr(d, '\n', n);
+
+		if (lf == NULL)
+			return n;
+		k->to_eol = 0;
+		chunk_end(s);
+		return (size_t)(lf - d) + 1;
+	}
+	use = k->left < n ? (size_t)k->left : n;
+	for (i = 0; i < use; i++) {
+		unsigned char ch = (unsigned char)d[i];
+
+		if (ch == '\0' || (t->bdat_prev == '\r' && ch != '\n') ||
+		    (ch == '\n' && t->bdat_prev != '\r'))
+			t->bdat_bad = 1;
+		t->bdat_prev = ch;
+	}
+	k->left -= use;
+	if (k->left == 0 && !k->to_eol)
+		chunk_end(s);
+	return use;
+}
+
+/* BDAT (RFC 3030 2): no check, as the chunk is read even when refused;
+ * a refusal is given once its octets are in. */
+void
+srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
+{
+	struct chunk *k = &s->chunk;
+	const char *err = NULL;
+	uint64_t n;
+	int last;
+
+	if (parse_bdat(s, c, &n, &last) == -1) {
+		srv_sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+		return;
+	}
+	if (s->state < S_MAIL)
+		err = "503 5.5.1 Error: need MAIL command";
+	else if (s->nrcpt == 0)
+		err = "503 5.5.1 Error: need RCPT command";
+	if (err && fault(s, SRV_F_BDAT_ERROR_NO_DISCARD)) {
+		srv_sess_reply(s, "%s", err);
+		return;
+	}
+	memset(k, 0, sizeof(*k));
+	k->active = 1;
+	k->left = k->size = n;
+	k->last = last;
+	k->error = err;
+	k->to_eol = n > 0 && fault(s, SRV_F_BDAT_LINE_MODE);
+	if (!err)
+		s->txn.bdat = 1;
+	if (n == 0)
+		chunk_end(s);
+}
+
+/* End of message data: the checks deferred until now, then the verdict. */
+static void
+body_end(struct srv_sess *s)
+{
+	const struct body *b = &s->body;
+
+	if (s->nrcpt == 0)
+		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
+	else if (b->size > SRV_SIZE_LIMIT)
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size");
+	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
+		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size");
+	else if (b->toolong)
+		srv_sess_reply(s, "552 5.3.4 Message line too long");
+	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
+	    !b->resent_from)
+		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
+	else if (b->bare)
+		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
+	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
+	    b->size != s->txn.size)
+		srv_sess_reply(s, "552 5.3.4 Message size differs from SIZE");
+	else if (fault(s, SRV_F_8BIT_DATA_REJECTED) && b->eight)
+		srv_sess_reply(s, "554 5.6.0 8-bit data not accepted");
+	else {
+		reply_queued(s);
+		if (fault(s, SRV_F_TRANSACTION_PERSISTS)) {
+			srv_sess_enter(s, S_RCPT);
+			return;
+		}
+	}
+	if (fault(s, SRV_F_DATA_END_DROPS_INPUT))
+		s->drop_input = 1;
+	srv_sess_enter(s, srv_sess_idle(s));
+}
+
+static void
+body_line_end(struct srv_sess *s, size_t eol)
+{
+	struct body *b = &s->body;
+	size_t max = fault(s, SRV_F_TEXT_LINE_OFF_BY_TWO) ? TEXT_LINE_MAX - 2 :
+	    TEXT_LINE_MAX;
+
+	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
+	if (b->linelen + 2 > max)
+		b->toolong = 1;
+	if (!b->in_text && b->linelen == 0)
+		b->in_text = 1;
+	else if (!b->in_text && b->linelen >= 12 &&
+	    util_ieq(b->head, 12, "Resent-From:"))
+		b->resent_from = 1;
+	else if (!b->in_text && b->linelen >= 10 &&
+	    util_ieq(b->head, 10, "Resent-To:"))
+		b->resent_to = 1;
+	b->size += eol;
+	b->linelen = 0;
+}
+
+/* An ordinary octet of a text line (not a CR that ends one). */
+static void
+body_octet(struct srv_sess *s, unsigned char ch)
+{
+	struct body *b = &s->body;
+
+	if (ch == '\r') {
+		b->at = B_CR;
+		return;
+	}
+	if (ch == '\n') {
+		/* A bare LF ends nothing (RFC 5321 2.3.8), and only the
+		 * lf-dot-lf fault lets it start a line that may be ".". */
+		body_line_end(s, 1);
+		if (fault(s, SRV_F_LF_DOT_LF) || fault(s, SRV_F_ANY_NEWLINE_DATA))
+			b->at = B_BOL;
+		else {
+			b->bare = 1;
+			b->at = B_TEXT;
+		}
+		return;
+	}
+	if (b->linelen < sizeof(b->head))
+		b->head[b->linelen] = (char)ch;
+	b->size++;
+	b->linelen++;
+	b->eight |= ch >= 0x80;
+	b->at = B_TEXT;
+	if (b->linelen + 2 > TEXT_LINE_MAX &&
+	    fault(s, SRV_F_LONG_TEXT_LINE_CLOSE))
+		srv_sess_close(s);
+}
+
+/* Feed message data; returns the octets used (all of them, or up to and
+ * including the end-of-data line). */
+size_t
+srv_body_feed(struct srv_sess *s, const char *d, size_t n)
+{
+	struct body *b = &s->body;
+	size_t i;
+
+	if (fault(s, SRV_F_EOD_SPLIT_LOST) &&
+	    (b->at == B_DOT || b->at == B_DOTCR))
+		b->at = B_TEXT;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)d[i];
+
+		if (ch == '\0' && fault(s, SRV_F_NUL_STRIPPED))
+			continue;
+		switch (b->at) {
+		case B_BOL:
+			if (ch == '.') {
+				b->at = B_DOT;
+				continue;
+			}
+			break;
+		case B_DOT:
+			if (ch == '\r') {
+				b->at = B_DOTCR;
+				continue;
+			}
+			if (ch == '\n' && (fault(s, SRV_F_LF_DOT_LF) ||
+			    fault(s, SRV_F_ANY_NEWLINE_DATA))) {
+				body_end(s);
+				return i + 1;
+			}
+			/* RFC 5321 4.5.2: a leading dot is removed. */
+			if (ch == '.' && fault(s, SRV_F_DOTDOT_ENDS_DATA))
+				continue;
+			break;
+		case B_DOTCR:
+			if (ch == '\n') {
+				/* RFC 5321 4.1.1.4: CRLF "." CRLF */
+				body_end(s);
+				return i + 1;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_end(s);
+				return i;
+			}
+			/* The dot was stuffing; the CR after it is bare. */
+			b->bare = 1;
+			b->size++;
+			b->linelen++;
+			break;
+		case B_CR:
+			if (ch == '\n') {
+				body_line_end(s, 2);
+				b->at = B_BOL;
+				continue;
+			}
+			if (fault(s, SRV_F_ANY_NEWLINE_DATA)) {
+				body_line_end(s, 1);
+				b->at = B_BOL;
+				if (ch == '.') {
+					b->at = B_DOT;
+					continue;
+				}
+				break;
+			}
+			b->bare = 1;
+			b->size++;
+			b->linelen++;
+			break;
+		case B_TEXT:
+			break;
+		}
+		body_octet(s, ch);
+		if (s->state == S_CLOSING)
+			return n;
+	}
+	return n;
+}
+
+/* size-ends-data: the declared SIZE= ends the message, whatever
+ * follows (RFC 1870 6 forbids exactly this). */
+size_t
+srv_body_feed_sized(struct srv_sess *s, const char *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		srv_body_feed(s, d + i, 1);
+		if (s->state != S_BODY)
+			return i + 1;
+		if (s->body.size >= s->txn.size) {
+			body_end(s);
+			return i + 1;
+		}
+	}
+	return n;
+}

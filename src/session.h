@@ -1,0 +1,155 @@
+/*
+ * session.h - the engine's client sessions (private to engine.c,
+ * session.c and step.c; not a public API).
+ *
+ * A session is a small program of operations: the standard opening, the
+ * scenario's steps, and the teardown (QUIT, 221, close: RFC 5321 4.1.1.10,
+ * CL-06).  ses_advance() (step.c) is the only place that moves a session
+ * forward: it runs operations until one has to wait for the server (a
+ * reply, the close, a quiet period), and every wait arms the session's one
+ * deadline timer.  Whatever the server does, each session ends in
+ * ses_finish() exactly once, which hands it back to the engine.
+ *
+ * session.c holds the session's life, its I/O and TLS; step.c the program
+ * and one runner per step kind.
+ */
+#ifndef SMTPH_SESSION_H
+#define SMTPH_SESSION_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "ehlo.h"
+#include "engine.h"
+#include "loop.h"
+#include "result.h"
+#include "scenario.h"
+#include "tls.h"
+#include "transport.h"
+
+#define SES_IN_CAP (1024 * 1024) /* unread server bytes we are willing to hold */
+
+enum ses_phase { SES_OPENING, SES_STEPS, SES_TEARDOWN };
+
+struct ses_op {
+	const struct scn_step *st;
+	enum ses_phase phase;
+	int number; /* 1-based step number in SES_STEPS */
+};
+
+/* Where a starttls operation is (each phase is a new wait). */
+enum ses_tls {
+	SES_TLS_SEND,      /* STARTTLS (and injected bytes) to send */
+	SES_TLS_REPLY,     /* its reply awaited */
+	SES_TLS_HANDSHAKE, /* the handshake under way */
+};
+
+struct ses;
+
+/* What every session of a run shares; owned by the engine, outlives them. */
+struct ses_env {
+	const struct eng_opts *o;
+	struct loop *loop;
+	const struct tp_target *target; /* resolved: what sessions connect to */
+	struct tls_ctx *tls_ctx;
+	struct tp_reaper *reaper;
+	const struct scn_var *vars;     /* the run's variables (vars_merge) */
+	size_t n_vars;
+	/* Called once when a session's result is final (from ses_finish()). */
+	void (*ended)(void *arg, struct ses *s);
+	void *arg;
+};
+
+struct ses {
+	const struct ses_env *env;
+	const struct scn *scn;  /* NULL for the probe */
+	struct res_result *res;
+	int probe;
+	struct ses_op *ops;
+	size_t nops, op;
+	unsigned rep;
+	uint64_t seq;           /* changes whenever the current wait changes */
+	uint64_t seq_armed;     /* the seq the deadline timer belongs to */
+	int fired;              /* the deadline of the current wait passed */
+	uint64_t timer, scen_timer;
+	int fd;
+	pid_t pid;
+	int connecting;
+	size_t addr_idx;
+	int eof, write_failed, done;
+	int awaiting_close;     /* after a 421 */
+	enum res_status close_status;
+	char *close_reason;
+	struct buf in, out;
+	int64_t t0;
+	struct ehlo_caps *caps; /* from the last EHLO 250 in this session */
+	int last_sent_ehlo;     /* the last command line sent was EHLO */
+	struct scn_var *capv;   /* captures, later entries win */
+	size_t ncapv;
+	int greeting_code;
+	int probe_ehlo_code;
+	size_t op0;             /* the probe's greeting operation (1 after implicit TLS) */
+	int last_code;          /* code of the last reply taken */
+	struct tls_conn *tls;   /* after a starttls step or for smtps:// */
+	int tls_up;             /* its handshake completed */
+	enum ses_tls tls_phase;
+	char *tls_failed;       /* why the handshake failed */
+	struct buf hs_raw;      /* the first bytes received during the handshake */
+};
+
+/* ---- session.c --------------------------------------------------------- */
+
+/* A new session for scenario sc (NULL with probe = 1) writing into res; its
+ * program is built but nothing is opened yet (ses_open()). */
+struct ses *ses_new(const struct ses_env *env, const struct scn *sc, struct res_result *res,
+    int probe);
+
+/* Arm the scenario deadline, connect or spawn, and run as far as possible.
+ * The session may have ended (env->ended called) on return. */
+void ses_open(struct ses *s);
+
+/* Free a session that has ended. */
+void ses_free(struct ses *s);
+
+/* End the session with status st (reason: heap copy kept unless PASS). */
+void ses_finish(struct ses *s, enum res_status st, const char *reason);
+
+/* Fail the current operation: its step, what it wanted, what came (both may
+ * be NULL), and the printf-formatted reason prefixed with the step kind. */
+void ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* A note line in the transcript. */
+void ses_note(struct ses *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Queue data for the server (through TLS when it is up), in the transcript. */
+void ses_send(struct ses *s, const char *data, size_t len);
+
+/* Write what is queued, as far as the socket takes it. */
+void ses_flush(struct ses *s);
+
+/* Arm the deadline of the current wait once (seconds from now). */
+void ses_arm(struct ses *s, double seconds);
+
+/* A new wait begins: the deadline timer is cancelled and forgotten. */
+void ses_new_wait(struct ses *s);
+
+/* Start the client side of a TLS handshake on the connection. */
+void ses_tls_start(struct ses *s);
+
+/* After the handshake: forget what was learnt before (RFC 3207 4.2). */
+void ses_tls_forget(struct ses *s);
+
+/* tmpl_lookup_fn over the session's variables (vars.h order); arg is s. */
+const char *ses_var(void *arg, const char *name, size_t len);
+
+/* ---- step.c ------------------------------------------------------------ */
+
+/* Build s->ops: opening, steps, teardown (or the probe's program). */
+void ses_build_program(struct ses *s);
+
+/* Run the session as far as it can go, then flush what it wrote. */
+void ses_advance(struct ses *s);
+
+#endif

@@ -1,0 +1,740 @@
+/*
+ * step.c - a session's program and the runners of its operations
+ * (session.h).  ses_advance() runs operations through a table of runners,
+ * one per step kind; each returns 1 to go on with the next operation, or
+ * 0 when the session has to wait for the server (or has ended).
+ */
+#include "session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "expect.h"
+#include "reply.h"
+#include "template.h"
+#include "util.h"
+
+#define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
+#define ENG_DEFAULT_MAX_LINES 1000
+#define SHOW_INPUT 200         /* server bytes shown when unread input fails a step */
+#define MAX_WARNINGS 32        /* a step with repeat: 1000 warns at most this often */
+
+/* ---- fixed programs ---------------------------------------------------- */
+
+static struct scn_code code_220 = { "220" }, code_250 = { "250" }, code_221 = { "221" };
+static struct scn_step op_greeting = { .kind = SCN_STEP_EXPECT, .repeat = 1,
+	.expect = { .codes = &code_220, .n_codes = 1 } };
+static struct scn_step op_ehlo = { .kind = SCN_STEP_SEND, .repeat = 1,
+	.text = "EHLO ${client_domain}", .text_len = 21 };
+static struct scn_step op_helo = { .kind = SCN_STEP_SEND, .repeat = 1,
+	.text = "HELO ${client_domain}", .text_len = 21 };
+static struct scn_step op_250 = { .kind = SCN_STEP_EXPECT, .repeat = 1,
+	.expect = { .codes = &code_250, .n_codes = 1 } };
+static struct scn_step op_quit = { .kind = SCN_STEP_SEND, .repeat = 1,
+	.text = "QUIT", .text_len = 4 };
+static struct scn_step op_221 = { .kind = SCN_STEP_EXPECT, .repeat = 1,
+	.expect = { .codes = &code_221, .n_codes = 1 } };
+static struct scn_step op_close = { .kind = SCN_STEP_EXPECT_CLOSE, .repeat = 1 };
+static struct scn_step op_any = { .kind = SCN_STEP_EXPECT, .repeat = 1 };
+/* Implicit TLS (smtps://): the handshake before the greeting. */
+static struct scn_step op_handshake = { .kind = SCN_STEP_STARTTLS, .repeat = 1 };
+
+static void
+add_op(struct ses *s, const struct scn_step *st, enum ses_phase ph, int number)
+{
+	s->ops = xrealloc(s->ops, (s->nops + 1) * sizeof(*s->ops));
+	s->ops[s->nops].st = st;
+	s->ops[s->nops].phase = ph;
+	s->ops[s->nops++].number = number;
+}
+
+void
+ses_build_program(struct ses *s)
+{
+	if (s->env->target->tls) {
+		add_op(s, &op_handshake, SES_OPENING, 0);
+		s->op0 = 1;
+	}
+	if (s->probe) {
+		add_op(s, &op_any, SES_OPENING, 0);
+		add_op(s, &op_ehlo, SES_OPENING, 0);
+		add_op(s, &op_any, SES_OPENING, 0);
+		add_op(s, &op_quit, SES_OPENING, 0);
+		add_op(s, &op_any, SES_OPENING, 0);
+		return;
+	}
+	const struct scn *sc = s->scn;
+	if (sc->opening != SCN_OPEN_NONE)
+		add_op(s, &op_greeting, SES_OPENING, 0);
+	if (sc->opening == SCN_OPEN_EHLO || sc->opening == SCN_OPEN_HELO) {
+		add_op(s, sc->opening == SCN_OPEN_EHLO ? &op_ehlo : &op_helo, SES_OPENING, 0);
+		add_op(s, &op_250, SES_OPENING, 0);
+	}
+	for (size_t i = 0; i < sc->n_steps; i++)
+		add_op(s, &sc->steps[i], SES_STEPS, (int)i + 1);
+	add_op(s, &op_quit, SES_TEARDOWN, 0);
+	add_op(s, &op_221, SES_TEARDOWN, 0);
+	add_op(s, &op_close, SES_TEARDOWN, 0);
+}
+
+/* ---- moving on --------------------------------------------------------- */
+
+/* The current operation is done (whole_step: every repeat of it). */
+static void
+next_op(struct ses *s, int whole_step)
+{
+	const struct ses_op *op = &s->ops[s->op];
+	ses_new_wait(s);
+	if (!whole_step && ++s->rep < op->st->repeat)
+		return;
+	s->rep = 0;
+	s->tls_phase = SES_TLS_SEND;
+	s->op++;
+}
+
+/* stop_if: the reply says the server declined what the rest of the steps
+ * test (RFC-allowed), so they do not apply: on to the teardown. */
+static void
+stop_here(struct ses *s)
+{
+	ses_note(s, "reply %d: the rest of the steps do not apply (stop_if)", s->last_code);
+	ses_new_wait(s);
+	s->rep = 0;
+	s->tls_phase = SES_TLS_SEND;
+	while (s->op < s->nops && s->ops[s->op].phase != SES_TEARDOWN)
+		s->op++;
+}
+
+/* Move a starttls operation to its next phase: a new wait, a new deadline. */
+static void
+set_phase(struct ses *s, enum ses_tls phase)
+{
+	ses_new_wait(s);
+	s->tls_phase = phase;
+}
+
+/* Fail with (up to SHOW_INPUT of) the unread server bytes as what came. */
+static void fail_input(struct ses *s, const char *expected, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail_input(struct ses *s, const char *expected, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	struct buf got;
+	buf_init(&got);
+	res_render(&got, s->in.data, s->in.len > SHOW_INPUT ? SHOW_INPUT : s->in.len);
+	ses_fail(s, RES_FAIL, expected, got.data, "%s", reason);
+	buf_free(&got);
+}
+
+/* The deadline of a reply passed (to: "" or " to STARTTLS"). */
+static void
+fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
+{
+	struct buf want;
+	buf_init(&want);
+	exp_describe(x, &want);
+	ses_fail(s, RES_FAIL, want.data, "(nothing)", "no complete reply%s within %.1f s", to,
+	    s->env->o->timeout);
+	buf_free(&want);
+}
+
+/* The 421 (RFC 5321 3.8) that ends the session once the close follows. */
+static void
+await_close(struct ses *s, size_t n, enum res_status st, char *reason)
+{
+	buf_consume(&s->in, n);
+	s->awaiting_close = 1;
+	s->close_status = st;
+	s->close_reason = reason;
+	s->seq++;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+enum got { GOT_WAIT, GOT_DONE, GOT_STOP, GOT_FAILED };
+
+/* A reply that breaks RFC 5321 4.2: fail with the bytes around the fault. */
+static enum got
+malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error *err)
+{
+	/* The probe only needs the code: a greeting that is malformed but
+	 * says 220 leaves the target usable, and the scenarios then fail on
+	 * the malformed reply with the bytes shown. */
+	if (s->probe && s->op == s->op0 && s->in.len >= 3 && memcmp(s->in.data, "220", 3) == 0)
+		s->greeting_code = 220;
+	struct buf got;
+	buf_init(&got);
+	size_t from = err->offset > 40 ? err->offset - 40 : 0;
+	size_t to = err->offset + 40 < s->in.len ? err->offset + 40 : s->in.len;
+	res_render(&got, s->in.data + from, to - from);
+	char limit[96] = "";
+	if (err->kind == REPLY_ERR_LINE_TOO_LONG)
+		snprintf(limit, sizeof(limit), ", over the limit of %zu bytes (--max-reply-line)",
+		    opts->max_line);
+	else if (err->kind == REPLY_ERR_TOO_MANY_LINES)
+		snprintf(limit, sizeof(limit), ", over the limit of %zu lines (--max-reply-lines)",
+		    opts->max_lines);
+	ses_fail(s, RES_FAIL, "a well-formed reply (RFC 5321 4.2)", got.data,
+	    "malformed reply: %s (line %zu of the reply, byte %zu%s)",
+	    reply_violation_str(err->kind), err->line, err->offset, limit);
+	buf_free(&got);
+	return GOT_FAILED;
+}
+
+/* Only part of a reply (or none) and the connection closed. */
+static enum got
+closed_in_reply(struct ses *s, const struct scn_expect *x)
+{
+	struct buf want, got;
+	buf_init(&want);
+	buf_init(&got);
+	exp_describe(x, &want);
+	res_render(&got, s->in.data ? s->in.data : "", s->in.len);
+	ses_fail(s, RES_FAIL, want.data, s->in.len ? got.data : "(connection closed)",
+	    s->in.len ? "connection closed in the middle of a reply" :
+	    "connection closed by the server while a reply was awaited");
+	buf_free(&want);
+	buf_free(&got);
+	return GOT_FAILED;
+}
+
+static enum got
+apply_fail(struct ses *s, struct exp_result *v)
+{
+	ses_fail(s, RES_FAIL, v->expected, v->actual, "%s", v->reason);
+	exp_result_free(v);
+	return GOT_FAILED;
+}
+
+/* RFC 5321 3.8: 421 may come at any time; the close must follow. */
+static enum got
+took_421(struct ses *s, const struct scn_expect *x, size_t n)
+{
+	struct exp_result v;
+	int allowed = exp_on_421(x, s->in.data, n, &v);
+	if (allowed < 0)
+		return apply_fail(s, &v);
+	if (s->probe && s->op == s->op0)
+		allowed = 1;
+	char *why = NULL;
+	if (!allowed) {
+		static const char *const where[] = {
+			[SES_OPENING] = "the opening", [SES_STEPS] = "a step", [SES_TEARDOWN] = "the teardown",
+		};
+		struct buf text;
+		buf_init(&text);
+		res_render(&text, s->in.data, n);
+		why = xasprintf("the server withdrew service (421) at %s; no verdict: %s",
+		    where[s->ops[s->op].phase], text.data);
+		buf_free(&text);
+	}
+	await_close(s, n, allowed ? RES_PASS : RES_ERROR, why);
+	return GOT_DONE;
+}
+
+/* A verdict of expect.c applied to the session. */
+static enum got
+apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, size_t n)
+{
+	struct exp_result v;
+	if (exp_check(x, r, s->in.data, n, s->caps, s->last_sent_ehlo, &v) == EXP_FAIL)
+		return apply_fail(s, &v);
+	if (v.caps) {
+		free(s->caps);
+		s->caps = v.caps;
+		v.caps = NULL;
+	}
+	for (size_t i = 0; i < v.n_captures; i++) {
+		s->capv = xrealloc(s->capv, (s->ncapv + 1) * sizeof(*s->capv));
+		s->capv[s->ncapv++] = v.captures[i];
+	}
+	v.n_captures = 0;
+	const struct ses_op *op = &s->ops[s->op];
+	if (v.prefer && s->res->n_warnings < MAX_WARNINGS && op->phase == SES_STEPS)
+		res_warn(s->res, "step %d (line %d): got %d, accepted, but the RFC prefers %s",
+		    op->number, op->st->line, r->code, v.prefer);
+	int stop = v.stop;
+	exp_result_free(&v);
+	buf_consume(&s->in, n);
+	return stop ? GOT_STOP : GOT_DONE;
+}
+
+/* Parse one reply from the input for an expect operation. */
+static enum got
+take_reply(struct ses *s, const struct scn_expect *x)
+{
+	struct reply_line lines[MAX_REPLY_LINES];
+	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
+	struct reply_error err = { 0 };
+	const struct eng_opts *o = s->env->o;
+	struct reply_opts opts = {
+		.max_line = o->max_reply_line ? o->max_reply_line : REPLY_DEFAULT_MAX_LINE,
+		.max_lines = o->max_reply_lines ? o->max_reply_lines : ENG_DEFAULT_MAX_LINES,
+	};
+	ssize_t n = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, &r, &err) : REPLY_INCOMPLETE;
+	if (n == REPLY_VIOLATION)
+		return malformed(s, &opts, &err);
+	if (n == REPLY_INCOMPLETE)
+		return s->eof ? closed_in_reply(s, x) : GOT_WAIT;
+	if (s->probe && s->op == s->op0)
+		s->greeting_code = r.code;
+	if (s->probe && s->op == s->op0 + 2)
+		s->probe_ehlo_code = r.code;
+	s->last_code = r.code;
+	if (r.code == 421)
+		return took_421(s, x, (size_t)n);
+	return apply_verdict(s, x, &r, (size_t)n);
+}
+
+/* Bytes that arrived although no reply was awaited.  1 if there were (the
+ * session then failed, or awaits the close after an unasked 421). */
+static int
+unsolicited(struct ses *s)
+{
+	if (s->in.len == 0)
+		return 0;
+	/* A 421 announcing shutdown may come unasked (RFC 5321 3.8). */
+	struct reply_line lines[4];
+	struct reply r = { .lines = lines, .lines_cap = 4 };
+	struct reply_error err;
+	ssize_t n = reply_parse(s->in.data, s->in.len, NULL, &r, &err);
+	if (n > 0 && r.code == 421) {
+		struct buf text;
+		buf_init(&text);
+		res_render(&text, s->in.data, (size_t)n);
+		char *why = xasprintf("the server withdrew service (421, unsolicited); no verdict: %s",
+		    text.data);
+		buf_free(&text);
+		await_close(s, (size_t)n, RES_ERROR, why);
+		ses_advance(s);
+		return 1;
+	}
+	fail_input(s, "nothing (no command was awaiting a reply)",
+	    "unsolicited data from the server (RFC 5321 4.2: one reply per command)");
+	return 1;
+}
+
+/* ---- what send-like steps put on the wire ------------------------------ */
+
+/* Append the step's bytes to out; *ehlo says whether the last command line
+ * is EHLO.  NULL, or why the text cannot be expanded. */
+typedef const char *(*render_fn)(struct ses *s, const struct scn_step *st, struct buf *out,
+    int *ehlo);
+
+static const char *
+render_send(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
+{
+	size_t pos = 0;
+	const char *why = tmpl_expand(st->text, st->text_len, 0, ses_var, s, out, &pos);
+	buf_puts(out, "\r\n");
+	*ehlo = out->len >= 5 && util_ieq(out->data, 4, "EHLO") &&
+	    (out->data[4] == ' ' || out->data[4] == '\r');
+	return why;
+}
+
+static const char *
+render_raw(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
+{
+	size_t pos = 0;
+	*ehlo = 0;
+	return tmpl_expand(st->text, st->text_len, 1, ses_var, s, out, &pos);
+}
+
+static const char *
+render_pipeline(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
+{
+	size_t pos = 0;
+	const char *why = NULL;
+	for (size_t i = 0; i < st->n_lines && !why; i++) {
+		why = tmpl_expand(st->lines[i], strlen(st->lines[i]), 0, ses_var, s, out, &pos);
+		buf_puts(out, "\r\n");
+	}
+	*ehlo = st->n_lines && strncasecmp(st->lines[st->n_lines - 1], "EHLO", 4) == 0;
+	return why;
+}
+
+/* RFC 5321 4.5.2: dot-stuff; every line ends in CRLF; the last repeat ends
+ * the data with CRLF.CRLF. */
+static const char *
+render_data(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
+{
+	size_t pos = 0;
+	struct buf body;
+	buf_init(&body);
+	const char *why = tmpl_expand(st->text, st->text_len, 0, ses_var, s, &body, &pos);
+	const char *p = body.data ? body.data : "", *end = p + body.len;
+	if (body.len && end[-1] == '\n')
+		end--;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		if (ll && p[0] == '.')
+			buf_puts(out, ".");
+		buf_append(out, p, ll);
+		buf_puts(out, "\r\n");
+		p = nl ? nl + 1 : end;
+	}
+	buf_free(&body);
+	if (!why && s->rep + 1 == st->repeat)
+		buf_puts(out, ".\r\n");
+	*ehlo = 0;
+	return why;
+}
+
+/* ---- runners ----------------------------------------------------------- */
+
+/* What each send-like step kind puts on the wire. */
+static const render_fn renders[] = {
+	[SCN_STEP_SEND] = render_send,
+	[SCN_STEP_SEND_RAW] = render_raw,
+	[SCN_STEP_PIPELINE] = render_pipeline,
+	[SCN_STEP_DATA] = render_data,
+};
+
+/* The runner of the send-like steps: the step's bytes, rendered by its
+ * kind's row of renders[]; the server must not have spoken or closed. */
+static int
+run_send(struct ses *s, const struct ses_op *op)
+{
+	if (unsolicited(s))
+		return 0;
+	if (s->eof) {
+		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
+		    "the server closed the connection before this step could send");
+		return 0;
+	}
+	struct buf bytes;
+	int ehlo = 0;
+	buf_init(&bytes);
+	const char *why = renders[op->st->kind](s, op->st, &bytes, &ehlo);
+	if (why) {
+		buf_free(&bytes);
+		ses_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
+		return 0;
+	}
+	s->last_sent_ehlo = ehlo;
+	ses_send(s, bytes.data ? bytes.data : "", bytes.len);
+	buf_free(&bytes);
+	next_op(s, 0);
+	return 1;
+}
+
+static int
+run_expect(struct ses *s, const struct ses_op *op)
+{
+	enum got g = take_reply(s, &op->st->expect);
+	if (g == GOT_FAILED)
+		return 0;
+	if (g == GOT_WAIT) {
+		if (s->fired) {
+			fail_no_reply(s, &op->st->expect, "");
+			return 0;
+		}
+		ses_arm(s, s->env->o->timeout);
+		return 0;
+	}
+	if (s->awaiting_close)
+		return 1;
+	if (g == GOT_STOP)
+		stop_here(s);
+	else
+		next_op(s, 0);
+	return 1;
+}
+
+static int
+run_expect_close(struct ses *s, const struct ses_op *op)
+{
+	double limit = op->st->seconds > 0 ? op->st->seconds : s->env->o->timeout;
+	if (s->in.len) {
+		fail_input(s, "the server to close the connection", "data instead of the close");
+		return 0;
+	}
+	if (s->eof) {
+		next_op(s, 1);
+		return 1;
+	}
+	if (s->fired) {
+		ses_fail(s, RES_FAIL, "the server to close the connection", "(connection still open)",
+		    "the server did not close within %.1f s", limit);
+		return 0;
+	}
+	ses_arm(s, limit);
+	return 0;
+}
+
+static int
+run_expect_open(struct ses *s, const struct ses_op *op)
+{
+	if (unsolicited(s))
+		return 0;
+	if (s->eof) {
+		ses_fail(s, RES_FAIL, "the connection to stay open", "(connection closed)",
+		    "the server closed the connection");
+		return 0;
+	}
+	if (s->fired) {
+		next_op(s, 1);
+		return 1;
+	}
+	ses_arm(s, op->st->seconds);
+	return 0;
+}
+
+static int
+run_wait(struct ses *s, const struct ses_op *op)
+{
+	if (s->fired) {
+		next_op(s, 1);
+		return 1;
+	}
+	ses_arm(s, op->st->seconds);
+	return 0;
+}
+
+/* Nothing within the time: the strict behaviour, no remark.  A reply:
+ * checked like expect, then reported as a warning. */
+static int
+run_expect_extra(struct ses *s, const struct ses_op *op)
+{
+	const struct scn_step *st = op->st;
+	enum got g = s->in.len ? take_reply(s, &st->expect) : GOT_WAIT;
+	if (g == GOT_FAILED)
+		return 0;
+	if (g == GOT_DONE || g == GOT_STOP) {
+		if (s->awaiting_close)
+			return 1;
+		if (s->res->n_warnings < MAX_WARNINGS)
+			res_warn(s->res, "step %d (line %d): %s", op->number, st->line, st->text);
+		next_op(s, 0);
+		return 1;
+	}
+	if (s->fired && s->in.len) {
+		fail_input(s, "nothing, or one complete reply", "an incomplete reply within %.1f s",
+		    st->seconds);
+		return 0;
+	}
+	if (s->fired || s->eof) {
+		next_op(s, 1);
+		return 1;
+	}
+	ses_arm(s, st->seconds);
+	return 0;
+}
+
+/* STARTTLS with any injected bytes in the same write. */
+static int
+starttls_send(struct ses *s, const struct scn_step *st)
+{
+	if (unsolicited(s))
+		return 0;
+	if (s->eof) {
+		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
+		    "the server closed the connection before STARTTLS could be sent");
+		return 0;
+	}
+	if (s->tls) {
+		ses_fail(s, RES_ERROR, NULL, NULL,
+		    "TLS inside TLS is not supported: test a second STARTTLS with send: STARTTLS");
+		return 0;
+	}
+	struct buf bytes;
+	size_t pos = 0;
+	const char *why = NULL;
+	buf_init(&bytes);
+	buf_puts(&bytes, "STARTTLS\r\n");
+	if (st->text)
+		why = tmpl_expand(st->text, st->text_len, 1, ses_var, s, &bytes, &pos);
+	if (why) {
+		buf_free(&bytes);
+		ses_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
+		return 0;
+	}
+	s->last_sent_ehlo = 0;
+	ses_send(s, bytes.data, bytes.len);
+	buf_free(&bytes);
+	set_phase(s, SES_TLS_REPLY);
+	return 1;
+}
+
+/* Its reply: on 220 the handshake starts; another code the step allows
+ * ends the step without TLS. */
+static int
+starttls_reply(struct ses *s, const struct scn_step *st)
+{
+	enum got g = take_reply(s, &st->expect);
+	if (g == GOT_FAILED)
+		return 0;
+	if (g == GOT_WAIT) {
+		if (s->fired) {
+			fail_no_reply(s, &st->expect, " to STARTTLS");
+			return 0;
+		}
+		ses_arm(s, s->env->o->timeout);
+		return 0;
+	}
+	if (s->awaiting_close)
+		return 1;
+	if (g == GOT_STOP) {
+		stop_here(s);
+		return 1;
+	}
+	if (s->last_code != 220) {
+		ses_note(s, "STARTTLS answered %d: no handshake", s->last_code);
+		next_op(s, 1);
+		return 1;
+	}
+	set_phase(s, SES_TLS_HANDSHAKE);
+	ses_tls_start(s);
+	return 1;
+}
+
+/* The handshake, under the per-wait deadline. */
+static int
+starttls_handshake(struct ses *s)
+{
+	if (s->tls_up) {
+		ses_tls_forget(s);
+		next_op(s, 1);
+		return 1;
+	}
+	if (s->tls_failed || s->eof) {
+		/* What came instead of (or before the end of) the handshake. */
+		struct buf got;
+		buf_init(&got);
+		if (s->hs_raw.len)
+			res_render(&got, s->hs_raw.data, s->hs_raw.len);
+		else
+			buf_puts(&got, "(nothing)");
+		if (s->tls_failed)
+			ses_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
+			    s->tls_failed);
+		else
+			ses_fail(s, RES_FAIL, "a TLS handshake", got.data,
+			    "the server closed the connection during the TLS handshake");
+		buf_free(&got);
+		return 0;
+	}
+	if (s->fired) {
+		ses_fail(s, RES_FAIL, "a TLS handshake", "(nothing)",
+		    "the TLS handshake did not complete within %.1f s", s->env->o->timeout);
+		return 0;
+	}
+	ses_arm(s, s->env->o->timeout);
+	return 0;
+}
+
+/* The starttls step, and the handshake of implicit TLS (op_handshake, which
+ * starts at the handshake phase). */
+static int
+run_starttls(struct ses *s, const struct ses_op *op)
+{
+	if (s->tls_phase == SES_TLS_SEND && op->st == &op_handshake) {
+		set_phase(s, SES_TLS_HANDSHAKE);
+		ses_tls_start(s);
+		return 1;
+	}
+	switch (s->tls_phase) {
+	case SES_TLS_SEND:
+		return starttls_send(s, op->st);
+	case SES_TLS_REPLY:
+		return starttls_reply(s, op->st);
+	case SES_TLS_HANDSHAKE:
+		break;
+	}
+	return starttls_handshake(s);
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+typedef int (*runner_fn)(struct ses *s, const struct ses_op *op);
+
+/* One runner per step kind, indexed by kind. */
+static const runner_fn runners[] = {
+	[SCN_STEP_SEND] = run_send,
+	[SCN_STEP_SEND_RAW] = run_send,
+	[SCN_STEP_PIPELINE] = run_send,
+	[SCN_STEP_DATA] = run_send,
+	[SCN_STEP_EXPECT] = run_expect,
+	[SCN_STEP_EXPECT_CLOSE] = run_expect_close,
+	[SCN_STEP_EXPECT_OPEN] = run_expect_open,
+	[SCN_STEP_WAIT] = run_wait,
+	[SCN_STEP_EXPECT_EXTRA] = run_expect_extra,
+	[SCN_STEP_STARTTLS] = run_starttls,
+};
+/* SCN_STEP_STARTTLS is the last kind of scenario.h: a kind added after it
+ * without a runner fails here. */
+_Static_assert(sizeof(runners) / sizeof(runners[0]) == SCN_STEP_STARTTLS + 1,
+    "one runner per step kind");
+
+/* After a 421: nothing more may come, and the close must follow
+ * (RFC 5321 3.8).  Returns 0 (wait, or the session ended). */
+static int
+run_awaiting_close(struct ses *s)
+{
+	if (s->in.len) {
+		fail_input(s, "the close after 421", "data after a 421 reply: the server must close (RFC 5321 3.8)");
+		return 0;
+	}
+	if (s->eof) {
+		char *why = s->close_reason;
+		s->close_reason = NULL;
+		ses_finish(s, s->close_status, why);
+		free(why);
+		return 0;
+	}
+	if (s->fired) {
+		ses_fail(s, RES_FAIL, "the close after 421", "(connection still open)",
+		    "the server sent 421 but did not close within %.1f s (RFC 5321 3.8)", s->env->o->timeout);
+		return 0;
+	}
+	ses_arm(s, s->env->o->timeout);
+	return 0;
+}
+
+static void
+advance_ops(struct ses *s)
+{
+	while (!s->done && !s->connecting) {
+		if (s->awaiting_close) {
+			run_awaiting_close(s);
+			return;
+		}
+		if (s->op >= s->nops) {
+			if (s->in.len && unsolicited(s))
+				return;
+			ses_finish(s, RES_PASS, NULL);
+			return;
+		}
+		const struct ses_op *op = &s->ops[s->op];
+		/* The teardown is skipped once the server has closed. */
+		if (op->phase == SES_TEARDOWN && s->eof && op->st->kind != SCN_STEP_EXPECT_CLOSE &&
+		    s->in.len == 0) {
+			s->op = s->nops;
+			continue;
+		}
+		if (!runners[op->st->kind](s, op))
+			return;
+	}
+}
+
+/* Consecutive send steps become one write, as a client would make. */
+void
+ses_advance(struct ses *s)
+{
+	advance_ops(s);
+	if (!s->done)
+		ses_flush(s);
+}
