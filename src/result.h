@@ -77,6 +77,12 @@ struct res_result {
 	size_t n_warnings;
 	struct res_tls tls;
 	struct res_transcript tr;
+	/* FAIL: the one requirement broken (the failing step's rule, or the
+	 * session rule the engine checked); static or scenario-owned strings,
+	 * valid while the scenario is.  NULL otherwise. */
+	const char *rule_id;    /* catalogue id, "TX-05" */
+	const char *rule_ref;   /* "RFC 5321 3.3" */
+	const char *rule_quote; /* the RFC's words */
 };
 
 /* Record one event: a copy of data[0..len) (data may hold any bytes; NULL

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rules.h"
 #include "util.h"
 #include "vars.h"
 
@@ -141,6 +142,26 @@ phase_name(const struct ses_op *op)
 	return scn_step_kind_name(op->st->kind);
 }
 
+/* The one requirement a FAIL at op breaks: the step's own rule, else the
+ * session rule the caller charged. */
+static void
+charge_rule(struct ses *s, const struct ses_op *op)
+{
+	if (op && op->phase == SES_STEPS && op->st->rule) {
+		s->res->rule_id = op->st->rule->id;
+		s->res->rule_ref = op->st->rule->ref;
+		s->res->rule_quote = op->st->rule->quote;
+	} else if (s->charge) {
+		const struct rules_rule *r = rules_session(s->charge);
+		if (r) {
+			s->res->rule_id = r->id;
+			s->res->rule_ref = r->ref;
+			s->res->rule_quote = r->quote;
+		}
+	}
+	s->charge = NULL;
+}
+
 void
 ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
     const char *fmt, ...)
@@ -155,10 +176,14 @@ ses_fail(struct ses *s, enum res_status st, const char *expected, const char *ac
 	if (actual)
 		s->res->actual = xstrdup(actual);
 	if (s->op >= s->nops) {
+		if (st == RES_FAIL)
+			charge_rule(s, NULL);
 		ses_finish(s, st, reason);
 		return;
 	}
 	const struct ses_op *op = &s->ops[s->op];
+	if (st == RES_FAIL)
+		charge_rule(s, op);
 	s->res->step = op->phase == SES_STEPS ? op->number :
 	    op->phase == SES_TEARDOWN ? (int)s->scn->n_steps + 1 : 0;
 	s->res->step_line = op->phase == SES_STEPS ? op->st->line : 0;
@@ -188,6 +213,7 @@ on_scenario_deadline(struct loop *l, void *arg)
 	struct ses *s = arg;
 	s->scen_timer = 0;
 	double limit = s->scn && s->scn->timeout > 0 ? s->scn->timeout : s->env->o->scenario_timeout;
+	s->charge = "RF-01"; /* a command left unanswered */
 	ses_fail(s, RES_FAIL, NULL, NULL, "scenario deadline of %.1f s exceeded", limit);
 }
 
@@ -257,6 +283,7 @@ take_in(struct ses *s, const char *data, size_t len)
 {
 	res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_SERVER, data, len);
 	if (s->in.len + len > SES_IN_CAP) {
+		s->charge = "RF-01";
 		ses_fail(s, RES_FAIL, NULL, NULL,
 		    "the server sent more than %d bytes that no step consumed", SES_IN_CAP);
 		return -1;

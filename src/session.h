@@ -96,6 +96,9 @@ struct ses {
 	enum ses_tls tls_phase;
 	char *tls_failed;       /* why the handshake failed */
 	struct buf hs_raw;      /* the first bytes received during the handshake */
+	const char *charge;     /* the session rule (rules.h) the next ses_fail()
+	                         * breaks when the step names no rule of its own */
+	unsigned n_errors;      /* 4yz/5yz replies taken so far (RFC 5321 7.8) */
 };
 
 /* ---- session.c --------------------------------------------------------- */
@@ -116,7 +119,9 @@ void ses_free(struct ses *s);
 void ses_finish(struct ses *s, enum res_status st, const char *reason);
 
 /* Fail the current operation: its step, what it wanted, what came (both may
- * be NULL), and the printf-formatted reason prefixed with the step kind. */
+ * be NULL), and the printf-formatted reason prefixed with the step kind.
+ * A FAIL is charged to the step's rule, else to the session rule s->charge
+ * names (set it just before); the charge is then cleared. */
 void ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

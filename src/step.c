@@ -131,6 +131,8 @@ fail_input(struct ses *s, const char *expected, const char *fmt, ...)
 	struct buf got;
 	buf_init(&got);
 	res_render(&got, s->in.data, s->in.len > SHOW_INPUT ? SHOW_INPUT : s->in.len);
+	if (!s->charge)
+		s->charge = "RF-01"; /* bytes no command asked for */
 	ses_fail(s, RES_FAIL, expected, got.data, "%s", reason);
 	buf_free(&got);
 }
@@ -142,6 +144,7 @@ fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 	struct buf want;
 	buf_init(&want);
 	exp_describe(x, &want);
+	s->charge = "RF-01";
 	ses_fail(s, RES_FAIL, want.data, "(nothing)", "no complete reply%s within %.1f s", to,
 	    s->env->o->timeout);
 	buf_free(&want);
@@ -156,6 +159,31 @@ await_close(struct ses *s, size_t n, enum res_status st, char *reason)
 	s->close_status = st;
 	s->close_reason = reason;
 	s->seq++;
+}
+
+/* The session rule a close breaks: before the teardown's 221 the close is
+ * the server's, TM-03; in the teardown, TM-01 (221, then the close). */
+static const char *
+close_rule(const struct ses *s)
+{
+	return s->op < s->nops && s->ops[s->op].phase == SES_TEARDOWN ? "TM-01" : "TM-03";
+}
+
+/* RFC 5321 7.8 lets a server close after "an appropriate number of 5yz
+ * replies": a close (or a 421) after two or more error replies ends the
+ * scenario without a verdict, reported.  1 if it did. */
+static int
+ended_by_server(struct ses *s, const char *how)
+{
+	if (s->n_errors < 2)
+		return 0;
+	res_warn(s->res, "the server %s after %u error replies (RFC 5321 7.8 allows it): "
+	    "the rest of the scenario was not run", how, s->n_errors);
+	char *why = xasprintf("ended by the server: it %s after %u error replies; no verdict",
+	    how, s->n_errors);
+	ses_finish(s, RES_SKIP, why);
+	free(why);
+	return 1;
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -176,6 +204,14 @@ malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error
 	size_t from = err->offset > 40 ? err->offset - 40 : 0;
 	size_t to = err->offset + 40 < s->in.len ? err->offset + 40 : s->in.len;
 	res_render(&got, s->in.data + from, to - from);
+	static const char *const charge[] = {
+		[REPLY_ERR_CODE_MISMATCH] = "RF-03", [REPLY_ERR_BARE_LF] = "RF-06",
+		[REPLY_ERR_BARE_CR] = "RF-06", [REPLY_ERR_LINE_TOO_LONG] = "RF-05",
+		[REPLY_ERR_TOO_MANY_LINES] = "RF-05",
+	};
+	/* Anything else is not a reply at all (4.2's grammar): RF-01. */
+	s->charge = (size_t)err->kind < sizeof(charge) / sizeof(charge[0]) && charge[err->kind] ?
+	    charge[err->kind] : "RF-01";
 	char limit[96] = "";
 	if (err->kind == REPLY_ERR_LINE_TOO_LONG)
 		snprintf(limit, sizeof(limit), ", over the limit of %zu bytes (--max-reply-line)",
@@ -199,6 +235,12 @@ closed_in_reply(struct ses *s, const struct scn_expect *x)
 	buf_init(&got);
 	exp_describe(x, &want);
 	res_render(&got, s->in.data ? s->in.data : "", s->in.len);
+	if (!s->in.len && ended_by_server(s, "closed the connection")) {
+		buf_free(&want);
+		buf_free(&got);
+		return GOT_FAILED;
+	}
+	s->charge = s->in.len ? "RF-01" : close_rule(s);
 	ses_fail(s, RES_FAIL, want.data, s->in.len ? got.data : "(connection closed)",
 	    s->in.len ? "connection closed in the middle of a reply" :
 	    "connection closed by the server while a reply was awaited");
@@ -207,9 +249,25 @@ closed_in_reply(struct ses *s, const struct scn_expect *x)
 	return GOT_FAILED;
 }
 
+/* A reply the step did not want.  At a step that names a rule, a FAIL of
+ * that rule.  At a set-up step (no rule), a refusal (4yz/5yz) means the
+ * server legally declined what the scenario needs: SKIP; another code
+ * breaks the command-reply sequence (TX-10).  In the teardown, TM-01. */
 static enum got
-apply_fail(struct ses *s, struct exp_result *v)
+apply_fail(struct ses *s, struct exp_result *v, int code)
 {
+	const struct ses_op *op = &s->ops[s->op];
+	if (op->phase != SES_TEARDOWN && !(op->phase == SES_STEPS && op->st->rule) && code >= 400) {
+		char *why = op->phase == SES_STEPS ?
+		    xasprintf("step %d (line %d): the server declined a step the scenario needs: %s",
+		    op->number, op->st->line, v->actual) :
+		    xasprintf("the opening: the server declined it: %s", v->actual);
+		ses_finish(s, RES_SKIP, why);
+		free(why);
+		exp_result_free(v);
+		return GOT_FAILED;
+	}
+	s->charge = op->phase == SES_TEARDOWN ? "TM-01" : "TX-10";
 	ses_fail(s, RES_FAIL, v->expected, v->actual, "%s", v->reason);
 	exp_result_free(v);
 	return GOT_FAILED;
@@ -220,24 +278,33 @@ static enum got
 took_421(struct ses *s, const struct scn_expect *x, size_t n)
 {
 	struct exp_result v;
+	const struct ses_op *op = &s->ops[s->op];
 	int allowed = exp_on_421(x, s->in.data, n, &v);
-	if (allowed < 0)
-		return apply_fail(s, &v);
+	/* 421 fails only the step whose rule is that the session survives
+	 * this, the first invalid command (RFC 5321 3.8, 7.8). */
+	if (allowed < 0 && op->phase == SES_STEPS && op->st->rule && s->n_errors == 0) {
+		ses_fail(s, RES_FAIL, v.expected, v.actual, "%s", v.reason);
+		exp_result_free(&v);
+		return GOT_FAILED;
+	}
+	exp_result_free(&v);
 	if (s->probe && s->op == s->op0)
 		allowed = 1;
 	char *why = NULL;
-	if (!allowed) {
+	if (allowed <= 0) {
 		static const char *const where[] = {
 			[SES_OPENING] = "the opening", [SES_STEPS] = "a step", [SES_TEARDOWN] = "the teardown",
 		};
 		struct buf text;
 		buf_init(&text);
 		res_render(&text, s->in.data, n);
-		why = xasprintf("the server withdrew service (421) at %s; no verdict: %s",
-		    where[s->ops[s->op].phase], text.data);
+		why = xasprintf("ended by the server: it withdrew service (421) at %s after %u error "
+		    "replies; no verdict: %s", where[op->phase], s->n_errors, text.data);
+		res_warn(s->res, "the server withdrew service (421) after %u error replies "
+		    "(RFC 5321 3.8 allows it at any time)", s->n_errors);
 		buf_free(&text);
 	}
-	await_close(s, n, allowed ? RES_PASS : RES_ERROR, why);
+	await_close(s, n, allowed > 0 ? RES_PASS : RES_SKIP, why);
 	return GOT_DONE;
 }
 
@@ -247,7 +314,7 @@ apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, 
 {
 	struct exp_result v;
 	if (exp_check(x, r, s->in.data, n, s->caps, s->last_sent_ehlo, &v) == EXP_FAIL)
-		return apply_fail(s, &v);
+		return apply_fail(s, &v, r->code);
 	if (v.caps) {
 		free(s->caps);
 		s->caps = v.caps;
@@ -292,6 +359,8 @@ take_reply(struct ses *s, const struct scn_expect *x)
 	s->last_code = r.code;
 	if (r.code == 421)
 		return took_421(s, x, (size_t)n);
+	if (r.code >= 400)
+		s->n_errors++;
 	return apply_verdict(s, x, &r, (size_t)n);
 }
 
@@ -311,10 +380,12 @@ unsolicited(struct ses *s)
 		struct buf text;
 		buf_init(&text);
 		res_render(&text, s->in.data, (size_t)n);
-		char *why = xasprintf("the server withdrew service (421, unsolicited); no verdict: %s",
-		    text.data);
+		char *why = xasprintf("ended by the server: it withdrew service (421, unsolicited) "
+		    "after %u error replies; no verdict: %s", s->n_errors, text.data);
+		res_warn(s->res, "the server withdrew service (421, unsolicited) after %u error "
+		    "replies (RFC 5321 3.8 allows it at any time)", s->n_errors);
 		buf_free(&text);
-		await_close(s, (size_t)n, RES_ERROR, why);
+		await_close(s, (size_t)n, RES_SKIP, why);
 		ses_advance(s);
 		return 1;
 	}
@@ -411,6 +482,9 @@ run_send(struct ses *s, const struct ses_op *op)
 	if (unsolicited(s))
 		return 0;
 	if (s->eof) {
+		if (ended_by_server(s, "closed the connection"))
+			return 0;
+		s->charge = close_rule(s);
 		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
 		    "the server closed the connection before this step could send");
 		return 0;
@@ -467,6 +541,7 @@ run_expect_close(struct ses *s, const struct ses_op *op)
 		return 1;
 	}
 	if (s->fired) {
+		s->charge = "TM-01";
 		ses_fail(s, RES_FAIL, "the server to close the connection", "(connection still open)",
 		    "the server did not close within %.1f s", limit);
 		return 0;
@@ -481,6 +556,9 @@ run_expect_open(struct ses *s, const struct ses_op *op)
 	if (unsolicited(s))
 		return 0;
 	if (s->eof) {
+		if (ended_by_server(s, "closed the connection"))
+			return 0;
+		s->charge = close_rule(s);
 		ses_fail(s, RES_FAIL, "the connection to stay open", "(connection closed)",
 		    "the server closed the connection");
 		return 0;
@@ -618,6 +696,18 @@ starttls_handshake(struct ses *s)
 			res_render(&got, s->hs_raw.data, s->hs_raw.len);
 		else
 			buf_puts(&got, "(nothing)");
+		const struct ses_op *op = &s->ops[s->op];
+		if (!(op->phase == SES_STEPS && op->st->rule)) {
+			/* A set-up handshake: the scenario cannot go on; no rule
+			 * names what failed, so no verdict (RFC 3207 leaves the
+			 * server's TLS configuration to it). */
+			char *why = xasprintf("the TLS handshake failed: %s; no verdict",
+			    s->tls_failed ? s->tls_failed : "the server closed the connection");
+			buf_free(&got);
+			ses_finish(s, RES_SKIP, why);
+			free(why);
+			return 0;
+		}
 		if (s->tls_failed)
 			ses_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
 			    s->tls_failed);
@@ -696,6 +786,7 @@ run_awaiting_close(struct ses *s)
 		return 0;
 	}
 	if (s->fired) {
+		s->charge = "TX-10"; /* 421: "closing transmission channel" */
 		ses_fail(s, RES_FAIL, "the close after 421", "(connection still open)",
 		    "the server sent 421 but did not close within %.1f s (RFC 5321 3.8)", s->env->o->timeout);
 		return 0;

@@ -1,0 +1,20 @@
+/*
+ * rules.h - the session rules the engine checks on every scenario, whatever
+ * its steps say (docs/scenarios.md, "Session rules"), each with its
+ * catalogue id, RFC section and the RFC's own words.  A FAIL the engine
+ * finds outside a step that names a rule of its own is charged to one of
+ * these, so every FAIL names one broken MUST or SHOULD.
+ */
+#ifndef SMTPH_RULES_H
+#define SMTPH_RULES_H
+
+struct rules_rule {
+	const char *id;    /* catalogue id, "RF-01" */
+	const char *ref;   /* "RFC 5321 4.2" */
+	const char *quote; /* verbatim, with its keyword */
+};
+
+/* The session rule with catalogue id `id`, or NULL.  Static storage. */
+const struct rules_rule *rules_session(const char *id);
+
+#endif
