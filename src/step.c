@@ -697,6 +697,15 @@ starttls_handshake(struct ses *s)
 		else
 			buf_puts(&got, "(nothing)");
 		const struct ses_op *op = &s->ops[s->op];
+		const struct tls_opts *to = s->env->o->tls;
+		if (s->tls_failed && to && to->verify) {
+			/* The user asked for a verified certificate: not a
+			 * verdict on the protocol, but the run must not pass. */
+			buf_free(&got);
+			ses_fail(s, RES_ERROR, "a verified TLS handshake", NULL,
+			    "TLS handshake failed: %s", s->tls_failed);
+			return 0;
+		}
 		if (!(op->phase == SES_STEPS && op->st->rule)) {
 			/* A set-up handshake: the scenario cannot go on; no rule
 			 * names what failed, so no verdict (RFC 3207 leaves the
