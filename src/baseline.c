@@ -20,7 +20,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "report.h"
+#include "report_util.h"
 #include "util.h"
 
 struct bl_parser {
@@ -377,6 +377,19 @@ const struct bl_entry *
 bl_find(const struct bl_baseline *b, const char *id)
 {
 	return bl_find_n(b, id, strlen(id));
+}
+
+const struct bl_entry *
+bl_mark(const struct bl_baseline *b, struct res_result *r)
+{
+	const struct bl_entry *e = r->scn ? bl_find(b, r->scn->id) : NULL;
+	if (e == NULL || r->tr.n == 0)
+		return e;
+	if (r->status == RES_FAIL || r->status == RES_ERROR)
+		r->status = RES_XFAIL;
+	else if (r->status == RES_PASS)
+		r->status = RES_XPASS;
+	return e;
 }
 
 size_t

@@ -256,21 +256,6 @@ reap_poll(struct eng *e, int force)
 	}
 }
 
-/* The baseline lists scenarios expected to fail: their failures count as
- * passed (XFAIL), and a pass is reported as unexpected (XPASS). */
-static void
-apply_baseline(const struct eng_opts *o, struct res_result *r)
-{
-	for (size_t i = 0; i < o->n_xfail; i++)
-		if (strcmp(o->xfail_ids[i], r->scn->id) == 0) {
-			if (r->status == RES_FAIL || r->status == RES_ERROR)
-				r->status = RES_XFAIL;
-			else if (r->status == RES_PASS)
-				r->status = RES_XPASS;
-			return;
-		}
-}
-
 static void
 sess_close_fd(struct sess *s)
 {
@@ -321,8 +306,6 @@ sess_finish(struct sess *s, enum res_status st, const char *reason)
 	if (reason && st != RES_PASS)
 		s->res->reason = xstrdup(reason);
 	s->res->duration = elapsed(s);
-	if (!s->probe)
-		apply_baseline(e->o, s->res);
 	if (s->probe) {
 		e->probe->greeting_code = s->greeting_code;
 		e->probe->ehlo_ok = s->probe_ehlo_code == 250;

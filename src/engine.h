@@ -27,10 +27,8 @@ struct eng_opts {
 	size_t max_reply_lines;    /* most lines in one reply; 0 = 1000 */
 	size_t max_transcript;     /* transcript bytes kept per scenario; 0 = 256 KiB */
 	const struct tls_opts *tls; /* client TLS settings; NULL: no verification */
-	const char *const *xfail_ids; /* the baseline: scenarios expected to fail */
-	size_t n_xfail;
 	/* Called as each scenario finishes (may be NULL). */
-	void (*on_result)(void *arg, const struct res_result *r, size_t done, size_t total);
+	void (*on_result)(void *arg, struct res_result *r, size_t done, size_t total);
 	void *arg;
 };
 

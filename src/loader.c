@@ -1346,6 +1346,21 @@ load_scenario_file(const char *path, struct load_diag *diag)
 	return s;
 }
 
+size_t
+load_check_ids(struct scn *const *scns, size_t n, size_t first, struct load_diag *diag)
+{
+	size_t dups = 0;
+	for (size_t i = first; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(scns[j]->id, scns[i]->id) == 0) {
+				load_diag_add(diag, scns[i]->file, scns[i]->line, scns[i]->col,
+				    "duplicate scenario id '%s' (also in %s)", scns[i]->id, scns[j]->file);
+				dups++;
+				break;
+			}
+	return dups;
+}
+
 int
 load_profile_file(const char *path, struct scn_var **vars, size_t *n, struct load_diag *diag)
 {

@@ -34,6 +34,15 @@ struct scn *load_scenario_file(const char *path, struct load_diag *diag);
 struct scn *load_scenario_mem(const char *name, const char *data, size_t len,
     struct load_diag *diag);
 
+/* Ids name scenarios in baselines, reports and --tags, so they must be
+ * unique in a suite.  Each scenario of scns[first..n) whose id an earlier
+ * one of scns[0..n) already has is added to diag as "FILE:LINE:COL: error:
+ * duplicate scenario id 'ID' (also in FILE)" at the later one.  Returns how
+ * many.  (A loader adding files one by one calls it with first = n - 1, so
+ * the messages come in file order.) */
+size_t load_check_ids(struct scn *const *scns, size_t n, size_t first,
+    struct load_diag *diag);
+
 /* A target profile: a mapping with one key, `vars`, mapping names to
  * strings.  Appends to *vars and *n (caller frees names and values).  Returns 0,
  * or -1 with errors in diag. */
