@@ -41,8 +41,10 @@ $(LIB): $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): harness/main.c $(LIB)
-	$(CC) $(CFLAGS) -o $@ harness/main.c $(LIB) $(LDFLAGS) $(LDLIBS)
+HARNESS := $(sort $(wildcard harness/*.c))
+
+$(BIN): $(HARNESS) $(wildcard harness/*.h) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
 	@mkdir -p $(dir $@)

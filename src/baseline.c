@@ -2,10 +2,10 @@
  * baseline.c - --baseline files: the YAML list of entries {id, reason,
  * transcript} and the older plain list of ids (baseline.h has the format).
  *
- * The YAML form is read with libyaml's event API, as the loader reads
- * scenarios:
+ * The YAML form is read through the loader's node tree (load_yaml), so it
+ * follows the loader's rules and reports errors its way:
  *
- *   baseline   := sequence of entry            (an empty file is no entry)
+ *   baseline   := sequence of entry            (an empty document is no entry)
  *   entry      := mapping { id: STRING, reason: STRING,
  *                           transcript: sequence of STRING (at least one) }
  *
@@ -18,98 +18,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
-#include "report.h"
+#include "loader.h"
+#include "report_util.h"
 #include "util.h"
 
-struct bl_parser {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	const char *name;
-	struct buf *err;
-	int nerr;
-	int broken; /* a libyaml error: no more events can be read */
-};
+#define BL_ERR(d, name, n, ...) \
+	load_diag_add((d), (name), load_node_line(n), load_node_col(n), __VA_ARGS__)
 
-static void
-bl_err(struct bl_parser *ps, const yaml_mark_t *m, const char *fmt, const char *arg)
-{
-	buf_printf(ps->err, "%s:%zu:%zu: error: ", ps->name,
-	    (size_t)m->line + 1, (size_t)m->column + 1);
-	buf_printf(ps->err, fmt, arg ? arg : "");
-	buf_puts(ps->err, "\n");
-	ps->nerr++;
-}
-
-/* Next event into ps->ev (the previous one deleted); 0, or -1 when libyaml
- * reports an error (recorded once). */
-static int
-bl_next(struct bl_parser *ps)
-{
-	yaml_event_delete(&ps->ev);
-	if (ps->broken)
-		return -1;
-	if (!yaml_parser_parse(&ps->p, &ps->ev)) {
-		yaml_mark_t m = ps->p.problem_mark;
-
-		bl_err(ps, &m, "YAML: %s", ps->p.problem ? ps->p.problem : "syntax error");
-		ps->broken = 1;
-		memset(&ps->ev, 0, sizeof(ps->ev));
-		return -1;
-	}
-	if (ps->ev.type == YAML_ALIAS_EVENT ||
-	    ((ps->ev.type == YAML_SCALAR_EVENT) && ps->ev.data.scalar.anchor) ||
-	    ((ps->ev.type == YAML_SEQUENCE_START_EVENT) && ps->ev.data.sequence_start.anchor) ||
-	    ((ps->ev.type == YAML_MAPPING_START_EVENT) && ps->ev.data.mapping_start.anchor)) {
-		bl_err(ps, &ps->ev.start_mark, "anchors and aliases are not allowed in a baseline%s", NULL);
-		ps->broken = 1;
-		return -1;
-	}
-	return 0;
-}
-
-/* Skip the node whose first event is in ps->ev (a scalar or a whole
- * collection); ps->ev is then its last event. */
-static int
-bl_skip(struct bl_parser *ps)
-{
-	int depth = 0;
-
-	do {
-		switch (ps->ev.type) {
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			depth++;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		default:
-			break;
-		}
-		if (depth > 0 && bl_next(ps) != 0)
-			return -1;
-	} while (depth > 0);
-	return 0;
-}
-
-/* The scalar in ps->ev as a fresh string, or NULL (error recorded) when it
- * is not a non-empty scalar; a collection is skipped. */
+/* The node as a fresh string, or NULL (error added) when it is not a
+ * non-empty scalar. */
 static char *
-bl_string(struct bl_parser *ps, const char *key)
+bl_string(struct load_diag *d, const char *name, const struct load_node *n, const char *key)
 {
-	if (ps->ev.type != YAML_SCALAR_EVENT) {
-		bl_err(ps, &ps->ev.start_mark, "'%s' must be a string", key);
-		bl_skip(ps);
+	size_t len;
+	const char *s = load_node_str(n, &len);
+	if (s == NULL) {
+		BL_ERR(d, name, n, "'%s' must be a string", key);
 		return NULL;
 	}
-	if (ps->ev.data.scalar.length == 0) {
-		bl_err(ps, &ps->ev.start_mark, "'%s' must not be empty", key);
+	if (len == 0) {
+		BL_ERR(d, name, n, "'%s' must not be empty", key);
 		return NULL;
 	}
-	return xstrndup((const char *)ps->ev.data.scalar.value, ps->ev.data.scalar.length);
+	return xstrndup(s, len);
 }
 
 static void
@@ -123,19 +55,16 @@ bl_entry_free(struct bl_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* transcript: a sequence of non-empty strings; ps->ev is its first event. */
+/* transcript: a sequence of non-empty strings. */
 static void
-bl_transcript(struct bl_parser *ps, struct bl_entry *e)
+bl_transcript(struct load_diag *d, const char *name, const struct load_node *n, struct bl_entry *e)
 {
-	yaml_mark_t start = ps->ev.start_mark;
-
-	if (ps->ev.type != YAML_SEQUENCE_START_EVENT) {
-		bl_err(ps, &start, "'transcript' must be a list of lines%s", NULL);
-		bl_skip(ps);
+	if (load_node_type(n) != LOAD_NODE_SEQ) {
+		BL_ERR(d, name, n, "'transcript' must be a list of lines");
 		return;
 	}
-	while (bl_next(ps) == 0 && ps->ev.type != YAML_SEQUENCE_END_EVENT) {
-		char *s = bl_string(ps, "transcript");
+	for (size_t i = 0; i < load_node_count(n); i++) {
+		char *s = bl_string(d, name, load_node_kid(n, i), "transcript");
 
 		if (s == NULL)
 			continue;
@@ -143,66 +72,55 @@ bl_transcript(struct bl_parser *ps, struct bl_entry *e)
 		    (e->n_transcript + 1) * sizeof(*e->transcript));
 		e->transcript[e->n_transcript++] = s;
 	}
-	if (!ps->broken && e->n_transcript == 0)
-		bl_err(ps, &start, "'transcript' needs at least one line that shows the deviation%s", NULL);
+	if (e->n_transcript == 0)
+		BL_ERR(d, name, n, "'transcript' needs at least one line that shows the deviation");
 }
 
-/* One entry; ps->ev is its first event.  Returns 0 with *e filled, or -1
- * (errors recorded, e freed). */
-static int
-bl_entry(struct bl_parser *ps, struct bl_entry *e)
+/* One key of an entry and its value. */
+static void
+bl_field(struct load_diag *d, const char *name, const struct load_node *k,
+    const struct load_node *v, struct bl_entry *e, int *seen_tr)
 {
-	yaml_mark_t start = ps->ev.start_mark;
-	int before = ps->nerr, seen_tr = 0;
+	const char *key = load_node_str(k, NULL);
+
+	if (key == NULL)
+		BL_ERR(d, name, k, "keys must be strings");
+	else if (strcmp(key, "id") == 0 && e->id == NULL)
+		e->id = bl_string(d, name, v, "id");
+	else if (strcmp(key, "reason") == 0 && e->reason == NULL)
+		e->reason = bl_string(d, name, v, "reason");
+	else if (strcmp(key, "transcript") == 0 && !*seen_tr) {
+		*seen_tr = 1;
+		bl_transcript(d, name, v, e);
+	} else if (strcmp(key, "id") == 0 || strcmp(key, "reason") == 0 ||
+	    strcmp(key, "transcript") == 0)
+		BL_ERR(d, name, k, "'%s' given twice", key);
+	else
+		BL_ERR(d, name, k, "unknown key '%s' (an entry has id, reason and transcript)", key);
+}
+
+/* One entry.  Returns 0 with *e filled, or -1 (errors added, e freed). */
+static int
+bl_entry(struct load_diag *d, const char *name, const struct load_node *n, struct bl_entry *e)
+{
+	size_t before = d->n_errors;
+	int seen_tr = 0;
 
 	memset(e, 0, sizeof(*e));
-	e->line = (int)start.line + 1;
-	if (ps->ev.type != YAML_MAPPING_START_EVENT) {
-		bl_err(ps, &start, "an entry is a mapping with id, reason and transcript%s", NULL);
-		bl_skip(ps);
+	e->line = load_node_line(n);
+	if (load_node_type(n) != LOAD_NODE_MAP) {
+		BL_ERR(d, name, n, "an entry is a mapping with id, reason and transcript");
 		return -1;
 	}
-	while (bl_next(ps) == 0 && ps->ev.type != YAML_MAPPING_END_EVENT) {
-		char *key;
-		yaml_mark_t km = ps->ev.start_mark;
-
-		if (ps->ev.type != YAML_SCALAR_EVENT) {
-			bl_err(ps, &km, "keys must be strings%s", NULL);
-			if (bl_skip(ps) != 0 || bl_next(ps) != 0 || bl_skip(ps) != 0)
-				break;
-			continue;
-		}
-		key = xstrndup((const char *)ps->ev.data.scalar.value, ps->ev.data.scalar.length);
-		if (bl_next(ps) != 0) {
-			free(key);
-			break;
-		}
-		if (strcmp(key, "id") == 0 && e->id == NULL) {
-			e->id = bl_string(ps, "id");
-		} else if (strcmp(key, "reason") == 0 && e->reason == NULL) {
-			e->reason = bl_string(ps, "reason");
-		} else if (strcmp(key, "transcript") == 0 && !seen_tr) {
-			seen_tr = 1;
-			bl_transcript(ps, e);
-		} else if (strcmp(key, "id") == 0 || strcmp(key, "reason") == 0 ||
-		    strcmp(key, "transcript") == 0) {
-			bl_err(ps, &km, "'%s' given twice", key);
-			bl_skip(ps);
-		} else {
-			bl_err(ps, &km, "unknown key '%s' (an entry has id, reason and transcript)", key);
-			bl_skip(ps);
-		}
-		free(key);
-	}
-	if (!ps->broken) {
-		if (e->id == NULL)
-			bl_err(ps, &start, "entry without 'id'%s", NULL);
-		if (e->reason == NULL)
-			bl_err(ps, &start, "entry without 'reason' (why the server deviates)%s", NULL);
-		if (!seen_tr)
-			bl_err(ps, &start, "entry without 'transcript' (the lines that show the deviation)%s", NULL);
-	}
-	if (ps->nerr != before) {
+	for (size_t i = 0; i + 1 < load_node_count(n); i += 2)
+		bl_field(d, name, load_node_kid(n, i), load_node_kid(n, i + 1), e, &seen_tr);
+	if (e->id == NULL)
+		BL_ERR(d, name, n, "entry without 'id'");
+	if (e->reason == NULL)
+		BL_ERR(d, name, n, "entry without 'reason' (why the server deviates)");
+	if (!seen_tr)
+		BL_ERR(d, name, n, "entry without 'transcript' (the lines that show the deviation)");
+	if (d->n_errors != before) {
 		bl_entry_free(e);
 		return -1;
 	}
@@ -217,42 +135,37 @@ bl_push(struct bl_baseline *b, const struct bl_entry *e)
 }
 
 static void
-bl_parse_yaml(struct bl_parser *ps, struct bl_baseline *out)
+bl_parse_yaml(struct load_diag *d, const char *name, const char *data, size_t len,
+    struct bl_baseline *out)
 {
-	int docs = 0;
+	struct load_node *root = load_yaml(name, data, len, "a baseline", d);
+	size_t rlen = 0;
 
-	while (bl_next(ps) == 0 && ps->ev.type != YAML_STREAM_END_EVENT) {
-		if (ps->ev.type == YAML_STREAM_START_EVENT ||
-		    ps->ev.type == YAML_DOCUMENT_END_EVENT)
-			continue;
-		if (ps->ev.type == YAML_DOCUMENT_START_EVENT) {
-			if (docs++ > 0) {
-				bl_err(ps, &ps->ev.start_mark, "one YAML document only%s", NULL);
-				return;
-			}
-			continue;
-		}
-		if (ps->ev.type == YAML_SCALAR_EVENT && ps->ev.data.scalar.length == 0)
-			continue; /* an empty document: no entries */
-		if (ps->ev.type != YAML_SEQUENCE_START_EVENT) {
-			bl_err(ps, &ps->ev.start_mark, "a baseline is a list of entries%s", NULL);
-			bl_skip(ps);
-			continue;
-		}
-		while (bl_next(ps) == 0 && ps->ev.type != YAML_SEQUENCE_END_EVENT) {
-			struct bl_entry e;
-			yaml_mark_t m = ps->ev.start_mark;
-
-			if (bl_entry(ps, &e) != 0)
-				continue;
-			if (bl_find(out, e.id) != NULL) {
-				bl_err(ps, &m, "id '%s' is listed twice", e.id);
-				bl_entry_free(&e);
-				continue;
-			}
-			bl_push(out, &e);
-		}
+	if (root == NULL)
+		return;
+	if (load_node_str(root, &rlen) != NULL && rlen == 0) {
+		load_node_free(root);
+		return; /* an empty document: no entries */
 	}
+	if (load_node_type(root) != LOAD_NODE_SEQ) {
+		BL_ERR(d, name, root, "a baseline is a list of entries");
+		load_node_free(root);
+		return;
+	}
+	for (size_t i = 0; i < load_node_count(root); i++) {
+		const struct load_node *n = load_node_kid(root, i);
+		struct bl_entry e;
+
+		if (bl_entry(d, name, n, &e) != 0)
+			continue;
+		if (bl_find(out, e.id) != NULL) {
+			BL_ERR(d, name, n, "id '%s' is listed twice", e.id);
+			bl_entry_free(&e);
+			continue;
+		}
+		bl_push(out, &e);
+	}
+	load_node_free(root);
 }
 
 /* The plain list: one id a line, '#' to the end of the line a comment. */
@@ -305,33 +218,28 @@ int
 bl_parse(const char *name, const char *data, size_t len,
     struct bl_baseline *out, struct buf *err)
 {
-	memset(out, 0, sizeof(*out));
-	if (memchr(data, '\0', len) != NULL) {
-		buf_printf(err, "%s:1:1: error: a baseline is text (it holds a NUL byte)\n", name);
-		return -1;
-	}
-	if (bl_is_yaml(data, len)) {
-		struct bl_parser ps = { .name = name, .err = err };
+	struct load_diag d;
+	int rc = 0;
 
-		if (!yaml_parser_initialize(&ps.p)) {
-			buf_printf(err, "%s:1:1: error: out of memory\n", name);
-			return -1;
-		}
-		yaml_parser_set_input_string(&ps.p, (const unsigned char *)data, len);
-		bl_parse_yaml(&ps, out);
-		yaml_event_delete(&ps.ev);
-		yaml_parser_delete(&ps.p);
-		if (ps.nerr > 0) {
-			bl_free(out);
-			return -1;
-		}
-	} else {
+	memset(out, 0, sizeof(*out));
+	load_diag_init(&d);
+	if (memchr(data, '\0', len) != NULL)
+		load_diag_add(&d, name, 1, 1, "a baseline is text (it holds a NUL byte)");
+	else if (bl_is_yaml(data, len))
+		bl_parse_yaml(&d, name, data, len, out);
+	else
 		bl_parse_plain(data, len, out);
+	if (d.n_errors > 0) {
+		buf_append(err, d.text.data, d.text.len);
+		bl_free(out);
+		rc = -1;
+	} else {
+		out->ids = xcalloc(out->n + 1, sizeof(*out->ids));
+		for (size_t i = 0; i < out->n; i++)
+			out->ids[i] = out->e[i].id;
 	}
-	out->ids = xcalloc(out->n + 1, sizeof(*out->ids));
-	for (size_t i = 0; i < out->n; i++)
-		out->ids[i] = out->e[i].id;
-	return 0;
+	load_diag_free(&d);
+	return rc;
 }
 
 int
@@ -377,6 +285,19 @@ const struct bl_entry *
 bl_find(const struct bl_baseline *b, const char *id)
 {
 	return bl_find_n(b, id, strlen(id));
+}
+
+const struct bl_entry *
+bl_mark(const struct bl_baseline *b, struct res_result *r)
+{
+	const struct bl_entry *e = r->scn ? bl_find(b, r->scn->id) : NULL;
+	if (e == NULL || r->tr.n == 0)
+		return e;
+	if (r->status == RES_FAIL || r->status == RES_ERROR)
+		r->status = RES_XFAIL;
+	else if (r->status == RES_PASS)
+		r->status = RES_XPASS;
+	return e;
 }
 
 size_t

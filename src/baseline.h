@@ -38,7 +38,7 @@ struct bl_entry {
 struct bl_baseline {
 	struct bl_entry *e;
 	size_t n;
-	char **ids;        /* e[i].id, in order: what eng_opts.xfail_ids takes */
+	char **ids;        /* e[i].id, in order, NULL-terminated (not owned) */
 };
 
 /* Parse data[0..len) (the file's contents; name is only for messages).
@@ -54,6 +54,13 @@ int bl_load(const char *path, struct bl_baseline *out, struct buf *err);
 const struct bl_entry *bl_find(const struct bl_baseline *b, const char *id);
 const struct bl_entry *bl_find_n(const struct bl_baseline *b, const char *id,
     size_t len);
+
+/* The baseline's verdict on r, a finished scenario: if b lists it, a FAIL
+ * or ERROR becomes XFAIL (it counts as passed) and a PASS becomes XPASS (it
+ * is reported as unexpected).  A result with an empty transcript never ran
+ * (skipped, or not started before the run's deadline): nothing to compare,
+ * it is left as it is.  Returns b's entry for r's scenario, or NULL. */
+const struct bl_entry *bl_mark(const struct bl_baseline *b, struct res_result *r);
 
 /* Each of e's transcript lines that is not a part of any line of r's
  * transcript as the reports lay it out (rep_transcript_lines): adds a

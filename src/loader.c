@@ -119,6 +119,8 @@ struct ctx {
 	const char *file;
 	struct load_diag *diag;
 	size_t errors_before;
+	const char *doc; /* NULL: a scenario or profile; else what other file
+	                  * this is, for messages (load_yaml: "a baseline") */
 };
 
 #define ERR(c, nd, ...) load_diag_add((c)->diag, (c)->file, (nd)->line, (nd)->col, __VA_ARGS__)
@@ -147,9 +149,13 @@ build(struct ctx *c, yaml_parser_t *p, yaml_event_t *ev, int depth)
 	}
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
-		if (ev->data.scalar.anchor || (ev->data.scalar.tag &&
+		/* Other files (c->doc) may tag a scalar, as they always could. */
+		if (ev->data.scalar.anchor || (!c->doc && ev->data.scalar.tag &&
 		    !ev->data.scalar.plain_implicit && !ev->data.scalar.quoted_implicit)) {
-			ERR(c, n, "anchors and tags are not supported in scenarios");
+			if (c->doc)
+				ERR(c, n, "anchors and aliases are not allowed in %s", c->doc);
+			else
+				ERR(c, n, "anchors and tags are not supported in scenarios");
 			node_free(n);
 			return NULL;
 		}
@@ -160,14 +166,20 @@ build(struct ctx *c, yaml_parser_t *p, yaml_event_t *ev, int depth)
 		n->double_quoted = ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 		return n;
 	case YAML_ALIAS_EVENT:
-		ERR(c, n, "aliases are not supported in scenarios");
+		if (c->doc)
+			ERR(c, n, "anchors and aliases are not allowed in %s", c->doc);
+		else
+			ERR(c, n, "aliases are not supported in scenarios");
 		node_free(n);
 		return NULL;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		int seq = ev->type == YAML_SEQUENCE_START_EVENT;
 		if (seq ? ev->data.sequence_start.anchor != NULL : ev->data.mapping_start.anchor != NULL) {
-			ERR(c, n, "anchors are not supported in scenarios");
+			if (c->doc)
+				ERR(c, n, "anchors and aliases are not allowed in %s", c->doc);
+			else
+				ERR(c, n, "anchors are not supported in scenarios");
 			node_free(n);
 			return NULL;
 		}
@@ -227,7 +239,8 @@ parse_doc(struct ctx *c, const char *data, size_t len)
 		}
 		if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
 			load_diag_add(c->diag, c->file, (int)ev.start_mark.line + 1,
-			    (int)ev.start_mark.column + 1, "one scenario per file: a second YAML document starts here");
+			    (int)ev.start_mark.column + 1, "%s", c->doc ? "one YAML document only" :
+			    "one scenario per file: a second YAML document starts here");
 			yaml_event_delete(&ev);
 			node_free(root);
 			root = NULL;
@@ -244,7 +257,9 @@ parse_doc(struct ctx *c, const char *data, size_t len)
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
-	if (!root && docs == 0 && c->diag->n_errors == c->errors_before)
+	if (c->doc)
+		; /* an empty document: the caller decides what it means */
+	else if (!root && docs == 0 && c->diag->n_errors == c->errors_before)
 		load_diag_add(c->diag, c->file, 1, 1, "empty file: expected a scenario mapping");
 	else if (!root && c->diag->n_errors == c->errors_before)
 		load_diag_add(c->diag, c->file, 1, 1, "empty document: expected a scenario mapping");
@@ -410,6 +425,75 @@ lookup(const struct node *map, const char *key)
 		if (map->kids[i]->type == NODE_SCALAR && strcmp(map->kids[i]->val, key) == 0)
 			return map->kids[i + 1];
 	return NULL;
+}
+
+/* ---- the node tree for other readers (loader.h) ----------------------- */
+
+/* struct load_node is the public name of struct node: the same object. */
+static const struct node *
+pub_node(const struct load_node *n)
+{
+	return (const struct node *)(const void *)n;
+}
+
+struct load_node *
+load_yaml(const char *name, const char *data, size_t len, const char *what,
+    struct load_diag *diag)
+{
+	struct ctx c = { name, diag, diag->n_errors, what };
+	return (struct load_node *)(void *)parse_doc(&c, data, len);
+}
+
+void
+load_node_free(struct load_node *n)
+{
+	node_free((struct node *)(void *)n);
+}
+
+enum load_node_type
+load_node_type(const struct load_node *n)
+{
+	switch (pub_node(n)->type) {
+	case NODE_SCALAR: return LOAD_NODE_SCALAR;
+	case NODE_SEQ: return LOAD_NODE_SEQ;
+	case NODE_MAP: return LOAD_NODE_MAP;
+	}
+	return LOAD_NODE_SCALAR;
+}
+
+int
+load_node_line(const struct load_node *n)
+{
+	return pub_node(n)->line;
+}
+
+int
+load_node_col(const struct load_node *n)
+{
+	return pub_node(n)->col;
+}
+
+const char *
+load_node_str(const struct load_node *n, size_t *len)
+{
+	const struct node *nd = pub_node(n);
+	if (nd->type != NODE_SCALAR)
+		return NULL;
+	if (len)
+		*len = nd->len;
+	return nd->val;
+}
+
+size_t
+load_node_count(const struct load_node *n)
+{
+	return pub_node(n)->n;
+}
+
+const struct load_node *
+load_node_kid(const struct load_node *n, size_t i)
+{
+	return (const struct load_node *)(const void *)pub_node(n)->kids[i];
 }
 
 /* ---- expectations ----------------------------------------------------- */
@@ -1346,7 +1430,7 @@ build_scenario(struct ctx *c, const struct node *root)
 struct scn *
 load_scenario_mem(const char *name, const char *data, size_t len, struct load_diag *diag)
 {
-	struct ctx c = { name, diag, diag->n_errors };
+	struct ctx c = { name, diag, diag->n_errors, NULL };
 	struct node *root = parse_doc(&c, data, len);
 	if (!root)
 		return NULL;
@@ -1402,6 +1486,21 @@ load_scenario_file(const char *path, struct load_diag *diag)
 	return s;
 }
 
+size_t
+load_check_ids(struct scn *const *scns, size_t n, size_t first, struct load_diag *diag)
+{
+	size_t dups = 0;
+	for (size_t i = first; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(scns[j]->id, scns[i]->id) == 0) {
+				load_diag_add(diag, scns[i]->file, scns[i]->line, scns[i]->col,
+				    "duplicate scenario id '%s' (also in %s)", scns[i]->id, scns[j]->file);
+				dups++;
+				break;
+			}
+	return dups;
+}
+
 int
 load_profile_file(const char *path, struct scn_var **vars, size_t *n, struct load_diag *diag)
 {
@@ -1409,7 +1508,7 @@ load_profile_file(const char *path, struct scn_var **vars, size_t *n, struct loa
 	char *data = read_file(path, &len, diag);
 	if (!data)
 		return -1;
-	struct ctx c = { path, diag, diag->n_errors };
+	struct ctx c = { path, diag, diag->n_errors, NULL };
 	struct node *root = parse_doc(&c, data, len);
 	free(data);
 	if (!root)

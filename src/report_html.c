@@ -9,46 +9,12 @@
  * HTML-escaped (& < > " ' as entities), so no byte a server sent can open a
  * tag, end an attribute or start a script.  The output is pure ASCII and
  * parses as XML too (every element closed, attributes quoted). */
-#include "report.h"
+#include "report_writers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-/* s[0..len) as HTML text or attribute value.  The input is printable ASCII
- * already; anything else becomes U+FFFD rather than being trusted (a control
- * character is not allowed in XML even as a reference). */
-static void
-ht_escape(struct buf *b, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
-			if (c < 0x20 || c > 0x7e)
-				buf_puts(b, "&#xfffd;");
-			else
-				buf_append(b, &s[i], 1);
-		}
-	}
-}
 
 /* A string the harness or the author wrote (NULL writes nothing). */
 static void
@@ -60,7 +26,7 @@ ht_str(struct buf *b, const char *s)
 		return;
 	buf_init(&tmp);
 	rep_clean(&tmp, s);
-	ht_escape(b, tmp.data, tmp.len);
+	rep_xml_escape(b, tmp.data, tmp.len, REP_XML_HTML);
 	buf_free(&tmp);
 }
 
@@ -76,7 +42,7 @@ ht_tag_token(struct buf *b, const char *s)
 	for (size_t i = 0; i < tmp.len; i++)
 		if (tmp.data[i] == ' ')
 			tmp.data[i] = '_';
-	ht_escape(b, tmp.data, tmp.len);
+	rep_xml_escape(b, tmp.data, tmp.len, REP_XML_HTML);
 	buf_free(&tmp);
 }
 
@@ -320,7 +286,7 @@ ht_result(struct buf *b, const struct res_result *r)
 		for (size_t k = 0; k < tl.n; k++) {
 			/* The lines are printable already (rep_transcript_lines
 			 * renders them); escaping makes them HTML. */
-			ht_escape(b, tl.line[k], strlen(tl.line[k]));
+			rep_xml_escape(b, tl.line[k], strlen(tl.line[k]), REP_XML_HTML);
 			buf_puts(b, "\n");
 		}
 		buf_puts(b, "</pre>\n");
@@ -330,8 +296,9 @@ ht_result(struct buf *b, const struct res_result *r)
 }
 
 int
-rep_write_html(FILE *f, const struct rep_run *run)
+rep_write_html(FILE *f, const struct rep_run *run, int color)
 {
+	(void)color; /* only the text report colours */
 	struct rep_counts c;
 	struct buf b;
 	int rc = 0;

@@ -3,7 +3,7 @@
  * strings are first made printable ASCII (res_render for the transcript,
  * rep_clean for the rest), then JSON-escaped (RFC 8259 7), so the output is
  * valid JSON, pure ASCII, whatever bytes the server sent. */
-#include "report.h"
+#include "report_writers.h"
 
 #include <string.h>
 
@@ -178,8 +178,9 @@ js_result(struct buf *b, const struct res_result *r)
 }
 
 int
-rep_write_json(FILE *f, const struct rep_run *run)
+rep_write_json(FILE *f, const struct rep_run *run, int color)
 {
+	(void)color; /* only the text report colours */
 	struct rep_counts c;
 	struct buf b;
 	int rc = 0;

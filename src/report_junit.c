@@ -5,54 +5,12 @@
  * made printable ASCII first (res_render / rep_clean), then XML-escaped, so
  * no byte the server sent can produce a character XML 1.0 forbids (2.2) or
  * end markup early. */
-#include "report.h"
+#include "report_writers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-/* s[0..len) as XML character data or attribute value: & < > " ' escaped
- * everywhere, line feeds kept in text and escaped in attributes (where a
- * parser would otherwise normalise them to spaces, 3.3.3).  The input is
- * printable ASCII already; anything else is rendered rather than trusted. */
-static void
-ju_escape(struct buf *b, const char *s, size_t len, int attr)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&apos;");
-			break;
-		case '\n':
-			if (attr)
-				buf_puts(b, "&#10;");
-			else
-				buf_append(b, "\n", 1);
-			break;
-		default:
-			if (c >= 0x20 && c <= 0x7e)
-				buf_append(b, &s[i], 1);
-			else
-				res_render(b, &s[i], 1);
-			break;
-		}
-	}
-}
 
 /* A harness or author string, cleaned and escaped. */
 static void
@@ -64,7 +22,7 @@ ju_str(struct buf *b, const char *s, int attr)
 		return;
 	buf_init(&tmp);
 	rep_clean(&tmp, s);
-	ju_escape(b, tmp.data, tmp.len, attr);
+	rep_xml_escape(b, tmp.data, tmp.len, attr ? REP_XML_ATTR : REP_XML_TEXT);
 	buf_free(&tmp);
 }
 
@@ -137,7 +95,7 @@ ju_story(struct buf *b, const struct res_result *r, int transcript)
 		}
 		rep_lines_free(&l);
 	}
-	ju_escape(b, t.data, t.len, 0);
+	rep_xml_escape(b, t.data, t.len, REP_XML_TEXT);
 	buf_free(&t);
 }
 
@@ -234,8 +192,9 @@ ju_testcase(struct buf *b, const struct res_result *r)
 }
 
 int
-rep_write_junit(FILE *f, const struct rep_run *run)
+rep_write_junit(FILE *f, const struct rep_run *run, int color)
 {
+	(void)color; /* only the text report colours */
 	struct rep_counts c;
 	struct buf b;
 	int rc = 0;

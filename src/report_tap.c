@@ -5,7 +5,7 @@
  * XFAIL is "not ok ... # TODO", which TAP consumers do not count as a
  * failure.  Every string is printable ASCII before it is written (res_render
  * / rep_clean), so no value can break a line or the YAML quoting. */
-#include "report.h"
+#include "report_writers.h"
 
 #include <string.h>
 
@@ -155,8 +155,9 @@ tap_point(struct buf *b, size_t num, const struct res_result *r)
 }
 
 int
-rep_write_tap(FILE *f, const struct rep_run *run)
+rep_write_tap(FILE *f, const struct rep_run *run, int color)
 {
+	(void)color; /* only the text report colours */
 	struct rep_counts c;
 	struct buf b;
 	int rc = 0;

@@ -3,7 +3,7 @@
  * Nothing the server sent reaches the terminal unrendered, so its bytes can
  * never move the cursor or change colours; the only escape sequences written
  * are our own colours, and only when asked. */
-#include "report.h"
+#include "report_writers.h"
 
 #include <string.h>
 

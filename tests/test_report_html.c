@@ -225,7 +225,7 @@ test_empty_run(void)
 	FILE *f = open_memstream(&p, &len);
 
 	CU_ASSERT_FATAL(f != NULL);
-	CU_ASSERT_EQUAL(rep_write_html(f, &empty), 0);
+	CU_ASSERT_EQUAL(rep_write_html(f, &empty, 0), 0);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "<td id=\"count-total\">0</td>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "</html>\n"));

@@ -1,0 +1,90 @@
+/*
+ * report_util.h - what the report writers share: the run they describe,
+ * counts, names, safe strings, numbers, the readable transcript layout and
+ * the XML escaper.  It depends on no writer; the writers (report_writers.h)
+ * and the dispatch (report.h) depend on it.
+ */
+#ifndef SMTPH_REPORT_UTIL_H
+#define SMTPH_REPORT_UTIL_H
+
+#include <stdio.h>
+
+#include "buf.h"
+#include "result.h"
+
+struct rep_run {
+	const char *target;     /* the target URL as given */
+	const char *started_at; /* ISO 8601 UTC */
+	double duration;        /* seconds, the whole run */
+	const struct res_result *results;
+	size_t n;
+	int verbose;            /* text: also print transcripts of passing scenarios */
+};
+
+struct rep_counts {
+	size_t total, pass, fail, skip, error, xfail, xpass;
+	size_t warned; /* results (of any status) carrying warnings */
+};
+
+/* Count the run's results per status into *c. */
+void rep_count(const struct rep_run *run, struct rep_counts *c);
+
+/* 1 if a result of this status names a failing step (FAIL, ERROR, XFAIL). */
+int rep_has_step(enum res_status s);
+
+/* "must", "should", "may" ("?" for anything else). */
+const char *rep_level_name(enum scn_level l);
+/* "pass", "fail", "skip", "error", "xfail", "xpass" ("?" otherwise). */
+const char *rep_status_lower(enum res_status s);
+
+/* Append the C string s (NULL appends nothing) as one line of printable
+ * ASCII: like res_render(), except that a backslash stays as it is, so text
+ * res_render() already produced passes through unchanged.  For strings the
+ * harness or the scenario author wrote (id, title, reason, expected, actual,
+ * file names), which may still carry anything. */
+void rep_clean(struct buf *out, const char *s);
+
+/* Append secs as a locale-independent decimal with `decimals` (0..6)
+ * digits; negative, NaN and infinite values print as 0. */
+void rep_secs(struct buf *out, double secs, int decimals);
+
+/* A transcript laid out for reading: one string per line of data,
+ * "+0.012s S: rendered bytes".  A line ending in CRLF shows without it, one
+ * ending in a bare LF shows "\n", a fragment without line end is marked
+ * " [no line end]", and a very long line is cut with its byte count. */
+struct rep_lines {
+	char **line;     /* the lines kept, oldest first; owned */
+	size_t n;
+	size_t omitted;  /* earlier lines left out by `tail` */
+};
+
+/* Lay out tr; tail > 0 keeps only the last tail lines of data (0 keeps all).
+ * A last line reports tr->dropped when bytes were not kept.  Free with
+ * rep_lines_free(). */
+void rep_transcript_lines(struct rep_lines *out,
+    const struct res_transcript *tr, size_t tail);
+void rep_lines_free(struct rep_lines *l);
+
+/* How many transcript lines text, junit and tap show (the json report has
+ * the whole transcript). */
+#define REP_TAIL_LINES 40
+
+/* Write b to f and empty it: 0, or -1 if the write failed (b is emptied
+ * either way).  The writers build their output in pieces through this. */
+int rep_flush(FILE *f, struct buf *b);
+
+/* How rep_xml_escape() writes what XML makes special. */
+enum rep_xml_ctx {
+	REP_XML_TEXT, /* character data: a line feed stays */
+	REP_XML_ATTR, /* an attribute value: a line feed is &#10; (else a parser
+	               * normalises it to a space, XML 1.0 3.3.3) */
+	REP_XML_HTML, /* HTML text or attribute: ' is &#39; (HTML 4 has no &apos;) */
+};
+
+/* Append s[0..len) with & < > " ' as entities.  The input is printable
+ * ASCII already (res_render, rep_clean); any other byte is rendered as
+ * res_render() does rather than trusted: a control character is not
+ * allowed in XML even as a reference (2.2). */
+void rep_xml_escape(struct buf *b, const char *s, size_t len, enum rep_xml_ctx ctx);
+
+#endif
