@@ -1055,11 +1055,6 @@ static int
 parse_step_rule(struct loadstate *ls, const struct node *n, struct scn_step *st)
 {
 	struct ctx *c = ls->c;
-	if (st->kind != SCN_STEP_EXPECT && st->kind != SCN_STEP_EXPECT_CLOSE &&
-	    st->kind != SCN_STEP_EXPECT_OPEN && st->kind != SCN_STEP_STARTTLS) {
-		ERR(c, n, "'rule' applies to expect, expect_close, expect_open and starttls only");
-		return 0;
-	}
 	if (!want(c, n, NODE_SCALAR, "rule"))
 		return 0;
 	for (size_t i = 0; i < ls->s->n_rules; i++)

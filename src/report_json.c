@@ -5,6 +5,7 @@
  * valid JSON, pure ASCII, whatever bytes the server sent. */
 #include "report_writers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define JS_SCHEMA "smtp-harness/report/1"
@@ -153,6 +154,20 @@ js_result(struct buf *b, const struct res_result *r)
 		buf_printf(b, "%d", r->step_line);
 	else
 		buf_puts(b, "null");
+	buf_puts(b, ",\n      \"phase\": ");
+	js_str(b, rep_has_step(r->status) ? rep_phase(r) : NULL);
+	buf_puts(b, ",\n      \"rule\": ");
+	if (r->rule_id && (r->status == RES_FAIL || r->status == RES_XFAIL)) {
+		buf_puts(b, "{\"id\": ");
+		js_str(b, r->rule_id);
+		buf_puts(b, ", \"ref\": ");
+		js_str(b, r->rule_ref);
+		buf_puts(b, ", \"quote\": ");
+		js_str(b, r->rule_quote);
+		buf_puts(b, "}");
+	} else {
+		buf_puts(b, "null");
+	}
 	buf_puts(b, ",\n      \"expected\": ");
 	js_str(b, r->expected);
 	buf_puts(b, ",\n      \"actual\": ");
@@ -195,8 +210,17 @@ rep_write_json(FILE *f, const struct rep_run *run, int color)
 	rep_secs(&b, run->duration, 6);
 	buf_printf(&b, ",\n  \"summary\": {\"total\": %zu, \"pass\": %zu, "
 	    "\"fail\": %zu, \"skip\": %zu, \"error\": %zu, \"xfail\": %zu, "
-	    "\"xpass\": %zu, \"warned\": %zu},\n  \"scenarios\": [", c.total, c.pass,
+	    "\"xpass\": %zu, \"warned\": %zu,\n    \"deviations\": {", c.total, c.pass,
 	    c.fail, c.skip, c.error, c.xfail, c.xpass, c.warned);
+	size_t nd;
+	struct rep_deviation *d = rep_deviations(run, &nd);
+	for (size_t i = 0; i < nd; i++) {
+		buf_puts(&b, i ? ", " : "");
+		js_str(&b, d[i].id);
+		buf_printf(&b, ": %zu", d[i].count);
+	}
+	free(d);
+	buf_puts(&b, "}},\n  \"scenarios\": [");
 	for (size_t i = 0; i < run->n; i++) {
 		buf_puts(&b, i > 0 ? ",\n" : "\n");
 		js_result(&b, &run->results[i]);

@@ -73,6 +73,15 @@ ju_story(struct buf *b, const struct res_result *r, int transcript)
 		rep_clean(&t, r->reason ? r->reason : "(no reason given)");
 	}
 	buf_puts(&t, "\n");
+	if (r->rule_id && r->status != RES_XPASS) {
+		buf_puts(&t, "rule:     ");
+		rep_clean(&t, r->rule_id);
+		buf_puts(&t, " (");
+		rep_clean(&t, r->rule_ref);
+		buf_puts(&t, "): ");
+		rep_clean(&t, r->rule_quote);
+		buf_puts(&t, "\n");
+	}
 	if (r->expected) {
 		buf_puts(&t, "expected: ");
 		rep_clean(&t, r->expected);

@@ -5,6 +5,7 @@
  * are our own colours, and only when asked. */
 #include "report_writers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TX_RESET "\033[0m"
@@ -175,6 +176,15 @@ tx_details(struct buf *b, const struct res_result *r)
 		rep_clean(b, r->reason ? r->reason : "(no reason given)");
 	}
 	buf_puts(b, "\n");
+	if (r->rule_id && (r->status == RES_FAIL || r->status == RES_XFAIL)) {
+		buf_puts(b, TX_INDENT "rule:     ");
+		rep_clean(b, r->rule_id);
+		buf_puts(b, " (");
+		rep_clean(b, r->rule_ref);
+		buf_puts(b, "): ");
+		rep_clean(b, r->rule_quote);
+		buf_puts(b, "\n");
+	}
 	if (r->expected) {
 		buf_puts(b, TX_INDENT "expected: ");
 		rep_clean(b, r->expected);
@@ -251,6 +261,18 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 	buf_printf(&b, "total:    %zu (%zu pass, %zu fail, %zu skip, "
 	    "%zu error, %zu xfail, %zu xpass)\n", c.total, c.pass, c.fail,
 	    c.skip, c.error, c.xfail, c.xpass);
+	size_t nd;
+	struct rep_deviation *d = rep_deviations(run, &nd);
+	if (nd) {
+		buf_puts(&b, "deviations by requirement (fail and xfail):");
+		for (size_t i = 0; i < nd; i++) {
+			buf_puts(&b, i ? ", " : " ");
+			rep_clean(&b, d[i].id);
+			buf_printf(&b, " %zu", d[i].count);
+		}
+		buf_puts(&b, "\n");
+	}
+	free(d);
 	if (c.warned) {
 		buf_printf(&b, "warnings: %zu (deviations the RFCs allow; they do not fail)\n", c.warned);
 		for (size_t i = 0; i < run->n; i++) {

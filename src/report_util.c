@@ -12,6 +12,46 @@
 /* Raw bytes of one transcript line shown before it is cut. */
 #define REP_LINE_BYTES 256
 
+static int
+dev_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rep_deviation *)a)->id, ((const struct rep_deviation *)b)->id);
+}
+
+struct rep_deviation *
+rep_deviations(const struct rep_run *run, size_t *n)
+{
+	struct rep_deviation *d = NULL;
+	*n = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		const struct res_result *r = &run->results[i];
+		if ((r->status != RES_FAIL && r->status != RES_XFAIL) || !r->rule_id)
+			continue;
+		size_t k = 0;
+		while (k < *n && strcmp(d[k].id, r->rule_id) != 0)
+			k++;
+		if (k == *n) {
+			d = xrealloc(d, (*n + 1) * sizeof(*d));
+			d[k] = (struct rep_deviation){ r->rule_id, r->rule_ref, r->rule_quote, 0 };
+			(*n)++;
+		}
+		d[k].count++;
+	}
+	if (*n > 1)
+		qsort(d, *n, sizeof(*d), dev_cmp);
+	return d;
+}
+
+const char *
+rep_phase(const struct res_result *r)
+{
+	if (r->step <= 0)
+		return "opening";
+	if (r->scn && (size_t)r->step > r->scn->n_steps)
+		return "teardown";
+	return "steps";
+}
+
 void
 rep_count(const struct rep_run *run, struct rep_counts *c)
 {

@@ -26,6 +26,22 @@ struct rep_counts {
 	size_t warned; /* results (of any status) carrying warnings */
 };
 
+/* Deviations per requirement: the catalogue ids of the rules FAIL and
+ * XFAIL results broke, each with how many scenarios broke it. */
+struct rep_deviation {
+	const char *id;    /* points into a result (res_result.rule_id) */
+	const char *ref;
+	const char *quote;
+	size_t count;
+};
+
+/* The run's deviations sorted by id, in a new array (free() it); *n its
+ * length.  NULL when there are none. */
+struct rep_deviation *rep_deviations(const struct rep_run *run, size_t *n);
+
+/* "opening", "steps" or "teardown": where a result's failing step is. */
+const char *rep_phase(const struct res_result *r);
+
 /* Count the run's results per status into *c. */
 void rep_count(const struct rep_run *run, struct rep_counts *c);
 
