@@ -255,6 +255,9 @@ init_run(void)
 	r[1].reason = xstrdup("expected 250, got \x1b[2Jbad");
 	r[1].expected = xstrdup("250");
 	r[1].actual = xstrdup("25\\r\\n");
+	r[1].rule_id = "RF-03";
+	r[1].rule_ref = "RFC 5321 4.2.1";
+	r[1].rule_quote = "In a multiline reply, the reply code on each of the lines MUST be the same.";
 	add(&r[1], 0, '*', "connected to 127.0.0.1:2525");
 	add(&r[1], 0.001, 'S', "220 mail.example ESMTP\r\n");
 	add(&r[1], 0.002, 'C', "EHLO client.example\r\n");
@@ -756,6 +759,8 @@ static const char hostile_progress[] =
     "[2/8] FAIL  core.hostile  Server sends hostile bytes  (0.250s)\n"
     "    step 3 (scenarios/core/hostile.yaml:14): expected 250, got "
     "\\x1b[2Jbad\n"
+    "    rule:     RF-03 (RFC 5321 4.2.1): In a multiline reply, the reply code on each of the "
+    "lines MUST be the same.\n"
     "    expected: 250\n"
     "    actual:   25\\r\\n\n"
     "    +0.000s *  connected to 127.0.0.1:2525\n"
@@ -891,6 +896,7 @@ test_text_report(void)
 	    "duration: 1.500s\n"
 	    "total:    6 (1 pass, 1 fail, 1 skip, 1 error, 1 xfail, "
 	    "1 xpass)\n"
+	    "deviations by requirement (fail and xfail): RF-03 1\n"
 	    "failed:   3\n"
 	    "  FAIL  core.hostile  step 3 (scenarios/core/hostile.yaml:14): "
 	    "expected 250, got \\x1b[2Jbad\n"
@@ -918,6 +924,7 @@ test_text_report(void)
 	    "duration: 1.500s\n"
 	    "total:    3 (1 pass, 1 fail, 1 skip, 0 error, 0 xfail, "
 	    "0 xpass)\n"
+	    "deviations by requirement (fail and xfail): RF-03 1\n"
 	    "failed:   1\n"
 	    "  FAIL  core.hostile  step 3 (scenarios/core/hostile.yaml:14): "
 	    "expected 250, got \\x1b[2Jbad\n");
@@ -1004,8 +1011,9 @@ static const char json_check[] =
     "s = d['summary']\n"
     "print('summary', *[s[k] for k in ('total', 'pass', 'fail', 'skip',\n"
     "    'error', 'xfail', 'xpass')])\n"
+    "print('deviations', s['deviations'])\n"
     "keys = sorted(['id', 'title', 'file', 'level', 'refs', 'tags',\n"
-    "    'status', 'duration', 'reason', 'step', 'step_line', 'expected',\n"
+    "    'status', 'duration', 'reason', 'step', 'step_line', 'phase', 'rule', 'expected',\n"
     "    'actual', 'warnings', 'tls', 'transcript_dropped', 'transcript'])\n"
     "for c in d['scenarios']:\n"
     "    if sorted(c.keys()) != keys:\n"
@@ -1025,6 +1033,8 @@ static const char json_check[] =
     "        c['step_line'], c['reason'], len(c['transcript']),\n"
     "        c['transcript_dropped'], len(srv), '|'.join(c['refs']),\n"
     "        '|'.join(c['tags']))\n"
+    "    if c['rule']:\n"
+    "        print('rule', c['phase'], c['rule']['id'], c['rule']['ref'], c['rule']['quote'])\n"
     "    if c['id'] == 'core.hostile':\n"
     "        print('server', srv.hex())\n"
     "        print('detail', c['expected'], c['actual'], c['duration'])\n"
@@ -1060,10 +1070,13 @@ test_json(void)
 	    "schema smtp-harness/report/1\n"
 	    "run builtin 2024-05-01T10:00:00Z 1.5\n"
 	    "summary 8 2 2 1 1 1 1\n"
+	    "deviations {'RF-03': 1}\n"
 	    "scenario core.greeting pass must None None None 2 0 24 "
 	    "RFC 5321 4.2|CM-01 core\n"
 	    "scenario core.hostile fail must 3 14 expected 250, got "
 	    "\\x1b[2Jbad 5 0 %zu RFC 5321 4.2.1 core|robustness\n"
+	    "rule teardown RF-03 RFC 5321 4.2.1 In a multiline reply, the reply code on each of the "
+	    "lines MUST be the same.\n"
 	    "server %s\n"
 	    "detail 250 25\\r\\n 0.25\n"
 	    "scenario ext.starttls skip should None None requires STARTTLS "
@@ -1102,7 +1115,8 @@ test_json_empty(void)
 	CU_ASSERT_EQUAL(status, 0);
 	assert_str(out, "schema smtp-harness/report/1\n"
 	    "run None None 0.0\n"
-	    "summary 0 0 0 0 0 0 0\n");
+	    "summary 0 0 0 0 0 0 0\n"
+	    "deviations {}\n");
 	free(out);
 	free(doc);
 }
