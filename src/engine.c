@@ -270,7 +270,8 @@ static enum eng_status
 probe_auth(struct eng *e, struct res_result *pres, char *errbuf, size_t errlen)
 {
 	const struct eng_probe *p = e->probe;
-	if (!run_var(e, "auth_plain")) {
+	const char *user = run_var(e, "auth_user"), *pass = run_var(e, "auth_password");
+	if (!user || !*user || !pass || !*pass || !run_var(e, "auth_plain")) {
 		e->auth_missing = 1;
 		snprintf(e->probe->notice, sizeof(e->probe->notice),
 		    "%s (MAIL FROM:<%s> was answered: %s); the scenarios that send MAIL are skipped",
@@ -293,8 +294,8 @@ probe_auth(struct eng *e, struct res_result *pres, char *errbuf, size_t errlen)
 		    "%s; it does not offer STARTTLS: use its smtps:// port", e->p_auth.text);
 	else
 		snprintf(errbuf, errlen, "the target requires AUTH (530 to MAIL) and refuses the "
-		    "credentials of auth_user %s: %s; set --var auth_user= and --var auth_password= "
-		    "to an account it accepts", run_var(e, "auth_user"),
+		    "credentials of auth_user %s (AUTH PLAIN): %s; set --var auth_user= and "
+		    "--var auth_password= to an account it accepts", user,
 		    e->env.auth == SES_AUTH_TLS && !e->p_auth.code && pres->reason ?
 		    pres->reason : reply_or(&e->p_auth, pres));
 	return ENG_UNREACHABLE;

@@ -86,6 +86,9 @@ for i in ("complete-transaction", "helo-transaction"):
     assert s[i]["reason"] == "the target requires AUTH: set auth_user and auth_password", s[i]["reason"]
 assert s["noop-with-parameter"]["status"] == "pass", s["noop-with-parameter"]
 PY
+	expect_rc "auth: empty credentials are none" 0 "$BIN" run scenarios/rfc5321/transaction/complete-transaction.yaml \
+		--target "smtp://127.0.0.1:$APORT" --var auth_user= --var auth_password=
+	grep -q 'set auth_user and auth_password' "$T/err" && ok "auth: empty credentials, the note" || bad "auth: empty credentials" "$(cat "$T/err")"
 	# shellcheck disable=SC2086
 	expect_rc "auth: with credentials the opening authenticates" 0 "$BIN" run $AUTHSEL $CREDS \
 		--target "smtp://127.0.0.1:$APORT" --report json:"$T/a.json"
@@ -103,7 +106,7 @@ PY
 	expect_rc "auth: refused credentials end the run at the probe" 3 "$BIN" run \
 		scenarios/rfc5321/transaction/complete-transaction.yaml --target "smtp://127.0.0.1:$APORT" \
 		--var auth_user=harness --var auth_password=wrong
-	grep -q 'refuses the credentials of auth_user harness: 535 .*set --var auth_user=' "$T/err" \
+	grep -q 'refuses the credentials of auth_user harness (AUTH PLAIN): 535 .*set --var auth_user=' "$T/err" \
 		&& ok "auth: the refused credentials' message" || bad "auth: refused credentials" "$(cat "$T/err")"
 fi
 if command -v openssl >/dev/null 2>&1 &&
