@@ -215,6 +215,8 @@ run_engine(struct run *r)
 	int64_t ms0 = util_now_ms();
 	enum eng_status es = eng_run(&eo, r->sel, r->nsel, r->results, &probe, err, sizeof(err));
 	r->duration = (double)(util_now_ms() - ms0) / 1000.0;
+	if (es == ENG_OK && probe.notice[0])
+		fprintf(stderr, "smtp-harness: note: %s\n", probe.notice);
 	switch (es) {
 	case ENG_OK:
 		return 0;

@@ -60,13 +60,17 @@ static const struct scn_var builtin_vars[] = {
 	/* it relays nothing and takes mail for its domain from anyone,
 	 * without TLS: a public MX (RFC 3207 4) */
 	{ "public_mx", "yes" },
+	/* its role (docs/scenarios.md "Variables"): an MX, which must refuse
+	 * to relay, and an address outside SRV_LOCAL_DOMAIN it refuses */
+	{ "role_mx", "yes" },
+	{ "rejected_recipient", "nobody@relay.invalid" },
 };
 
 const struct scn_var *
 bi_vars(const struct tp_target *t, size_t *n)
 {
-	/* One account whatever the faults; the hook lets a fault (or a later
-	 * policy) state its own, e.g. rejected_recipient. */
+	/* One account and one policy whatever the faults (open-relay is a
+	 * fault: the declared policy stays and the scenarios catch it). */
 	(void)t;
 	*n = sizeof(builtin_vars) / sizeof(builtin_vars[0]);
 	return builtin_vars;

@@ -36,6 +36,9 @@ struct eng {
 	int64_t run_deadline;  /* ms; 0 = none */
 	int run_expired;
 	int running;           /* the probe passed: scenarios may start */
+	int probe_round;       /* 1: the first probe (its EHLO keywords are kept) */
+	struct ses_reply p_auth, p_mail, p_rcpt; /* the last probe's replies */
+	int auth_missing;      /* 530 to MAIL and no credentials: MAIL scenarios skip */
 };
 
 static void start_more(struct eng *e);
@@ -53,11 +56,20 @@ static void
 ses_ended(void *arg, struct ses *s)
 {
 	struct eng *e = arg;
-	if (s->probe) {
+	if (s->probe && e->probe_round == 1) {
 		e->probe->greeting_code = s->greeting_code;
 		e->probe->ehlo_ok = s->probe_ehlo_code == 250;
 		if (s->caps)
 			e->probe->caps = *s->caps;
+	}
+	if (s->probe) {
+		struct ses_reply *from[] = { &s->probe_auth, &s->probe_mail, &s->probe_rcpt };
+		struct ses_reply *to[] = { &e->p_auth, &e->p_mail, &e->p_rcpt };
+		for (size_t i = 0; i < 3; i++) {
+			free(to[i]->text);
+			*to[i] = *from[i];
+			*from[i] = (struct ses_reply){ 0 };
+		}
 	}
 	e->active--;
 	for (size_t i = 0; i < e->nlive; i++)
@@ -83,6 +95,8 @@ start_session(struct eng *e, const struct scn *sc, struct res_result *res, int p
 	ses_open(s);
 }
 
+#define AUTH_MISSING "the target requires AUTH: set auth_user and auth_password"
+
 /* Why a scenario cannot run on this target, or NULL. */
 static char *
 skip_reason(struct eng *e, const struct scn *sc)
@@ -100,6 +114,12 @@ skip_reason(struct eng *e, const struct scn *sc)
 			return xasprintf("the target's %s parameters '%s' do not match /%s/",
 			    rp->keyword, c->params, rp->source);
 	}
+	if (e->auth_missing && scn_sends(sc, "MAIL"))
+		return xstrdup(AUTH_MISSING);
+	if (e->env.auth != SES_AUTH_NONE && scn_sends(sc, "MAIL") && sc->opening != SCN_OPEN_EHLO &&
+	    !scn_sends(sc, "AUTH"))
+		return xasprintf("the target requires AUTH, which the scenario's opening (%s) does not do",
+		    scn_opening_name(sc->opening));
 	struct vars_scope scope = { .run = e->vars, .n_run = e->n_vars, .scn = sc };
 	for (size_t i = 0; i < sc->n_requires_vars; i++) {
 		const char *v = vars_lookup(&scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
@@ -217,15 +237,107 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 	return ENG_OK;
 }
 
-/* The probe: is there an SMTP server at all, and what does it offer? */
+/* One probe session (env.auth says whether it authenticates). */
+static void
+probe_once(struct eng *e, struct res_result *pres)
+{
+	e->probe_round++;
+	res_result_free(pres);
+	memset(pres, 0, sizeof(*pres));
+	start_session(e, NULL, pres, 1);
+	run_loop(e, probe_done);
+}
+
+/* A reply the probe kept: its text, or why there is none. */
+static const char *
+reply_or(const struct ses_reply *r, const struct res_result *pres)
+{
+	return r->text ? r->text : pres->reason ? pres->reason : "no reply";
+}
+
+static const char *
+run_var(struct eng *e, const char *name)
+{
+	struct vars_scope scope = { .run = e->vars, .n_run = e->n_vars };
+	return vars_lookup(&scope, name, strlen(name));
+}
+
+/* MAIL answered 530 (RFC 4954 6): with credentials, the opening
+ * authenticates, after STARTTLS when AUTH is not offered in clear or is
+ * answered 538; the probe runs again that way.  Without, the scenarios that
+ * send MAIL are skipped.  ENG_OK, or ENG_UNREACHABLE with errbuf. */
+static enum eng_status
+probe_auth(struct eng *e, struct res_result *pres, char *errbuf, size_t errlen)
+{
+	const struct eng_probe *p = e->probe;
+	const char *user = run_var(e, "auth_user"), *pass = run_var(e, "auth_password");
+	if (!user || !*user || !pass || !*pass || !run_var(e, "auth_plain")) {
+		e->auth_missing = 1;
+		snprintf(e->probe->notice, sizeof(e->probe->notice),
+		    "%s (MAIL FROM:<%s> was answered: %s); the scenarios that send MAIL are skipped",
+		    AUTH_MISSING, run_var(e, "sender"), e->p_mail.text);
+		return ENG_OK;
+	}
+	int tls_offered = ehlo_find(&p->caps, "STARTTLS") != NULL;
+	e->env.auth = !ehlo_find(&p->caps, "AUTH") && tls_offered && !e->o->target->tls ?
+	    SES_AUTH_TLS : SES_AUTH_PLAIN;
+	probe_once(e, pres);
+	if (e->p_auth.code == 538 && e->env.auth == SES_AUTH_PLAIN && tls_offered &&
+	    !e->o->target->tls) {
+		e->env.auth = SES_AUTH_TLS;
+		probe_once(e, pres);
+	}
+	if (e->p_auth.code == 235)
+		return ENG_OK;
+	if (e->p_auth.code == 538)
+		snprintf(errbuf, errlen, "the target requires AUTH (530 to MAIL) and encryption for it: "
+		    "%s; it does not offer STARTTLS: use its smtps:// port", e->p_auth.text);
+	else
+		snprintf(errbuf, errlen, "the target requires AUTH (530 to MAIL) and refuses the "
+		    "credentials of auth_user %s (AUTH PLAIN): %s; set --var auth_user= and "
+		    "--var auth_password= to an account it accepts", user,
+		    e->env.auth == SES_AUTH_TLS && !e->p_auth.code && pres->reason ?
+		    pres->reason : reply_or(&e->p_auth, pres));
+	return ENG_UNREACHABLE;
+}
+
+/* The profile check: MAIL FROM:<${sender}> and RCPT TO:<${recipient}> must
+ * be accepted, or every transaction of the suite would fail for the
+ * profile's sake.  Judged only on replies that came after an EHLO 250. */
+static enum eng_status
+probe_profile(struct eng *e, struct res_result *pres, char *errbuf, size_t errlen)
+{
+	if (!e->probe->ehlo_ok || !e->p_mail.code)
+		return ENG_OK;
+	if (e->p_mail.code == 530 && e->env.auth == SES_AUTH_NONE) {
+		enum eng_status rc = probe_auth(e, pres, errbuf, errlen);
+		if (rc != ENG_OK || e->auth_missing || !e->p_mail.code)
+			return rc;
+	}
+	if (e->p_mail.code / 100 != 2) {
+		snprintf(errbuf, errlen, "the target refuses sender %s: %s; set --var sender= "
+		    "(or sender: in the profile) to an address it accepts", run_var(e, "sender"),
+		    e->p_mail.text);
+		return ENG_UNREACHABLE;
+	}
+	if (e->p_rcpt.code && e->p_rcpt.code / 100 != 2) {
+		snprintf(errbuf, errlen, "the target refuses recipient %s: %s; set --var recipient= "
+		    "(or recipient: in the profile) to an address it accepts", run_var(e, "recipient"),
+		    e->p_rcpt.text);
+		return ENG_UNREACHABLE;
+	}
+	return ENG_OK;
+}
+
+/* The probe: is there an SMTP server at all, what does it offer, and does
+ * it take the profile's sender and recipient? */
 static enum eng_status
 probe_target(struct eng *e, char *errbuf, size_t errlen)
 {
 	struct eng_probe *probe = e->probe;
 	struct res_result pres = { 0 };
 	probe->greeting_code = -1;
-	start_session(e, NULL, &pres, 1);
-	run_loop(e, probe_done);
+	probe_once(e, &pres);
 	enum eng_status rc = ENG_OK;
 	if (probe->greeting_code != 220) {
 		if (probe->greeting_code <= 0)
@@ -234,7 +346,8 @@ probe_target(struct eng *e, char *errbuf, size_t errlen)
 			snprintf(errbuf, errlen, "the greeting is %d, not 220: %s", probe->greeting_code,
 			    pres.reason ? pres.reason : "the server refuses service");
 		rc = ENG_UNREACHABLE;
-	}
+	} else if (!e->run_expired)
+		rc = probe_profile(e, &pres, errbuf, errlen);
 	res_result_free(&pres);
 	return rc;
 }
@@ -264,6 +377,9 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 		run_loop(&e, all_done);
 	}
 	tp_reaper_free(e.env.reaper);
+	free(e.p_auth.text);
+	free(e.p_mail.text);
+	free(e.p_rcpt.text);
 	free(e.dead);
 	free(e.live);
 	bi_stop(e.builtin);

@@ -47,18 +47,25 @@ struct eng_probe {
 	int greeting_code;
 	int ehlo_ok;               /* EHLO answered 250 */
 	struct ehlo_caps caps;
+	char notice[512];          /* "" or what the run must say once (e.g. the
+	                            * target requires AUTH and no credentials
+	                            * were given, so MAIL scenarios are skipped) */
 };
 
 enum eng_status {
 	ENG_OK = 0,        /* every scenario ran (results say how) */
-	ENG_UNREACHABLE,   /* the probe failed: no connection, no greeting, 421 ... */
+	ENG_UNREACHABLE,   /* the probe failed: no connection, no greeting, 421,
+	                    * the profile's sender or recipient refused, the
+	                    * credentials refused ... */
 	ENG_SETUP_ERROR,   /* the harness could not start (e.g. builtin faults) */
 };
 
 /*
- * Probe the target once (connect, greeting, EHLO, QUIT), then run scns[0..n)
- * filling results[0..n) (each scenario's SKIP decided from the probe's EHLO
- * keywords and the variables).  opts->target is resolved in place (smtp://).
+ * Probe the target (connect, greeting, EHLO, MAIL FROM:<${sender}>,
+ * RCPT TO:<${recipient}>, RSET, QUIT; when MAIL is answered 530 and
+ * credentials are set, again with AUTH, which every EHLO opening then does),
+ * then run scns[0..n) filling results[0..n) (each scenario's SKIP decided
+ * from the probe's EHLO keywords, the variables and AUTH).  opts->target is resolved in place (smtp://).
  * The results' memory is the caller's (res_result_free()).  Returns ENG_OK,
  * or another status with errbuf saying why.
  */

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void
 free_strv(char **v, size_t n)
@@ -151,5 +152,59 @@ scn_has_tag(const struct scn *s, const char *t)
 	for (size_t i = 0; i < s->n_tags; i++)
 		if (strcmp(s->tags[i], t) == 0)
 			return 1;
+	return 0;
+}
+
+/* 1 if p[0..len) starts with verb, followed by the end, a space, a colon
+ * or an escape (send_raw). */
+static int
+starts_with_verb(const char *p, size_t len, const char *verb)
+{
+	size_t vl = strlen(verb);
+	if (len < vl || strncasecmp(p, verb, vl) != 0)
+		return 0;
+	return len == vl || p[vl] == ' ' || p[vl] == ':' || p[vl] == '\\' || p[vl] == '\r' ||
+	    p[vl] == '\n';
+}
+
+/* A send_raw source text: each line, after a real newline or a \n escape. */
+static int
+raw_sends(const char *t, size_t len, const char *verb)
+{
+	for (size_t i = 0; i < len; i++) {
+		int at_line = i == 0 || t[i - 1] == '\n' || (i >= 2 && t[i - 2] == '\\' && t[i - 1] == 'n');
+		if (at_line && starts_with_verb(t + i, len - i, verb))
+			return 1;
+	}
+	return 0;
+}
+
+int
+scn_sends(const struct scn *s, const char *verb)
+{
+	for (size_t i = 0; i < s->n_steps; i++) {
+		const struct scn_step *st = &s->steps[i];
+		switch (st->kind) {
+		case SCN_STEP_SEND:
+			if (starts_with_verb(st->text, st->text_len, verb))
+				return 1;
+			break;
+		case SCN_STEP_SEND_RAW:
+			if (raw_sends(st->text, st->text_len, verb))
+				return 1;
+			break;
+		case SCN_STEP_PIPELINE:
+			for (size_t k = 0; k < st->n_lines; k++)
+				if (starts_with_verb(st->lines[k], strlen(st->lines[k]), verb))
+					return 1;
+			break;
+		case SCN_STEP_STARTTLS:
+			if (strcasecmp(verb, "STARTTLS") == 0)
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
 	return 0;
 }

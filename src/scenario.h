@@ -145,5 +145,9 @@ int scn_code_match(const struct scn_code *p, int code);
 int scn_ref_is_catalogue_id(const char *ref);
 /* 1 if the scenario carries tag t. */
 int scn_has_tag(const struct scn *s, const char *t);
+/* 1 if one of the scenario's steps sends command verb (e.g. "MAIL"): a send
+ * or pipeline line that starts with it, a send_raw text with a line that
+ * does (any case), or, for "STARTTLS", a starttls step. */
+int scn_sends(const struct scn *s, const char *verb);
 
 #endif

@@ -47,6 +47,24 @@ enum ses_tls {
 
 struct ses;
 
+/* How the standard opening authenticates (engine.c decides it from the
+ * probe: the target answered 530 to MAIL and the profile gave credentials).
+ * Scenarios whose opening is EHLO and which do not themselves send AUTH
+ * (nor STARTTLS, for SES_AUTH_TLS) get, after EHLO: [STARTTLS, EHLO,]
+ * AUTH PLAIN ${auth_plain} -> 235 (RFC 4954 4, RFC 4616). */
+enum ses_auth {
+	SES_AUTH_NONE,
+	SES_AUTH_PLAIN,  /* AUTH PLAIN right after EHLO */
+	SES_AUTH_TLS,    /* STARTTLS and EHLO first (AUTH answered 538, or not offered in clear) */
+};
+
+/* A reply the probe took for the engine: its code (0: none came) and its
+ * text, CRLFs turned into spaces. */
+struct ses_reply {
+	int code;
+	char *text;
+};
+
 /* What every session of a run shares; owned by the engine, outlives them. */
 struct ses_env {
 	const struct eng_opts *o;
@@ -56,6 +74,7 @@ struct ses_env {
 	struct tp_reaper *reaper;
 	const struct scn_var *vars;     /* the run's variables (vars_merge) */
 	size_t n_vars;
+	enum ses_auth auth;             /* the opening's AUTH (and the probe's) */
 	/* Called once when a session's result is final (from ses_finish()). */
 	void (*ended)(void *arg, struct ses *s);
 	void *arg;
@@ -99,6 +118,7 @@ struct ses {
 	const char *charge;     /* the session rule (rules.h) the next ses_fail()
 	                         * breaks when the step names no rule of its own */
 	unsigned n_errors;      /* 4yz/5yz replies taken so far (RFC 5321 7.8) */
+	struct ses_reply probe_auth, probe_mail, probe_rcpt; /* the probe's replies */
 };
 
 /* ---- session.c --------------------------------------------------------- */
@@ -151,7 +171,10 @@ const char *ses_var(void *arg, const char *name, size_t len);
 
 /* ---- step.c ------------------------------------------------------------ */
 
-/* Build s->ops: opening, steps, teardown (or the probe's program). */
+/* Build s->ops: opening, steps, teardown (or the probe's program: the
+ * greeting, EHLO, the opening's AUTH if env->auth, then MAIL FROM:<${sender}>,
+ * RCPT TO:<${recipient}>, RSET, QUIT, every reply accepted and the ones to
+ * AUTH, MAIL and RCPT kept in probe_auth, probe_mail, probe_rcpt). */
 void ses_build_program(struct ses *s);
 
 /* Run the session as far as it can go, then flush what it wrote. */

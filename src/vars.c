@@ -9,11 +9,14 @@
 
 #include "util.h"
 
+/* Names and addresses only: nothing here states a policy of the target
+ * (which recipients it refuses, its role, its credentials).  Those come from
+ * the target itself (builtin.c) or from the profile; the probe checks that
+ * sender and recipient are accepted (engine.c). */
 const struct scn_var vars_defaults[] = {
 	{ "client_domain", "client.example" },
 	{ "sender", "sender@client.example" },
 	{ "recipient", "user@example.com" },
-	{ "rejected_recipient", "nobody@relay.invalid" },
 	{ "local_domain", "example.com" },
 };
 const size_t vars_n_defaults = sizeof(vars_defaults) / sizeof(vars_defaults[0]);

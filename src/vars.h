@@ -19,7 +19,8 @@
 
 #include "scenario.h"
 
-/* The variables every scenario may use, with defaults that suit `builtin`. */
+/* The variables every scenario may use, with defaults that suit `builtin`:
+ * names and addresses, never a policy (no rejected_recipient, no role_*). */
 extern const struct scn_var vars_defaults[];
 extern const size_t vars_n_defaults;
 

@@ -255,10 +255,14 @@ import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"]
 assert s and all(x["level"] == "should" for x in s)
 PY
-expect_rc "--var changes what is sent (recipient the server refuses)" 1 "$BIN" run \
+# (a recipient the server refuses now ends the run at the probe: exit 3,
+# tests/e2e_probe.sh)
+expect_rc "--var changes what is sent (recipient the server refuses)" 3 "$BIN" run \
 	scenarios/rfc5321/addresses/postmaster.yaml scenarios/rfc5321/addresses/null-sender.yaml --var recipient=someone@elsewhere.invalid
+grep -q 'refuses recipient someone@elsewhere.invalid' "$T/err" && ok "--var reaches the probe" || bad "--var recipient in the probe" "$(cat "$T/err")"
 printf 'vars:\n  recipient: someone@elsewhere.invalid\n' >"$T/profile.yaml"
-expect_rc "a profile sets variables" 1 "$BIN" run scenarios/rfc5321/addresses/null-sender.yaml --profile "$T/profile.yaml"
+expect_rc "a profile sets variables" 3 "$BIN" run scenarios/rfc5321/addresses/null-sender.yaml --profile "$T/profile.yaml"
+grep -q 'refuses recipient someone@elsewhere.invalid' "$T/err" && ok "the profile reaches the probe" || bad "profile recipient in the probe" "$(cat "$T/err")"
 printf 'vars: [1]\n' >"$T/badprofile.yaml"
 expect_rc "a malformed profile" 2 "$BIN" run --profile "$T/badprofile.yaml"
 grep -q 'badprofile.yaml:1:7: error' "$T/err" && ok "profile error names file:line:col" || bad "profile error" "$(cat "$T/err")"
@@ -338,6 +342,9 @@ fi
 
 # ---- TLS (tests/e2e_tls.sh) ------------------------------------------------
 . tests/e2e_tls.sh
+
+# ---- the probe checks the profile; AUTH required (tests/e2e_probe.sh) -----
+. tests/e2e_probe.sh
 
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]
