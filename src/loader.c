@@ -23,6 +23,7 @@
  */
 #include "loader.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -866,6 +867,126 @@ parse_starttls(struct loadstate *ls, const struct node *value, struct scn_step *
 	return ok;
 }
 
+/* ---- rules ------------------------------------------------------------ */
+
+static int valid_ref(const char *r);
+
+/* 1 if the quote carries an RFC 2119 keyword of the given strength (any
+ * case: RFC 1870, 2034 and 6152 write "must" and "should" in lower case). */
+static int
+quote_has(const char *q, int should)
+{
+	static const char *const strong[] = { "must", "shall", "required", NULL };
+	static const char *const weak[] = { "should", "recommended", NULL };
+	const char *const *w = should ? weak : strong;
+	for (; *w; w++)
+		for (const char *p = strcasestr(q, *w); p; p = strcasestr(p + 1, *w)) {
+			size_t n = strlen(*w);
+			int before = p == q || !isalpha((unsigned char)p[-1]);
+			if (before && !isalpha((unsigned char)p[n]))
+				return 1;
+		}
+	return 0;
+}
+
+static int
+parse_rule(struct ctx *c, const struct node *n, struct scn_rule *r)
+{
+	static const char *const keys[] = { "id", "ref", "quote", NULL };
+	if (!want(c, n, NODE_MAP, "a rule") || !check_keys(c, n, keys, "rule"))
+		return 0;
+	const struct node *v;
+	int ok = 1;
+	if (!(v = lookup(n, "id")) || !(r->id = get_str(c, v, "rule id", 1)))
+		ok = v ? 0 : (ERR(c, n, "a rule needs an id (a catalogue id such as TX-05)"), 0);
+	else if (!scn_ref_is_catalogue_id(r->id))
+		ok = (ERR(c, v, "rule id '%s' is not a catalogue id such as 'TX-05'", r->id), 0);
+	if (!(v = lookup(n, "ref")) || !(r->ref = get_str(c, v, "rule ref", 1)))
+		ok = v ? 0 : (ERR(c, n, "a rule needs a ref (the RFC section, 'RFC 5321 3.3')"), 0);
+	else if (strncmp(r->ref, "RFC ", 4) != 0 || !valid_ref(r->ref))
+		ok = (ERR(c, v, "rule ref '%s' is not an RFC section such as 'RFC 5321 3.3'", r->ref), 0);
+	if (!(v = lookup(n, "quote")) || !(r->quote = get_str(c, v, "rule quote", 1)))
+		ok = v ? 0 : (ERR(c, n, "a rule needs a quote (the RFC's words, with MUST or SHOULD)"), 0);
+	else if (!quote_has(r->quote, 0) && !quote_has(r->quote, 1))
+		ok = (ERR(c, v, "the quote of rule '%s' has no MUST, SHOULD, SHALL or REQUIRED: "
+		    "only a broken requirement may fail a server", r->id ? r->id : "?"), 0);
+	return ok;
+}
+
+static void
+parse_rules(struct ctx *c, const struct node *n, struct scn *s)
+{
+	if (!want(c, n, NODE_SEQ, "rules"))
+		return;
+	s->rules = xcalloc(n->n ? n->n : 1, sizeof(*s->rules));
+	for (size_t i = 0; i < n->n; i++) {
+		parse_rule(c, n->kids[i], &s->rules[s->n_rules]);
+		for (size_t j = 0; j < s->n_rules && s->rules[s->n_rules].id; j++)
+			if (s->rules[j].id && strcmp(s->rules[j].id, s->rules[s->n_rules].id) == 0)
+				ERR(c, n->kids[i], "rule '%s' is listed twice", s->rules[j].id);
+		s->n_rules++;
+	}
+	if (n->n == 0)
+		ERR(c, n, "rules needs at least one rule");
+}
+
+/* After the steps: every rule is enforced somewhere, is listed in refs, and
+ * the level is the strongest keyword a quote carries. */
+static void
+check_rules(struct ctx *c, const struct node *root, const struct scn *s)
+{
+	const struct node *where = lookup(root, "rules");
+	int strong = 0, weak = 0;
+	for (size_t i = 0; i < s->n_rules; i++) {
+		const struct scn_rule *r = &s->rules[i];
+		const struct node *rn = where && where->type == NODE_SEQ && i < where->n ? where->kids[i] : root;
+		if (!r->id || !r->quote)
+			continue;
+		size_t k = 0;
+		while (k < s->n_steps && s->steps[k].rule != r)
+			k++;
+		if (k == s->n_steps)
+			ERR(c, rn, "rule '%s' is named by no step (put 'rule: %s' on the step that enforces it)",
+			    r->id, r->id);
+		k = 0;
+		while (k < s->n_refs && strcmp(s->refs[k], r->id) != 0)
+			k++;
+		if (k == s->n_refs)
+			ERR(c, rn, "rule '%s' is not listed in refs", r->id);
+		strong |= quote_has(r->quote, 0);
+		weak |= quote_has(r->quote, 1);
+	}
+	if (s->n_rules == 0)
+		return;
+	if (s->level == SCN_MAY)
+		ERR(c, lookup(root, "level"), "level may: a scenario with rules fails a server only "
+		    "on a MUST or SHOULD (level must or should)");
+	else if (s->level == SCN_MUST && !strong)
+		ERR(c, lookup(root, "level"), "level must, but no rule's quote says MUST, SHALL or REQUIRED");
+	else if (s->level == SCN_SHOULD && !weak)
+		ERR(c, lookup(root, "level"), "level should, but no rule's quote says SHOULD or RECOMMENDED");
+}
+
+static int
+parse_step_rule(struct loadstate *ls, const struct node *n, struct scn_step *st)
+{
+	struct ctx *c = ls->c;
+	if (st->kind != SCN_STEP_EXPECT && st->kind != SCN_STEP_EXPECT_CLOSE &&
+	    st->kind != SCN_STEP_EXPECT_OPEN && st->kind != SCN_STEP_STARTTLS) {
+		ERR(c, n, "'rule' applies to expect, expect_close, expect_open and starttls only");
+		return 0;
+	}
+	if (!want(c, n, NODE_SCALAR, "rule"))
+		return 0;
+	for (size_t i = 0; i < ls->s->n_rules; i++)
+		if (ls->s->rules[i].id && strcmp(ls->s->rules[i].id, n->val) == 0) {
+			st->rule = &ls->s->rules[i];
+			return 1;
+		}
+	ERR(c, n, "rule '%s' is not one of the scenario's rules", n->val);
+	return 0;
+}
+
 static int
 parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t idx)
 {
@@ -876,7 +997,8 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 	if (!want(c, n, NODE_MAP, "a step"))
 		return 0;
 	static const char *const keys[] = { "send", "send_raw", "pipeline", "data",
-		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "repeat", NULL };
+		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "repeat",
+		"rule", NULL };
 	if (!check_keys(c, n, keys, "step"))
 		return 0;
 	const struct node *action = NULL, *value = NULL;
@@ -906,6 +1028,9 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 		} else if (!get_uint(c, rep, "repeat", 1, MAX_REPEAT, &st->repeat))
 			ok = 0;
 	}
+	const struct node *rn = lookup(n, "rule");
+	if (rn && !parse_step_rule(ls, rn, st))
+		ok = 0;
 	switch (st->kind) {
 	case SCN_STEP_SEND:
 	case SCN_STEP_DATA:
@@ -1101,7 +1226,7 @@ build_scenario(struct ctx *c, const struct node *root)
 	if (!want(c, root, NODE_MAP, "a scenario"))
 		return NULL;
 	static const char *const keys[] = { "id", "title", "description", "level", "refs",
-		"tags", "requires", "opening", "timeout", "vars", "steps", NULL };
+		"tags", "requires", "opening", "timeout", "vars", "rules", "steps", NULL };
 	struct scn *s = xcalloc(1, sizeof(*s));
 	struct loadstate ls = { c, s, NULL, 0 };
 	s->file = xstrdup(c->file);
@@ -1187,6 +1312,8 @@ build_scenario(struct ctx *c, const struct node *root)
 		ERR(c, v, "timeout must be more than 0 seconds");
 	if ((v = lookup(root, "vars")))
 		parse_vars(c, v, &s->vars, &s->n_vars);
+	if ((v = lookup(root, "rules")))
+		parse_rules(c, v, s);
 	if ((v = lookup(root, "steps")) && want(c, v, NODE_SEQ, "steps")) {
 		if (v->n == 0)
 			ERR(c, v, "steps needs at least one step");
@@ -1207,6 +1334,7 @@ build_scenario(struct ctx *c, const struct node *root)
 				check_text(&ls, where, st->lines[l], strlen(st->lines[l]), 0, i);
 		}
 	}
+	check_rules(c, root, s);
 	for (size_t i = 0; i < s->n_vars; i++)
 		if (strstr(s->vars[i].value, "${"))
 			ERR(c, root, "the value of variable '%s' refers to another variable: values are literal",

@@ -55,6 +55,12 @@ scn_free(struct scn *s)
 		free(s->requires_params[i].source);
 	}
 	free(s->requires_params);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		free(s->rules[i].id);
+		free(s->rules[i].ref);
+		free(s->rules[i].quote);
+	}
+	free(s->rules);
 	for (size_t i = 0; i < s->n_vars; i++) {
 		free(s->vars[i].name);
 		free(s->vars[i].value);

@@ -70,6 +70,15 @@ struct scn_expect {
 	size_t n_captures;
 };
 
+/* A requirement the scenario enforces: a catalogue id, the RFC section and
+ * the RFC's own words (with its MUST/SHOULD).  A FAIL at a step that names
+ * a rule reports that rule. */
+struct scn_rule {
+	char *id;    /* catalogue id, "TX-05" */
+	char *ref;   /* "RFC 5321 3.3" */
+	char *quote; /* verbatim RFC text */
+};
+
 struct scn_step {
 	enum scn_step_kind kind;
 	int line, col;       /* 1-based position of the step in its file */
@@ -81,6 +90,8 @@ struct scn_step {
 	unsigned repeat;     /* >= 1 */
 	double seconds;      /* wait, expect_open; expect_close: 0 = --timeout */
 	struct scn_expect expect;
+	const struct scn_rule *rule; /* the requirement this step enforces (points
+	                              * into scn.rules), or NULL: a set-up step */
 };
 
 /* requires.extension_params: the keyword's parameters must match. */
@@ -116,6 +127,8 @@ struct scn {
 	double timeout;      /* whole-scenario deadline in seconds; 0 = engine default */
 	struct scn_var *vars; /* scenario defaults, overridden by profile and --var */
 	size_t n_vars;
+	struct scn_rule *rules; /* what the scenario enforces (`rules:`) */
+	size_t n_rules;
 	struct scn_step *steps;
 	size_t n_steps;
 };

@@ -32,7 +32,10 @@ class Discard:
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword)
           and auth_data.login == b"harness" and auth_data.password == b"harness-secret")
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers a failure itself with "535 5.7.8"
+    # (AuthResult.handled defaults to True, which means "the authenticator
+    # already sent the reply", so a refused login got no reply at all).
+    return AuthResult(success=ok, handled=False)
 
 
 def main():
