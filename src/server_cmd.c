@@ -106,6 +106,10 @@ check_helo(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 0;
 	}
+	if (s->helo && fault(s, SRV_F_SECOND_HELO_503)) {
+		srv_sess_reply(s, "503 5.5.1 Error: duplicate HELO/EHLO");
+		return 0;
+	}
 	if (c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK))
 		return 1;
 	if (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
@@ -140,6 +144,10 @@ check_rset(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "501 5.5.4 Syntax: RSET");
 		return 0;
 	}
+	if (!s->helo && fault(s, SRV_F_RSET_NEEDS_HELO)) {
+		srv_sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		return 0;
+	}
 	return 1;
 }
 
@@ -167,6 +175,8 @@ static void
 proceed_noop(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (s->state >= S_MAIL && fault(s, SRV_F_NOOP_RESETS_TRANSACTION))
+		srv_sess_enter(s, srv_sess_idle(s));
 	srv_sess_reply(s, "250 2.0.0 Ok");
 	if (fault(s, SRV_F_UNSOLICITED_REPLY))
 		srv_sess_reply(s, "250 2.0.0 Ok");
@@ -201,6 +211,10 @@ proceed_quit(struct srv_sess *s, const struct syn_command *c)
 static int
 check_vrfy(struct srv_sess *s, const struct syn_command *c)
 {
+	if (c->arg_len == 0 && fault(s, SRV_F_VRFY_NO_ARG_250)) {
+		srv_sess_reply(s, "250 2.1.5 Ok");
+		return 0;
+	}
 	if (fault(s, SRV_F_VRFY_UNRECOGNIZED)) {
 		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 0;
@@ -246,6 +260,10 @@ proceed_help(struct srv_sess *s, const struct syn_command *c)
 	    "2.0.0 ";
 
 	(void)c;
+	if (fault(s, SRV_M_HELP_UNKNOWN)) {
+		srv_sess_reply(s, NOT_RECOGNIZED);
+		return;
+	}
 	if (fault(s, SRV_F_HELP_BARE_LF))
 		buf_puts(&s->out, "214-2.0.0 Commands:\n");
 	srv_sess_reply(s, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET");
@@ -384,10 +402,27 @@ fault_answers_command(struct srv_sess *s, struct syn_command *c)
 		srv_sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
 		return 1;
 	}
-	if (fault(s, SRV_F_LITERALS_REJECTED) && ehlo && c->arg_len > 0 &&
-	    c->arg[0] == '[') {
-		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
-		    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+	if (ehlo && c->arg_len > 0 && c->arg[0] == '[') {
+		if (fault(s, SRV_F_LITERALS_REJECTED)) {
+			srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+			    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+			return 1;
+		}
+		if (fault(s, SRV_F_EHLO_LITERAL_503)) {
+			srv_sess_reply(s, "503 5.5.1 Error: address literal");
+			return 1;
+		}
+		if (fault(s, SRV_M_EHLO_LITERAL_REFUSED)) {
+			srv_sess_reply(s, "550 5.7.1 Address literals not "
+			    "accepted");
+			return 1;
+		}
+	}
+	/* mail-path-500: "FROM:addr" and "FROM: <addr>" taken for junk. */
+	if (mail && fault(s, SRV_F_MAIL_PATH_500) && c->arg_len >= 5 &&
+	    util_ieq(c->arg, 5, "FROM:") && (c->arg_len == 5 ||
+	    c->arg[5] == ' ' || memchr(c->arg, '<', c->arg_len) == NULL)) {
+		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 1;
 	}
 	if (rcpt && s->state >= S_MAIL && fault(s, SRV_F_RCPT_LIMIT_50) &&
@@ -498,6 +533,7 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 			high = 1;
 	}
 	if (bare) {
+		s->bare_seen = 1;
 		srv_sess_reply(s, "500 5.5.2 Error: bare CR or LF in command");
 		return -1;
 	}
@@ -530,6 +566,11 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 			    ch >= 0x7f) ? 'x' : (char)ch;
 		}
 		line = lax;
+	}
+	if (s->bare_seen && fault(s, SRV_F_BARE_LF_LOSES_STATE) &&
+	    !(len == 4 && util_ieq(line, 4, "QUIT"))) {
+		srv_sess_reply(s, "503 5.5.1 Error: bad sequence of commands");
+		return;
 	}
 	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
 	if ((high = line_octets(s, line, len)) == -1)
