@@ -106,6 +106,10 @@ check_helo(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 0;
 	}
+	if (s->helo && fault(s, SRV_M_SECOND_HELO_REFUSED)) {
+		srv_sess_reply(s, "550 5.7.1 Error: already greeted");
+		return 0;
+	}
 	if (s->helo && fault(s, SRV_F_SECOND_HELO_503)) {
 		srv_sess_reply(s, "503 5.5.1 Error: duplicate HELO/EHLO");
 		return 0;
@@ -276,7 +280,10 @@ static void
 proceed_unoffered(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
-	srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
+	if (fault(s, SRV_M_UNKNOWN_502))
+		srv_sess_reply(s, NOT_RECOGNIZED);
+	else
+		srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
 }
 
 /* RFC 3207 4: 220 and the handshake; no parameters; not inside TLS.  The
@@ -446,6 +453,12 @@ fault_answers_path(struct srv_sess *s, const struct syn_command *c)
 
 	if (p == NULL)
 		return 0;
+	if (mail && fault(s, SRV_M_STRICT_SENDER_PATHS) &&
+	    (p->domain_kind >= SYN_DOMAIN_IPV4 || p->has_route ||
+	    p->local_quoted)) {
+		srv_sess_reply(s, "553 5.1.7 Sender address rejected");
+		return 1;
+	}
 	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
 	    p->domain_kind >= SYN_DOMAIN_IPV4) ||
 	    (fault(s, SRV_F_SOURCE_ROUTE_REJECTED) && p->has_route) ||
@@ -504,6 +517,15 @@ static void
 pipelining_hold(struct srv_sess *s, const char *line, size_t len)
 {
 	s->holding = 0;
+	if (fault(s, SRV_F_PIPELINING_HOLDS_RSET)) {
+		if (len == 4 && util_ieq(line, 4, "RSET"))
+			s->holding = 1;
+		else if (s->held.len > 0) {
+			srv_sess_emit(s, s->held.data, s->held.len);
+			buf_reset(&s->held);
+		}
+		return;
+	}
 	if (!fault(s, SRV_F_PIPELINING_HOLDS_REPLIES))
 		return;
 	if (len >= 4 && (util_ieq(line, 4, "MAIL") ||
@@ -549,14 +571,50 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 	return high;
 }
 
+/* lenient-paths: "FROM:addr rest" or "FROM: <addr>" (TO: alike) rewritten
+ * as "FROM:<addr> rest" into buf; 1 when c->arg now points there. */
+static int
+lenient_path(struct syn_command *c, char *buf, size_t cap)
+{
+	size_t k = c->verb == SYN_MAIL ? 5 : 3, i = k, j, n = c->arg_len;
+
+	if (n <= k || !util_ieq(c->arg, k, c->verb == SYN_MAIL ? "FROM:" :
+	    "TO:"))
+		return 0;
+	while (i < n && c->arg[i] == ' ')
+		i++;
+	if (i < n && c->arg[i] == '<') {
+		if (i == k)
+			return 0;
+		/* only the blanks after the colon go */
+		if (n - (i - k) > cap)
+			return 0;
+		memcpy(buf, c->arg, k);
+		memcpy(buf + k, c->arg + i, n - i);
+		c->arg_len = k + n - i;
+		return 1;
+	}
+	for (j = i; j < n && c->arg[j] != ' '; j++)
+		;
+	if (j == i || n + 2 > cap)
+		return 0;
+	memcpy(buf, c->arg, k);
+	buf[k] = '<';
+	memcpy(buf + k + 1, c->arg + i, j - i);
+	buf[k + 1 + (j - i)] = '>';
+	memcpy(buf + k + 2 + (j - i), c->arg + j, n - j);
+	c->arg_len = k + 2 + (j - i) + (n - j);
+	return 1;
+}
+
 /* One complete command line, without its line end. */
 void
 srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 {
 	struct syn_command c;
-	char lax[LINE_MAX_SMTP];
+	char lax[LINE_MAX_SMTP], lenient[LINE_MAX_EXT + 2];
 	size_t i;
-	int high;
+	int high, split;
 
 	pipelining_hold(s, line, len);
 	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
@@ -575,8 +633,16 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
 	if ((high = line_octets(s, line, len)) == -1)
 		return;
-	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
-		srv_sess_unknown(s);
+	split = syn_split_command(line, len, &c) == NULL;
+	if (!split || c.verb == SYN_UNKNOWN) {
+		/* unknown-502: a word that is no verb (not an empty or
+		 * malformed line, RFC 5321 4.2.4) gets 502. */
+		if (split && len > 0 && line[0] != ' ' &&
+		    fault(s, SRV_M_UNKNOWN_502))
+			srv_sess_reply(s, "502 5.5.2 Error: command not "
+			    "implemented");
+		else
+			srv_sess_unknown(s);
 		return;
 	}
 	/* RFC 6531 3.3: UTF-8 only in MAIL and RCPT arguments. */
@@ -592,6 +658,10 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 				srv_sess_unknown(s);
 				return;
 			}
+	if ((c.verb == SYN_MAIL || c.verb == SYN_RCPT) &&
+	    fault(s, SRV_M_LENIENT_PATHS) &&
+	    lenient_path(&c, lenient, sizeof(lenient)))
+		c.arg = lenient;
 	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
 	    fault_answers_path(s, &c))
 		return;

@@ -19,7 +19,7 @@ srv_check_data(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		return 1;
-	if (s->state < S_MAIL) {
+	if (s->state < S_MAIL && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
@@ -45,6 +45,10 @@ void
 srv_proceed_data(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (s->ehlo && fault(s, SRV_F_CHUNKING_DATA_502)) {
+		srv_sess_reply(s, "502 5.5.1 Error: use BDAT");
+		return;
+	}
 	if (fault(s, SRV_F_DATA_250_NOT_354)) {
 		srv_sess_reply(s, "250 2.0.0 Ok");
 		return;

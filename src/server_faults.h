@@ -178,6 +178,8 @@ enum srv_fault {
 	SRV_F_AUTH_UNKNOWN_MECH_334,
 	SRV_F_BDAT_NO_SIZE_250,
 	SRV_F_BARE_LF_LOSES_STATE,
+	SRV_F_CHUNKING_DATA_502,
+	SRV_F_PIPELINING_HOLDS_RSET,
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes: liberties the RFCs allow (marked "(benign)"; the
@@ -193,6 +195,11 @@ enum srv_fault {
 	SRV_M_AUTH_REQUIRED,
 	SRV_M_EHLO_LITERAL_REFUSED,
 	SRV_M_RCPT_LIMIT_100,
+	SRV_M_RELAY_554,
+	SRV_M_LENIENT_PATHS,
+	SRV_M_UNKNOWN_502,
+	SRV_M_SECOND_HELO_REFUSED,
+	SRV_M_STRICT_SENDER_PATHS,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

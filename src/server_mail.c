@@ -430,7 +430,8 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (!local && !fault(s, SRV_F_OPEN_RELAY) &&
 	    !fault(s, SRV_M_ACCEPT_ALL_RCPT)) {
-		srv_sess_reply(s, "550 %s Relay access denied",
+		srv_sess_reply(s, "%s %s Relay access denied",
+		    fault(s, SRV_M_RELAY_554) ? "554" : "550",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");
 		return;
 	}
