@@ -352,6 +352,9 @@ static const struct {
 	    "answer DATA with 502 in EHLO sessions: BDAT only (RFC 5321 4.5.1)" },
 	{ SRV_F_PIPELINING_HOLDS_RSET, "pipelining-holds-rset",
 	    "hold the reply to RSET until the next command (RFC 2920 3.2)" },
+	{ SRV_F_TLS_REQUIRED_RCPT, "tls-required-rcpt",
+	    "advertise STARTTLS and answer RCPT in plaintext with 530 (a "
+	    "public MX must not require TLS, RFC 3207 4)" },
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes -- */

@@ -180,6 +180,7 @@ enum srv_fault {
 	SRV_F_BARE_LF_LOSES_STATE,
 	SRV_F_CHUNKING_DATA_502,
 	SRV_F_PIPELINING_HOLDS_RSET,
+	SRV_F_TLS_REQUIRED_RCPT,
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes: liberties the RFCs allow (marked "(benign)"; the

@@ -360,9 +360,13 @@ literal_is_us(const struct syn_path *p)
 int
 srv_check_rcpt(struct srv_sess *s, const struct syn_command *c)
 {
-	(void)c;
 	if (s->state < S_MAIL && !fault(s, SRV_F_RCPT_WITHOUT_MAIL)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if (c->verb == SYN_RCPT && !s->tls_up && s->srv->tls_ctx &&
+	    fault(s, SRV_F_TLS_REQUIRED_RCPT)) {
+		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 		return 0;
 	}
 	if (s->state >= S_MAIL && s->txn.null_sender &&

@@ -2144,7 +2144,7 @@ test_fault_table(void)
 		"refused-mail-opens-transaction", "auth-drops-pipeline",
 		"utf8-local-refused", "helo-no-mail", "null-sender-rcpt-503",
 		"auth-unknown-mech-334", "bdat-no-size-250", "bare-lf-loses-state",
-		"chunking-data-502", "pipelining-holds-rset",
+		"chunking-data-502", "pipelining-holds-rset", "tls-required-rcpt",
 		/* -- end of issue 12 faults -- */
 
 		/* -- benign modes -- */
