@@ -20,7 +20,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite coverage interop
+.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -92,6 +92,12 @@ lint: $(BIN)
 # (also part of `make e2e`); the mapping lands in $(BUILD)/bites.txt.
 bite: $(BIN)
 	@BITES=$(BUILD)/bites.txt sh tests/bite.sh $(BIN)
+
+# Only the benign modes of the reference server (serve --list-faults marks
+# them "(benign)"): the whole suite passes on each.  `make e2e` runs them
+# too, inside tests/bite.sh.
+modes: $(BIN)
+	@sh tests/bite.sh --modes $(BIN)
 
 # Which catalogue ids (docs/catalogue.md) the suite covers.
 coverage: $(BIN)

@@ -125,6 +125,14 @@ srv_sess_reply(struct srv_sess *s, const char *fmt, ...)
 		srv_sess_enter(s, srv_sess_idle(s));
 	if (fault(s, SRV_F_CLOSE_ON_SYNTAX_ERROR) && strncmp(line, "501", 3) == 0)
 		s->close_after = 1;
+	/* RFC 5321 7.8: the error replies counted for the error limits (the
+	 * last line of each reply only). */
+	if ((line[0] == '4' || line[0] == '5') && (n < 4 || line[3] != '-')) {
+		s->nerr++;
+		if (line[0] == '5' && ++s->nerr5 >= ERROR_LIMIT &&
+		    fault(s, SRV_M_ERROR_LIMIT_CLOSE))
+			s->close_after = 1;
+	}
 	if (fault(s, SRV_F_PIPELINING_DROPS_INPUT) &&
 	    (line[0] == '4' || line[0] == '5'))
 		s->drop_input = 1;
@@ -245,8 +253,12 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 		srv_sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_NO_DOMAIN))
 		srv_sess_reply(s, "220 ***** ready");
+	else if (fault(s, SRV_F_GREETING_250))
+		srv_sess_reply(s, "250 %s ESMTP ready", SRV_HOSTNAME);
 	else if (!fault(s, SRV_F_DELAYED_GREETING))
 		srv_sess_reply(s, GREETING);
+	if (fault(s, SRV_F_GREETING_EXTRA_REPLY))
+		srv_sess_reply(s, "220 %s still ready", SRV_HOSTNAME);
 	if (fault(s, SRV_F_DELAYED_GREETING))
 		s->timer = loop_timer(srv->loop, util_now_ms() + GREET_DELAY_MS, srv_sess_greet, s);
 	else if (s->state != S_CLOSING)

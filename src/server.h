@@ -19,6 +19,8 @@
 /* Defaults the suite's variables rely on (docs/scenarios.md). */
 #define SRV_HOSTNAME "mx.harness.test"
 #define SRV_LOCAL_DOMAIN "example.com"   /* recipients @example.com are accepted */
+/* A recipient it refuses (no relaying, RFC 5321 3.6.2); see srv_policy_var() */
+#define SRV_REJECTED_RECIPIENT "nobody@relay.invalid"
 #define SRV_SIZE_LIMIT 10485760u          /* advertised SIZE */
 /* Clients greeting with this HELO/EHLO name must use TLS first (RFC 3207
  * 4: 530 to everything but NOOP, EHLO, HELO, STARTTLS and QUIT), like a
@@ -75,6 +77,25 @@ void srv_shutdown(struct srv *srv);
 size_t srv_fault_count(void);
 const char *srv_fault_name(size_t i);
 const char *srv_fault_desc(size_t i);
+
+/* Benign modes share the fault table: legal liberties the RFCs allow (HELP
+ * unknown, 421 after a few errors, a sink accepting every recipient, ...),
+ * on which every scenario must pass.  Their descriptions start with
+ * SRV_BENIGN_MARK, so `serve --list-faults` shows them; the catalogue's
+ * lenient deviations (forbidden, but common and only warned about) start
+ * with SRV_LENIENT_MARK.  srv_fault_benign(i), srv_fault_lenient(i): whether
+ * entry i is one. */
+#define SRV_BENIGN_MARK "(benign) "
+#define SRV_LENIENT_MARK "(lenient) "
+int srv_fault_benign(size_t i);
+int srv_fault_lenient(size_t i);
+
+/* The value of the policy variable `name` that the reference server with
+ * the comma-separated faults and modes states (docs/server.md), or NULL
+ * when it states none: "rejected_recipient" (a recipient it refuses; none
+ * under accept-all-recipients) and "auth_required" ("yes" under
+ * auth-required).  For the builtin target's variables. */
+const char *srv_policy_var(const char *faults, const char *name);
 
 /* The id (an enum srv_fault of server_faults.h) of the fault named
  * name[0..len) (exact, case-sensitive), or -1 when there is none. */

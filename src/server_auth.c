@@ -177,6 +177,9 @@ auth_first(struct srv_sess *s, const char *ir, size_t irlen)
 		return;
 	}
 	auth_step(s, r, (size_t)n);
+	/* auth-drops-pipeline: what came behind the AUTH is lost. */
+	if (fault(s, SRV_F_AUTH_DROPS_PIPELINE))
+		s->drop_input = 1;
 }
 
 /* "AUTH" SP mechanism [SP initial-response] (RFC 4954 4). */
@@ -203,7 +206,11 @@ srv_proceed_auth(struct srv_sess *s, const struct syn_command *c)
 		s->sasl = SASL_LOGIN_USER;
 	else if (util_ieq(c->arg, mlen, "CRAM-MD5"))
 		s->sasl = SASL_CRAM;
-	else {
+	else if (fault(s, SRV_F_AUTH_UNKNOWN_MECH_334)) {
+		s->sasl = SASL_PLAIN;
+		srv_sess_reply(s, "334 ");
+		return;
+	} else {
 		srv_sess_reply(s, "%s 5.5.4 Unrecognized authentication type",
 		    fault(s, SRV_F_AUTH_UNKNOWN_MECH_501) ? "501" : "504");
 		return;

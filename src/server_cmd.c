@@ -106,6 +106,14 @@ check_helo(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 0;
 	}
+	if (s->helo && fault(s, SRV_M_SECOND_HELO_REFUSED)) {
+		srv_sess_reply(s, "550 5.7.1 Error: already greeted");
+		return 0;
+	}
+	if (s->helo && fault(s, SRV_F_SECOND_HELO_503)) {
+		srv_sess_reply(s, "503 5.5.1 Error: duplicate HELO/EHLO");
+		return 0;
+	}
 	if (c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK))
 		return 1;
 	if (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
@@ -140,6 +148,10 @@ check_rset(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "501 5.5.4 Syntax: RSET");
 		return 0;
 	}
+	if (!s->helo && fault(s, SRV_F_RSET_NEEDS_HELO)) {
+		srv_sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		return 0;
+	}
 	return 1;
 }
 
@@ -167,6 +179,8 @@ static void
 proceed_noop(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (s->state >= S_MAIL && fault(s, SRV_F_NOOP_RESETS_TRANSACTION))
+		srv_sess_enter(s, srv_sess_idle(s));
 	srv_sess_reply(s, "250 2.0.0 Ok");
 	if (fault(s, SRV_F_UNSOLICITED_REPLY))
 		srv_sess_reply(s, "250 2.0.0 Ok");
@@ -201,6 +215,10 @@ proceed_quit(struct srv_sess *s, const struct syn_command *c)
 static int
 check_vrfy(struct srv_sess *s, const struct syn_command *c)
 {
+	if (c->arg_len == 0 && fault(s, SRV_F_VRFY_NO_ARG_250)) {
+		srv_sess_reply(s, "250 2.1.5 Ok");
+		return 0;
+	}
 	if (fault(s, SRV_F_VRFY_UNRECOGNIZED)) {
 		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 0;
@@ -246,6 +264,10 @@ proceed_help(struct srv_sess *s, const struct syn_command *c)
 	    "2.0.0 ";
 
 	(void)c;
+	if (fault(s, SRV_M_HELP_UNKNOWN)) {
+		srv_sess_reply(s, NOT_RECOGNIZED);
+		return;
+	}
 	if (fault(s, SRV_F_HELP_BARE_LF))
 		buf_puts(&s->out, "214-2.0.0 Commands:\n");
 	srv_sess_reply(s, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET");
@@ -258,7 +280,10 @@ static void
 proceed_unoffered(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
-	srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
+	if (fault(s, SRV_M_UNKNOWN_502))
+		srv_sess_reply(s, NOT_RECOGNIZED);
+	else
+		srv_sess_reply(s, "502 5.5.1 Error: command not implemented");
 }
 
 /* RFC 3207 4: 220 and the handshake; no parameters; not inside TLS.  The
@@ -384,10 +409,27 @@ fault_answers_command(struct srv_sess *s, struct syn_command *c)
 		srv_sess_reply(s, "250 2.1.5 %.*s", (int)c->arg_len, c->arg);
 		return 1;
 	}
-	if (fault(s, SRV_F_LITERALS_REJECTED) && ehlo && c->arg_len > 0 &&
-	    c->arg[0] == '[') {
-		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
-		    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+	if (ehlo && c->arg_len > 0 && c->arg[0] == '[') {
+		if (fault(s, SRV_F_LITERALS_REJECTED)) {
+			srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
+			    c->verb == SYN_EHLO ? "EHLO" : "HELO");
+			return 1;
+		}
+		if (fault(s, SRV_F_EHLO_LITERAL_503)) {
+			srv_sess_reply(s, "503 5.5.1 Error: address literal");
+			return 1;
+		}
+		if (fault(s, SRV_M_EHLO_LITERAL_REFUSED)) {
+			srv_sess_reply(s, "550 5.7.1 Address literals not "
+			    "accepted");
+			return 1;
+		}
+	}
+	/* mail-path-500: "FROM:addr" and "FROM: <addr>" taken for junk. */
+	if (mail && fault(s, SRV_F_MAIL_PATH_500) && c->arg_len >= 5 &&
+	    util_ieq(c->arg, 5, "FROM:") && (c->arg_len == 5 ||
+	    c->arg[5] == ' ' || memchr(c->arg, '<', c->arg_len) == NULL)) {
+		srv_sess_reply(s, NOT_RECOGNIZED);
 		return 1;
 	}
 	if (rcpt && s->state >= S_MAIL && fault(s, SRV_F_RCPT_LIMIT_50) &&
@@ -411,6 +453,12 @@ fault_answers_path(struct srv_sess *s, const struct syn_command *c)
 
 	if (p == NULL)
 		return 0;
+	if (mail && fault(s, SRV_M_STRICT_SENDER_PATHS) &&
+	    (p->domain_kind >= SYN_DOMAIN_IPV4 || p->has_route ||
+	    p->local_quoted)) {
+		srv_sess_reply(s, "553 5.1.7 Sender address rejected");
+		return 1;
+	}
 	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
 	    p->domain_kind >= SYN_DOMAIN_IPV4) ||
 	    (fault(s, SRV_F_SOURCE_ROUTE_REJECTED) && p->has_route) ||
@@ -469,6 +517,15 @@ static void
 pipelining_hold(struct srv_sess *s, const char *line, size_t len)
 {
 	s->holding = 0;
+	if (fault(s, SRV_F_PIPELINING_HOLDS_RSET)) {
+		if (len == 4 && util_ieq(line, 4, "RSET"))
+			s->holding = 1;
+		else if (s->held.len > 0) {
+			srv_sess_emit(s, s->held.data, s->held.len);
+			buf_reset(&s->held);
+		}
+		return;
+	}
 	if (!fault(s, SRV_F_PIPELINING_HOLDS_REPLIES))
 		return;
 	if (len >= 4 && (util_ieq(line, 4, "MAIL") ||
@@ -498,6 +555,7 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 			high = 1;
 	}
 	if (bare) {
+		s->bare_seen = 1;
 		srv_sess_reply(s, "500 5.5.2 Error: bare CR or LF in command");
 		return -1;
 	}
@@ -513,14 +571,50 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 	return high;
 }
 
+/* lenient-paths: "FROM:addr rest" or "FROM: <addr>" (TO: alike) rewritten
+ * as "FROM:<addr> rest" into buf; 1 when c->arg now points there. */
+static int
+lenient_path(struct syn_command *c, char *buf, size_t cap)
+{
+	size_t k = c->verb == SYN_MAIL ? 5 : 3, i = k, j, n = c->arg_len;
+
+	if (n <= k || !util_ieq(c->arg, k, c->verb == SYN_MAIL ? "FROM:" :
+	    "TO:"))
+		return 0;
+	while (i < n && c->arg[i] == ' ')
+		i++;
+	if (i < n && c->arg[i] == '<') {
+		if (i == k)
+			return 0;
+		/* only the blanks after the colon go */
+		if (n - (i - k) > cap)
+			return 0;
+		memcpy(buf, c->arg, k);
+		memcpy(buf + k, c->arg + i, n - i);
+		c->arg_len = k + n - i;
+		return 1;
+	}
+	for (j = i; j < n && c->arg[j] != ' '; j++)
+		;
+	if (j == i || n + 2 > cap)
+		return 0;
+	memcpy(buf, c->arg, k);
+	buf[k] = '<';
+	memcpy(buf + k + 1, c->arg + i, j - i);
+	buf[k + 1 + (j - i)] = '>';
+	memcpy(buf + k + 2 + (j - i), c->arg + j, n - j);
+	c->arg_len = k + 2 + (j - i) + (n - j);
+	return 1;
+}
+
 /* One complete command line, without its line end. */
 void
 srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 {
 	struct syn_command c;
-	char lax[LINE_MAX_SMTP];
+	char lax[LINE_MAX_SMTP], lenient[LINE_MAX_EXT + 2];
 	size_t i;
-	int high;
+	int high, split;
 
 	pipelining_hold(s, line, len);
 	if (fault(s, SRV_F_LAX_OCTETS) && len <= sizeof(lax)) {
@@ -531,11 +625,24 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		}
 		line = lax;
 	}
+	if (s->bare_seen && fault(s, SRV_F_BARE_LF_LOSES_STATE) &&
+	    !(len == 4 && util_ieq(line, 4, "QUIT"))) {
+		srv_sess_reply(s, "503 5.5.1 Error: bad sequence of commands");
+		return;
+	}
 	/* RFC 5321 2.3.8: CR and LF only appear together, as the line end. */
 	if ((high = line_octets(s, line, len)) == -1)
 		return;
-	if (syn_split_command(line, len, &c) != NULL || c.verb == SYN_UNKNOWN) {
-		srv_sess_unknown(s);
+	split = syn_split_command(line, len, &c) == NULL;
+	if (!split || c.verb == SYN_UNKNOWN) {
+		/* unknown-502: a word that is no verb (not an empty or
+		 * malformed line, RFC 5321 4.2.4) gets 502. */
+		if (split && len > 0 && line[0] != ' ' &&
+		    fault(s, SRV_M_UNKNOWN_502))
+			srv_sess_reply(s, "502 5.5.2 Error: command not "
+			    "implemented");
+		else
+			srv_sess_unknown(s);
 		return;
 	}
 	/* RFC 6531 3.3: UTF-8 only in MAIL and RCPT arguments. */
@@ -551,6 +658,10 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 				srv_sess_unknown(s);
 				return;
 			}
+	if ((c.verb == SYN_MAIL || c.verb == SYN_RCPT) &&
+	    fault(s, SRV_M_LENIENT_PATHS) &&
+	    lenient_path(&c, lenient, sizeof(lenient)))
+		c.arg = lenient;
 	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
 	    fault_answers_path(s, &c))
 		return;

@@ -17,7 +17,9 @@ srv_check_data(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "501 5.5.4 Syntax: DATA");
 		return 0;
 	}
-	if (s->state < S_MAIL) {
+	if (fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
+		return 1;
+	if (s->state < S_MAIL && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
@@ -43,6 +45,10 @@ void
 srv_proceed_data(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (s->ehlo && fault(s, SRV_F_CHUNKING_DATA_502)) {
+		srv_sess_reply(s, "502 5.5.1 Error: use BDAT");
+		return;
+	}
 	if (fault(s, SRV_F_DATA_250_NOT_354)) {
 		srv_sess_reply(s, "250 2.0.0 Ok");
 		return;
@@ -159,6 +165,10 @@ srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
 	uint64_t n;
 	int last;
 
+	if (c->arg_len == 0 && fault(s, SRV_F_BDAT_NO_SIZE_250)) {
+		srv_sess_reply(s, "250 2.0.0 Ok");
+		return;
+	}
 	if (parse_bdat(s, c, &n, &last) == -1) {
 		srv_sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
 		return;
@@ -189,7 +199,7 @@ body_end(struct srv_sess *s)
 {
 	const struct body *b = &s->body;
 
-	if (s->nrcpt == 0)
+	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
 	else if (b->size > SRV_SIZE_LIMIT)
 		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
@@ -202,7 +212,7 @@ body_end(struct srv_sess *s)
 	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
 	    !b->resent_from)
 		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
-	else if (b->bare)
+	else if (b->bare && !fault(s, SRV_M_BARE_NEWLINE_DATA))
 		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
 	    b->size != s->txn.size)
@@ -231,6 +241,12 @@ body_line_end(struct srv_sess *s, size_t eol)
 	/* RFC 5321 4.5.3.1.6, counted as if the line ended in CRLF. */
 	if (b->linelen + 2 > max)
 		b->toolong = 1;
+	/* data-answers-commands: a line that reads like a command is
+	 * answered in the middle of the data. */
+	if (b->linelen == 4 && fault(s, SRV_F_DATA_ANSWERS_COMMANDS) &&
+	    (util_ieq(b->head, 4, "QUIT") || util_ieq(b->head, 4, "RSET") ||
+	    util_ieq(b->head, 4, "NOOP")))
+		srv_sess_reply(s, "250 2.0.0 Ok");
 	if (!b->in_text && b->linelen == 0)
 		b->in_text = 1;
 	else if (!b->in_text && b->linelen >= 12 &&

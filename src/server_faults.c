@@ -14,7 +14,7 @@
 static const struct {
 	enum srv_fault id;
 	const char *name;
-	const char *desc;
+	const char *desc;	/* benign and lenient ones start with the mark */
 } faults[] = {
 	{ SRV_F_CLOSE_ON_INVALID, "close-on-invalid",
 	    "after answering an unknown command with 500, close the connection" },
@@ -61,13 +61,13 @@ static const struct {
 	{ SRV_F_RCPT_WITHOUT_MAIL, "rcpt-without-mail",
 	    "accept RCPT with no MAIL before it" },
 	{ SRV_F_DATA_WITHOUT_RCPT, "data-without-rcpt",
-	    "answer DATA with 354 even with no accepted recipient" },
+	    "answer DATA with 354 even with no MAIL or no accepted recipient (the empty message then gets 554)" },
 	{ SRV_F_VRFY_UNRECOGNIZED, "vrfy-unrecognized",
 	    "answer VRFY with 500 command not recognized" },
 	{ SRV_F_POSTMASTER_REJECTED, "postmaster-rejected",
 	    "refuse RCPT TO:<Postmaster> with 550" },
 	{ SRV_F_NULL_SENDER_REJECTED, "null-sender-rejected",
-	    "refuse the null reverse-path MAIL FROM:<> with 501" },
+	    "(benign) refuse the null reverse-path MAIL FROM:<> with 501 (sender policy)" },
 	{ SRV_F_LONG_LINE_CLOSE, "long-line-close",
 	    "close the connection without a reply on a command line over 512 octets" },
 	{ SRV_F_SHORT_LINE_LIMIT, "short-line-limit",
@@ -75,7 +75,7 @@ static const struct {
 	{ SRV_F_LF_DOT_LF, "lf-dot-lf",
 	    "also accept <LF>.<LF> and its mixed forms as the end of data" },
 	{ SRV_F_BARE_LF_COMMANDS, "bare-lf-commands",
-	    "accept a bare LF as a command line terminator" },
+	    "(lenient) accept a bare LF as a command line terminator" },
 	{ SRV_F_NO_ENHANCED_CODES, "no-enhanced-codes",
 	    "advertise ENHANCEDSTATUSCODES but send replies without them" },
 	{ SRV_F_SIZE_IGNORED, "size-ignored",
@@ -93,7 +93,7 @@ static const struct {
 	{ SRV_F_EHLO_AUTH_EQUALS, "ehlo-auth-equals",
 	    "add the pre-standard \"AUTH=LOGIN PLAIN\" line to the EHLO reply (breaks the keyword grammar)" },
 	{ SRV_F_GREETING_NO_DOMAIN, "greeting-no-domain",
-	    "greet with \"220 ***** ready\" instead of the server's domain" },
+	    "(benign) greet with \"220 ***** ready\" instead of the server's domain (greeting grammar, no requirement keyword)" },
 	{ SRV_F_QUIT_NEEDS_HELO, "quit-needs-helo",
 	    "answer QUIT before HELO/EHLO with 503" },
 	{ SRV_F_SIZE_PARAM_REJECTED, "size-param-rejected",
@@ -130,7 +130,7 @@ static const struct {
 	{ SRV_F_NO_ARG_CHECK, "no-arg-check",
 	    "ignore arguments to DATA and QUIT instead of answering 501" },
 	{ SRV_F_BARE_CR_COMMANDS, "bare-cr-commands",
-	    "accept a bare CR as a command line terminator" },
+	    "(lenient) accept a bare CR as a command line terminator" },
 	{ SRV_F_TRANSACTION_PERSISTS, "transaction-persists",
 	    "keep sender and recipients after a completed message" },
 	{ SRV_F_OPEN_RELAY, "open-relay",
@@ -177,13 +177,13 @@ static const struct {
 	{ SRV_F_NO_8BITMIME, "no-8bitmime",
 	    "do not advertise 8BITMIME (still accept BODY=8BITMIME)" },
 	{ SRV_F_SIZE_KEYWORD_UNIT, "size-keyword-unit",
-	    "advertise \"SIZE 10MB\" instead of a number of octets" },
+	    "(benign) advertise \"SIZE 10MB\" instead of a number of octets (RFC 1870 3 grammar, no requirement keyword)" },
 	{ SRV_F_SIZE_ENDS_DATA, "size-ends-data",
 	    "end the message data after the octets declared with SIZE= instead of at <CRLF>.<CRLF>" },
 	{ SRV_F_SIZE_MUST_MATCH, "size-must-match",
 	    "refuse with 552 a message whose size differs from the SIZE= declared" },
 	{ SRV_F_SIZE_LENIENT_PARSE, "size-lenient-parse",
-	    "read SIZE= like atoi() (\"abc\" is 0) and let a second SIZE= override the first" },
+	    "(benign) read SIZE= like atoi() (\"abc\" is 0) and let a second SIZE= override the first (the client's error; the answer is free)" },
 	{ SRV_F_PIPELINING_HOLDS_REPLIES, "pipelining-holds-replies",
 	    "hold the replies to MAIL, RCPT and RSET until a NOOP, DATA or other group-ending command arrives" },
 	{ SRV_F_DATA_END_DROPS_INPUT, "data-end-drops-input",
@@ -195,7 +195,7 @@ static const struct {
 	{ SRV_F_8BIT_DATA_REJECTED, "8bit-data-rejected",
 	    "refuse messages with octets above 127 with 554, even with BODY=8BITMIME" },
 	{ SRV_F_UNKNOWN_PARAM_IGNORED, "unknown-param-ignored",
-	    "ignore unknown MAIL and RCPT parameters instead of answering 555" },
+	    "(benign) ignore unknown MAIL and RCPT parameters instead of answering 555 (RFC 5321 4.1.1.11 has no keyword)" },
 	{ SRV_F_ENHANCED_CLASS_MISMATCH, "enhanced-class-mismatch",
 	    "answer a refused relay with \"550 4.7.1\" (class of the enhanced code differs from the reply's)" },
 	{ SRV_F_ENHANCED_FIRST_LINE_ONLY, "enhanced-first-line-only",
@@ -215,17 +215,17 @@ static const struct {
 	{ SRV_F_BDAT_ERROR_NO_DISCARD, "bdat-error-no-discard",
 	    "refuse a BDAT without reading its chunk: the octets are read as commands" },
 	{ SRV_F_BDAT_LENIENT_SYNTAX, "bdat-lenient-syntax",
-	    "ignore anything after the BDAT chunk size (\"BDAT 5 FIRST\" is a chunk of 5)" },
+	    "(benign) ignore anything after the BDAT chunk size (\"BDAT 5 FIRST\" is a chunk of 5; Exim)" },
 	{ SRV_F_BINARYMIME_DATA_OK, "binarymime-data-ok",
 	    "accept DATA after MAIL with BODY=BINARYMIME" },
 	{ SRV_F_BDAT_BINARY_REJECTED, "bdat-binary-rejected",
 	    "refuse BDAT data with NUL, bare CR or bare LF with 554, even with BODY=BINARYMIME" },
 	{ SRV_F_BINARYMIME_WITHOUT_CHUNKING, "binarymime-without-chunking",
-	    "advertise BINARYMIME but not CHUNKING" },
+	    "(benign) advertise BINARYMIME but not CHUNKING (RFC 3030 3 has no requirement keyword)" },
 	{ SRV_F_AUTH_KEYWORD_EMPTY, "auth-keyword-empty",
-	    "advertise the AUTH keyword without any mechanism" },
+	    "(benign) advertise the AUTH keyword without any mechanism (RFC 4954 3 has no requirement keyword)" },
 	{ SRV_F_AUTH_UNKNOWN_MECH_501, "auth-unknown-mech-501",
-	    "answer AUTH with an unknown mechanism with 501 instead of 504" },
+	    "(benign) answer AUTH with an unknown mechanism with 501 instead of 504 (no keyword on the 504)" },
 	{ SRV_F_AUTH_IN_TRANSACTION_OK, "auth-in-transaction-ok",
 	    "allow AUTH inside a mail transaction" },
 	{ SRV_F_AUTH_CANCEL_535, "auth-cancel-535",
@@ -278,7 +278,7 @@ static const struct {
 	{ SRV_F_CLOSE_ON_CONNECT, "close-on-connect",
 	    "close every connection at once" },
 	{ SRV_F_DELAYED_GREETING, "delayed-greeting",
-	    "greet after 500 ms, then behave (a slow server for load tests)" },
+	    "(benign) greet after 500 ms, then behave (a slow server for load tests; RFC 5321 4.5.3.2.1)" },
 	/* -- end of hostile faults -- */
 
 	/* -- TLS faults -- */
@@ -289,9 +289,9 @@ static const struct {
 	{ SRV_F_TLS_STARTTLS_AGAIN, "tls-starttls-again",
 	    "advertise STARTTLS again in the EHLO reply inside TLS" },
 	{ SRV_F_TLS_SECOND_STARTTLS, "tls-second-starttls",
-	    "answer STARTTLS inside TLS with 220" },
+	    "(benign) answer STARTTLS inside TLS with 220 (RFC 3207 4.2 binds the client)" },
 	{ SRV_F_TLS_PARAMS_OK, "tls-params-ok",
-	    "accept STARTTLS with a parameter (220 instead of 501)" },
+	    "(benign) accept STARTTLS with a parameter (220 instead of 501; no requirement keyword)" },
 	{ SRV_F_TLS_UNIMPLEMENTED, "tls-unimplemented",
 	    "advertise STARTTLS but answer it with 502" },
 	{ SRV_F_TLS_HANDSHAKE_GARBAGE, "tls-handshake-garbage",
@@ -305,6 +305,109 @@ static const struct {
 	{ SRV_F_TLS_AUTH_PLAINTEXT, "tls-auth-plaintext",
 	    "advertise AUTH in plaintext to the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
 	/* -- end of TLS faults -- */
+
+	/* -- issue 12 faults -- */
+	{ SRV_F_NOOP_RESETS_TRANSACTION, "noop-resets-transaction",
+	    "NOOP answers 250 but drops the open transaction (RFC 5321 4.1.1.9)" },
+	{ SRV_F_RSET_NEEDS_HELO, "rset-needs-helo",
+	    "answer RSET before HELO/EHLO with 503 (RFC 5321 4.1.1.5: MUST 250)" },
+	{ SRV_F_VRFY_NO_ARG_250, "vrfy-no-arg-250",
+	    "answer VRFY without an argument with 250 (RFC 5321 3.5.3)" },
+	{ SRV_F_DATA_EMPTY_ACCEPTED, "data-empty-accepted",
+	    "answer DATA with no MAIL or no recipient with 354 and accept the "
+	    "empty message with 250 (RFC 5321 4.1.1.4)" },
+	{ SRV_F_SECOND_HELO_503, "second-helo-503",
+	    "refuse a second EHLO/HELO with 503 (RFC 5321 4.1.4)" },
+	{ SRV_F_GREETING_250, "greeting-250",
+	    "greet with code 250 instead of 220 (RFC 5321 4.3.1)" },
+	{ SRV_F_GREETING_EXTRA_REPLY, "greeting-extra-reply",
+	    "send a second 220 reply right after the greeting" },
+	{ SRV_F_DATA_ANSWERS_COMMANDS, "data-answers-commands",
+	    "answer message lines that read QUIT, RSET or NOOP with 250 "
+	    "before the end of data" },
+	{ SRV_F_EHLO_LITERAL_503, "ehlo-literal-503",
+	    "refuse EHLO/HELO with an address literal with 503" },
+	{ SRV_F_MAIL_PATH_500, "mail-path-500",
+	    "answer a MAIL path without brackets or with a space after the "
+	    "colon with 500 (command not recognized)" },
+	{ SRV_F_REFUSED_MAIL_OPENS, "refused-mail-opens-transaction",
+	    "refuse MAIL with an unknown parameter (555) but open the "
+	    "transaction anyway (the next MAIL gets 503)" },
+	{ SRV_F_AUTH_DROPS_PIPELINE, "auth-drops-pipeline",
+	    "discard the commands pipelined behind AUTH with an initial response" },
+	{ SRV_F_UTF8_LOCAL_REFUSED, "utf8-local-refused",
+	    "refuse a UTF-8 local part in RCPT with 553 even after SMTPUTF8" },
+	{ SRV_F_HELO_NO_MAIL, "helo-no-mail",
+	    "refuse MAIL with 503 in a session opened with HELO (not EHLO)" },
+	{ SRV_F_NULL_SENDER_RCPT_503, "null-sender-rcpt-503",
+	    "accept MAIL FROM:<> but answer the following RCPT with 503" },
+	{ SRV_F_AUTH_UNKNOWN_MECH_334, "auth-unknown-mech-334",
+	    "answer AUTH with an unknown mechanism with a 334 challenge" },
+	{ SRV_F_BDAT_NO_SIZE_250, "bdat-no-size-250",
+	    "answer BDAT without a chunk size with 250" },
+	{ SRV_F_BARE_LF_LOSES_STATE, "bare-lf-loses-state",
+	    "after a command line with a bare CR or LF, answer every command "
+	    "but QUIT with 503" },
+	{ SRV_F_CHUNKING_DATA_502, "chunking-data-502",
+	    "answer DATA with 502 in EHLO sessions: BDAT only (RFC 5321 4.5.1)" },
+	{ SRV_F_PIPELINING_HOLDS_RSET, "pipelining-holds-rset",
+	    "hold the reply to RSET until the next command (RFC 2920 3.2)" },
+	{ SRV_F_TLS_REQUIRED_RCPT, "tls-required-rcpt",
+	    "advertise STARTTLS and answer RCPT in plaintext with 530 (a "
+	    "public MX must not require TLS, RFC 3207 4)" },
+	/* -- end of issue 12 faults -- */
+
+	/* -- benign modes -- */
+	{ SRV_M_BARE_NEWLINE_DATA, "bare-newline-data",
+	    "(benign) keep bare CR and bare LF in DATA as message data, 250 at "
+	    "the real <CRLF>.<CRLF> (RFC 5321 2.3.8, 4.1.1.4)" },
+	{ SRV_M_HELP_UNKNOWN, "help-unknown",
+	    "(benign) answer HELP with 500 (not in the minimum set, RFC 5321 "
+	    "4.2.4, 4.5.1)" },
+	{ SRV_M_ERROR_LIMIT_421, "error-limit-421",
+	    "(benign) after 3 error replies answer the next command with 421 "
+	    "and close (RFC 5321 3.8, 7.8)" },
+	{ SRV_M_ERROR_LIMIT_CLOSE, "error-limit-close",
+	    "(benign) close without 421 right after the 3rd 5yz reply (RFC "
+	    "5321 7.8, Exim's limits)" },
+	{ SRV_M_LONG_LINES, "long-lines",
+	    "(benign) accept command lines far over 512 octets (up to 1 MiB; "
+	    "what passes 16 KiB is ignored)" },
+	{ SRV_M_MAIL_RESTARTS, "nested-mail-restarts",
+	    "(benign) a second MAIL inside a transaction restarts it with the "
+	    "new sender (250)" },
+	{ SRV_M_MAIL_BEFORE_HELO_OK, "mail-before-helo-ok",
+	    "(benign) accept MAIL before HELO/EHLO (EHLO then resets it, RFC "
+	    "5321 4.1.4)" },
+	{ SRV_M_ACCEPT_ALL_RCPT, "accept-all-recipients",
+	    "(benign) a sink: accept every recipient, relaying included (RFC "
+	    "5321 3.6.2; the server states no rejected_recipient)" },
+	{ SRV_M_AUTH_REQUIRED, "auth-required",
+	    "(benign) refuse MAIL with 530 before a successful AUTH (a "
+	    "submission server, RFC 4954 6)" },
+	{ SRV_M_EHLO_LITERAL_REFUSED, "ehlo-literal-refused",
+	    "(benign) refuse EHLO/HELO with an address literal with 550 "
+	    "(RFC 5321 4.1.4)" },
+	{ SRV_M_RCPT_LIMIT_100, "rcpt-limit-100",
+	    "(benign) answer recipients past the 100th with 452 (RFC 5321 "
+	    "4.5.3.1.8, 4.5.3.1.10)" },
+	{ SRV_M_RELAY_554, "relay-554",
+	    "(benign) refuse relaying with 554 instead of 550 (Postfix; RFC "
+	    "5321 3.6.2 prefers 550)" },
+	{ SRV_M_LENIENT_PATHS, "lenient-paths",
+	    "(benign) accept MAIL FROM:addr and RCPT TO:addr without angle "
+	    "brackets (the client's error; the answer is free)" },
+	{ SRV_M_UNKNOWN_502, "unknown-502",
+	    "(benign) answer unknown verbs with 502 (empty lines still 500) "
+	    "and TURN, SEND, SOML, SAML, ETRN, ATRN with 500 (RFC 5321 4.2.4 "
+	    "prefers 500/502)" },
+	{ SRV_M_SECOND_HELO_REFUSED, "second-helo-refused",
+	    "(benign) refuse a second EHLO/HELO with 550, keeping the state "
+	    "(RFC 5321 4.1.4)" },
+	{ SRV_M_STRICT_SENDER_PATHS, "strict-sender-paths",
+	    "(benign) refuse senders with an address literal, a source route "
+	    "or a quoted local part with 553 (sender policy, RFC 5321 4.1.4)" },
+	/* -- end of benign modes -- */
 };
 
 _Static_assert(sizeof(faults) / sizeof(faults[0]) == SRV_F_COUNT,
@@ -326,6 +429,20 @@ const char *
 srv_fault_desc(size_t i)
 {
 	return i < srv_fault_count() ? faults[i].desc : NULL;
+}
+
+int
+srv_fault_benign(size_t i)
+{
+	return i < srv_fault_count() &&
+	    strncmp(faults[i].desc, SRV_BENIGN_MARK, strlen(SRV_BENIGN_MARK)) == 0;
+}
+
+int
+srv_fault_lenient(size_t i)
+{
+	return i < srv_fault_count() &&
+	    strncmp(faults[i].desc, SRV_LENIENT_MARK, strlen(SRV_LENIENT_MARK)) == 0;
 }
 
 int
@@ -370,4 +487,23 @@ srv_faults_parse(struct srv_faults *set, const char *list, char *errbuf,
 		p = e + 1;
 	}
 	return 0;
+}
+
+const char *
+srv_policy_var(const char *list, const char *name)
+{
+	struct srv_faults set;
+	char err[128];
+
+	memset(&set, 0, sizeof(set));
+	if (srv_faults_parse(&set, list, err, sizeof(err)) != 0)
+		return NULL;
+	if (strcmp(name, "rejected_recipient") == 0)
+		/* open-relay is the fault: the server states a refusal it
+		 * does not keep; the sink states none. */
+		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL :
+		    SRV_REJECTED_RECIPIENT;
+	if (strcmp(name, "auth_required") == 0)
+		return srv_faults_has(&set, SRV_M_AUTH_REQUIRED) ? "yes" : NULL;
+	return NULL;
 }

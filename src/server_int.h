@@ -46,6 +46,10 @@
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
 #define GREET_DELAY_MS	500	/* delayed-greeting */
+#define ERROR_LIMIT	3	/* error-limit-421, error-limit-close (RFC 5321 7.8) */
+#define LONG_LINE_KEEP	16384	/* long-lines: octets of a line kept ... */
+#define LONG_LINE_BOUND	(1u << 20)	/* ... and the longest line accepted */
+#define RCPT_LIMIT_MODE	100	/* rcpt-limit-100 (RFC 5321 4.5.3.1.8) */
 
 #define GREETING	"220 " SRV_HOSTNAME " ESMTP smtp-harness reference server"
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
@@ -81,6 +85,7 @@ struct txn {
 	uint64_t bdat_size;	/* octets received with BDAT */
 	int bdat_bad;		/* NUL, bare CR or bare LF seen in BDAT data */
 	unsigned char bdat_prev;	/* last BDAT octet, for bare CR/LF */
+	int null_sender;	/* MAIL FROM:<> (null-sender-rcpt-503) */
 };
 
 /* The BDAT chunk being read: exactly `left` more octets, never parsed
@@ -142,6 +147,10 @@ struct srv_sess {
 	int drop_input;		/* pipelining-drops-input: a 4xx/5xx went out */
 	int close_after;	/* close-on-syntax-error: a 501 went out */
 	unsigned ncmd;		/* command lines received */
+	unsigned nerr;		/* 4yz/5yz replies sent (error-limit-421) */
+	unsigned nerr5;		/* 5yz replies sent (error-limit-close) */
+	int bare_seen;		/* a command line held a bare CR/LF */
+	size_t long_dropped;	/* long-lines: octets dropped from this line */
 	size_t nrcpt;		/* recipients accepted in this transaction */
 	struct body body;
 	struct buf in, out, held;

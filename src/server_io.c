@@ -321,8 +321,10 @@ line_end(const struct srv_sess *s, const char *d, size_t n, size_t *eol,
 static int
 srv_sess_line(struct srv_sess *s)
 {
+	int longok = fault(s, SRV_M_LONG_LINES);
 	size_t max = s->sasl != SASL_NONE ? SASL_LINE_MAX :
-	    fault(s, SRV_F_SHORT_LINE_LIMIT) ? LINE_MAX_SHORT : LINE_MAX_EXT;
+	    fault(s, SRV_F_SHORT_LINE_LIMIT) ? LINE_MAX_SHORT :
+	    longok ? LONG_LINE_KEEP : LINE_MAX_EXT;
 	const char *d = s->in.data;
 	size_t n = s->in.len, eol = 0, end = 0;
 
@@ -330,6 +332,21 @@ srv_sess_line(struct srv_sess *s)
 	if (end == 0) {
 		if (n < max)
 			return 0;
+		/* long-lines: keep the line's start, drop the middle as it
+		 * comes (keeping a CR that may start its CRLF), refuse only
+		 * past LONG_LINE_BOUND. */
+		if (s->sasl == SASL_NONE && fault(s, SRV_M_LONG_LINES) &&
+		    !s->toolong) {
+			size_t keep = LONG_LINE_KEEP / 2, cr = d[n - 1] == '\r';
+
+			s->long_dropped += n - keep - cr;
+			if (cr)
+				s->in.data[keep] = '\r';
+			s->in.len = keep + cr;
+			if (s->long_dropped <= LONG_LINE_BOUND)
+				return 0;
+			s->long_dropped = 0;
+		}
 		/* The line cannot fit: drop it as it comes, keeping a CR
 		 * that may start its CRLF. */
 		if (fault(s, s->sasl != SASL_NONE ? SRV_F_AUTH_LONG_LINE_CLOSE :
@@ -342,7 +359,13 @@ srv_sess_line(struct srv_sess *s)
 		return 0;
 	}
 	s->ncmd++;
-	if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
+	s->long_dropped = 0;
+	if (fault(s, SRV_M_ERROR_LIMIT_421) && s->nerr >= ERROR_LIMIT) {
+		/* RFC 5321 7.8: enough errors; 3.8: 421 and close. */
+		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors",
+		    SRV_HOSTNAME);
+		srv_sess_close(s);
+	} else if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
 		srv_sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
 		srv_sess_close(s);
 	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
@@ -361,8 +384,8 @@ srv_sess_line(struct srv_sess *s)
 			srv_sess_reply(s, "500 5.5.6 Authentication Exchange line "
 			    "is too long");
 		}
-	} else if (s->toolong || end > max ||
-	    (end > LINE_MAX_SMTP && !long_verb(d, eol))) {
+	} else if (s->toolong || (end > max && !longok) ||
+	    (end > LINE_MAX_SMTP && !long_verb(d, eol) && !longok)) {
 		/* RFC 5321 4.5.3.1.4: 512 octets with the CRLF. */
 		if (fault(s, SRV_F_LONG_LINE_CLOSE))
 			srv_sess_close(s);
@@ -411,6 +434,11 @@ srv_sess_process(struct srv_sess *s)
 			s->toolong = 0;
 		}
 		s->drop_input = 0;
+		/* error-limit-close: a 5yz at the end of data counts too. */
+		if (s->close_after && s->state != S_CLOSING) {
+			s->close_after = 0;
+			srv_sess_close(s);
+		}
 	}
 }
 

@@ -260,11 +260,22 @@ int
 srv_check_mail(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
-	if (s->state == S_CONNECTED && !fault(s, SRV_F_MAIL_BEFORE_HELO)) {
+	if (s->state == S_CONNECTED && !fault(s, SRV_F_MAIL_BEFORE_HELO) &&
+	    !fault(s, SRV_M_MAIL_BEFORE_HELO_OK)) {
 		srv_sess_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return 0;
 	}
-	if (s->state >= S_MAIL && !fault(s, SRV_F_NESTED_MAIL_OK)) {
+	if (s->helo && !s->ehlo && fault(s, SRV_F_HELO_NO_MAIL)) {
+		srv_sess_reply(s, "503 5.5.1 Error: send EHLO first");
+		return 0;
+	}
+	/* A submission server (RFC 4954 6: 530 5.7.0). */
+	if (!s->authed && fault(s, SRV_M_AUTH_REQUIRED)) {
+		srv_sess_reply(s, "530 5.7.0 Authentication required");
+		return 0;
+	}
+	if (s->state >= S_MAIL && !fault(s, SRV_F_NESTED_MAIL_OK) &&
+	    !fault(s, SRV_M_MAIL_RESTARTS)) {
 		srv_sess_reply(s, "503 5.5.1 Error: nested MAIL command");
 		return 0;
 	}
@@ -290,6 +301,11 @@ srv_proceed_mail(struct srv_sess *s, const struct syn_command *c)
 	}
 	memset(&t, 0, sizeof(t));
 	if ((why = check_params(s, &a, 0, &t, buf, sizeof(buf))) != NULL) {
+		/* refused-mail-opens-transaction: the refusal of an unknown
+		 * parameter leaves a transaction open all the same. */
+		if (strncmp(why, "555", 3) == 0 &&
+		    fault(s, SRV_F_REFUSED_MAIL_OPENS))
+			srv_sess_enter(s, S_MAIL);
 		srv_sess_reply(s, "%s", why);
 		return;
 	}
@@ -303,6 +319,7 @@ srv_proceed_mail(struct srv_sess *s, const struct syn_command *c)
 	}
 	srv_sess_enter(s, S_MAIL);
 	t.bdat = s->txn.bdat;
+	t.null_sender = a.path.is_null;
 	s->txn = t;
 	srv_sess_reply(s, "250 2.1.0 Ok");
 }
@@ -343,8 +360,17 @@ literal_is_us(const struct syn_path *p)
 int
 srv_check_rcpt(struct srv_sess *s, const struct syn_command *c)
 {
-	(void)c;
 	if (s->state < S_MAIL && !fault(s, SRV_F_RCPT_WITHOUT_MAIL)) {
+		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if (c->verb == SYN_RCPT && !s->tls_up && s->srv->tls_ctx &&
+	    fault(s, SRV_F_TLS_REQUIRED_RCPT)) {
+		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
+		return 0;
+	}
+	if (s->state >= S_MAIL && s->txn.null_sender &&
+	    fault(s, SRV_F_NULL_SENDER_RCPT_503)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
@@ -376,7 +402,12 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 		    "without SMTPUTF8");
 		return;
 	}
-	if (s->nrcpt >= RCPT_MAX) {
+	if (utf8 && s->txn.smtputf8 && fault(s, SRV_F_UTF8_LOCAL_REFUSED)) {
+		srv_sess_reply(s, "553 5.6.7 Non-ASCII local part not permitted");
+		return;
+	}
+	if (s->nrcpt >= RCPT_MAX || (s->nrcpt >= RCPT_LIMIT_MODE &&
+	    fault(s, SRV_M_RCPT_LIMIT_100))) {
 		srv_sess_reply(s, "452 4.5.3 Too many recipients");
 		return;
 	}
@@ -401,8 +432,10 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	case SYN_DOMAIN_GENERAL:
 		break;
 	}
-	if (!local && !fault(s, SRV_F_OPEN_RELAY)) {
-		srv_sess_reply(s, "550 %s Relay access denied",
+	if (!local && !fault(s, SRV_F_OPEN_RELAY) &&
+	    !fault(s, SRV_M_ACCEPT_ALL_RCPT)) {
+		srv_sess_reply(s, "%s %s Relay access denied",
+		    fault(s, SRV_M_RELAY_554) ? "554" : "550",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");
 		return;
 	}

@@ -77,8 +77,15 @@ python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d
 grep -q '^TAP version 13' "$T/clean.tap" && grep -q '^1\.\.[0-9]' "$T/clean.tap" && ! grep -q '^not ok' "$T/clean.tap" \
 	&& ok "tap report: version, plan, no failures" || bad "tap report" "$(head -n 5 "$T/clean.tap")"
 
-# ---- every fault bites, every scenario is bitten (tests/bite.sh) -------
+# ---- every fault bites, every scenario is bitten, every benign mode of the
+# reference server passes the whole suite (tests/bite.sh) -----------------
 BITES="$BUILD/bites.txt" sh tests/bite.sh "$BIN" >"$T/bite.txt" 2>&1
+bite_rc=$?
+checks=$((checks + 1))
+if [ $bite_rc -ne 0 ]; then
+	failures=$((failures + 1))
+	echo "FAIL tests/bite.sh: exit $bite_rc"
+fi
 while IFS= read -r line; do
 	case $line in
 	"ok   "*) checks=$((checks + 1)); echo "$line" ;;

@@ -942,6 +942,120 @@ static const struct conv fault_convs[] = {
 	{ "dsn-short-buffers", "dsn-short-buffers", NULL, 0, 1, 0, {
 	    ST(EHLO MAILB("ENVID=" X10 X10 X10 X10), EHLO_OK BAD("ENVID")) } },
 	/* -- end of extension faults -- */
+
+	/* -- issue 12 faults -- */
+	{ "noop-resets-transaction", "noop-resets-transaction", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "NOOP\r\n", EHLO_OK MAIL_OK OK), ST(RCPT, NEEDMAIL) } },
+	{ "rset-needs-helo", "rset-needs-helo", NULL, 0, 1, 0, {
+	    ST("RSET\r\n", "503 5.5.1 Error: send HELO/EHLO first\r\n"),
+	    ST(EHLO "RSET\r\n", EHLO_OK OK) } },
+	{ "vrfy-no-arg-250", "vrfy-no-arg-250", NULL, 0, 1, 0, {
+	    ST("VRFY\r\n", "250 2.1.5 Ok\r\n") } },
+	{ "data-empty-accepted", "data-empty-accepted", NULL, 0, 1, 0, {
+	    ST(EHLO "DATA\r\n", EHLO_OK GO), ST(".\r\n", QUEUED),
+	    ST(MAIL "DATA\r\n", MAIL_OK GO), ST(".\r\n", QUEUED) } },
+	{ "second-helo-503", "second-helo-503", NULL, 0, 1, 0, {
+	    ST(EHLO, EHLO_OK),
+	    ST(EHLO, "503 5.5.1 Error: duplicate HELO/EHLO\r\n"),
+	    ST("HELO client.example\r\n", "503 5.5.1 Error: duplicate HELO/EHLO\r\n") } },
+	{ "greeting-250", "greeting-250", "250 mx.harness.test ESMTP ready\r\n",
+	    0, 1, 0, { ST(EHLO, EHLO_OK) } },
+	{ "greeting-extra-reply", "greeting-extra-reply",
+	    GREET "220 mx.harness.test still ready\r\n", 0, 1, 0, {
+	    ST(EHLO, EHLO_OK) } },
+	{ "data-answers-commands", "data-answers-commands", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("x\r\nRSET\r\nQUIT\r\nQUITE\r\n.\r\n", OK OK QUEUED) } },
+	{ "ehlo-literal-503", "ehlo-literal-503", NULL, 0, 1, 0, {
+	    ST("EHLO [127.0.0.1]\r\n", "503 5.5.1 Error: address literal\r\n"),
+	    ST(EHLO, EHLO_OK) } },
+	{ "mail-path-500", "mail-path-500", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:sender@client.example\r\n", EHLO_OK E500),
+	    ST("MAIL FROM: <sender@client.example>\r\n", E500),
+	    ST(MAIL, MAIL_OK) } },
+	{ "refused-mail-opens-transaction", "refused-mail-opens-transaction",
+	    NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("XFOO=1"), EHLO_OK UNSUP("XFOO")),
+	    ST(MAIL, "503 5.5.1 Error: nested MAIL command\r\n") } },
+	{ "auth-drops-pipeline", "auth-drops-pipeline", NULL, 0, 1, F_NOBYTES, {
+	    ST(EHLO, EHLO_OK),
+	    ST("AUTH PLAIN " PLAIN_OK "\r\n" MAIL RCPT, AUTH_OK) } },
+	{ "utf8-local-refused", "utf8-local-refused", NULL, 0, 1, 0, {
+	    ST(EHLO MAILB("SMTPUTF8") "RCPT TO:<j\xc3\xb6rg@example.com>\r\n",
+		EHLO_OK MAIL_OK "553 5.6.7 Non-ASCII local part not permitted\r\n"),
+	    ST(RCPT, RCPT_OK) } },
+	{ "helo-no-mail", "helo-no-mail", NULL, 0, 1, 0, {
+	    ST("HELO client.example\r\n" MAIL, HELO_OK EHLO1ST),
+	    ST(EHLO MAIL, EHLO_OK MAIL_OK) } },
+	{ "null-sender-rcpt-503", "null-sender-rcpt-503", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<>\r\n" RCPT, EHLO_OK MAIL_OK NEEDMAIL) } },
+	{ "auth-unknown-mech-334", "auth-unknown-mech-334", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH X-NONE\r\n", EHLO_OK "334 \r\n"),
+	    ST("*\r\n", ABORTED) } },
+	{ "bdat-no-size-250", "bdat-no-size-250", NULL, 0, 1, 0, {
+	    ST(OPEN "BDAT\r\n", OPEN_OK OK), ST("BDAT x\r\n", BDATSYN) } },
+	{ "bare-lf-loses-state", "bare-lf-loses-state", NULL, 1, 0, F_NOPIPE, {
+	    ST("NOOP\nx\r\n", BARECMD),
+	    ST("NOOP\r\n", "503 5.5.1 Error: bad sequence of commands\r\n"),
+	    ST("QUIT\r\n", BYE) } },
+	{ "chunking-data-502", "chunking-data-502", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK "502 5.5.1 Error: use BDAT\r\n"),
+	    ST("HELO client.example\r\n" MAIL RCPT "DATA\r\n.\r\n",
+		HELO_OK MAIL_OK RCPT_OK GO QUEUED) } },
+	{ "pipelining-holds-rset", "pipelining-holds-rset", NULL, 0, 1, 0, {
+	    ST(EHLO "RSET\r\n", EHLO_OK), ST("NOOP\r\n", OK OK) } },
+	/* -- end of issue 12 faults -- */
+
+	/* -- benign modes -- */
+	{ "bare-newline-data", "bare-newline-data", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("a\nb\rc\n.\nd\r.\r\n.\r\n", QUEUED) } },
+	{ "help-unknown", "help-unknown", NULL, 0, 1, 0, {
+	    ST("HELP\r\n", E500) } },
+	{ "error-limit-421", "error-limit-421", NULL, 1, 0, 0, {
+	    ST("FOO\r\n", E500), ST(EHLO, EHLO_OK), ST("FOO\r\n", E500),
+	    ST("BAR\r\n", E500),
+	    ST("NOOP\r\n", "421 4.7.0 mx.harness.test Error: too many errors\r\n") } },
+	{ "error-limit-close", "error-limit-close", NULL, 1, 0, 0, {
+	    ST("FOO\r\n", E500), ST(EHLO MAIL "DATA\r\n", EHLO_OK MAIL_OK NEEDRCPT),
+	    ST("BAR\r\n", E500) } },
+	{ "long-lines", "long-lines", NULL, 0, 1, F_NOBYTES, {
+	    ST("NOOP " X1000 "\r\n", OK),
+	    ST("NOOP " X13000 X13000 X13000 "\r\n", OK),
+	    ST(EHLO MAIL, EHLO_OK MAIL_OK) } },
+	{ "nested-mail-restarts", "nested-mail-restarts", NULL, 0, 1, 0, {
+	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
+	{ "mail-before-helo-ok", "mail-before-helo-ok", NULL, 0, 1, 0, {
+	    ST(MAIL, MAIL_OK), ST(EHLO RCPT, EHLO_OK NEEDMAIL) } },
+	{ "accept-all-recipients", "accept-all-recipients", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<a@relay.invalid>\r\n",
+		EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "auth-required", "auth-required", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL, EHLO_OK "530 5.7.0 Authentication required\r\n"),
+	    ST("AUTH PLAIN " PLAIN_OK "\r\n" MAIL, AUTH_OK MAIL_OK) } },
+	{ "ehlo-literal-refused", "ehlo-literal-refused", NULL, 0, 1, 0, {
+	    ST("EHLO [127.0.0.1]\r\n",
+		"550 5.7.1 Address literals not accepted\r\n"),
+	    ST(EHLO, EHLO_OK) } },
+	{ "relay-554", "relay-554", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL "RCPT TO:<a@relay.invalid>\r\n",
+		EHLO_OK MAIL_OK "554 5.7.1 Relay access denied\r\n") } },
+	{ "lenient-paths", "lenient-paths", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:sender@client.example SIZE=10\r\n"
+		"RCPT TO: <user@example.com>\r\n", EHLO_OK MAIL_OK RCPT_OK) } },
+	{ "unknown-502", "unknown-502", NULL, 0, 1, 0, {
+	    ST("FOO\r\n", "502 5.5.2 Error: command not implemented\r\n"),
+	    ST("TURN\r\n", E500), ST("\r\n", E500) } },
+	{ "second-helo-refused", "second-helo-refused", NULL, 0, 1, 0, {
+	    ST(OPEN EHLO, OPEN_OK "550 5.7.1 Error: already greeted\r\n"),
+	    ST(RCPT, RCPT_OK) } },
+	{ "strict-sender-paths", "strict-sender-paths", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<a@[127.0.0.1]>\r\n"
+		"MAIL FROM:<\"a b\"@client.example>\r\n",
+		EHLO_OK "553 5.1.7 Sender address rejected\r\n"
+		"553 5.1.7 Sender address rejected\r\n"),
+	    ST(MAIL "RCPT TO:<\"a b\"@example.com>\r\n", MAIL_OK RCPT_OK) } },
+	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
 };
@@ -1567,6 +1681,7 @@ test_many_recipients(void)
 	many_recipients(NULL, 1001, 1000);
 	/* -- core suite faults -- */
 	many_recipients("rcpt-limit-50", 100, 50);
+	many_recipients("rcpt-limit-100", 150, 100);
 	/* -- end of core suite faults -- */
 }
 
@@ -2020,6 +2135,26 @@ test_fault_table(void)
 		"tls-handshake-garbage", "tls-handshake-drop",
 		"tls-required-ignored", "tls-required-all", "tls-auth-plaintext",
 		/* -- end of TLS faults -- */
+
+		/* -- issue 12 faults -- */
+		"noop-resets-transaction", "rset-needs-helo", "vrfy-no-arg-250",
+		"data-empty-accepted", "second-helo-503", "greeting-250",
+		"greeting-extra-reply", "data-answers-commands",
+		"ehlo-literal-503", "mail-path-500",
+		"refused-mail-opens-transaction", "auth-drops-pipeline",
+		"utf8-local-refused", "helo-no-mail", "null-sender-rcpt-503",
+		"auth-unknown-mech-334", "bdat-no-size-250", "bare-lf-loses-state",
+		"chunking-data-502", "pipelining-holds-rset", "tls-required-rcpt",
+		/* -- end of issue 12 faults -- */
+
+		/* -- benign modes -- */
+		"bare-newline-data", "help-unknown", "error-limit-421",
+		"error-limit-close", "long-lines", "nested-mail-restarts",
+		"mail-before-helo-ok", "accept-all-recipients", "auth-required",
+		"ehlo-literal-refused", "rcpt-limit-100", "relay-554",
+		"lenient-paths", "unknown-502", "second-helo-refused",
+		"strict-sender-paths",
+		/* -- end of benign modes -- */
 	};
 	char err[128];
 	struct loop *loop = loop_new();
@@ -2045,12 +2180,41 @@ test_fault_table(void)
 		    /* -- core suite faults: test_data_limits and
 		     * test_many_recipients show these -- */
 		    strcmp(names[i], "rcpt-limit-50") &&
+		    strcmp(names[i], "rcpt-limit-100") &&
 		    strcmp(names[i], "text-line-off-by-two") &&
 		    strcmp(names[i], "long-text-line-close") &&
 		    strcmp(names[i], "message-limit-32k") &&
 		    strncmp(names[i], "tls-", 4) != 0)	/* test_server_tls.c */
 			CU_FAIL("fault without a conversation");
 	}
+	/* The marks: benign modes and lenient deviations (tests/bite.sh reads
+	 * them from `serve --list-faults`). */
+	for (i = 0; i < NELEM(names); i++) {
+		const char *d = srv_fault_desc(i);
+
+		CU_ASSERT(srv_fault_benign(i) == (strncmp(d, SRV_BENIGN_MARK,
+		    strlen(SRV_BENIGN_MARK)) == 0));
+		CU_ASSERT(srv_fault_lenient(i) == (strncmp(d, SRV_LENIENT_MARK,
+		    strlen(SRV_LENIENT_MARK)) == 0));
+		CU_ASSERT(!(srv_fault_benign(i) && srv_fault_lenient(i)));
+	}
+	CU_ASSERT(srv_fault_benign(SRV_M_HELP_UNKNOWN));
+	CU_ASSERT(srv_fault_benign(SRV_F_DELAYED_GREETING));
+	CU_ASSERT(!srv_fault_benign(SRV_F_QUIT_250));
+	CU_ASSERT(srv_fault_lenient(SRV_F_BARE_LF_COMMANDS));
+	CU_ASSERT(srv_fault_benign(NELEM(names)) == 0);
+	/* The policy the builtin target states. */
+	CU_ASSERT_STRING_EQUAL(srv_policy_var("", "rejected_recipient"),
+	    SRV_REJECTED_RECIPIENT);
+	CU_ASSERT_STRING_EQUAL(srv_policy_var("open-relay", "rejected_recipient"),
+	    SRV_REJECTED_RECIPIENT);
+	CU_ASSERT(srv_policy_var("help-unknown,accept-all-recipients",
+	    "rejected_recipient") == NULL);
+	CU_ASSERT(srv_policy_var(NULL, "auth_required") == NULL);
+	CU_ASSERT_STRING_EQUAL(srv_policy_var("auth-required", "auth_required"),
+	    "yes");
+	CU_ASSERT(srv_policy_var("no-such-fault", "rejected_recipient") == NULL);
+	CU_ASSERT(srv_policy_var("", "no_such_var") == NULL);
 	CU_ASSERT(srv_fault_name(NELEM(names)) == NULL);
 	CU_ASSERT(srv_fault_desc(NELEM(names)) == NULL);
 	CU_ASSERT(srv_fault_lookup("quit", 4) == -1);

@@ -113,6 +113,10 @@ static const struct conv {
 	{ "requires TLS from everyone", "tls-required-all", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, E530, 0, NULL, NULL },
 	    { "NOOP\r\n", OK, 0, NULL, NULL } } },
+	{ "requires TLS for RCPT", "tls-required-rcpt", 0, {
+	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
+	    { RCPT, E530, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { EHLO, EHLO_NOTLS, 0, NULL, NULL }, { MAIL RCPT, MAIL_OK RCPT_OK, 0, NULL, NULL } } },
 };
 
 /* The client: our end of the socketpair, and TLS once it is started. */
