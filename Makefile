@@ -59,6 +59,7 @@ e2e: $(BIN)
 	@tail -n 1 $(BUILD)/bad-files.log
 
 test: unit e2e fuzz-regress
+	@sh tests/include-rules.sh
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -82,8 +83,10 @@ test-valgrind: $(BIN)
 run: $(BIN)
 	$(BIN) run scenarios/
 
+# The scenarios, and the include rules of docs/architecture.md.
 lint: $(BIN)
 	$(BIN) lint scenarios/
+	@sh tests/include-rules.sh
 
 # Which fault each scenario bites on, and which scenarios catch each fault
 # (also part of `make e2e`); the mapping lands in $(BUILD)/bites.txt.

@@ -1,0 +1,82 @@
+/*
+ * loader_int.h - what the loader's files share (private to loader.c and
+ * loader_yaml.c): the node tree libyaml's events are folded into, the
+ * parsing context, and the typed getters.  Every getter reports its own
+ * error as FILE:LINE:COL and returns 0/NULL on failure.
+ */
+#ifndef SMTPH_LOADER_INT_H
+#define SMTPH_LOADER_INT_H
+
+#include <regex.h>
+#include <stddef.h>
+
+#include "loader.h"
+#include "scenario.h"
+
+#define LD_MAX_DEPTH 32         /* nesting of YAML nodes */
+#define LD_MAX_SECONDS 3600.0   /* the longest wait a file may ask for */
+
+enum node_type { NODE_SCALAR, NODE_SEQ, NODE_MAP };
+
+struct node {
+	enum node_type type;
+	int line, col;     /* 1-based */
+	char *val;         /* scalar bytes (NUL-terminated copy) */
+	size_t len;
+	int plain;         /* plain (unquoted) scalar */
+	int double_quoted;
+	struct node **kids; /* sequence items; mapping: key, value, key, value... */
+	size_t n;
+};
+
+struct ctx {
+	const char *file;
+	struct load_diag *diag;
+	size_t errors_before;
+	const char *doc; /* NULL: a scenario or profile; else what other file
+	                  * this is, for messages (load_yaml: "a baseline") */
+};
+
+#define ERR(c, nd, ...) load_diag_add((c)->diag, (c)->file, (nd)->line, (nd)->col, __VA_ARGS__)
+
+/* Free a node and everything below it (NULL is fine). */
+void ld_node_free(struct node *n);
+/* Parse one YAML document into a tree (errors into c->diag); NULL if none. */
+struct node *ld_parse_doc(struct ctx *c, const char *data, size_t len);
+/* "a string", "a list", "a mapping". */
+const char *ld_type_name(const struct node *n);
+/* 1 if n has type t, else an error naming what was wanted and 0. */
+int ld_want(struct ctx *c, const struct node *n, enum node_type t, const char *what);
+/* A heap copy of a scalar (nonempty: refuse ""), or NULL after an error. */
+char *ld_get_str(struct ctx *c, const struct node *n, const char *what, int nonempty);
+int ld_get_uint(struct ctx *c, const struct node *n, const char *what, unsigned lo,
+    unsigned hi, unsigned *out);
+int ld_get_seconds(struct ctx *c, const struct node *n, const char *what, double *out);
+int ld_get_bool(struct ctx *c, const struct node *n, const char *what, int *out);
+/* A string or a list of strings, appended to *out. */
+int ld_get_strv(struct ctx *c, const struct node *n, const char *what, char ***out, size_t *nout);
+/* Every key of map is in allowed (NULL: any string key); else errors, 0. */
+int ld_check_keys(struct ctx *c, const struct node *map, const char *const *allowed,
+    const char *what);
+/* The value of key in map, or NULL. */
+const struct node *ld_lookup(const struct node *map, const char *key);
+
+/* ---- loader_expect.c --------------------------------------------------- */
+
+/* One code pattern: 200..599 or "Dxx"-style ("5xx", "25x"). */
+int ld_parse_code(struct ctx *c, const struct node *n, struct scn_code *out);
+/* A code or a list of codes into a new array *out. */
+int ld_parse_code_list(struct ctx *c, const struct node *n, struct scn_code **out, size_t *nout);
+/* The codes of an expectation (e->codes). */
+int ld_parse_codes(struct ctx *c, const struct node *n, struct scn_expect *e);
+/* Every pattern of sub[] is covered by one of e's codes (what: "prefer"). */
+int ld_check_subset(struct ctx *c, const struct node *n, const struct scn_expect *e,
+    const struct scn_code *sub, size_t nsub, const char *what);
+/* prefer: a strict subset of the codes, else an error. */
+int ld_check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e);
+/* Compile n's POSIX ERE into *re (refusing ones regcomp() would blow up on). */
+int ld_compile_re(struct ctx *c, const struct node *n, regex_t *re);
+/* 1 if v is "present" or an enhanced status code pattern ("5.1.1", "5.x.x"). */
+int ld_valid_enhanced(const char *v);
+
+#endif

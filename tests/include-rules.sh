@@ -1,0 +1,47 @@
+#!/bin/sh
+# include-rules.sh - the include rules of docs/architecture.md, checked.
+# Each rule: FILES (a shell pattern) may not include any of HEADERS.
+# Prints every breach as "FILE: includes HEADER (RULE)"; exit 1 if any.
+set -u
+cd "$(dirname "$0")/.."
+bad=0
+rule() {
+	name=$1 files=$2 headers=$3
+	for f in $files; do
+		[ -f "$f" ] || continue
+		for h in $headers; do
+			if grep -q "^#include \"$h\"" "$f"; then
+				echo "$f: includes $h ($name)"
+				bad=1
+			fi
+		done
+	done
+}
+ENGINE_H="engine.h session.h expect.h"
+SERVER_H="server.h server_int.h server_faults.h server_hostile.h"
+LOADER_H="loader.h loader_int.h"
+REPORT_H="report.h report_util.h report_writers.h baseline.h"
+HARNESS_H="harness.h options.h suite.h"
+
+rule "the library never includes the front end" "src/*.c src/*.h" "$HARNESS_H"
+rule "protocol parsers stand alone" "src/reply.c src/ehlo.c src/syntax.c src/template.c src/sasl.c src/abnf.h src/reply.h src/ehlo.h src/syntax.h" \
+	"$ENGINE_H $SERVER_H $LOADER_H $REPORT_H result.h transport.h tls.h loop.h"
+rule "the model includes nothing of the parts that use it" "src/scenario.c src/scenario.h src/result.c src/result.h" \
+	"$ENGINE_H $SERVER_H $LOADER_H $REPORT_H"
+rule "the engine knows the server only through builtin.c" "src/engine.c src/session.c src/step.c src/expect.c src/vars.c src/session.h src/engine.h" \
+	"$SERVER_H $LOADER_H $REPORT_H"
+rule "the verdict is pure" "src/expect.c src/expect.h" "session.h loop.h transport.h tls.h engine.h"
+rule "the reference server knows nothing of the client side" "src/server*.c src/server*.h src/builtin.h" \
+	"$ENGINE_H $LOADER_H $REPORT_H"
+rule "reports read results, not the engine or the server" "src/report*.c src/report*.h src/baseline.c src/baseline.h" \
+	"$ENGINE_H $SERVER_H"
+rule "the loader builds the model, nothing else" "src/loader*.c src/loader*.h src/vars.c" "$ENGINE_H $SERVER_H $REPORT_H"
+# Private headers stay with their files.
+for f in src/*.c src/*.h harness/*.c harness/*.h; do
+	case "$f" in src/server*) ;; *) rule "server_int.h is private to server*.c" "$f" "server_int.h" ;; esac
+	case "$f" in src/loader*) ;; *) rule "loader_int.h is private to loader*.c" "$f" "loader_int.h" ;; esac
+	case "$f" in src/engine.c|src/session.c|src/step.c|src/session.h) ;; *) rule "session.h is private to the engine" "$f" "session.h" ;; esac
+	case "$f" in src/report*) ;; *) rule "report_writers.h is private to the reports" "$f" "report_writers.h" ;; esac
+done
+[ $bad -eq 0 ] && echo "include rules: ok"
+exit $bad
