@@ -7,6 +7,13 @@ ran, or DIR/TARGET.status ("unavailable: why") for one that could not, and
 DIR/TARGET.rc (the harness's exit status).  Writes DIR/matrix.html (one
 self-contained page: no fetches, every string escaped) and DIR/matrix.md
 (the per-server summary, for the README), and prints the summary.
+
+Both also give, per server, its deviations by requirement: how many
+failures the run charged to each catalogue id, with the rule's section and
+quote.  An expected failure (xfail: a baselined deviation) is still a
+deviation and counts; a pass, a skip, an error and an XPASS do not.  The
+counts are the report's summary.deviations; the section, the quote and
+the scenarios come from each result's "rule".
 """
 import html
 import json
@@ -44,8 +51,53 @@ def load(d, targets):
                 srv["status"] = f.read().strip()
         else:
             srv["status"] = "no report (the run did not finish; rc %s)" % srv["rc"]
+        srv["devs"] = deviations(srv["report"]) if srv["report"] else {}
         servers.append(srv)
     return servers
+
+
+COUNTED = ("fail", "xfail")
+
+
+def one_line(s):
+    """A quote on one line, printable ASCII."""
+    s = " ".join(("" if s is None else str(s)).split())
+    return "".join(c if 0x20 <= ord(c) < 0x7f else "?" for c in s)
+
+
+def deviations(report):
+    """{id: {"count", "ref", "quote", "scenarios": [(scenario, status)]}}
+    for one report.  The count is summary.deviations' where the report has
+    it (the harness's own count), else the results'."""
+    devs = {}
+    for sc in report.get("scenarios", []):
+        r = sc.get("rule") or {}
+        if sc.get("status") not in COUNTED or not r.get("id"):
+            continue
+        d = devs.setdefault(r["id"], {"count": 0, "ref": r.get("ref"),
+                                      "quote": r.get("quote"), "scenarios": []})
+        d["count"] += 1
+        d["scenarios"].append((sc["id"], sc["status"]))
+    summ = (report.get("summary") or {}).get("deviations")
+    if isinstance(summ, dict):
+        for rid, n in summ.items():
+            devs.setdefault(rid, {"count": 0, "ref": None, "quote": None,
+                                  "scenarios": []})["count"] = n
+    return devs
+
+
+def all_rules(servers):
+    """Every catalogue id some server deviates from, sorted, with the
+    section and quote of its first occurrence."""
+    rules = {}
+    for s in servers:
+        if s["report"] is None:
+            continue
+        for rid, d in s["devs"].items():
+            cur = rules.setdefault(rid, {"ref": d["ref"], "quote": d["quote"]})
+            if not cur["ref"] and d["ref"]:
+                cur.update(ref=d["ref"], quote=d["quote"])
+    return [(rid, rules[rid]) for rid in sorted(rules)]
 
 
 def summary_rows(servers):
@@ -59,18 +111,51 @@ def summary_rows(servers):
     return rows
 
 
+def md_cell(s):
+    """Text for a Markdown table cell: one line, no '|', and the RFC's
+    <CRLF>, <LF>.<LF> ... as entities, so no renderer takes them for tags."""
+    s = one_line(s).replace("|", "/")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def write_md(path, servers):
     out = ["| server | passed | failed | skipped | expected failures | "
-           "unexpected passes | errors | total |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for name, sm, why in summary_rows(servers):
+           "unexpected passes | errors | total | deviations (requirements) |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for (name, sm, why), s in zip(summary_rows(servers), servers):
         if sm is None:
-            why = "".join(c if 0x20 <= ord(c) < 0x7f else "?" for c in why)
-            out.append("| %s | %s | | | | | | |" % (name, why.replace("|", "/")))
+            out.append("| %s | %s | | | | | | | |" % (name, md_cell(why)))
         else:
-            out.append("| %s | %d | %d | %d | %d | %d | %d | %d |" % (
+            out.append("| %s | %d | %d | %d | %d | %d | %d | %d | %d (%d) |" % (
                 name, sm["pass"], sm["fail"], sm["skip"], sm["xfail"],
-                sm["xpass"], sm["error"], sm["total"]))
+                sm["xpass"], sm["error"], sm["total"],
+                sum(d["count"] for d in s["devs"].values()), len(s["devs"])))
+    ran = [s for s in servers if s["report"] is not None]
+    rules = all_rules(servers)
+    out.append("")
+    out.append("Deviations by requirement: the number of scenarios each server "
+               "fails (baselined or not) on each catalogue id, with the rule it breaks.")
+    out.append("")
+    out.append("| requirement | " + " | ".join(s["name"] for s in ran) + " |")
+    out.append("| --- | " + " | ".join("---:" for _ in ran) + " |")
+    for rid, r in rules:
+        row = "| **%s** %s: \"%s\" | " % (md_cell(rid), md_cell(r["ref"] or "?"),
+                                         md_cell(r["quote"] or "(no quote in the report)"))
+        row += " | ".join(str(s["devs"][rid]["count"]) if rid in s["devs"] else ""
+                          for s in ran) + " |"
+        out.append(row)
+    if not rules:
+        out.append("| (none) | " + " | ".join("" for _ in ran) + " |")
+    out.append("")
+    for s in ran:
+        if not s["devs"]:
+            out.append("- **%s**: no deviation" % md_cell(s["name"]))
+            continue
+        out.append("- **%s**: %s" % (md_cell(s["name"]), "; ".join(
+            "%s %s (%s)" % (md_cell(rid), d["count"], ", ".join(
+                md_cell(sid) + ("" if st == "xfail" else " " + st.upper())
+                for sid, st in d["scenarios"]))
+            for rid, d in sorted(s["devs"].items()))))
     with open(path, "w", encoding="ascii") as f:
         f.write("\n".join(out) + "\n")
     return out
@@ -126,19 +211,46 @@ def write_html(path, servers):
          '<style>' + STYLE + '</style></head><body>',
          '<h1>smtp-harness interop matrix</h1>',
          '<h2>Summary</h2><table id="summary"><tr><th>server</th>'
-         + "".join("<th>%s</th>" % k for k in STATUSES) + "<th>total</th><th>exit</th></tr>"]
+         + "".join("<th>%s</th>" % k for k in STATUSES)
+         + "<th>total</th><th>exit</th><th>deviations</th></tr>"]
     for s in servers:
         r = s["report"]
         if r is None:
             h.append('<tr class="unavail" data-server="%s"><td>%s</td><td colspan="%d">%s</td></tr>'
-                     % (esc(s["name"]), esc(s["name"]), len(STATUSES) + 2, esc(s["status"])))
+                     % (esc(s["name"]), esc(s["name"]), len(STATUSES) + 3, esc(s["status"])))
             continue
         sm = r["summary"]
         h.append('<tr data-server="%s"><td><a href="%s.html">%s</a></td>' % (
             esc(s["name"]), esc(s["name"]), esc(s["name"]))
             + "".join('<td class="num" id="sum-%s-%s">%d</td>' % (esc(s["name"]), k, sm[k])
                       for k in STATUSES)
-            + '<td class="num">%d</td><td class="num">%s</td></tr>' % (sm["total"], esc(s["rc"])))
+            + '<td class="num">%d</td><td class="num">%s</td>' % (sm["total"], esc(s["rc"]))
+            + '<td class="num" id="dev-%s">%d</td></tr>' % (
+                esc(s["name"]), sum(d["count"] for d in s["devs"].values())))
+    h.append("</table>")
+    h.append('<h2>Deviations by requirement</h2>'
+             '<p>Per server, the failures charged to each catalogue id, baselined '
+             '(xfail) or not: a baselined deviation is still a deviation. The '
+             'tooltip names the scenarios.</p>')
+    h.append('<table id="deviations"><tr><th>id</th><th>section</th><th>rule</th>'
+             + "".join('<th class="srv">%s</th>' % esc(s["name"]) for s in ran) + "</tr>")
+    rules = all_rules(servers)
+    for rid, r in rules:
+        h.append('<tr class="dev" data-rule="%s"><td><code>%s</code></td><td>%s</td>'
+                 '<td><q>%s</q></td>' % (esc(rid), esc(rid), esc(r["ref"] or ""),
+                                         esc(one_line(r["quote"]))))
+        for s in ran:
+            d = s["devs"].get(rid)
+            if d is None:
+                h.append('<td class="num none"></td>')
+                continue
+            tip = ", ".join("%s (%s)" % (sid, st) for sid, st in d["scenarios"])
+            bad = any(st == "fail" for _, st in d["scenarios"])
+            h.append('<td class="num %s" data-dev-server="%s" title="%s">%d</td>' % (
+                "fail" if bad else "xfail", esc(s["name"]), esc(tip), d["count"]))
+        h.append("</tr>")
+    if not rules:
+        h.append('<tr><td colspan="%d">no deviation</td></tr>' % (len(ran) + 3))
     h.append("</table>")
     h.append('<p>Each server ran the whole suite with its profile and baseline '
              '(<code>harness/targets/SERVER.*.yaml</code>); a cell links nowhere but '
@@ -159,6 +271,10 @@ def write_html(path, servers):
                 h.append('<td class="cell none" data-status="none">-</td>')
                 continue
             tip = c["reason"] or ""
+            rule = c.get("rule") or {}
+            if c["status"] in COUNTED and rule.get("id"):
+                tip = "%s %s: %s | %s" % (rule["id"], rule.get("ref") or "",
+                                          one_line(rule.get("quote")), tip)
             if c["warnings"]:
                 tip += (" | " if tip else "") + "; ".join(c["warnings"])
             h.append('<td class="cell %s" data-status="%s" data-server="%s" title="%s">%s%s</td>' % (
