@@ -207,6 +207,40 @@ ht_field(struct buf *b, const char *name, const char *s)
 	buf_puts(b, "</code></dd>");
 }
 
+/* The scenario's refs, tags and file (with the failing step's line). */
+static void
+ht_identity(struct buf *b, const struct res_result *r)
+{
+	const struct scn *s = r->scn;
+
+	if (s != NULL && s->n_refs > 0) {
+		buf_puts(b, "<dt>refs</dt><dd>");
+		for (size_t k = 0; k < s->n_refs; k++) {
+			buf_puts(b, k > 0 ? ", <span class=\"ref\">" :
+			    "<span class=\"ref\">");
+			ht_str(b, s->refs[k]);
+			buf_puts(b, "</span>");
+		}
+		buf_puts(b, "</dd>");
+	}
+	if (s != NULL && s->n_tags > 0) {
+		buf_puts(b, "<dt>tags</dt><dd>");
+		for (size_t k = 0; k < s->n_tags; k++) {
+			if (k > 0)
+				buf_puts(b, ", ");
+			ht_str(b, s->tags[k]);
+		}
+		buf_puts(b, "</dd>");
+	}
+	if (s != NULL && s->file != NULL) {
+		buf_puts(b, "<dt>file</dt><dd><code>");
+		ht_str(b, s->file);
+		if (rep_has_step(r->status) && r->step_line > 0)
+			buf_printf(b, ":%d", r->step_line);
+		buf_puts(b, "</code></dd>");
+	}
+}
+
 static void
 ht_result(struct buf *b, const struct res_result *r)
 {
@@ -238,32 +272,7 @@ ht_result(struct buf *b, const struct res_result *r)
 		buf_printf(b, " <span class=\"warn\">%zu warning%s</span>",
 		    r->n_warnings, r->n_warnings == 1 ? "" : "s");
 	buf_puts(b, "</summary>\n<dl class=\"f\">");
-	if (s != NULL && s->n_refs > 0) {
-		buf_puts(b, "<dt>refs</dt><dd>");
-		for (size_t k = 0; k < s->n_refs; k++) {
-			buf_puts(b, k > 0 ? ", <span class=\"ref\">" :
-			    "<span class=\"ref\">");
-			ht_str(b, s->refs[k]);
-			buf_puts(b, "</span>");
-		}
-		buf_puts(b, "</dd>");
-	}
-	if (s != NULL && s->n_tags > 0) {
-		buf_puts(b, "<dt>tags</dt><dd>");
-		for (size_t k = 0; k < s->n_tags; k++) {
-			if (k > 0)
-				buf_puts(b, ", ");
-			ht_str(b, s->tags[k]);
-		}
-		buf_puts(b, "</dd>");
-	}
-	if (s != NULL && s->file != NULL) {
-		buf_puts(b, "<dt>file</dt><dd><code>");
-		ht_str(b, s->file);
-		if (rep_has_step(r->status) && r->step_line > 0)
-			buf_printf(b, ":%d", r->step_line);
-		buf_puts(b, "</code></dd>");
-	}
+	ht_identity(b, r);
 	if (rep_has_step(r->status)) {
 		if (r->step > 0)
 			buf_printf(b, "<dt>step</dt><dd>%d</dd>", r->step);

@@ -218,33 +218,72 @@ rep_progress(FILE *f, const struct res_result *r, size_t done, size_t total,
 	fflush(f);
 }
 
+/* -v: the transcripts of what passed, was skipped or failed as expected
+ * (failures already showed theirs as they came).  0, or -1 if writing
+ * failed. */
+static int
+tx_verbose(FILE *f, struct buf *b, const struct rep_run *run, int color)
+{
+	int rc = 0, shown = 0;
+
+	for (size_t i = 0; i < run->n; i++) {
+		const struct res_result *r = &run->results[i];
+
+		if ((r->status != RES_PASS && r->status != RES_XFAIL &&
+		    r->status != RES_SKIP) || r->tr.n == 0)
+			continue;
+		tx_headline(b, r, color);
+		tx_tls(b, r);
+		tx_transcript(b, &r->tr, 0);
+		shown = 1;
+		if (rep_flush(f, b) != 0)
+			rc = -1;
+	}
+	if (shown)
+		buf_puts(b, "\n");
+	return rc;
+}
+
+/* The summary's list of what failed, ended in error or passed unexpectedly. */
+static void
+tx_failed(struct buf *b, const struct rep_run *run, size_t n, int color)
+{
+	buf_printf(b, "failed:   %zu\n", n);
+	for (size_t i = 0; i < run->n; i++) {
+		const struct res_result *r = &run->results[i];
+
+		if (r->status != RES_FAIL && r->status != RES_ERROR &&
+		    r->status != RES_XPASS)
+			continue;
+		buf_puts(b, "  ");
+		tx_status(b, r->status, color);
+		buf_puts(b, " ");
+		rep_clean(b, tx_id(r));
+		buf_puts(b, "  ");
+		if (r->status == RES_XPASS) {
+			buf_puts(b, "passed although the baseline "
+			    "expects a failure");
+		} else {
+			tx_where(b, r);
+			buf_puts(b, ": ");
+			rep_clean(b, r->reason ? r->reason :
+			    "(no reason given)");
+		}
+		buf_puts(b, "\n");
+	}
+}
+
 int
 rep_write_text(FILE *f, const struct rep_run *run, int color)
 {
 	struct rep_counts c;
 	struct buf b;
-	int rc = 0, shown = 0;
+	int rc = 0;
 
 	buf_init(&b);
 	rep_count(run, &c);
-	if (run->verbose) {
-		/* Failures already showed their transcripts as they came. */
-		for (size_t i = 0; i < run->n; i++) {
-			const struct res_result *r = &run->results[i];
-
-			if ((r->status != RES_PASS && r->status != RES_XFAIL &&
-			    r->status != RES_SKIP) || r->tr.n == 0)
-				continue;
-			tx_headline(&b, r, color);
-			tx_tls(&b, r);
-			tx_transcript(&b, &r->tr, 0);
-			shown = 1;
-			if (rep_flush(f, &b) != 0)
-				rc = -1;
-		}
-		if (shown)
-			buf_puts(&b, "\n");
-	}
+	if (run->verbose)
+		rc = tx_verbose(f, &b, run, color);
 	if (run->target) {
 		buf_puts(&b, "target:   ");
 		rep_clean(&b, run->target);
@@ -286,31 +325,8 @@ rep_write_text(FILE *f, const struct rep_run *run, int color)
 			}
 		}
 	}
-	if (c.fail + c.error + c.xpass > 0) {
-		buf_printf(&b, "failed:   %zu\n", c.fail + c.error + c.xpass);
-		for (size_t i = 0; i < run->n; i++) {
-			const struct res_result *r = &run->results[i];
-
-			if (r->status != RES_FAIL && r->status != RES_ERROR &&
-			    r->status != RES_XPASS)
-				continue;
-			buf_puts(&b, "  ");
-			tx_status(&b, r->status, color);
-			buf_puts(&b, " ");
-			rep_clean(&b, tx_id(r));
-			buf_puts(&b, "  ");
-			if (r->status == RES_XPASS) {
-				buf_puts(&b, "passed although the baseline "
-				    "expects a failure");
-			} else {
-				tx_where(&b, r);
-				buf_puts(&b, ": ");
-				rep_clean(&b, r->reason ? r->reason :
-				    "(no reason given)");
-			}
-			buf_puts(&b, "\n");
-		}
-	}
+	if (c.fail + c.error + c.xpass > 0)
+		tx_failed(&b, run, c.fail + c.error + c.xpass, color);
 	if (rep_flush(f, &b) != 0)
 		rc = -1;
 	buf_free(&b);
