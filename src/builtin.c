@@ -60,18 +60,24 @@ static const struct scn_var builtin_vars[] = {
 	/* it relays nothing and takes mail for its domain from anyone,
 	 * without TLS: a public MX (RFC 3207 4) */
 	{ "public_mx", "yes" },
-	/* its role (docs/scenarios.md "Variables"): an MX, which must refuse
-	 * to relay, and an address outside SRV_LOCAL_DOMAIN it refuses */
-	{ "role_mx", "yes" },
-	{ "rejected_recipient", "nobody@relay.invalid" },
 };
 
-const struct scn_var *
-bi_vars(const struct tp_target *t, size_t *n)
+/* Its policy, which follows its modes (srv_policy_var): in the default
+ * mode an MX, which must refuse to relay, and an address outside
+ * SRV_LOCAL_DOMAIN it refuses; a sink (accept-all-recipients) states
+ * neither (docs/scenarios.md "Variables"). */
+static const char *const policy_vars[] = { "role_mx", "rejected_recipient" };
+
+size_t
+bi_vars(const struct tp_target *t, struct scn_var *out, size_t max)
 {
-	/* One account and one policy whatever the faults (open-relay is a
-	 * fault: the declared policy stays and the scenarios catch it). */
-	(void)t;
-	*n = sizeof(builtin_vars) / sizeof(builtin_vars[0]);
-	return builtin_vars;
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(builtin_vars) / sizeof(builtin_vars[0]) && n < max; i++)
+		out[n++] = builtin_vars[i];
+	for (size_t i = 0; i < sizeof(policy_vars) / sizeof(policy_vars[0]) && n < max; i++) {
+		const char *v = srv_policy_var(t->faults ? t->faults : "", policy_vars[i]);
+		if (v) /* the caller copies (vars_merge): the casts write nothing */
+			out[n++] = (struct scn_var){ (char *)policy_vars[i], (char *)v };
+	}
+	return n;
 }

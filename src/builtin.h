@@ -29,10 +29,13 @@ struct bi_server *bi_start(struct loop *loop, const struct tp_target *t,
 void bi_stop(struct bi_server *b);
 
 /*
- * The variables the builtin target sets for itself (static storage, *n
- * entries): they rank below the profile and --var (vars.h) and above a
+ * The variables the builtin target sets for itself, written to out (at
+ * most max; names and values in static storage), their count returned:
+ * its account and its policy as its modes make it (BI_MAX_VARS is
+ * enough).  They rank below the profile and --var (vars.h) and above a
  * scenario's vars and the defaults.
  */
-const struct scn_var *bi_vars(const struct tp_target *t, size_t *n);
+#define BI_MAX_VARS 8
+size_t bi_vars(const struct tp_target *t, struct scn_var *out, size_t max);
 
 #endif

@@ -217,7 +217,7 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 {
 	static const struct tls_opts no_tls_opts;
 	const struct eng_opts *o = e->o;
-	const struct scn_var *tv = NULL;
+	struct scn_var tv[BI_MAX_VARS];
 	size_t ntv = 0;
 	e->env.tls_ctx = tls_client_ctx_new(o->tls ? o->tls : &no_tls_opts, errbuf, errlen);
 	if (!e->env.tls_ctx)
@@ -227,7 +227,7 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 		if (!e->builtin)
 			return ENG_SETUP_ERROR;
 		e->env.target = &e->builtin_tcp;
-		tv = bi_vars(o->target, &ntv);
+		ntv = bi_vars(o->target, tv, BI_MAX_VARS);
 	}
 	e->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &e->n_vars);
 	e->env.vars = e->vars;

@@ -93,7 +93,8 @@ int srv_fault_lenient(size_t i);
 /* The value of the policy variable `name` that the reference server with
  * the comma-separated faults and modes states (docs/server.md), or NULL
  * when it states none: "rejected_recipient" (a recipient it refuses; none
- * under accept-all-recipients) and "auth_required" ("yes" under
+ * under accept-all-recipients), "role_mx" ("yes", none under
+ * accept-all-recipients) and "auth_required" ("yes" under
  * auth-required).  For the builtin target's variables. */
 const char *srv_policy_var(const char *faults, const char *name);
 

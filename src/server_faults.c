@@ -503,6 +503,8 @@ srv_policy_var(const char *list, const char *name)
 		 * does not keep; the sink states none. */
 		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL :
 		    SRV_REJECTED_RECIPIENT;
+	if (strcmp(name, "role_mx") == 0)
+		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL : "yes";
 	if (strcmp(name, "auth_required") == 0)
 		return srv_faults_has(&set, SRV_M_AUTH_REQUIRED) ? "yes" : NULL;
 	return NULL;

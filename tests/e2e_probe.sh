@@ -70,7 +70,7 @@ start_auth_server() {
 	[ -n "$APORT" ] || { bad "tests/auth-server.py did not start" "$(cat "$log")"; return 1; }
 }
 AUTHSEL="scenarios/rfc5321/transaction/complete-transaction.yaml scenarios/rfc5321/ehlo/helo-transaction.yaml
-	scenarios/rfc5321/commands/noop-with-parameter.yaml scenarios/extensions/auth/auth-plain-success.yaml"
+	scenarios/rfc5321/commands/noop-with-parameter.yaml scenarios/extensions/auth/auth-plain-challenge-success.yaml"
 CREDS="--var auth_user=harness --var auth_password=harness-secret"
 if start_auth_server; then
 	# shellcheck disable=SC2086
@@ -99,7 +99,7 @@ ct = s["complete-transaction"]
 assert ct["status"] == "pass", ct
 lines = [t["data"] for t in ct["transcript"] if t["dir"] != "*"]
 assert any(l.startswith("AUTH PLAIN ") for l in lines) and any(l.startswith("235") for l in lines), lines
-assert s["auth-plain-success"]["status"] == "pass", s["auth-plain-success"]
+assert s["auth-plain-challenge-success"]["status"] == "pass", s["auth-plain-challenge-success"]
 h = s["helo-transaction"]
 assert h["status"] == "skip" and "opening (helo)" in h["reason"], h
 PY
