@@ -7,7 +7,8 @@
  * REPLY_INCOMPLETE and that a violation shows on the shortest prefix.
  *
  * Input: byte 0 picks the options (ASCII only, a small max_line, a
- * max_lines), byte 1 the number of cut points k (0-15), the next k bytes
+ * max_lines), byte 1 the number of cut points k (0-15) and (bit 4) control
+ * bytes taken as text, the next k bytes
  * the chunk lengths; the rest is the server's byte stream.
  */
 #include <string.h>
@@ -134,6 +135,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.max_line = 3 + (data[0] >> 3);   /* 3..34: the edge cases */
 	if (data[0] & 4)
 		opts.max_lines = 1 + (data[0] >> 5);  /* 1..8 */
+	if (data[1] & 16)
+		opts.flags |= REPLY_OPT_TEXT_CONTROL;
 	k = data[1] & 15;
 	if (size < 2 + k)
 		return 0;

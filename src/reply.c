@@ -120,6 +120,15 @@ special(const unsigned char *p, const unsigned char *end, size_t q,
 	return REPLY_ERR_CONTROL; /* not reached: the caller masked a class */
 }
 
+int
+reply_has_control(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (cls[(unsigned char)buf[i]] & C_CTL)
+			return 1;
+	return 0;
+}
+
 ssize_t
 reply_parse(const char *buf, size_t len, const struct reply_opts *opts,
     struct reply *out, struct reply_error *err)
@@ -140,6 +149,8 @@ reply_parse(const char *buf, size_t len, const struct reply_opts *opts,
 		max_lines = opts->max_lines;
 		if (opts->flags & REPLY_OPT_ASCII_ONLY)
 			mask |= C_8BIT;
+		if (opts->flags & REPLY_OPT_TEXT_CONTROL)
+			mask &= ~(unsigned)C_CTL;
 	}
 	if (out == NULL) {
 		memset(&dummy, 0, sizeof(dummy));

@@ -102,7 +102,8 @@ static const struct {
 	{ SRV_F_HELP_BARE_LF, "help-bare-lf",
 	    "end the lines of the multi-line HELP reply with a bare LF" },
 	{ SRV_F_REPLY_ECHOES_CONTROL, "reply-echoes-control",
-	    "echo a command with control characters verbatim in the 500 reply" },
+	    "(lenient) echo a command with control characters verbatim in the 500 "
+	    "reply (RF-07: a warning, no MUST or SHOULD)" },
 	{ SRV_F_REPLY_OVER_512, "reply-over-512",
 	    "send reply lines longer than 512 octets "
 	    "(a long EHLO name is echoed in full)" },

@@ -150,7 +150,7 @@ phase_name(const struct ses_op *op)
 static void
 charge_rule(struct ses *s, const struct ses_op *op)
 {
-	if (op && op->phase == SES_STEPS && op->st->rule) {
+	if (op && op->phase == SES_STEPS && op->st->rule && !s->charge_session) {
 		s->res->rule_id = op->st->rule->id;
 		s->res->rule_ref = op->st->rule->ref;
 		s->res->rule_quote = op->st->rule->quote;
@@ -163,6 +163,7 @@ charge_rule(struct ses *s, const struct ses_op *op)
 		}
 	}
 	s->charge = NULL;
+	s->charge_session = 0;
 }
 
 void

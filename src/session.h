@@ -117,7 +117,9 @@ struct ses {
 	struct buf hs_raw;      /* the first bytes received during the handshake */
 	const char *charge;     /* the session rule (rules.h) the next ses_fail()
 	                         * breaks when the step names no rule of its own */
+	int charge_session;     /* ... even when it names one (a malformed reply) */
 	unsigned n_errors;      /* 4yz/5yz replies taken so far (RFC 5321 7.8) */
+	int warned_control;     /* control bytes in a reply reported already */
 	struct ses_reply probe_auth, probe_mail, probe_rcpt; /* the probe's replies */
 };
 

@@ -290,6 +290,7 @@ malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error
 	/* Anything else is not a reply at all (4.2's grammar): RF-01. */
 	s->charge = (size_t)err->kind < sizeof(charge) / sizeof(charge[0]) && charge[err->kind] ?
 	    charge[err->kind] : "RF-01";
+	s->charge_session = 1; /* the reply's form, whatever the step enforces */
 	char limit[96] = "";
 	if (err->kind == REPLY_ERR_LINE_TOO_LONG)
 		snprintf(limit, sizeof(limit), ", over the limit of %zu bytes (--max-reply-line)",
@@ -413,6 +414,24 @@ apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, 
 	return stop ? GOT_STOP : GOT_DONE;
 }
 
+/* Control bytes in a reply's text: outside 4.2's textstring grammar (RF-07)
+ * but under no MUST or SHOULD, so a warning, once per session. */
+static void
+warn_control(struct ses *s)
+{
+	if (s->warned_control)
+		return;
+	s->warned_control = 1;
+	const struct ses_op *op = &s->ops[s->op];
+	if (op->phase == SES_STEPS)
+		res_warn(s->res, "step %d (line %d): the reply carries control bytes (RF-07: "
+		    "outside RFC 5321 4.2's textstring, which no MUST or SHOULD enforces)",
+		    op->number, op->st->line);
+	else
+		res_warn(s->res, "the reply carries control bytes (RF-07: outside RFC 5321 4.2's "
+		    "textstring, which no MUST or SHOULD enforces)");
+}
+
 /* Parse one reply from the input for an expect operation. */
 static enum got
 take_reply(struct ses *s, const struct scn_expect *x)
@@ -424,12 +443,15 @@ take_reply(struct ses *s, const struct scn_expect *x)
 	struct reply_opts opts = {
 		.max_line = o->max_reply_line ? o->max_reply_line : REPLY_DEFAULT_MAX_LINE,
 		.max_lines = o->max_reply_lines ? o->max_reply_lines : ENG_DEFAULT_MAX_LINES,
+		.flags = REPLY_OPT_TEXT_CONTROL,
 	};
 	ssize_t n = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, &r, &err) : REPLY_INCOMPLETE;
 	if (n == REPLY_VIOLATION)
 		return malformed(s, &opts, &err);
 	if (n == REPLY_INCOMPLETE)
 		return s->eof ? closed_in_reply(s, x) : GOT_WAIT;
+	if (reply_has_control(s->in.data, (size_t)n))
+		warn_control(s);
 	if (s->probe && s->op == s->op0)
 		s->greeting_code = r.code;
 	if (s->probe && s->op == s->op0 + 2)
@@ -467,6 +489,17 @@ unsolicited(struct ses *s)
 		buf_free(&text);
 		await_close(s, (size_t)n, RES_SKIP, why);
 		ses_advance(s);
+		return 1;
+	}
+	if (n > 0 && r.code >= 400) {
+		/* A refusal nothing asked for is no acceptance of what the step
+		 * tests; it breaks the session's rules: the reply sequence, or
+		 * the close without 421 when the server then hung up. */
+		s->charge = s->eof ? "TM-03" : "RF-01";
+		s->charge_session = 1;
+		fail_input(s, "nothing (no command was awaiting a reply)", s->eof ?
+		    "unsolicited refusal from the server, then the close without 421 (RFC 5321 3.8)" :
+		    "unsolicited refusal from the server (RFC 5321 4.2: one reply per command)");
 		return 1;
 	}
 	fail_input(s, "nothing (no command was awaiting a reply)",
@@ -639,6 +672,7 @@ run_expect_open(struct ses *s, const struct ses_op *op)
 		if (ended_by_server(s, "closed the connection"))
 			return 0;
 		s->charge = close_rule(s);
+		s->charge_session = 1; /* the close breaks TM-03 whatever the step enforces */
 		ses_fail(s, RES_FAIL, "the connection to stay open", "(connection closed)",
 		    "the server closed the connection");
 		return 0;

@@ -135,6 +135,16 @@ static const struct rcase cases[] = {
 	    REPLY_OPT_ASCII_ONLY },
 	{ "0xff fine by default", IN("250 \xff\xfe\r\n"), FULL, REPLY_OK, 0, 0,
 	    250, 1, NULL, { "\xff\xfe" }, 0, 0, 0 },
+	/* control bytes taken as text with REPLY_OPT_TEXT_CONTROL; NUL, bare
+	 * CR and LF stay violations */
+	{ "escape sequence as text", IN("250 \x1b[2J\x07ok\r\n"), FULL, REPLY_OK, 0, 0,
+	    250, 1, NULL, { "\x1b[2J\x07ok" }, 0, 0, REPLY_OPT_TEXT_CONTROL },
+	{ "NUL still refused with text controls", IN("250 a\0b\r\n"), REPLY_VIOLATION,
+	    REPLY_ERR_NUL, 5, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
+	{ "bare LF still refused with text controls", IN("250 a\nb\r\n"), REPLY_VIOLATION,
+	    REPLY_ERR_BARE_LF, 5, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
+	{ "control in the code with text controls", IN("2\x0b" "0 ok\r\n"), REPLY_VIOLATION,
+	    REPLY_ERR_BAD_CODE, 1, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
 	/* line cap: exactly at, one over */
 	{ "line of exactly max_line", IN("250 abcd\r\n"), FULL, REPLY_OK, 0, 0,
 	    250, 1, NULL, { "abcd" }, 10, 0, 0 },
@@ -582,6 +592,18 @@ test_violation_str(void)
 	    "bare LF in reply");
 }
 
+/* reply_has_control: every control byte but HT, CR and LF; no byte past len. */
+static void
+test_has_control(void)
+{
+	CU_ASSERT_EQUAL(reply_has_control("250 ok\r\n", 8), 0);
+	CU_ASSERT_EQUAL(reply_has_control("250 a\tb\r\n", 10), 0);
+	CU_ASSERT_EQUAL(reply_has_control("250 \x1b[0m\r\n", 10), 1);
+	CU_ASSERT_EQUAL(reply_has_control("250 \x7f\r\n", 7), 1);
+	CU_ASSERT_EQUAL(reply_has_control("250 \x01", 4), 0);
+	CU_ASSERT_EQUAL(reply_has_control("", 0), 0);
+}
+
 int
 main(void)
 {
@@ -599,7 +621,8 @@ main(void)
 	    CU_add_test(s, "default line cap", test_default_cap) == NULL ||
 	    CU_add_test(s, "every byte value", test_every_byte) == NULL ||
 	    CU_add_test(s, "enhanced status codes", test_enhanced) == NULL ||
-	    CU_add_test(s, "violation strings", test_violation_str) == NULL) {
+	    CU_add_test(s, "violation strings", test_violation_str) == NULL ||
+	    CU_add_test(s, "control bytes", test_has_control) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
