@@ -49,9 +49,9 @@ ht_tag_token(struct buf *b, const char *s)
 static const char ht_style[] =
     "body{font-family:sans-serif;margin:1.5em;color:#222}"
     "h1{font-size:1.4em}"
-    "table.sum{border-collapse:collapse;margin:.5em 0}"
-    "table.sum td,table.sum th{border:1px solid #ccc;padding:.2em .6em;"
-    "text-align:right}"
+    "table.sum,table.dev{border-collapse:collapse;margin:.5em 0}"
+    "table.sum td,table.sum th,table.dev td,table.dev th{border:1px solid #ccc;padding:.2em .6em;"
+    "text-align:right}table.dev td{text-align:left}"
     ".filters{margin:1em 0;padding:.5em;background:#f4f4f4}"
     ".filters label{margin-right:.8em}"
     "details.scn{border-left:4px solid #999;margin:.3em 0;padding:.2em .5em}"
@@ -145,6 +145,45 @@ ht_summary(struct buf *b, const struct rep_run *run, const struct rep_counts *c)
 		    ht_count_of(c, ht_statuses[i]));
 	buf_printf(b, "<td id=\"count-warned\">%zu</td></tr></table>\n",
 	    c->warned);
+}
+
+/* Deviations per requirement: one row per catalogue id the FAIL and XFAIL
+ * results broke, with its section, quote and how many scenarios broke it. */
+static void
+ht_deviations(struct buf *b, const struct rep_run *run)
+{
+	size_t nd;
+	struct rep_deviation *d = rep_deviations(run, &nd);
+	if (nd == 0)
+		return;
+	buf_puts(b, "<h2>Deviations by requirement</h2>\n<table class=\"dev\">"
+	    "<tr><th>rule</th><th>section</th><th>scenarios</th><th>requirement</th></tr>\n");
+	for (size_t i = 0; i < nd; i++) {
+		buf_puts(b, "<tr><td><code>");
+		ht_str(b, d[i].id);
+		buf_puts(b, "</code></td><td>");
+		ht_str(b, d[i].ref ? d[i].ref : "");
+		buf_printf(b, "</td><td id=\"dev-%zu\">%zu</td><td>", i, d[i].count);
+		ht_str(b, d[i].quote ? d[i].quote : "");
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+	free(d);
+}
+
+/* The requirement a FAIL or XFAIL broke: id, section and the RFC's words. */
+static void
+ht_rule(struct buf *b, const struct res_result *r)
+{
+	if (!r->rule_id || (r->status != RES_FAIL && r->status != RES_XFAIL))
+		return;
+	buf_puts(b, "<dt>rule</dt><dd><code>");
+	ht_str(b, r->rule_id);
+	buf_puts(b, "</code> ");
+	ht_str(b, r->rule_ref ? r->rule_ref : "");
+	buf_puts(b, ": <q>");
+	ht_str(b, r->rule_quote ? r->rule_quote : "");
+	buf_puts(b, "</q></dd>");
 }
 
 /* Is tag t (cleaned) among the first n results' tags already?  Keeps the
@@ -283,6 +322,7 @@ ht_result(struct buf *b, const struct res_result *r)
 		buf_puts(b, "<dt>baseline</dt><dd>passed although the baseline "
 		    "expects a failure: update the baseline</dd>");
 	ht_field(b, "reason", r->reason);
+	ht_rule(b, r);
 	ht_field(b, "expected", r->expected);
 	ht_field(b, "actual", r->actual);
 	for (size_t k = 0; k < r->n_warnings; k++)
@@ -323,6 +363,7 @@ rep_write_html(FILE *f, const struct rep_run *run, int color)
 	buf_puts(&b, ht_style);
 	buf_puts(&b, "</style></head>\n<body>\n");
 	ht_summary(&b, run, &c);
+	ht_deviations(&b, run);
 	ht_filters(&b, run);
 	buf_puts(&b, "<div id=\"results\">\n");
 	for (size_t i = 0; i < run->n; i++) {

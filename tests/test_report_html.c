@@ -62,6 +62,9 @@ init_run(void)
 	results[1].reason = xstrdup("expected 250, got " EVIL);
 	results[1].expected = xstrdup("250");
 	results[1].actual = xstrdup("</dd><img src=x>\\r\\n");
+	results[1].rule_id = "TX-05";
+	results[1].rule_ref = "RFC 5321 3.3";
+	results[1].rule_quote = "the server <b>MUST</b> & more";
 	results[2].status = RES_SKIP;
 	results[2].reason = xstrdup("requires STARTTLS");
 	results[3].status = RES_ERROR;
@@ -69,6 +72,9 @@ init_run(void)
 	results[4].status = RES_XFAIL;
 	results[4].step = 2;
 	results[4].reason = xstrdup("baselined");
+	results[4].rule_id = "TX-05";
+	results[4].rule_ref = "RFC 5321 3.3";
+	results[4].rule_quote = "the server <b>MUST</b> & more";
 	results[5].status = RES_XPASS;
 	results[6].status = RES_PASS;
 	res_warn(&results[6], "prefer 221, got %s", "250 <b>");
@@ -216,6 +222,23 @@ test_parse(void)
 	free(doc);
 }
 
+/* A FAIL names its rule with the quote; the summary counts deviations per
+ * id (the FAIL and the XFAIL broke the same one: one row, 2). */
+static void
+test_rules(void)
+{
+	size_t len;
+	char *doc = write_html(&len);
+
+	CU_ASSERT_FATAL(doc != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<dt>rule</dt><dd><code>TX-05</code> RFC 5321 3.3: "
+	    "<q>the server &lt;b&gt;MUST&lt;/b&gt; &amp; more</q></dd>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<tr><td><code>TX-05</code></td><td>RFC 5321 3.3</td>"
+	    "<td id=\"dev-0\">2</td>"));
+	CU_ASSERT_PTR_NULL(strstr(doc, "dev-1"));
+	free(doc);
+}
+
 static void
 test_empty_run(void)
 {
@@ -254,6 +277,7 @@ main(void)
 	CU_add_test(s, "format name", test_format_name);
 	CU_add_test(s, "every byte printable, nothing becomes markup", test_bytes);
 	CU_add_test(s, "xml and html parse", test_parse);
+	CU_add_test(s, "rules and deviations", test_rules);
 	CU_add_test(s, "empty run", test_empty_run);
 	CU_add_test(s, "write error", test_write_error);
 	return tu_run();
