@@ -178,6 +178,13 @@ static int
 run_prepare(struct run *r)
 {
 	char err[512];
+	/* What the options say together; the library checks again in its
+	 * own words (tls_client_ctx_new). */
+	const struct tls_opts *t = &r->o.tls;
+	if (!t->cert_file != !t->key_file)
+		return cmd_usage_error("--tls-cert and --tls-key go together");
+	if (t->min_version && t->max_version && t->min_version > t->max_version)
+		return cmd_usage_error("--tls-min is above --tls-max");
 	const char *why = tp_parse(r->o.target, &r->target, err, sizeof(err));
 	r->have_target = 1; /* tp_free() also releases a partly parsed target */
 	if (why)

@@ -124,8 +124,8 @@ skip_reason(struct eng *e, const struct scn *sc)
 	for (size_t i = 0; i < sc->n_requires_vars; i++) {
 		const char *v = vars_lookup(&scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
 		if (!v || !*v)
-			return xasprintf("variable %s is not set (use --var %s=... or a profile)",
-			    sc->requires_vars[i], sc->requires_vars[i]);
+			return xasprintf("variable %s is not set (give it a value in a profile or "
+			    "on the command line)", sc->requires_vars[i]);
 	}
 	return NULL;
 }
@@ -160,7 +160,7 @@ run_expire(struct eng *e)
 	double limit = e->o->run_timeout;
 	while (e->nlive > 0)
 		ses_fail(e->live[e->nlive - 1], RES_ERROR, NULL, NULL,
-		    "the run deadline of %.1f s (--run-timeout) passed", limit);
+		    "the run deadline of %.1f s passed", limit);
 	if (!was_running)
 		return;
 	while (e->next < e->total) {
@@ -169,7 +169,7 @@ run_expire(struct eng *e)
 		memset(res, 0, sizeof(*res));
 		res->scn = e->scns[i];
 		res->status = RES_ERROR;
-		res->reason = xasprintf("not run: the run deadline of %.1f s (--run-timeout) passed", limit);
+		res->reason = xasprintf("not run: the run deadline of %.1f s passed", limit);
 		report(e, res);
 	}
 }

@@ -293,10 +293,10 @@ malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error
 	s->charge_session = 1; /* the reply's form, whatever the step enforces */
 	char limit[96] = "";
 	if (err->kind == REPLY_ERR_LINE_TOO_LONG)
-		snprintf(limit, sizeof(limit), ", over the limit of %zu bytes (--max-reply-line)",
+		snprintf(limit, sizeof(limit), ", over the limit of %zu bytes a reply line",
 		    opts->max_line);
 	else if (err->kind == REPLY_ERR_TOO_MANY_LINES)
-		snprintf(limit, sizeof(limit), ", over the limit of %zu lines (--max-reply-lines)",
+		snprintf(limit, sizeof(limit), ", over the limit of %zu lines a reply",
 		    opts->max_lines);
 	ses_fail(s, RES_FAIL, "a well-formed reply (RFC 5321 4.2)", got.data,
 	    "malformed reply: %s (line %zu of the reply, byte %zu%s)",

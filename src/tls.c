@@ -83,13 +83,13 @@ tls_client_ctx_new(const struct tls_opts *o, char *errbuf, size_t errlen)
 		if (SSL_CTX_load_verify_locations(c, o->ca_file, NULL) != 1) {
 			char why[160];
 			last_error(why, sizeof(why), "unreadable");
-			snprintf(errbuf, errlen, "--tls-ca %s: %s", o->ca_file, why);
+			snprintf(errbuf, errlen, "CA file %s: %s", o->ca_file, why);
 			goto fail;
 		}
 	} else
 		SSL_CTX_set_default_verify_paths(c);
 	if (o->min_version && o->max_version && o->min_version > o->max_version) {
-		snprintf(errbuf, errlen, "--tls-min is above --tls-max");
+		snprintf(errbuf, errlen, "the minimum TLS version is above the maximum");
 		goto fail;
 	}
 	/* A harness must be able to talk to old servers when asked: TLS 1.0
@@ -102,23 +102,23 @@ tls_client_ctx_new(const struct tls_opts *o, char *errbuf, size_t errlen)
 		goto fail;
 	}
 	if (!o->cert_file != !o->key_file) {
-		snprintf(errbuf, errlen, "--tls-cert and --tls-key go together");
+		snprintf(errbuf, errlen, "a client certificate and its key go together");
 		goto fail;
 	}
 	if (o->cert_file) {
 		char why[160];
 		if (SSL_CTX_use_certificate_chain_file(c, o->cert_file) != 1) {
 			last_error(why, sizeof(why), "unreadable");
-			snprintf(errbuf, errlen, "--tls-cert %s: %s", o->cert_file, why);
+			snprintf(errbuf, errlen, "client certificate %s: %s", o->cert_file, why);
 			goto fail;
 		}
 		if (SSL_CTX_use_PrivateKey_file(c, o->key_file, SSL_FILETYPE_PEM) != 1) {
 			last_error(why, sizeof(why), "unreadable");
-			snprintf(errbuf, errlen, "--tls-key %s: %s", o->key_file, why);
+			snprintf(errbuf, errlen, "client key %s: %s", o->key_file, why);
 			goto fail;
 		}
 		if (SSL_CTX_check_private_key(c) != 1) {
-			snprintf(errbuf, errlen, "--tls-key %s does not match --tls-cert %s", o->key_file, o->cert_file);
+			snprintf(errbuf, errlen, "client key %s does not match the certificate %s", o->key_file, o->cert_file);
 			ERR_clear_error();
 			goto fail;
 		}

@@ -161,10 +161,10 @@ hostile unsolicited-reply 1 "unsolicited"
 grep -q 'x1b\[2J' "$T/h.txt" 2>/dev/null; "$BIN" run scenarios/rfc5321/session/ --target builtin:binary-reply >"$T/h.txt" 2>&1
 grep -q '\\x00\\xff\\xfe\\x1b\[2J' "$T/h.txt" && ok "hostile bytes shown escaped on the terminal" || bad "hostile bytes not shown escaped" "$(grep -m3 actual "$T/h.txt")"
 "$BIN" run scenarios/rfc5321/session/ --target builtin:endless-line --max-reply-line 100 >"$T/h.txt" 2>&1
-grep -q 'over the limit of 100 bytes (--max-reply-line)' "$T/h.txt" && ok "--max-reply-line names the limit" || bad "--max-reply-line" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+grep -q 'over the limit of 100 bytes a reply line' "$T/h.txt" && ok "--max-reply-line names the limit" || bad "--max-reply-line" "$(grep -m2 -A1 FAIL "$T/h.txt")"
 "$BIN" run scenarios/rfc5321/session/ --target builtin:endless-multiline --max-reply-lines 5 --max-transcript 2048 \
 	--report json:"$T/h.json" >"$T/h.txt" 2>&1
-grep -q 'over the limit of 5 lines (--max-reply-lines)' "$T/h.txt" && ok "--max-reply-lines names the limit" || bad "--max-reply-lines" "$(grep -m2 -A1 FAIL "$T/h.txt")"
+grep -q 'over the limit of 5 lines a reply' "$T/h.txt" && ok "--max-reply-lines names the limit" || bad "--max-reply-lines" "$(grep -m2 -A1 FAIL "$T/h.txt")"
 json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--max-transcript bounds every transcript" || bad "--max-transcript" "$(cat "$T/msg")"
 import json, sys
 for s in json.load(open(sys.argv[1]))["scenarios"]:

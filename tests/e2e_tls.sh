@@ -150,5 +150,8 @@ expect_rc "builtins (implicit TLS) runs the suite" 0 "$BIN" run scenarios/ --tar
 # ---- usage errors --------------------------------------------------------
 expect_rc "--tls-min with a bad version" 2 "$BIN" run scenarios/rfc5321/session --tls-min 2.0
 expect_rc "--tls-ca that cannot be read" 2 "$BIN" run scenarios/rfc5321/session --tls-ca "$T/none.pem"
-grep -q -- '--tls-ca' "$T/err" && ok "--tls-ca error names the option" || bad "--tls-ca message" "$(cat "$T/err")"
+grep -q -- "CA file $T/none.pem" "$T/err" && ok "--tls-ca error names the file" || bad "--tls-ca message" "$(cat "$T/err")"
 expect_rc "--tls-cert without --tls-key" 2 "$BIN" run scenarios/rfc5321/session --tls-cert Makefile
+grep -q -- '--tls-cert and --tls-key go together' "$T/err" && ok "--tls-cert alone: the options named" || bad "--tls-cert message" "$(cat "$T/err")"
+expect_rc "--tls-min above --tls-max" 2 "$BIN" run scenarios/rfc5321/session --tls-min 1.3 --tls-max 1.2
+grep -q -- '--tls-min is above --tls-max' "$T/err" && ok "--tls-min above --tls-max: the options named" || bad "--tls-min message" "$(cat "$T/err")"

@@ -30,11 +30,11 @@ test_ctx_errors(void)
 		struct tls_opts o;
 		const char *why;  /* part of the reason */
 	} cases[] = {
-		{ { .ca_file = "/nonexistent/ca.pem" }, "--tls-ca /nonexistent/ca.pem" },
-		{ { .ca_file = "Makefile" }, "--tls-ca Makefile" },
+		{ { .ca_file = "/nonexistent/ca.pem" }, "CA file /nonexistent/ca.pem" },
+		{ { .ca_file = "Makefile" }, "CA file Makefile" },
 		{ { .cert_file = "Makefile" }, "go together" },
 		{ { .key_file = "Makefile" }, "go together" },
-		{ { .cert_file = "/nonexistent/c.pem", .key_file = "/nonexistent/k.pem" }, "--tls-cert" },
+		{ { .cert_file = "/nonexistent/c.pem", .key_file = "/nonexistent/k.pem" }, "client certificate" },
 		{ { .min_version = TLS1_3_VERSION, .max_version = TLS1_2_VERSION }, "above" },
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
