@@ -346,6 +346,125 @@ parse_step_rule(struct loadstate *ls, const struct node *n, struct scn_step *st)
 	return 0;
 }
 
+/* The step's one action key (its kind into st->kind), or NULL after an
+ * error; *value is the action's value. */
+static const struct node *
+step_action(struct ctx *c, const struct node *n, struct scn_step *st, const struct node **value)
+{
+	const struct node *action = NULL;
+	for (size_t i = 0; i + 1 < n->n; i += 2)
+		for (size_t a = 0; step_actions[a]; a++)
+			if (strcmp(n->kids[i]->val, step_actions[a]) == 0) {
+				if (action) {
+					ERR(c, n->kids[i], "a step has one action: '%s' and '%s' both given",
+					    action->val, n->kids[i]->val);
+					return NULL;
+				}
+				action = n->kids[i];
+				*value = n->kids[i + 1];
+				st->kind = (enum scn_step_kind)a;
+			}
+	if (!action)
+		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra or starttls");
+	return action;
+}
+
+/* The keys beside the action: repeat and rule.  0 after an error. */
+static int
+step_modifiers(struct loadstate *ls, const struct node *n, struct scn_step *st)
+{
+	struct ctx *c = ls->c;
+	int ok = 1;
+	const struct node *rep = ld_lookup(n, "repeat");
+	if (rep) {
+		if (st->kind != SCN_STEP_SEND && st->kind != SCN_STEP_SEND_RAW &&
+		    st->kind != SCN_STEP_DATA && st->kind != SCN_STEP_EXPECT) {
+			ERR(c, rep, "'repeat' applies to send, send_raw, data and expect only");
+			ok = 0;
+		} else if (!ld_get_uint(c, rep, "repeat", 1, MAX_REPEAT, &st->repeat))
+			ok = 0;
+	}
+	const struct node *rn = ld_lookup(n, "rule");
+	if (rn && !parse_step_rule(ls, rn, st))
+		ok = 0;
+	return ok;
+}
+
+/* send, data and send_raw: the text as written (expanded at run time). */
+static int
+step_text(struct ctx *c, const struct node *action, const struct node *value, struct scn_step *st)
+{
+	if (!ld_want(c, value, NODE_SCALAR, action->val))
+		return 0;
+	if (st->kind == SCN_STEP_SEND_RAW && value->double_quoted) {
+		ERR(c, value, "send_raw must be single-quoted or plain: the harness decodes the escapes itself");
+		return 0;
+	}
+	st->text = xstrndup(value->val, value->len);
+	st->text_len = value->len;
+	if (st->kind == SCN_STEP_SEND && memchr(value->val, '\n', value->len)) {
+		ERR(c, value, "send takes one command line; use send_raw for line breaks or pipeline for several commands");
+		return 0;
+	}
+	return 1;
+}
+
+static int
+step_pipeline(struct ctx *c, const struct node *value, struct scn_step *st)
+{
+	if (!ld_want(c, value, NODE_SEQ, "pipeline"))
+		return 0;
+	if (value->n < 1) {
+		ERR(c, value, "pipeline needs at least one command");
+		return 0;
+	}
+	return ld_get_strv(c, value, "a pipelined command", &st->lines, &st->n_lines);
+}
+
+/* expect_close: true, or the seconds to wait for the close. */
+static int
+step_expect_close(struct ctx *c, const struct node *value, struct scn_step *st)
+{
+	int b;
+	if (value->type == NODE_SCALAR && value->plain &&
+	    (strcmp(value->val, "true") == 0 || strcmp(value->val, "false") == 0)) {
+		if (!ld_get_bool(c, value, "expect_close", &b) || !b) {
+			ERR(c, value, "expect_close takes true or a number of seconds");
+			return 0;
+		}
+		return 1;
+	}
+	return ld_get_seconds(c, value, "expect_close", &st->seconds);
+}
+
+/* The action's value, by kind.  0 after an error. */
+static int
+step_value(struct loadstate *ls, const struct node *action, const struct node *value,
+    struct scn_step *st, size_t idx)
+{
+	struct ctx *c = ls->c;
+	switch (st->kind) {
+	case SCN_STEP_SEND:
+	case SCN_STEP_DATA:
+	case SCN_STEP_SEND_RAW:
+		return step_text(c, action, value, st);
+	case SCN_STEP_PIPELINE:
+		return step_pipeline(c, value, st);
+	case SCN_STEP_EXPECT:
+		return parse_expect(ls, value, &st->expect, idx);
+	case SCN_STEP_EXPECT_EXTRA:
+		return parse_expect_extra(ls, value, st, idx);
+	case SCN_STEP_EXPECT_CLOSE:
+		return step_expect_close(c, value, st);
+	case SCN_STEP_EXPECT_OPEN:
+	case SCN_STEP_WAIT:
+		return ld_get_seconds(c, value, action->val, &st->seconds);
+	case SCN_STEP_STARTTLS:
+		return parse_starttls(ls, value, st, idx);
+	}
+	return 0;
+}
+
 static int
 parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t idx)
 {
@@ -360,99 +479,12 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 		"rule", NULL };
 	if (!ld_check_keys(c, n, keys, "step"))
 		return 0;
-	const struct node *action = NULL, *value = NULL;
-	for (size_t i = 0; i + 1 < n->n; i += 2)
-		for (size_t a = 0; step_actions[a]; a++)
-			if (strcmp(n->kids[i]->val, step_actions[a]) == 0) {
-				if (action) {
-					ERR(c, n->kids[i], "a step has one action: '%s' and '%s' both given",
-					    action->val, n->kids[i]->val);
-					return 0;
-				}
-				action = n->kids[i];
-				value = n->kids[i + 1];
-				st->kind = (enum scn_step_kind)a;
-			}
-	if (!action) {
-		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra or starttls");
+	const struct node *value = NULL;
+	const struct node *action = step_action(c, n, st, &value);
+	if (!action)
 		return 0;
-	}
-	int ok = 1;
-	const struct node *rep = ld_lookup(n, "repeat");
-	if (rep) {
-		if (st->kind != SCN_STEP_SEND && st->kind != SCN_STEP_SEND_RAW &&
-		    st->kind != SCN_STEP_DATA && st->kind != SCN_STEP_EXPECT) {
-			ERR(c, rep, "'repeat' applies to send, send_raw, data and expect only");
-			ok = 0;
-		} else if (!ld_get_uint(c, rep, "repeat", 1, MAX_REPEAT, &st->repeat))
-			ok = 0;
-	}
-	const struct node *rn = ld_lookup(n, "rule");
-	if (rn && !parse_step_rule(ls, rn, st))
-		ok = 0;
-	switch (st->kind) {
-	case SCN_STEP_SEND:
-	case SCN_STEP_DATA:
-		if (!ld_want(c, value, NODE_SCALAR, action->val))
-			return 0;
-		st->text = xstrndup(value->val, value->len);
-		st->text_len = value->len;
-		if (st->kind == SCN_STEP_SEND && memchr(value->val, '\n', value->len)) {
-			ERR(c, value, "send takes one command line; use send_raw for line breaks or pipeline for several commands");
-			ok = 0;
-		}
-		break;
-	case SCN_STEP_SEND_RAW:
-		if (!ld_want(c, value, NODE_SCALAR, action->val))
-			return 0;
-		if (value->double_quoted) {
-			ERR(c, value, "send_raw must be single-quoted or plain: the harness decodes the escapes itself");
-			return 0;
-		}
-		st->text = xstrndup(value->val, value->len);
-		st->text_len = value->len;
-		break;
-	case SCN_STEP_PIPELINE:
-		if (!ld_want(c, value, NODE_SEQ, "pipeline"))
-			return 0;
-		if (value->n < 1) {
-			ERR(c, value, "pipeline needs at least one command");
-			return 0;
-		}
-		if (!ld_get_strv(c, value, "a pipelined command", &st->lines, &st->n_lines))
-			ok = 0;
-		break;
-	case SCN_STEP_EXPECT:
-		if (!parse_expect(ls, value, &st->expect, idx))
-			ok = 0;
-		break;
-	case SCN_STEP_EXPECT_EXTRA:
-		if (!parse_expect_extra(ls, value, st, idx))
-			ok = 0;
-		break;
-	case SCN_STEP_EXPECT_CLOSE: {
-		int b;
-		if (value->type == NODE_SCALAR && value->plain &&
-		    (strcmp(value->val, "true") == 0 || strcmp(value->val, "false") == 0)) {
-			if (!ld_get_bool(c, value, "expect_close", &b) || !b) {
-				ERR(c, value, "expect_close takes true or a number of seconds");
-				ok = 0;
-			}
-		} else if (!ld_get_seconds(c, value, "expect_close", &st->seconds))
-			ok = 0;
-		break;
-	}
-	case SCN_STEP_EXPECT_OPEN:
-	case SCN_STEP_WAIT:
-		if (!ld_get_seconds(c, value, action->val, &st->seconds))
-			ok = 0;
-		break;
-	case SCN_STEP_STARTTLS:
-		if (!parse_starttls(ls, value, st, idx))
-			ok = 0;
-		break;
-	}
-	return ok;
+	int ok = step_modifiers(ls, n, st);
+	return step_value(ls, action, value, st, idx) && ok;
 }
 
 /* ---- variables -------------------------------------------------------- */
@@ -608,27 +640,11 @@ parse_requires(struct ctx *c, const struct node *v, struct scn *s)
 	}
 }
 
-static struct scn *
-build_scenario(struct ctx *c, const struct node *root)
+/* id, title, description, level and refs: who the scenario is. */
+static void
+parse_identity(struct ctx *c, const struct node *root, struct scn *s)
 {
-	if (!ld_want(c, root, NODE_MAP, "a scenario"))
-		return NULL;
-	static const char *const keys[] = { "id", "title", "description", "level", "refs",
-		"tags", "requires", "opening", "timeout", "vars", "rules", "steps", NULL };
-	struct scn *s = xcalloc(1, sizeof(*s));
-	struct loadstate ls = { c, s, NULL, 0 };
-	s->file = xstrdup(c->file);
-	s->line = root->line;
-	s->col = root->col;
-	s->opening = SCN_OPEN_EHLO;
-	ld_check_keys(c, root, keys, "scenario");
-
 	const struct node *v;
-	static const char *const required[] = { "id", "title", "level", "refs", "steps", NULL };
-	for (size_t i = 0; required[i]; i++)
-		if (!ld_lookup(root, required[i]))
-			ERR(c, root, "missing required key '%s'", required[i]);
-
 	if ((v = ld_lookup(root, "id")) && (s->id = ld_get_str(c, v, "id", 1)) && !valid_id(s->id))
 		ERR(c, v, "bad id '%.64s%s': use lower-case letters, digits, '-', '_' and '.', at most %d",
 		    s->id, strlen(s->id) > 64 ? "..." : "", LOAD_MAX_ID);
@@ -658,6 +674,57 @@ build_scenario(struct ctx *c, const struct node *root)
 				ERR(c, v, "refs needs at least one RFC section or catalogue id");
 		}
 	}
+}
+
+/* The steps, then the variables their texts use: checked once everything
+ * that defines them (vars, captures) is known. */
+static void
+parse_steps(struct loadstate *ls, const struct node *v)
+{
+	struct ctx *c = ls->c;
+	struct scn *s = ls->s;
+	if (v->n == 0)
+		ERR(c, v, "steps needs at least one step");
+	s->steps = xcalloc(v->n ? v->n : 1, sizeof(*s->steps));
+	for (size_t i = 0; i < v->n; i++) {
+		parse_step(ls, v->kids[i], &s->steps[s->n_steps], i);
+		s->n_steps++;
+	}
+	/* variables: checked once everything that defines them is known */
+	for (size_t i = 0; i < s->n_steps; i++) {
+		struct scn_step *st = &s->steps[i];
+		const struct node *sn = v->kids[i];
+		const struct node *where = sn->type == NODE_MAP && sn->n >= 2 ? sn->kids[1] : sn;
+		if (st->text)
+			check_text(ls, where, st->text, st->text_len,
+			    st->kind == SCN_STEP_SEND_RAW || st->kind == SCN_STEP_STARTTLS, i);
+		for (size_t l = 0; l < st->n_lines; l++)
+			check_text(ls, where, st->lines[l], strlen(st->lines[l]), 0, i);
+	}
+}
+
+static struct scn *
+build_scenario(struct ctx *c, const struct node *root)
+{
+	if (!ld_want(c, root, NODE_MAP, "a scenario"))
+		return NULL;
+	static const char *const keys[] = { "id", "title", "description", "level", "refs",
+		"tags", "requires", "opening", "timeout", "vars", "rules", "steps", NULL };
+	struct scn *s = xcalloc(1, sizeof(*s));
+	struct loadstate ls = { c, s, NULL, 0 };
+	s->file = xstrdup(c->file);
+	s->line = root->line;
+	s->col = root->col;
+	s->opening = SCN_OPEN_EHLO;
+	ld_check_keys(c, root, keys, "scenario");
+
+	const struct node *v;
+	static const char *const required[] = { "id", "title", "level", "refs", "steps", NULL };
+	for (size_t i = 0; required[i]; i++)
+		if (!ld_lookup(root, required[i]))
+			ERR(c, root, "missing required key '%s'", required[i]);
+
+	parse_identity(c, root, s);
 	if ((v = ld_lookup(root, "tags")))
 		ld_get_strv(c, v, "tags", &s->tags, &s->n_tags);
 	if ((v = ld_lookup(root, "requires")) && ld_want(c, v, NODE_MAP, "requires"))
@@ -679,26 +746,8 @@ build_scenario(struct ctx *c, const struct node *root)
 		parse_vars(c, v, &s->vars, &s->n_vars);
 	if ((v = ld_lookup(root, "rules")))
 		parse_rules(c, v, s);
-	if ((v = ld_lookup(root, "steps")) && ld_want(c, v, NODE_SEQ, "steps")) {
-		if (v->n == 0)
-			ERR(c, v, "steps needs at least one step");
-		s->steps = xcalloc(v->n ? v->n : 1, sizeof(*s->steps));
-		for (size_t i = 0; i < v->n; i++) {
-			parse_step(&ls, v->kids[i], &s->steps[s->n_steps], i);
-			s->n_steps++;
-		}
-		/* variables: checked once everything that defines them is known */
-		for (size_t i = 0; i < s->n_steps; i++) {
-			struct scn_step *st = &s->steps[i];
-			const struct node *sn = v->kids[i];
-			const struct node *where = sn->type == NODE_MAP && sn->n >= 2 ? sn->kids[1] : sn;
-			if (st->text)
-				check_text(&ls, where, st->text, st->text_len,
-				    st->kind == SCN_STEP_SEND_RAW || st->kind == SCN_STEP_STARTTLS, i);
-			for (size_t l = 0; l < st->n_lines; l++)
-				check_text(&ls, where, st->lines[l], strlen(st->lines[l]), 0, i);
-		}
-	}
+	if ((v = ld_lookup(root, "steps")) && ld_want(c, v, NODE_SEQ, "steps"))
+		parse_steps(&ls, v);
 	check_rules(c, root, s);
 	for (size_t i = 0; i < s->n_vars; i++)
 		if (strstr(s->vars[i].value, "${"))
