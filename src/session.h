@@ -171,13 +171,22 @@ void ses_tls_forget(struct ses *s);
 /* tmpl_lookup_fn over the session's variables (vars.h order); arg is s. */
 const char *ses_var(void *arg, const char *name, size_t len);
 
-/* ---- step.c ------------------------------------------------------------ */
+/* ---- program.c --------------------------------------------------------- */
 
 /* Build s->ops: opening, steps, teardown (or the probe's program: the
  * greeting, EHLO, the opening's AUTH if env->auth, then MAIL FROM:<${sender}>,
  * RCPT TO:<${recipient}>, RSET, QUIT, every reply accepted and the ones to
  * AUTH, MAIL and RCPT kept in probe_auth, probe_mail, probe_rcpt). */
 void ses_build_program(struct ses *s);
+
+/* Keep the probe's reply (code, n bytes of data) to its AUTH, MAIL or
+ * RCPT for the engine, when the current operation is one of those. */
+void ses_probe_keep(struct ses *s, int code, const char *data, size_t n);
+
+/* 1 if op is the handshake of implicit TLS (smtps://) before the greeting. */
+int ses_op_implicit_tls(const struct ses_op *op);
+
+/* ---- step.c ------------------------------------------------------------ */
 
 /* Run the session as far as it can go, then flush what it wrote. */
 void ses_advance(struct ses *s);
