@@ -231,106 +231,6 @@ parse_starttls(struct loadstate *ls, const struct node *value, struct scn_step *
 	return ok;
 }
 
-/* ---- rules ------------------------------------------------------------ */
-
-static int valid_ref(const char *r);
-
-/* 1 if the quote carries an RFC 2119 keyword of the given strength (any
- * case: RFC 1870, 2034 and 6152 write "must" and "should" in lower case). */
-static int
-quote_has(const char *q, int should)
-{
-	static const char *const strong[] = { "must", "shall", "required", NULL };
-	static const char *const weak[] = { "should", "recommended", NULL };
-	const char *const *w = should ? weak : strong;
-	for (; *w; w++)
-		for (const char *p = strcasestr(q, *w); p; p = strcasestr(p + 1, *w)) {
-			size_t n = strlen(*w);
-			int before = p == q || !isalpha((unsigned char)p[-1]);
-			if (before && !isalpha((unsigned char)p[n]))
-				return 1;
-		}
-	return 0;
-}
-
-static int
-parse_rule(struct ctx *c, const struct node *n, struct scn_rule *r)
-{
-	static const char *const keys[] = { "id", "ref", "quote", NULL };
-	if (!ld_want(c, n, NODE_MAP, "a rule") || !ld_check_keys(c, n, keys, "rule"))
-		return 0;
-	const struct node *v;
-	int ok = 1;
-	if (!(v = ld_lookup(n, "id")) || !(r->id = ld_get_str(c, v, "rule id", 1)))
-		ok = v ? 0 : (ERR(c, n, "a rule needs an id (a catalogue id such as TX-05)"), 0);
-	else if (!scn_ref_is_catalogue_id(r->id))
-		ok = (ERR(c, v, "rule id '%s' is not a catalogue id such as 'TX-05'", r->id), 0);
-	if (!(v = ld_lookup(n, "ref")) || !(r->ref = ld_get_str(c, v, "rule ref", 1)))
-		ok = v ? 0 : (ERR(c, n, "a rule needs a ref (the RFC section, 'RFC 5321 3.3')"), 0);
-	else if (strncmp(r->ref, "RFC ", 4) != 0 || !valid_ref(r->ref))
-		ok = (ERR(c, v, "rule ref '%s' is not an RFC section such as 'RFC 5321 3.3'", r->ref), 0);
-	if (!(v = ld_lookup(n, "quote")) || !(r->quote = ld_get_str(c, v, "rule quote", 1)))
-		ok = v ? 0 : (ERR(c, n, "a rule needs a quote (the RFC's words, with MUST or SHOULD)"), 0);
-	else if (!quote_has(r->quote, 0) && !quote_has(r->quote, 1))
-		ok = (ERR(c, v, "the quote of rule '%s' has no MUST, SHOULD, SHALL or REQUIRED: "
-		    "only a broken requirement may fail a server", r->id ? r->id : "?"), 0);
-	return ok;
-}
-
-static void
-parse_rules(struct ctx *c, const struct node *n, struct scn *s)
-{
-	if (!ld_want(c, n, NODE_SEQ, "rules"))
-		return;
-	s->rules = xcalloc(n->n ? n->n : 1, sizeof(*s->rules));
-	for (size_t i = 0; i < n->n; i++) {
-		parse_rule(c, n->kids[i], &s->rules[s->n_rules]);
-		for (size_t j = 0; j < s->n_rules && s->rules[s->n_rules].id; j++)
-			if (s->rules[j].id && strcmp(s->rules[j].id, s->rules[s->n_rules].id) == 0)
-				ERR(c, n->kids[i], "rule '%s' is listed twice", s->rules[j].id);
-		s->n_rules++;
-	}
-	if (n->n == 0)
-		ERR(c, n, "rules needs at least one rule");
-}
-
-/* After the steps: every rule is enforced somewhere, is listed in refs, and
- * the level is the strongest keyword a quote carries. */
-static void
-check_rules(struct ctx *c, const struct node *root, const struct scn *s)
-{
-	const struct node *where = ld_lookup(root, "rules");
-	int strong = 0, weak = 0;
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct scn_rule *r = &s->rules[i];
-		const struct node *rn = where && where->type == NODE_SEQ && i < where->n ? where->kids[i] : root;
-		if (!r->id || !r->quote)
-			continue;
-		size_t k = 0;
-		while (k < s->n_steps && s->steps[k].rule != r)
-			k++;
-		if (k == s->n_steps)
-			ERR(c, rn, "rule '%s' is named by no step (put 'rule: %s' on the step that enforces it)",
-			    r->id, r->id);
-		k = 0;
-		while (k < s->n_refs && strcmp(s->refs[k], r->id) != 0)
-			k++;
-		if (k == s->n_refs)
-			ERR(c, rn, "rule '%s' is not listed in refs", r->id);
-		strong |= quote_has(r->quote, 0);
-		weak |= quote_has(r->quote, 1);
-	}
-	if (s->n_rules == 0)
-		return;
-	if (s->level == SCN_MAY)
-		ERR(c, ld_lookup(root, "level"), "level may: a scenario with rules fails a server only "
-		    "on a MUST or SHOULD (level must or should)");
-	else if (s->level == SCN_MUST && !strong)
-		ERR(c, ld_lookup(root, "level"), "level must, but no rule's quote says MUST, SHALL or REQUIRED");
-	else if (s->level == SCN_SHOULD && !weak)
-		ERR(c, ld_lookup(root, "level"), "level should, but no rule's quote says SHOULD or RECOMMENDED");
-}
-
 static int
 parse_step_rule(struct loadstate *ls, const struct node *n, struct scn_step *st)
 {
@@ -586,31 +486,6 @@ valid_id(const char *id)
 	return 1;
 }
 
-static int
-valid_ref(const char *r)
-{
-	if (scn_ref_is_catalogue_id(r))
-		return 1;
-	/* "RFC <number>" optionally followed by " <section>" */
-	if (strncmp(r, "RFC ", 4) != 0)
-		return 0;
-	const char *p = r + 4;
-	const char *d = p;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p == d)
-		return 0;
-	if (*p == '\0')
-		return 1;
-	if (*p++ != ' ' || !*p)
-		return 0;
-	for (; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.' || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= 'a' && *p <= 'z') || *p == '(' || *p == ')'))
-			return 0;
-	return 1;
-}
-
 /* requires: extensions, extension_params, vars. */
 static void
 parse_requires(struct ctx *c, const struct node *v, struct scn *s)
@@ -666,7 +541,7 @@ parse_identity(struct ctx *c, const struct node *root, struct scn *s)
 		size_t before = s->n_refs;
 		if (ld_get_strv(c, v, "refs", &s->refs, &s->n_refs)) {
 			for (size_t i = before; i < s->n_refs; i++)
-				if (!valid_ref(s->refs[i]))
+				if (!ld_valid_ref(s->refs[i]))
 					ERR(c, v->type == NODE_SEQ ? v->kids[i] : v,
 					    "bad ref '%s': expected 'RFC 5321 4.1.1.10' or a catalogue id such as 'TM-01'",
 					    s->refs[i]);
@@ -745,10 +620,10 @@ build_scenario(struct ctx *c, const struct node *root)
 	if ((v = ld_lookup(root, "vars")))
 		parse_vars(c, v, &s->vars, &s->n_vars);
 	if ((v = ld_lookup(root, "rules")))
-		parse_rules(c, v, s);
+		ld_parse_rules(c, v, s);
 	if ((v = ld_lookup(root, "steps")) && ld_want(c, v, NODE_SEQ, "steps"))
 		parse_steps(&ls, v);
-	check_rules(c, root, s);
+	ld_check_rules(c, root, s);
 	for (size_t i = 0; i < s->n_vars; i++)
 		if (strstr(s->vars[i].value, "${"))
 			ERR(c, root, "the value of variable '%s' refers to another variable: values are literal",

@@ -1,6 +1,5 @@
 /*
- * loader_int.h - what the loader's files share (private to loader.c and
- * loader_yaml.c): the node tree libyaml's events are folded into, the
+ * loader_int.h - what the loader's files share (private to loader*.c): the node tree libyaml's events are folded into, the
  * parsing context, and the typed getters.  Every getter reports its own
  * error as FILE:LINE:COL and returns 0/NULL on failure.
  */
@@ -78,5 +77,15 @@ int ld_check_prefer(struct ctx *c, const struct node *n, const struct scn_expect
 int ld_compile_re(struct ctx *c, const struct node *n, regex_t *re);
 /* 1 if v is "present" or an enhanced status code pattern ("5.1.1", "5.x.x"). */
 int ld_valid_enhanced(const char *v);
+
+/* ---- loader_rules.c --------------------------------------------------- */
+
+/* 1 if r is "RFC <number>[ <section>]" or a catalogue id ("TM-01"). */
+int ld_valid_ref(const char *r);
+/* The `rules:` list into s->rules (errors into c->diag). */
+void ld_parse_rules(struct ctx *c, const struct node *n, struct scn *s);
+/* After the steps: every rule is named by a step and listed in refs, and
+ * the level is the strongest keyword a quote carries. */
+void ld_check_rules(struct ctx *c, const struct node *root, const struct scn *s);
 
 #endif
