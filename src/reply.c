@@ -124,7 +124,7 @@ int
 reply_has_control(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (cls[(unsigned char)buf[i]] & C_CTL)
+		if (cls[(unsigned char)buf[i]] & (C_CTL | C_NUL))
 			return 1;
 	return 0;
 }
@@ -150,7 +150,7 @@ reply_parse(const char *buf, size_t len, const struct reply_opts *opts,
 		if (opts->flags & REPLY_OPT_ASCII_ONLY)
 			mask |= C_8BIT;
 		if (opts->flags & REPLY_OPT_TEXT_CONTROL)
-			mask &= ~(unsigned)C_CTL;
+			mask &= ~(unsigned)(C_CTL | C_NUL);
 	}
 	if (out == NULL) {
 		memset(&dummy, 0, sizeof(dummy));

@@ -41,12 +41,14 @@ enum reply_violation {
 
 enum {
 	REPLY_OPT_ASCII_ONLY = 1 << 0, /* reject bytes >= 0x80 (RFC 5321 4.2 textstring) */
-	/* Take control bytes other than NUL, CR and LF as text: the textstring
-	 * ABNF excludes them, but no MUST or SHOULD does (reply_has_control). */
+	/* Take control bytes other than CR and LF (NUL too) as text: the
+	 * textstring ABNF excludes them, but no MUST or SHOULD does
+	 * (reply_has_control). */
 	REPLY_OPT_TEXT_CONTROL = 1 << 1,
 };
 
 /* 1 if the len bytes at buf hold a control byte other than HT, CR, LF (a
+ * NUL too; a
  * reply parsed with REPLY_OPT_TEXT_CONTROL, to warn about). */
 int reply_has_control(const char *buf, size_t len);
 

@@ -657,6 +657,18 @@ starttls_reply(struct ses *s, const struct scn_step *st)
 	return 1;
 }
 
+/* 1 if the handshake failed on the server's side of TLS: the first bytes
+ * it sent were a TLS record (alert 0x15 or handshake 0x16), so it spoke
+ * TLS and its TLS failed, rather than speaking something else. */
+static int
+server_tls_failed(const struct ses *s)
+{
+	if (!s->tls_failed || s->hs_raw.len == 0)
+		return 0;
+	unsigned char c = (unsigned char)s->hs_raw.data[0];
+	return c == 0x15 || c == 0x16;
+}
+
 /* The handshake, under the per-wait deadline. */
 static int
 starttls_handshake(struct ses *s)
@@ -684,9 +696,10 @@ starttls_handshake(struct ses *s)
 			    "TLS handshake failed: %s", s->tls_failed);
 			return 0;
 		}
-		if (!(op->phase == SES_STEPS && op->st->rule)) {
-			/* A set-up handshake: the scenario cannot go on; no rule
-			 * names what failed, so no verdict (RFC 3207 leaves the
+		if (!(op->phase == SES_STEPS && op->st->rule) || server_tls_failed(s)) {
+			/* A set-up handshake, or the server's own TLS failing
+			 * (an alert): the scenario cannot go on; no rule names
+			 * what failed, so no verdict (RFC 3207 leaves the
 			 * server's TLS configuration to it). */
 			char *why = xasprintf("the TLS handshake failed: %s; no verdict",
 			    s->tls_failed ? s->tls_failed : "the server closed the connection");
@@ -695,6 +708,10 @@ starttls_handshake(struct ses *s)
 			free(why);
 			return 0;
 		}
+		/* After its 220 the server did not speak TLS: the code's
+		 * meaning broken (TX-10); or it closed (TM-03). */
+		s->charge = s->tls_failed ? "TX-10" : close_rule(s);
+		s->charge_session = 1;
 		if (s->tls_failed)
 			ses_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
 			    s->tls_failed);
@@ -761,6 +778,8 @@ _Static_assert(sizeof(runners) / sizeof(runners[0]) == SCN_STEP_STARTTLS + 1,
 static int
 run_awaiting_close(struct ses *s)
 {
+	/* What follows a 421 is the session's rule, whatever the step enforces. */
+	s->charge_session = 1;
 	if (s->in.len) {
 		fail_input(s, "the close after 421", "data after a 421 reply: the server must close (RFC 5321 3.8)");
 		return 0;

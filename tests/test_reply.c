@@ -135,12 +135,12 @@ static const struct rcase cases[] = {
 	    REPLY_OPT_ASCII_ONLY },
 	{ "0xff fine by default", IN("250 \xff\xfe\r\n"), FULL, REPLY_OK, 0, 0,
 	    250, 1, NULL, { "\xff\xfe" }, 0, 0, 0 },
-	/* control bytes taken as text with REPLY_OPT_TEXT_CONTROL; NUL, bare
-	 * CR and LF stay violations */
+	/* control bytes (NUL too) taken as text with REPLY_OPT_TEXT_CONTROL;
+	 * bare CR and LF stay violations */
 	{ "escape sequence as text", IN("250 \x1b[2J\x07ok\r\n"), FULL, REPLY_OK, 0, 0,
 	    250, 1, NULL, { "\x1b[2J\x07ok" }, 0, 0, REPLY_OPT_TEXT_CONTROL },
-	{ "NUL still refused with text controls", IN("250 a\0b\r\n"), REPLY_VIOLATION,
-	    REPLY_ERR_NUL, 5, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
+	{ "NUL in the code with text controls", IN("2\0" "0 ok\r\n"), REPLY_VIOLATION,
+	    REPLY_ERR_BAD_CODE, 1, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
 	{ "bare LF still refused with text controls", IN("250 a\nb\r\n"), REPLY_VIOLATION,
 	    REPLY_ERR_BARE_LF, 5, 1, 0, 0, NULL, { NULL }, 0, 0, REPLY_OPT_TEXT_CONTROL },
 	{ "control in the code with text controls", IN("2\x0b" "0 ok\r\n"), REPLY_VIOLATION,
@@ -597,11 +597,20 @@ static void
 test_has_control(void)
 {
 	CU_ASSERT_EQUAL(reply_has_control("250 ok\r\n", 8), 0);
-	CU_ASSERT_EQUAL(reply_has_control("250 a\tb\r\n", 10), 0);
+	CU_ASSERT_EQUAL(reply_has_control("250 a\tb\r\n", 9), 0);
 	CU_ASSERT_EQUAL(reply_has_control("250 \x1b[0m\r\n", 10), 1);
 	CU_ASSERT_EQUAL(reply_has_control("250 \x7f\r\n", 7), 1);
 	CU_ASSERT_EQUAL(reply_has_control("250 \x01", 4), 0);
 	CU_ASSERT_EQUAL(reply_has_control("", 0), 0);
+	CU_ASSERT_EQUAL(reply_has_control("250 a\0b", 8), 1);
+	/* A NUL in the text is text with REPLY_OPT_TEXT_CONTROL. */
+	struct reply_line lines[2];
+	struct reply r = { .lines = lines, .lines_cap = 2 };
+	struct reply_error err;
+	struct reply_opts o = { .flags = REPLY_OPT_TEXT_CONTROL };
+	CU_ASSERT_EQUAL(reply_parse("250 a\0b\r\n", 9, &o, &r, &err), 9);
+	CU_ASSERT_EQUAL(r.code, 250);
+	CU_ASSERT_EQUAL(lines[0].len, 3);
 }
 
 int
