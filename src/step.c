@@ -86,7 +86,8 @@ fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 	struct buf want;
 	buf_init(&want);
 	exp_describe(x, &want);
-	s->charge = "RF-01";
+	s->charge = "RF-01"; /* one reply per command, whatever the step enforces */
+	s->charge_session = 1;
 	ses_fail(s, RES_FAIL, want.data, "(nothing)", "no complete reply%s within %.1f s", to,
 	    s->env->o->timeout);
 	buf_free(&want);
@@ -184,6 +185,7 @@ closed_in_reply(struct ses *s, const struct scn_expect *x)
 		return GOT_FAILED;
 	}
 	s->charge = s->in.len ? "RF-01" : close_rule(s);
+	s->charge_session = 1; /* a close or a cut reply, whatever the step enforces */
 	ses_fail(s, RES_FAIL, want.data, s->in.len ? got.data : "(connection closed)",
 	    s->in.len ? "connection closed in the middle of a reply" :
 	    "connection closed by the server while a reply was awaited");
@@ -462,6 +464,7 @@ run_send(struct ses *s, const struct ses_op *op)
 		if (ended_by_server(s, "closed the connection"))
 			return 0;
 		s->charge = close_rule(s);
+		s->charge_session = 1;
 		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
 		    "the server closed the connection before this step could send");
 		return 0;
