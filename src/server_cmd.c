@@ -60,7 +60,9 @@ reply_ehlo(struct srv_sess *s, const struct syn_command *c)
 	size_t i, n = 0, alen = c->arg_len;
 	int params = fault(s, SRV_F_EHLO_EXTENSION_PARAMS);
 
-	ext[n++] = "PIPELINING";
+	/* data-354-no-rcpt: RFC 2920 3.2 binds only PIPELINING servers. */
+	if (!fault(s, SRV_M_DATA_354_NO_RCPT))
+		ext[n++] = "PIPELINING";
 	ext[n++] = fault(s, SRV_F_SIZE_KEYWORD_UNIT) ? "SIZE 10MB" :
 	    "SIZE 10485760";
 	if (!fault(s, SRV_F_NO_8BITMIME))
@@ -116,8 +118,15 @@ check_helo(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK))
 		return 1;
-	if (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
-	    !fault(s, SRV_F_EHLO_ANY_NAME))) {
+	/* syntax-500 for the missing argument only: invalid characters
+	 * MUST get 501 (RFC 5321 4.1.2). */
+	if (c->arg_len == 0) {
+		srv_sess_syntax(s, ehlo ? "501 5.5.4 Syntax: EHLO hostname" :
+		    "501 5.5.4 Syntax: HELO hostname");
+		return 0;
+	}
+	if (syn_check_ehlo_arg(c->arg, c->arg_len) &&
+	    !fault(s, SRV_F_EHLO_ANY_NAME)) {
 		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    ehlo ? "EHLO" : "HELO");
 		return 0;
@@ -224,7 +233,7 @@ check_vrfy(struct srv_sess *s, const struct syn_command *c)
 		return 0;
 	}
 	if (c->arg_len == 0) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: VRFY address");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: VRFY address");
 		return 0;
 	}
 	return 1;
@@ -242,7 +251,7 @@ static int
 check_expn(struct srv_sess *s, const struct syn_command *c)
 {
 	if (c->arg_len == 0) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: EXPN mailing-list");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: EXPN mailing-list");
 		return 0;
 	}
 	return 1;
@@ -457,6 +466,12 @@ fault_answers_path(struct srv_sess *s, const struct syn_command *c)
 	    (p->domain_kind >= SYN_DOMAIN_IPV4 || p->has_route ||
 	    p->local_quoted)) {
 		srv_sess_reply(s, "553 5.1.7 Sender address rejected");
+		return 1;
+	}
+	/* RFC 5321 3.6.1: "SMTP servers MAY decline ... to accept
+	 * addresses that specify source routes". */
+	if (fault(s, SRV_M_SOURCE_ROUTES_REFUSED) && p->has_route) {
+		srv_sess_reply(s, "550 5.7.1 Source routes not accepted");
 		return 1;
 	}
 	if ((fault(s, SRV_F_LITERALS_REJECTED) &&

@@ -13,17 +13,23 @@
 int
 srv_check_data(struct srv_sess *s, const struct syn_command *c)
 {
+	int lax;
+
 	if (srv_has_arg(c)) {
 		srv_sess_reply(s, "501 5.5.4 Syntax: DATA");
 		return 0;
 	}
 	if (fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		return 1;
-	if (s->state < S_MAIL && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
+	/* RFC 5321 3.3: 503 or 554 here is a MAY; without one, the data
+	 * gets 554 at its end (body_end). */
+	lax = fault(s, SRV_F_DATA_WITHOUT_RCPT) ||
+	    fault(s, SRV_M_DATA_354_NO_RCPT);
+	if (s->state < S_MAIL && !lax) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
-	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
+	if (s->nrcpt == 0 && !lax) {
 		srv_sess_reply(s, "503 5.5.1 Error: need RCPT command");
 		return 0;
 	}
@@ -120,6 +126,7 @@ chunk_end(struct srv_sess *s)
 		reply_queued(s);
 	if (!fault(s, SRV_F_BDAT_AFTER_LAST_OK))
 		srv_sess_enter(s, srv_sess_idle(s));
+	s->bdat_last = 1;
 }
 
 /* Feed chunk octets; returns how many were used. */
@@ -170,10 +177,15 @@ srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
 		return;
 	}
 	if (parse_bdat(s, c, &n, &last) == -1) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
 		return;
 	}
-	if (s->state < S_MAIL)
+	/* data-354-no-rcpt: 554 "no valid recipients", but a BDAT after
+	 * BDAT LAST MUST get 503 (RFC 3030 2). */
+	if (s->nrcpt == 0 && !s->bdat_last &&
+	    fault(s, SRV_M_DATA_354_NO_RCPT))
+		err = "554 5.5.1 Error: no valid recipients";
+	else if (s->state < S_MAIL)
 		err = "503 5.5.1 Error: need MAIL command";
 	else if (s->nrcpt == 0)
 		err = "503 5.5.1 Error: need RCPT command";

@@ -407,6 +407,21 @@ static const struct {
 	{ SRV_M_STRICT_SENDER_PATHS, "strict-sender-paths",
 	    "(benign) refuse senders with an address literal, a source route "
 	    "or a quoted local part with 553 (sender policy, RFC 5321 4.1.4)" },
+	{ SRV_M_SYNTAX_500, "syntax-500",
+	    "(benign) answer HELO/EHLO, VRFY and EXPN without argument and "
+	    "malformed RCPT and BDAT arguments with 500 instead of 501 (RFC "
+	    "5321 4.2.2, 4.3.2; where a MUST names 501 it stays)" },
+	{ SRV_M_DATA_354_NO_RCPT, "data-354-no-rcpt",
+	    "(benign) no PIPELINING; DATA without a valid recipient gets 354 "
+	    "and the data 554, BDAT 554 after its octets (RFC 5321 3.3: 503 or "
+	    "554 at DATA is a MAY)" },
+	{ SRV_M_SOURCE_ROUTES_REFUSED, "source-routes-refused",
+	    "(benign) refuse MAIL and RCPT paths with a source route with 550 "
+	    "(RFC 5321 3.6.1: servers MAY decline to accept source routes)" },
+	{ SRV_M_RCPT_FAILURE_DEFERS, "rcpt-failure-defers",
+	    "(benign) after a refused recipient, defer the transaction's "
+	    "further recipients with 450 (a dictionary-attack defence; RFC "
+	    "5321 4.3.2, 7.9)" },
 	/* -- end of benign modes -- */
 };
 

@@ -86,6 +86,7 @@ struct txn {
 	int bdat_bad;		/* NUL, bare CR or bare LF seen in BDAT data */
 	unsigned char bdat_prev;	/* last BDAT octet, for bare CR/LF */
 	int null_sender;	/* MAIL FROM:<> (null-sender-rcpt-503) */
+	int rcpt_refused;	/* a recipient was refused (rcpt-failure-defers) */
 };
 
 /* The BDAT chunk being read: exactly `left` more octets, never parsed
@@ -152,6 +153,7 @@ struct srv_sess {
 	int bare_seen;		/* a command line held a bare CR/LF */
 	size_t long_dropped;	/* long-lines: octets dropped from this line */
 	size_t nrcpt;		/* recipients accepted in this transaction */
+	int bdat_last;		/* a BDAT LAST ended the last transaction */
 	struct body body;
 	struct buf in, out, held;
 	int64_t last_active;
@@ -199,6 +201,9 @@ void srv_sess_emit(struct srv_sess *s, const char *p, size_t n);
  * with the reply-shaping faults applied. */
 void srv_sess_reply(struct srv_sess *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A syntax error reply (reply is "501 ..."): the syntax-500 mode sends it
+ * as "500 ...". */
+void srv_sess_syntax(struct srv_sess *s, const char *reply);
 /* (Re-)arm the session's one timer (idle, or the closing deadline). */
 void srv_sess_arm(struct srv_sess *s);
 /* Stop handling input; close once the queued replies are written. */

@@ -369,6 +369,14 @@ srv_check_rcpt(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 		return 0;
 	}
+	/* A dictionary-attack defence: after one refused recipient the
+	 * rest of the transaction is deferred (RFC 5321 4.3.2: 450). */
+	if (s->state >= S_MAIL && s->txn.rcpt_refused &&
+	    fault(s, SRV_M_RCPT_FAILURE_DEFERS)) {
+		srv_sess_reply(s, "450 4.7.1 Error: too many refused "
+		    "recipients, try again later");
+		return 0;
+	}
 	if (s->state >= S_MAIL && s->txn.null_sender &&
 	    fault(s, SRV_F_NULL_SENDER_RCPT_503)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
@@ -387,12 +395,12 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	int local = 0, utf8;
 
 	if ((why = parse_path_reply(s, c, 1, &a, &utf8)) != NULL) {
-		srv_sess_reply(s, "%s", why);
+		srv_sess_syntax(s, why);
 		return;
 	}
 	t = s->txn;
 	if ((why = check_params(s, &a, 1, &t, buf, sizeof(buf))) != NULL) {
-		srv_sess_reply(s, "%s", why);
+		srv_sess_syntax(s, why);
 		return;
 	}
 	/* RFC 6531 3.5: a UTF-8 recipient only in an SMTPUTF8 transaction. */
@@ -434,6 +442,7 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (!local && !fault(s, SRV_F_OPEN_RELAY) &&
 	    !fault(s, SRV_M_ACCEPT_ALL_RCPT)) {
+		s->txn.rcpt_refused = 1;
 		srv_sess_reply(s, "%s %s Relay access denied",
 		    fault(s, SRV_M_RELAY_554) ? "554" : "550",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");

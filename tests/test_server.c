@@ -1055,6 +1055,38 @@ static const struct conv fault_convs[] = {
 		EHLO_OK "553 5.1.7 Sender address rejected\r\n"
 		"553 5.1.7 Sender address rejected\r\n"),
 	    ST(MAIL "RCPT TO:<\"a b\"@example.com>\r\n", MAIL_OK RCPT_OK) } },
+	{ "syntax-500", "syntax-500", NULL, 0, 1, 0, {
+	    ST("EHLO\r\n", "500 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST("EHLO a_b\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST("VRFY\r\n", "500 5.5.4 Syntax: VRFY address\r\n"),
+	    ST(EHLO "MAIL FROM:<a b>\r\n", EHLO_OK E501A),
+	    ST(MAIL "RCPT TO:<>\r\n", MAIL_OK
+		"500 5.1.3 Bad recipient address syntax\r\n"),
+	    ST(RCPT "BDAT x\r\n", RCPT_OK
+		"500 5.5.4 Syntax: BDAT chunk-size [LAST]\r\n"),
+	    ST("DATA x\r\n", "501 5.5.4 Syntax: DATA\r\n") } },
+	{ "data-354-no-rcpt", "data-354-no-rcpt", NULL, 0, 1, 0, {
+	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
+		"250-STARTTLS\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n"
+		"250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n"
+		"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("DATA\r\n", GO),
+	    ST(".\r\n", "554 5.5.1 Error: no valid recipients\r\n"),
+	    ST("BDAT 3\r\nabc", "554 5.5.1 Error: no valid recipients\r\n"),
+	    ST(MAIL RCPT "BDAT 2 LAST\r\nhi", MAIL_OK RCPT_OK QUEUED),
+	    ST("BDAT 1\r\nx", "503 5.5.1 Error: need MAIL command\r\n") } },
+	{ "source-routes-refused", "source-routes-refused", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<@a.example:a@client.example>\r\n",
+		EHLO_OK "550 5.7.1 Source routes not accepted\r\n"),
+	    ST(MAIL "RCPT TO:<@a.example,@b.example:user@example.com>\r\n",
+		MAIL_OK "550 5.7.1 Source routes not accepted\r\n"),
+	    ST(RCPT, RCPT_OK) } },
+	{ "rcpt-failure-defers", "rcpt-failure-defers", NULL, 0, 1, 0, {
+	    ST(OPEN "RCPT TO:<a@relay.invalid>\r\n", OPEN_OK RELAY),
+	    ST(RCPT, "450 4.7.1 Error: too many refused recipients, try "
+		"again later\r\n"),
+	    ST("RSET\r\n" MAIL RCPT, OK MAIL_OK RCPT_OK) } },
 	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -2153,7 +2185,8 @@ test_fault_table(void)
 		"mail-before-helo-ok", "accept-all-recipients", "auth-required",
 		"ehlo-literal-refused", "rcpt-limit-100", "relay-554",
 		"lenient-paths", "unknown-502", "second-helo-refused",
-		"strict-sender-paths",
+		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
+		"source-routes-refused", "rcpt-failure-defers",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
