@@ -558,14 +558,17 @@ static int
 line_octets(struct srv_sess *s, const char *line, size_t len)
 {
 	size_t i;
-	int bare = 0, bad = 0, high = 0;
+	int bare = 0, bad = 0, high = 0, inverb = 0, sp = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
+		sp |= ch == ' ';
 		if (ch == '\r' || ch == '\n')
 			bare = 1;
-		else if (ch < 0x20 || ch == 0x7f)
+		else if (ch < 0x20 || ch == 0x7f) {
+			inverb |= !bad && !sp && i > 0;
 			bad = 1;
+		}
 		else if (ch >= 0x80)
 			high = 1;
 	}
@@ -575,7 +578,12 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 		return -1;
 	}
 	if (bad) {
-		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
+		/* unknown-502: a control octet in the first word makes it a
+		 * word that is no verb. */
+		if (inverb && fault(s, SRV_M_UNKNOWN_502))
+			srv_sess_reply(s, "502 5.5.2 Error: command not "
+			    "implemented");
+		else if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
 			srv_sess_reply(s, "500 5.5.2 Error: invalid character in "
 			    "command: %.*s", (int)len, line);
 		else

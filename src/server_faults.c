@@ -372,7 +372,8 @@ static const struct {
 	    "5321 7.8, Exim's limits)" },
 	{ SRV_M_LONG_LINES, "long-lines",
 	    "(benign) accept command lines far over 512 octets (up to 1 MiB; "
-	    "what passes 16 KiB is ignored)" },
+	    "what passes 16 KiB is ignored) and AUTH responses of any length "
+	    "(one over 12 KiB fails with 535: no credential is that long)" },
 	{ SRV_M_MAIL_RESTARTS, "nested-mail-restarts",
 	    "(benign) a second MAIL inside a transaction restarts it with the "
 	    "new sender (250)" },
@@ -398,7 +399,8 @@ static const struct {
 	    "(benign) accept MAIL FROM:addr and RCPT TO:addr without angle "
 	    "brackets (the client's error; the answer is free)" },
 	{ SRV_M_UNKNOWN_502, "unknown-502",
-	    "(benign) answer unknown verbs with 502 (empty lines still 500) "
+	    "(benign) answer unknown verbs (a control octet in the first word "
+	    "too) with 502 (empty lines still 500) "
 	    "and TURN, SEND, SOML, SAML, ETRN, ATRN with 500 (RFC 5321 4.2.4 "
 	    "prefers 500/502)" },
 	{ SRV_M_SECOND_HELO_REFUSED, "second-helo-refused",

@@ -1022,7 +1022,11 @@ static const struct conv fault_convs[] = {
 	{ "long-lines", "long-lines", NULL, 0, 1, F_NOBYTES, {
 	    ST("NOOP " X1000 "\r\n", OK),
 	    ST("NOOP " X13000 X13000 X13000 "\r\n", OK),
-	    ST(EHLO MAIL, EHLO_OK MAIL_OK) } },
+	    ST(EHLO MAIL, EHLO_OK MAIL_OK),
+	    ST("RSET\r\nAUTH PLAIN\r\n", OK "334 \r\n"),
+	    ST(X13000 X13000 "\r\n",
+		"535 5.7.8 Error: authentication failed\r\n"),
+	    ST("NOOP\r\n", OK) } },
 	{ "nested-mail-restarts", "nested-mail-restarts", NULL, 0, 1, 0, {
 	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
 	{ "mail-before-helo-ok", "mail-before-helo-ok", NULL, 0, 1, 0, {
@@ -1045,7 +1049,10 @@ static const struct conv fault_convs[] = {
 		"RCPT TO: <user@example.com>\r\n", EHLO_OK MAIL_OK RCPT_OK) } },
 	{ "unknown-502", "unknown-502", NULL, 0, 1, 0, {
 	    ST("FOO\r\n", "502 5.5.2 Error: command not implemented\r\n"),
-	    ST("TURN\r\n", E500), ST("\r\n", E500) } },
+	    ST("TURN\r\n", E500), ST("\r\n", E500),
+	    ST("NOOP\x1b[2J\r\n",
+		"502 5.5.2 Error: command not implemented\r\n"),
+	    ST("NOOP \x07\r\n", BADCHAR) } },
 	{ "second-helo-refused", "second-helo-refused", NULL, 0, 1, 0, {
 	    ST(OPEN EHLO, OPEN_OK "550 5.7.1 Error: already greeted\r\n"),
 	    ST(RCPT, RCPT_OK) } },
