@@ -424,6 +424,10 @@ static const struct {
 	    "(benign) after a refused recipient, defer the transaction's "
 	    "further recipients with 450 (a dictionary-attack defence; RFC "
 	    "5321 4.3.2, 7.9)" },
+	{ SRV_M_AUTH_TEMP_FAILURE, "auth-temp-failure",
+	    "(benign) the credential store is unreachable: every AUTH exchange "
+	    "that reaches the credentials ends with 454 4.7.0 (RFC 4954 6; "
+	    "Postfix without its SASL back-end)" },
 	/* -- end of benign modes -- */
 };
 

@@ -205,6 +205,7 @@ enum srv_fault {
 	SRV_M_DATA_354_NO_RCPT,
 	SRV_M_SOURCE_ROUTES_REFUSED,
 	SRV_M_RCPT_FAILURE_DEFERS,
+	SRV_M_AUTH_TEMP_FAILURE,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

@@ -1094,6 +1094,12 @@ static const struct conv fault_convs[] = {
 	    ST(RCPT, "450 4.7.1 Error: too many refused recipients, try "
 		"again later\r\n"),
 	    ST("RSET\r\n" MAIL RCPT, OK MAIL_OK RCPT_OK) } },
+	{ "auth-temp-failure", "auth-temp-failure", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_OK "\r\n", EHLO_OK
+		"454 4.7.0 Temporary authentication failure\r\n"),
+	    ST("AUTH PLAIN AAA=BBBB\r\n",
+		"501 5.5.2 Cannot decode response\r\n"),
+	    ST(MAIL, MAIL_OK) } },
 	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -2194,6 +2200,7 @@ test_fault_table(void)
 		"lenient-paths", "unknown-502", "second-helo-refused",
 		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
 		"source-routes-refused", "rcpt-failure-defers",
+		"auth-temp-failure",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
