@@ -224,6 +224,10 @@ body_end(struct srv_sess *s)
 	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
 	    !b->resent_from)
 		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
+	else if (fault(s, SRV_M_HEADERS_REQUIRED) &&
+	    !(b->has_date && b->has_from))
+		srv_sess_reply(s, "554 5.6.0 Message lacks the Date: or From: "
+		    "header field (RFC 5322 3.6)");
 	else if (b->bare && !fault(s, SRV_M_BARE_NEWLINE_DATA))
 		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
@@ -259,6 +263,10 @@ body_line_end(struct srv_sess *s, size_t eol)
 	    (util_ieq(b->head, 4, "QUIT") || util_ieq(b->head, 4, "RSET") ||
 	    util_ieq(b->head, 4, "NOOP")))
 		srv_sess_reply(s, "250 2.0.0 Ok");
+	if (!b->in_text && b->linelen >= 5 && util_ieq(b->head, 5, "Date:"))
+		b->has_date = 1;
+	if (!b->in_text && b->linelen >= 5 && util_ieq(b->head, 5, "From:"))
+		b->has_from = 1;
 	if (!b->in_text && b->linelen == 0)
 		b->in_text = 1;
 	else if (!b->in_text && b->linelen >= 12 &&

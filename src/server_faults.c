@@ -428,6 +428,10 @@ static const struct {
 	    "(benign) the credential store is unreachable: every AUTH exchange "
 	    "that reaches the credentials ends with 454 4.7.0 (RFC 4954 6; "
 	    "Postfix without its SASL back-end)" },
+	{ SRV_M_HEADERS_REQUIRED, "headers-required",
+	    "(benign) a content filter: a message without the Date: or the "
+	    "From: header field (RFC 5322 3.6 requires both) gets 554 at the "
+	    "end of the data (RFC 5321 4.3.2)" },
 	/* -- end of benign modes -- */
 };
 

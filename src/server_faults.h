@@ -206,6 +206,7 @@ enum srv_fault {
 	SRV_M_SOURCE_ROUTES_REFUSED,
 	SRV_M_RCPT_FAILURE_DEFERS,
 	SRV_M_AUTH_TEMP_FAILURE,
+	SRV_M_HEADERS_REQUIRED,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

@@ -121,6 +121,7 @@ struct body {
 	/* resent-checked: the start of each header line, and what it saw */
 	char head[12];
 	int in_text, resent_to, resent_from;
+	int has_date, has_from;	/* headers-required: RFC 5322 3.6 */
 };
 
 struct srv_sess {

@@ -1100,6 +1100,14 @@ static const struct conv fault_convs[] = {
 	    ST("AUTH PLAIN AAA=BBBB\r\n",
 		"501 5.5.2 Cannot decode response\r\n"),
 	    ST(MAIL, MAIL_OK) } },
+	{ "headers-required", "headers-required", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("From: <a@client.example>\r\n\r\nDate: no\r\n.\r\n",
+		"554 5.6.0 Message lacks the Date: or From: header field "
+		"(RFC 5322 3.6)\r\n"),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
+	    ST("date: x\r\nFROM: <a@client.example>\r\n\r\nb\r\n.\r\n",
+		QUEUED) } },
 	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -2200,7 +2208,7 @@ test_fault_table(void)
 		"lenient-paths", "unknown-502", "second-helo-refused",
 		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
 		"source-routes-refused", "rcpt-failure-defers",
-		"auth-temp-failure",
+		"auth-temp-failure", "headers-required",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
