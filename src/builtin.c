@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "server.h"
 #include "util.h"
@@ -63,15 +64,31 @@ static const struct scn_var builtin_vars[] = {
 	/* its role (docs/scenarios.md "Variables"): an MX, which must refuse
 	 * to relay, and an address outside SRV_LOCAL_DOMAIN it refuses */
 	{ "role_mx", "yes" },
-	{ "rejected_recipient", "nobody@relay.invalid" },
 };
+
+/* The policy variables a benign mode may change (srv_policy_var()). */
+static const char *const policy_vars[] = {
+	"rejected_recipient", "auth_required",
+};
+
+#define NBASE	(sizeof(builtin_vars) / sizeof(builtin_vars[0]))
+#define NPOLICY	(sizeof(policy_vars) / sizeof(policy_vars[0]))
 
 const struct scn_var *
 bi_vars(const struct tp_target *t, size_t *n)
 {
-	/* One account and one policy whatever the faults (open-relay is a
-	 * fault: the declared policy stays and the scenarios catch it). */
-	(void)t;
-	*n = sizeof(builtin_vars) / sizeof(builtin_vars[0]);
-	return builtin_vars;
+	/* One account whatever the faults; the policy is what the modes
+	 * state (open-relay is a fault: it states the refusal it does not
+	 * keep, and the scenarios catch it).  The caller copies the vars. */
+	static struct scn_var v[NBASE + NPOLICY];
+	const char *val;
+	size_t i, k = NBASE;
+
+	memcpy(v, builtin_vars, sizeof(builtin_vars));
+	for (i = 0; i < NPOLICY; i++)
+		if ((val = srv_policy_var(t->faults, policy_vars[i])) != NULL)
+			v[k++] = (struct scn_var){ (char *)policy_vars[i],
+			    (char *)val };
+	*n = k;
+	return v;
 }
