@@ -64,7 +64,7 @@ reply_ehlo(struct srv_sess *s, const struct syn_command *c)
 	if (!fault(s, SRV_M_DATA_354_NO_RCPT))
 		ext[n++] = "PIPELINING";
 	ext[n++] = fault(s, SRV_F_SIZE_KEYWORD_UNIT) ? "SIZE 10MB" :
-	    "SIZE 10485760";
+	    fault(s, SRV_M_SIZE_UNLIMITED) ? "SIZE" : "SIZE 10485760";
 	if (!fault(s, SRV_F_NO_8BITMIME))
 		ext[n++] = params ? "8BITMIME 8bit" : "8BITMIME";
 	ext[n++] = "BINARYMIME";

@@ -106,7 +106,7 @@ chunk_end(struct srv_sess *s)
 	t->bdat_size = t->bdat_size + k->size < t->bdat_size ? UINT64_MAX :
 	    t->bdat_size + k->size;
 	/* RFC 3030 2: a failed chunk fails the transaction; RSET follows. */
-	if (t->bdat_size > SRV_SIZE_LIMIT) {
+	if (!size_fits(s, t->bdat_size)) {
 		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 		srv_sess_enter(s, srv_sess_idle(s));
@@ -213,7 +213,7 @@ body_end(struct srv_sess *s)
 
 	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
-	else if (b->size > SRV_SIZE_LIMIT)
+	else if (!size_fits(s, b->size))
 		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))

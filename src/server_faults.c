@@ -432,6 +432,10 @@ static const struct {
 	    "(benign) a content filter: a message without the Date: or the "
 	    "From: header field (RFC 5322 3.6 requires both) gets 554 at the "
 	    "end of the data (RFC 5321 4.3.2)" },
+	{ SRV_M_SIZE_UNLIMITED, "size-unlimited",
+	    "(benign) advertise SIZE without a limit (RFC 1870 3: no fixed "
+	    "maximum), take messages of any size and any run of digits in "
+	    "SIZE= (over 20 is the client's error)" },
 	/* -- end of benign modes -- */
 };
 

@@ -207,6 +207,7 @@ enum srv_fault {
 	SRV_M_RCPT_FAILURE_DEFERS,
 	SRV_M_AUTH_TEMP_FAILURE,
 	SRV_M_HEADERS_REQUIRED,
+	SRV_M_SIZE_UNLIMITED,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

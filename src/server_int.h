@@ -187,6 +187,13 @@ fault(const struct srv_sess *s, enum srv_fault f)
 	return srv_faults_has(&s->srv->faults, f);
 }
 
+/* Whether n octets pass the fixed maximum message size (RFC 1870). */
+static inline int
+size_fits(const struct srv_sess *s, uint64_t n)
+{
+	return n <= SRV_SIZE_LIMIT || fault(s, SRV_M_SIZE_UNLIMITED);
+}
+
 /* -- server.c -- */
 
 /* The only place that changes s->state; entering S_CONNECTED, S_HELO or

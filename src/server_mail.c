@@ -14,20 +14,24 @@
 #include "util.h"
 
 /* SIZE value: syn_parse_size(), but the size-lenient-parse fault reads it
- * like atoi(): leading digits, anything else is 0. */
+ * like atoi(): leading digits, anything else is 0; size-unlimited takes
+ * any run of digits (saturating). */
 static int
 size_value(const struct srv_sess *s, const struct syn_param *p, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (fault(s, SRV_F_SIZE_LENIENT_PARSE)) {
+	if (fault(s, SRV_F_SIZE_LENIENT_PARSE) ||
+	    fault(s, SRV_M_SIZE_UNLIMITED)) {
 		for (i = 0; p->value && i < p->value_len &&
 		    p->value[i] >= '0' && p->value[i] <= '9'; i++)
 			v = v > UINT64_MAX / 10 - 9 ? UINT64_MAX :
 			    v * 10 + (unsigned)(p->value[i] - '0');
 		*out = v;
-		return 0;
+		/* size-unlimited: digits only, but as many as come. */
+		return fault(s, SRV_F_SIZE_LENIENT_PARSE) ||
+		    (i > 0 && i == p->value_len) ? 0 : -1;
 	}
 	return syn_parse_size(p->value, p->value_len, out) == NULL ? 0 : -1;
 }
@@ -174,7 +178,7 @@ param_value(struct srv_sess *s, int key, const struct syn_param *p,
 			return "501 5.5.4 Bad SIZE parameter";
 		t->has_size = 1;
 		/* RFC 1870 6.1: refuse at once what cannot fit. */
-		if (t->size > SRV_SIZE_LIMIT && !fault(s, SRV_F_SIZE_IGNORED))
+		if (!size_fits(s, t->size) && !fault(s, SRV_F_SIZE_IGNORED))
 			return "552 5.3.4 Message size exceeds fixed maximum "
 			    "message size";
 		return NULL;

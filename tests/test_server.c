@@ -1108,6 +1108,16 @@ static const struct conv fault_convs[] = {
 	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
 	    ST("date: x\r\nFROM: <a@client.example>\r\n\r\nb\r\n.\r\n",
 		QUEUED) } },
+	{ "size-unlimited", "size-unlimited", NULL, 0, 1, F_NOBYTES, {
+	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
+		"250-STARTTLS\r\n250-PIPELINING\r\n250-SIZE\r\n"
+		"250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n"
+		"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("MAIL FROM:<a@client.example> SIZE=12k\r\n",
+		"501 5.5.4 Bad SIZE parameter\r\n"),
+	    ST("MAIL FROM:<a@client.example> SIZE=123456789012345678901\r\n"
+		RCPT, MAIL_OK RCPT_OK) } },
 	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -2208,7 +2218,7 @@ test_fault_table(void)
 		"lenient-paths", "unknown-502", "second-helo-refused",
 		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
 		"source-routes-refused", "rcpt-failure-defers",
-		"auth-temp-failure", "headers-required",
+		"auth-temp-failure", "headers-required", "size-unlimited",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
