@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "server.h"
 #include "util.h"
@@ -65,8 +66,8 @@ static const struct scn_var builtin_vars[] = {
 /* Its policy, which follows its modes (srv_policy_var): in the default
  * mode an MX, which must refuse to relay, and an address outside
  * SRV_LOCAL_DOMAIN it refuses; a sink (accept-all-recipients) states
- * neither (docs/scenarios.md "Variables"). */
-static const char *const policy_vars[] = { "role_mx", "rejected_recipient" };
+ * neither; auth-required says so (docs/scenarios.md "Variables"). */
+static const char *const policy_vars[] = { "role_mx", "rejected_recipient", "auth_required" };
 
 size_t
 bi_vars(const struct tp_target *t, struct scn_var *out, size_t max)

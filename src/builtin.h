@@ -35,7 +35,7 @@ void bi_stop(struct bi_server *b);
  * enough).  They rank below the profile and --var (vars.h) and above a
  * scenario's vars and the defaults.
  */
-#define BI_MAX_VARS 8
+#define BI_MAX_VARS 12
 size_t bi_vars(const struct tp_target *t, struct scn_var *out, size_t max);
 
 #endif

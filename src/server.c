@@ -40,6 +40,7 @@ srv_sess_enter(struct srv_sess *s, enum srv_sess_state st)
 		int keep = fault(s, SRV_F_BDAT_RSET_KEEPS_CHUNKS) && s->txn.bdat;
 
 		s->nrcpt = 0;
+		s->bdat_last &= st != S_MAIL;
 		memset(&s->txn, 0, sizeof(s->txn));
 		s->txn.bdat = keep;
 		break;
@@ -157,6 +158,17 @@ srv_sess_reply(struct srv_sess *s, const char *fmt, ...)
 	else
 		srv_sess_emit(s, r.data, r.len);
 	buf_free(&r);
+}
+
+/* syntax-500: RFC 5321 4.2.2 reads 500 as "Syntax error, command
+ * unrecognized", and 4.3.2 lets any command return it. */
+void
+srv_sess_syntax(struct srv_sess *s, const char *reply)
+{
+	if (fault(s, SRV_M_SYNTAX_500) && strncmp(reply, "501", 3) == 0)
+		srv_sess_reply(s, "500%s", reply + 3);
+	else
+		srv_sess_reply(s, "%s", reply);
 }
 
 static void

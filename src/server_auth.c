@@ -17,6 +17,12 @@ auth_done(struct srv_sess *s, int ok)
 {
 	s->sasl = SASL_NONE;
 	s->sasl_user_len = 0;
+	/* RFC 4954 6: "the authentication failed due to a temporary server
+	 * failure". */
+	if (fault(s, SRV_M_AUTH_TEMP_FAILURE)) {
+		srv_sess_reply(s, "454 4.7.0 Temporary authentication failure");
+		return;
+	}
 	if (!ok) {
 		srv_sess_reply(s, "535 5.7.8 Error: authentication failed");
 		return;

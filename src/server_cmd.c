@@ -60,9 +60,11 @@ reply_ehlo(struct srv_sess *s, const struct syn_command *c)
 	size_t i, n = 0, alen = c->arg_len;
 	int params = fault(s, SRV_F_EHLO_EXTENSION_PARAMS);
 
-	ext[n++] = "PIPELINING";
+	/* data-354-no-rcpt: RFC 2920 3.2 binds only PIPELINING servers. */
+	if (!fault(s, SRV_M_DATA_354_NO_RCPT))
+		ext[n++] = "PIPELINING";
 	ext[n++] = fault(s, SRV_F_SIZE_KEYWORD_UNIT) ? "SIZE 10MB" :
-	    "SIZE 10485760";
+	    fault(s, SRV_M_SIZE_UNLIMITED) ? "SIZE" : "SIZE 10485760";
 	if (!fault(s, SRV_F_NO_8BITMIME))
 		ext[n++] = params ? "8BITMIME 8bit" : "8BITMIME";
 	ext[n++] = "BINARYMIME";
@@ -116,8 +118,15 @@ check_helo(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (c->arg_len == 0 && fault(s, SRV_F_EHLO_NO_ARG_OK))
 		return 1;
-	if (c->arg_len == 0 || (syn_check_ehlo_arg(c->arg, c->arg_len) &&
-	    !fault(s, SRV_F_EHLO_ANY_NAME))) {
+	/* syntax-500 for the missing argument only: invalid characters
+	 * MUST get 501 (RFC 5321 4.1.2). */
+	if (c->arg_len == 0) {
+		srv_sess_syntax(s, ehlo ? "501 5.5.4 Syntax: EHLO hostname" :
+		    "501 5.5.4 Syntax: HELO hostname");
+		return 0;
+	}
+	if (syn_check_ehlo_arg(c->arg, c->arg_len) &&
+	    !fault(s, SRV_F_EHLO_ANY_NAME)) {
 		srv_sess_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    ehlo ? "EHLO" : "HELO");
 		return 0;
@@ -224,7 +233,7 @@ check_vrfy(struct srv_sess *s, const struct syn_command *c)
 		return 0;
 	}
 	if (c->arg_len == 0) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: VRFY address");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: VRFY address");
 		return 0;
 	}
 	return 1;
@@ -242,7 +251,7 @@ static int
 check_expn(struct srv_sess *s, const struct syn_command *c)
 {
 	if (c->arg_len == 0) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: EXPN mailing-list");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: EXPN mailing-list");
 		return 0;
 	}
 	return 1;
@@ -459,6 +468,12 @@ fault_answers_path(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "553 5.1.7 Sender address rejected");
 		return 1;
 	}
+	/* RFC 5321 3.6.1: "SMTP servers MAY decline ... to accept
+	 * addresses that specify source routes". */
+	if (fault(s, SRV_M_SOURCE_ROUTES_REFUSED) && p->has_route) {
+		srv_sess_reply(s, "550 5.7.1 Source routes not accepted");
+		return 1;
+	}
 	if ((fault(s, SRV_F_LITERALS_REJECTED) &&
 	    p->domain_kind >= SYN_DOMAIN_IPV4) ||
 	    (fault(s, SRV_F_SOURCE_ROUTE_REJECTED) && p->has_route) ||
@@ -543,14 +558,17 @@ static int
 line_octets(struct srv_sess *s, const char *line, size_t len)
 {
 	size_t i;
-	int bare = 0, bad = 0, high = 0;
+	int bare = 0, bad = 0, high = 0, inverb = 0, sp = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
+		sp |= ch == ' ';
 		if (ch == '\r' || ch == '\n')
 			bare = 1;
-		else if (ch < 0x20 || ch == 0x7f)
+		else if (ch < 0x20 || ch == 0x7f) {
+			inverb |= !bad && !sp && i > 0;
 			bad = 1;
+		}
 		else if (ch >= 0x80)
 			high = 1;
 	}
@@ -560,7 +578,12 @@ line_octets(struct srv_sess *s, const char *line, size_t len)
 		return -1;
 	}
 	if (bad) {
-		if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
+		/* unknown-502: a control octet in the first word makes it a
+		 * word that is no verb. */
+		if (inverb && fault(s, SRV_M_UNKNOWN_502))
+			srv_sess_reply(s, "502 5.5.2 Error: command not "
+			    "implemented");
+		else if (fault(s, SRV_F_REPLY_ECHOES_CONTROL))
 			srv_sess_reply(s, "500 5.5.2 Error: invalid character in "
 			    "command: %.*s", (int)len, line);
 		else

@@ -13,17 +13,23 @@
 int
 srv_check_data(struct srv_sess *s, const struct syn_command *c)
 {
+	int lax;
+
 	if (srv_has_arg(c)) {
 		srv_sess_reply(s, "501 5.5.4 Syntax: DATA");
 		return 0;
 	}
 	if (fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		return 1;
-	if (s->state < S_MAIL && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
+	/* RFC 5321 3.3: 503 or 554 here is a MAY; without one, the data
+	 * gets 554 at its end (body_end). */
+	lax = fault(s, SRV_F_DATA_WITHOUT_RCPT) ||
+	    fault(s, SRV_M_DATA_354_NO_RCPT);
+	if (s->state < S_MAIL && !lax) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
-	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_WITHOUT_RCPT)) {
+	if (s->nrcpt == 0 && !lax) {
 		srv_sess_reply(s, "503 5.5.1 Error: need RCPT command");
 		return 0;
 	}
@@ -100,7 +106,7 @@ chunk_end(struct srv_sess *s)
 	t->bdat_size = t->bdat_size + k->size < t->bdat_size ? UINT64_MAX :
 	    t->bdat_size + k->size;
 	/* RFC 3030 2: a failed chunk fails the transaction; RSET follows. */
-	if (t->bdat_size > SRV_SIZE_LIMIT) {
+	if (!size_fits(s, t->bdat_size)) {
 		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 		srv_sess_enter(s, srv_sess_idle(s));
@@ -120,6 +126,7 @@ chunk_end(struct srv_sess *s)
 		reply_queued(s);
 	if (!fault(s, SRV_F_BDAT_AFTER_LAST_OK))
 		srv_sess_enter(s, srv_sess_idle(s));
+	s->bdat_last = 1;
 }
 
 /* Feed chunk octets; returns how many were used. */
@@ -170,10 +177,15 @@ srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
 		return;
 	}
 	if (parse_bdat(s, c, &n, &last) == -1) {
-		srv_sess_reply(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+		srv_sess_syntax(s, "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
 		return;
 	}
-	if (s->state < S_MAIL)
+	/* data-354-no-rcpt: 554 "no valid recipients", but a BDAT after
+	 * BDAT LAST MUST get 503 (RFC 3030 2). */
+	if (s->nrcpt == 0 && !s->bdat_last &&
+	    fault(s, SRV_M_DATA_354_NO_RCPT))
+		err = "554 5.5.1 Error: no valid recipients";
+	else if (s->state < S_MAIL)
 		err = "503 5.5.1 Error: need MAIL command";
 	else if (s->nrcpt == 0)
 		err = "503 5.5.1 Error: need RCPT command";
@@ -201,7 +213,7 @@ body_end(struct srv_sess *s)
 
 	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
 		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
-	else if (b->size > SRV_SIZE_LIMIT)
+	else if (!size_fits(s, b->size))
 		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
@@ -212,6 +224,10 @@ body_end(struct srv_sess *s)
 	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
 	    !b->resent_from)
 		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
+	else if (fault(s, SRV_M_HEADERS_REQUIRED) &&
+	    !(b->has_date && b->has_from))
+		srv_sess_reply(s, "554 5.6.0 Message lacks the Date: or From: "
+		    "header field (RFC 5322 3.6)");
 	else if (b->bare && !fault(s, SRV_M_BARE_NEWLINE_DATA))
 		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
 	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
@@ -247,6 +263,10 @@ body_line_end(struct srv_sess *s, size_t eol)
 	    (util_ieq(b->head, 4, "QUIT") || util_ieq(b->head, 4, "RSET") ||
 	    util_ieq(b->head, 4, "NOOP")))
 		srv_sess_reply(s, "250 2.0.0 Ok");
+	if (!b->in_text && b->linelen >= 5 && util_ieq(b->head, 5, "Date:"))
+		b->has_date = 1;
+	if (!b->in_text && b->linelen >= 5 && util_ieq(b->head, 5, "From:"))
+		b->has_from = 1;
 	if (!b->in_text && b->linelen == 0)
 		b->in_text = 1;
 	else if (!b->in_text && b->linelen >= 12 &&

@@ -373,7 +373,8 @@ static const struct {
 	    "5321 7.8, Exim's limits)" },
 	{ SRV_M_LONG_LINES, "long-lines",
 	    "(benign) accept command lines far over 512 octets (up to 1 MiB; "
-	    "what passes 16 KiB is ignored)" },
+	    "what passes 16 KiB is ignored) and AUTH responses of any length "
+	    "(one over 12 KiB fails with 535: no credential is that long)" },
 	{ SRV_M_MAIL_RESTARTS, "nested-mail-restarts",
 	    "(benign) a second MAIL inside a transaction restarts it with the "
 	    "new sender (250)" },
@@ -399,7 +400,8 @@ static const struct {
 	    "(benign) accept MAIL FROM:addr and RCPT TO:addr without angle "
 	    "brackets (the client's error; the answer is free)" },
 	{ SRV_M_UNKNOWN_502, "unknown-502",
-	    "(benign) answer unknown verbs with 502 (empty lines still 500) "
+	    "(benign) answer unknown verbs (a control octet in the first word "
+	    "too) with 502 (empty lines still 500) "
 	    "and TURN, SEND, SOML, SAML, ETRN, ATRN with 500 (RFC 5321 4.2.4 "
 	    "prefers 500/502)" },
 	{ SRV_M_SECOND_HELO_REFUSED, "second-helo-refused",
@@ -408,6 +410,33 @@ static const struct {
 	{ SRV_M_STRICT_SENDER_PATHS, "strict-sender-paths",
 	    "(benign) refuse senders with an address literal, a source route "
 	    "or a quoted local part with 553 (sender policy, RFC 5321 4.1.4)" },
+	{ SRV_M_SYNTAX_500, "syntax-500",
+	    "(benign) answer HELO/EHLO, VRFY and EXPN without argument and "
+	    "malformed RCPT and BDAT arguments with 500 instead of 501 (RFC "
+	    "5321 4.2.2, 4.3.2; where a MUST names 501 it stays)" },
+	{ SRV_M_DATA_354_NO_RCPT, "data-354-no-rcpt",
+	    "(benign) no PIPELINING; DATA without a valid recipient gets 354 "
+	    "and the data 554, BDAT 554 after its octets (RFC 5321 3.3: 503 or "
+	    "554 at DATA is a MAY)" },
+	{ SRV_M_SOURCE_ROUTES_REFUSED, "source-routes-refused",
+	    "(benign) refuse MAIL and RCPT paths with a source route with 550 "
+	    "(RFC 5321 3.6.1: servers MAY decline to accept source routes)" },
+	{ SRV_M_RCPT_FAILURE_DEFERS, "rcpt-failure-defers",
+	    "(benign) after a refused recipient, defer the transaction's "
+	    "further recipients with 450 (a dictionary-attack defence; RFC "
+	    "5321 4.3.2, 7.9)" },
+	{ SRV_M_AUTH_TEMP_FAILURE, "auth-temp-failure",
+	    "(benign) the credential store is unreachable: every AUTH exchange "
+	    "that reaches the credentials ends with 454 4.7.0 (RFC 4954 6; "
+	    "Postfix without its SASL back-end)" },
+	{ SRV_M_HEADERS_REQUIRED, "headers-required",
+	    "(benign) a content filter: a message without the Date: or the "
+	    "From: header field (RFC 5322 3.6 requires both) gets 554 at the "
+	    "end of the data (RFC 5321 4.3.2)" },
+	{ SRV_M_SIZE_UNLIMITED, "size-unlimited",
+	    "(benign) advertise SIZE without a limit (RFC 1870 3: no fixed "
+	    "maximum), take messages of any size and any run of digits in "
+	    "SIZE= (over 20 is the client's error)" },
 	/* -- end of benign modes -- */
 };
 

@@ -86,6 +86,7 @@ struct txn {
 	int bdat_bad;		/* NUL, bare CR or bare LF seen in BDAT data */
 	unsigned char bdat_prev;	/* last BDAT octet, for bare CR/LF */
 	int null_sender;	/* MAIL FROM:<> (null-sender-rcpt-503) */
+	int rcpt_refused;	/* a recipient was refused (rcpt-failure-defers) */
 };
 
 /* The BDAT chunk being read: exactly `left` more octets, never parsed
@@ -120,6 +121,7 @@ struct body {
 	/* resent-checked: the start of each header line, and what it saw */
 	char head[12];
 	int in_text, resent_to, resent_from;
+	int has_date, has_from;	/* headers-required: RFC 5322 3.6 */
 };
 
 struct srv_sess {
@@ -152,6 +154,7 @@ struct srv_sess {
 	int bare_seen;		/* a command line held a bare CR/LF */
 	size_t long_dropped;	/* long-lines: octets dropped from this line */
 	size_t nrcpt;		/* recipients accepted in this transaction */
+	int bdat_last;		/* a BDAT LAST ended the last transaction */
 	struct body body;
 	struct buf in, out, held;
 	int64_t last_active;
@@ -184,6 +187,13 @@ fault(const struct srv_sess *s, enum srv_fault f)
 	return srv_faults_has(&s->srv->faults, f);
 }
 
+/* Whether n octets pass the fixed maximum message size (RFC 1870). */
+static inline int
+size_fits(const struct srv_sess *s, uint64_t n)
+{
+	return n <= SRV_SIZE_LIMIT || fault(s, SRV_M_SIZE_UNLIMITED);
+}
+
 /* -- server.c -- */
 
 /* The only place that changes s->state; entering S_CONNECTED, S_HELO or
@@ -199,6 +209,9 @@ void srv_sess_emit(struct srv_sess *s, const char *p, size_t n);
  * with the reply-shaping faults applied. */
 void srv_sess_reply(struct srv_sess *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A syntax error reply (reply is "501 ..."): the syntax-500 mode sends it
+ * as "500 ...". */
+void srv_sess_syntax(struct srv_sess *s, const char *reply);
 /* (Re-)arm the session's one timer (idle, or the closing deadline). */
 void srv_sess_arm(struct srv_sess *s);
 /* Stop handling input; close once the queued replies are written. */

@@ -378,7 +378,13 @@ srv_sess_line(struct srv_sess *s)
 			srv_sess_sasl_line(s, d, eol);
 		else if (fault(s, SRV_F_AUTH_LONG_LINE_CLOSE))
 			srv_sess_close(s);
-		else {
+		else if (longok) {
+			/* long-lines: the line fits the buffer, and no
+			 * credential is that long (RFC 4954 4: 535). */
+			s->sasl = SASL_NONE;
+			srv_sess_reply(s, "535 5.7.8 Error: authentication "
+			    "failed");
+		} else {
 			/* RFC 4954 4: fail the AUTH with 500 (5.5.6). */
 			s->sasl = SASL_NONE;
 			srv_sess_reply(s, "500 5.5.6 Authentication Exchange line "

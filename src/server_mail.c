@@ -14,20 +14,24 @@
 #include "util.h"
 
 /* SIZE value: syn_parse_size(), but the size-lenient-parse fault reads it
- * like atoi(): leading digits, anything else is 0. */
+ * like atoi(): leading digits, anything else is 0; size-unlimited takes
+ * any run of digits (saturating). */
 static int
 size_value(const struct srv_sess *s, const struct syn_param *p, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (fault(s, SRV_F_SIZE_LENIENT_PARSE)) {
+	if (fault(s, SRV_F_SIZE_LENIENT_PARSE) ||
+	    fault(s, SRV_M_SIZE_UNLIMITED)) {
 		for (i = 0; p->value && i < p->value_len &&
 		    p->value[i] >= '0' && p->value[i] <= '9'; i++)
 			v = v > UINT64_MAX / 10 - 9 ? UINT64_MAX :
 			    v * 10 + (unsigned)(p->value[i] - '0');
 		*out = v;
-		return 0;
+		/* size-unlimited: digits only, but as many as come. */
+		return fault(s, SRV_F_SIZE_LENIENT_PARSE) ||
+		    (i > 0 && i == p->value_len) ? 0 : -1;
 	}
 	return syn_parse_size(p->value, p->value_len, out) == NULL ? 0 : -1;
 }
@@ -174,7 +178,7 @@ param_value(struct srv_sess *s, int key, const struct syn_param *p,
 			return "501 5.5.4 Bad SIZE parameter";
 		t->has_size = 1;
 		/* RFC 1870 6.1: refuse at once what cannot fit. */
-		if (t->size > SRV_SIZE_LIMIT && !fault(s, SRV_F_SIZE_IGNORED))
+		if (!size_fits(s, t->size) && !fault(s, SRV_F_SIZE_IGNORED))
 			return "552 5.3.4 Message size exceeds fixed maximum "
 			    "message size";
 		return NULL;
@@ -369,6 +373,14 @@ srv_check_rcpt(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 		return 0;
 	}
+	/* A dictionary-attack defence: after one refused recipient the
+	 * rest of the transaction is deferred (RFC 5321 4.3.2: 450). */
+	if (s->state >= S_MAIL && s->txn.rcpt_refused &&
+	    fault(s, SRV_M_RCPT_FAILURE_DEFERS)) {
+		srv_sess_reply(s, "450 4.7.1 Error: too many refused "
+		    "recipients, try again later");
+		return 0;
+	}
 	if (s->state >= S_MAIL && s->txn.null_sender &&
 	    fault(s, SRV_F_NULL_SENDER_RCPT_503)) {
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
@@ -387,12 +399,12 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	int local = 0, utf8;
 
 	if ((why = parse_path_reply(s, c, 1, &a, &utf8)) != NULL) {
-		srv_sess_reply(s, "%s", why);
+		srv_sess_syntax(s, why);
 		return;
 	}
 	t = s->txn;
 	if ((why = check_params(s, &a, 1, &t, buf, sizeof(buf))) != NULL) {
-		srv_sess_reply(s, "%s", why);
+		srv_sess_syntax(s, why);
 		return;
 	}
 	/* RFC 6531 3.5: a UTF-8 recipient only in an SMTPUTF8 transaction. */
@@ -434,6 +446,7 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	}
 	if (!local && !fault(s, SRV_F_OPEN_RELAY) &&
 	    !fault(s, SRV_M_ACCEPT_ALL_RCPT)) {
+		s->txn.rcpt_refused = 1;
 		srv_sess_reply(s, "%s %s Relay access denied",
 		    fault(s, SRV_M_RELAY_554) ? "554" : "550",
 		    fault(s, SRV_F_ENHANCED_CLASS_MISMATCH) ? "4.7.1" : "5.7.1");

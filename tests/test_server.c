@@ -1022,7 +1022,11 @@ static const struct conv fault_convs[] = {
 	{ "long-lines", "long-lines", NULL, 0, 1, F_NOBYTES, {
 	    ST("NOOP " X1000 "\r\n", OK),
 	    ST("NOOP " X13000 X13000 X13000 "\r\n", OK),
-	    ST(EHLO MAIL, EHLO_OK MAIL_OK) } },
+	    ST(EHLO MAIL, EHLO_OK MAIL_OK),
+	    ST("RSET\r\nAUTH PLAIN\r\n", OK "334 \r\n"),
+	    ST(X13000 X13000 "\r\n",
+		"535 5.7.8 Error: authentication failed\r\n"),
+	    ST("NOOP\r\n", OK) } },
 	{ "nested-mail-restarts", "nested-mail-restarts", NULL, 0, 1, 0, {
 	    ST(OPEN MAIL, OPEN_OK MAIL_OK), ST("DATA\r\n", NEEDRCPT) } },
 	{ "mail-before-helo-ok", "mail-before-helo-ok", NULL, 0, 1, 0, {
@@ -1045,7 +1049,10 @@ static const struct conv fault_convs[] = {
 		"RCPT TO: <user@example.com>\r\n", EHLO_OK MAIL_OK RCPT_OK) } },
 	{ "unknown-502", "unknown-502", NULL, 0, 1, 0, {
 	    ST("FOO\r\n", "502 5.5.2 Error: command not implemented\r\n"),
-	    ST("TURN\r\n", E500), ST("\r\n", E500) } },
+	    ST("TURN\r\n", E500), ST("\r\n", E500),
+	    ST("NOOP\x1b[2J\r\n",
+		"502 5.5.2 Error: command not implemented\r\n"),
+	    ST("NOOP \x07\r\n", BADCHAR) } },
 	{ "second-helo-refused", "second-helo-refused", NULL, 0, 1, 0, {
 	    ST(OPEN EHLO, OPEN_OK "550 5.7.1 Error: already greeted\r\n"),
 	    ST(RCPT, RCPT_OK) } },
@@ -1055,6 +1062,62 @@ static const struct conv fault_convs[] = {
 		EHLO_OK "553 5.1.7 Sender address rejected\r\n"
 		"553 5.1.7 Sender address rejected\r\n"),
 	    ST(MAIL "RCPT TO:<\"a b\"@example.com>\r\n", MAIL_OK RCPT_OK) } },
+	{ "syntax-500", "syntax-500", NULL, 0, 1, 0, {
+	    ST("EHLO\r\n", "500 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST("EHLO a_b\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n"),
+	    ST("VRFY\r\n", "500 5.5.4 Syntax: VRFY address\r\n"),
+	    ST(EHLO "MAIL FROM:<a b>\r\n", EHLO_OK E501A),
+	    ST(MAIL "RCPT TO:<>\r\n", MAIL_OK
+		"500 5.1.3 Bad recipient address syntax\r\n"),
+	    ST(RCPT "BDAT x\r\n", RCPT_OK
+		"500 5.5.4 Syntax: BDAT chunk-size [LAST]\r\n"),
+	    ST("DATA x\r\n", "501 5.5.4 Syntax: DATA\r\n") } },
+	{ "data-354-no-rcpt", "data-354-no-rcpt", NULL, 0, 1, 0, {
+	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
+		"250-STARTTLS\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n"
+		"250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n"
+		"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("DATA\r\n", GO),
+	    ST(".\r\n", "554 5.5.1 Error: no valid recipients\r\n"),
+	    ST("BDAT 3\r\nabc", "554 5.5.1 Error: no valid recipients\r\n"),
+	    ST(MAIL RCPT "BDAT 2 LAST\r\nhi", MAIL_OK RCPT_OK QUEUED),
+	    ST("BDAT 1\r\nx", "503 5.5.1 Error: need MAIL command\r\n") } },
+	{ "source-routes-refused", "source-routes-refused", NULL, 0, 1, 0, {
+	    ST(EHLO "MAIL FROM:<@a.example:a@client.example>\r\n",
+		EHLO_OK "550 5.7.1 Source routes not accepted\r\n"),
+	    ST(MAIL "RCPT TO:<@a.example,@b.example:user@example.com>\r\n",
+		MAIL_OK "550 5.7.1 Source routes not accepted\r\n"),
+	    ST(RCPT, RCPT_OK) } },
+	{ "rcpt-failure-defers", "rcpt-failure-defers", NULL, 0, 1, 0, {
+	    ST(OPEN "RCPT TO:<a@relay.invalid>\r\n", OPEN_OK RELAY),
+	    ST(RCPT, "450 4.7.1 Error: too many refused recipients, try "
+		"again later\r\n"),
+	    ST("RSET\r\n" MAIL RCPT, OK MAIL_OK RCPT_OK) } },
+	{ "auth-temp-failure", "auth-temp-failure", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN " PLAIN_OK "\r\n", EHLO_OK
+		"454 4.7.0 Temporary authentication failure\r\n"),
+	    ST("AUTH PLAIN AAA=BBBB\r\n",
+		"501 5.5.2 Cannot decode response\r\n"),
+	    ST(MAIL, MAIL_OK) } },
+	{ "headers-required", "headers-required", NULL, 0, 1, 0, {
+	    ST(OPEN "DATA\r\n", OPEN_OK GO),
+	    ST("From: <a@client.example>\r\n\r\nDate: no\r\n.\r\n",
+		"554 5.6.0 Message lacks the Date: or From: header field "
+		"(RFC 5322 3.6)\r\n"),
+	    ST(MAIL RCPT "DATA\r\n", MAIL_OK RCPT_OK GO),
+	    ST("date: x\r\nFROM: <a@client.example>\r\n\r\nb\r\n.\r\n",
+		QUEUED) } },
+	{ "size-unlimited", "size-unlimited", NULL, 0, 1, F_NOBYTES, {
+	    ST(EHLO, "250-mx.harness.test greets client.example\r\n"
+		"250-STARTTLS\r\n250-PIPELINING\r\n250-SIZE\r\n"
+		"250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
+		"250-AUTH PLAIN LOGIN CRAM-MD5\r\n250-DSN\r\n"
+		"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"),
+	    ST("MAIL FROM:<a@client.example> SIZE=12k\r\n",
+		"501 5.5.4 Bad SIZE parameter\r\n"),
+	    ST("MAIL FROM:<a@client.example> SIZE=123456789012345678901\r\n"
+		RCPT, MAIL_OK RCPT_OK) } },
 	/* -- end of benign modes -- */
 	{ "two faults", " quit-250 , no-enhanced-codes,", NULL, 1, 0, 0, {
 	    ST("NOOP\r\n", "250 Ok\r\n"), ST("QUIT\r\n", "250 Ok\r\n") } },
@@ -2153,7 +2216,9 @@ test_fault_table(void)
 		"mail-before-helo-ok", "accept-all-recipients", "auth-required",
 		"ehlo-literal-refused", "rcpt-limit-100", "relay-554",
 		"lenient-paths", "unknown-502", "second-helo-refused",
-		"strict-sender-paths",
+		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
+		"source-routes-refused", "rcpt-failure-defers",
+		"auth-temp-failure", "headers-required", "size-unlimited",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
