@@ -258,8 +258,13 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 	srv->nsess++;
 	s->last_active = util_now_ms();
 	srv_sess_enter(s, S_CONNECTED);
+	srv->naccepted++;
 	/* Bytes sent before the greeting are simply handled after it. */
-	if (fault(s, SRV_F_GREETING_421)) {
+	if (fault(s, SRV_M_NO_SERVICE_554) && srv->naccepted > 1) {
+		/* RFC 5321 3.1: refuse service, wait for QUIT. */
+		srv_sess_reply(s, "554 5.3.2 %s No SMTP service here", SRV_HOSTNAME);
+		s->no_service = 1;
+	} else if (fault(s, SRV_F_GREETING_421)) {
 		srv_sess_reply(s, "421 4.3.2 %s Service not available",
 		    SRV_HOSTNAME);
 		srv_sess_close(s);

@@ -657,6 +657,11 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 	if ((high = line_octets(s, line, len)) == -1)
 		return;
 	split = syn_split_command(line, len, &c) == NULL;
+	if (s->no_service && !(split && c.verb == SYN_QUIT)) {
+		/* RFC 5321 3.1: after a 554 greeting, 503 to all but QUIT. */
+		srv_sess_reply(s, "503 5.5.1 Error: no SMTP service here");
+		return;
+	}
 	if (!split || c.verb == SYN_UNKNOWN) {
 		/* unknown-502: a word that is no verb (not an empty or
 		 * malformed line, RFC 5321 4.2.4) gets 502. */

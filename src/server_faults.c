@@ -437,6 +437,10 @@ static const struct {
 	    "(benign) advertise SIZE without a limit (RFC 1870 3: no fixed "
 	    "maximum), take messages of any size and any run of digits in "
 	    "SIZE= (over 20 is the client's error)" },
+	{ SRV_M_NO_SERVICE_554, "no-service-554",
+	    "(benign) greet every connection after the first with 554 (no SMTP "
+	    "service here, RFC 5321 3.1), then answer QUIT with 221 and any "
+	    "other command with 503" },
 	/* -- end of benign modes -- */
 };
 

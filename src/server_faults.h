@@ -208,6 +208,7 @@ enum srv_fault {
 	SRV_M_AUTH_TEMP_FAILURE,
 	SRV_M_HEADERS_REQUIRED,
 	SRV_M_SIZE_UNLIMITED,
+	SRV_M_NO_SERVICE_554,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

@@ -163,6 +163,7 @@ struct srv_sess {
 	struct tls_conn *tls;	/* STARTTLS or implicit TLS: wire bytes pass here */
 	int tls_up;		/* its handshake completed */
 	int tls_required;	/* greeted as SRV_TLS_REQUIRED_CLIENT */
+	int no_service;		/* greeted with 554: only QUIT is served (3.1) */
 	struct buf tls_hold;	/* replies queued while the handshake runs */
 };
 
@@ -173,6 +174,7 @@ struct srv {
 	size_t nlfd;
 	struct srv_sess *sessions;
 	size_t nsess;
+	size_t naccepted;	/* sessions started since srv_new() */
 	struct hostile *hostile;	/* a hostile fault owns every connection */
 	int64_t idle_ms;
 	uint32_t boot;		/* queue ids: boot time and a counter */

@@ -2219,6 +2219,7 @@ test_fault_table(void)
 		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
 		"source-routes-refused", "rcpt-failure-defers",
 		"auth-temp-failure", "headers-required", "size-unlimited",
+		"no-service-554",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
