@@ -1748,6 +1748,33 @@ test_many_recipients(void)
 	/* -- end of core suite faults -- */
 }
 
+/* no-service-554: the first connection is served; the next is greeted
+ * 554, answered 503 to anything but QUIT, and 221 then the close. */
+static void
+test_no_service(void)
+{
+	struct tc t, u;
+	char err[128];
+	int sv[2];
+
+	tc_open(&t, "no-service-554");
+	t.what = "no-service-554, first session";
+	CU_ASSERT(tc_expect(&t, GREET));
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CU_ASSERT_FATAL(srv_attach(t.srv, sv[0], sv[0], err, sizeof(err)) == 0);
+	tc_init(&u, t.loop, t.srv, sv[1]);
+	u.what = "no-service-554, second session";
+	CU_ASSERT(tc_expect(&u, "554 5.3.2 mx.harness.test No SMTP service here\r\n"));
+	tc_send(&u, "EHLO client.example\r\n", 21);
+	CU_ASSERT(tc_expect(&u, "503 5.5.1 Error: no SMTP service here\r\n"));
+	tc_send(&u, "QUIT\r\n", 6);
+	CU_ASSERT(tc_expect(&u, "221 2.0.0 Bye\r\n"));
+	tc_free(&u);
+	tc_send(&t, "NOOP\r\n", 6);
+	CU_ASSERT(tc_expect(&t, OK));
+	tc_close(&t);
+}
+
 /* The client writes far more than it reads: the server stops reading
  * instead of buffering without bound, and loses nothing (RFC 2920 3.2). */
 static void
@@ -2241,6 +2268,7 @@ test_fault_table(void)
 		if (j == NELEM(fault_convs) && strcmp(names[i], "silent") &&
 		    !hostile_is_fault((enum srv_fault)i) &&
 		    strcmp(names[i], "delayed-greeting") &&
+		    strcmp(names[i], "no-service-554") &&	/* test_no_service */
 		    strcmp(names[i], "long-line-close") &&
 		    strcmp(names[i], "short-line-limit") &&
 		    /* -- core suite faults: test_data_limits and
@@ -2365,6 +2393,7 @@ main(void)
 	CU_add_test(s, "text line boundary", test_text_line_boundary);
 	CU_add_test(s, "message size limits", test_data_limits);
 	CU_add_test(s, "1001 recipients", test_many_recipients);
+	CU_add_test(s, "no-service-554: 554, 503, 221", test_no_service);
 	CU_add_test(s, "reply lines within 512 octets", test_reply_line_cap);
 	CU_add_test(s, "backpressure", test_backpressure);
 	CU_add_test(s, "client eof", test_client_eof);
