@@ -690,6 +690,11 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 	    fault(s, SRV_M_LENIENT_PATHS) &&
 	    lenient_path(&c, lenient, sizeof(lenient)))
 		c.arg = lenient;
+	if (c.verb == SYN_MAIL && fault(s, SRV_F_MESSAGE_LIMIT_CLOSE) &&
+	    s->nqueued >= MESSAGE_LIMIT) {
+		srv_sess_close(s); /* the fault: no reply, no 421 */
+		return;
+	}
 	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
 	    fault_answers_path(s, &c))
 		return;

@@ -87,6 +87,7 @@ static void
 reply_queued(struct srv_sess *s)
 {
 	s->srv->nmsg++;
+	s->nqueued++;
 	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
 	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
 }

@@ -356,6 +356,12 @@ static const struct {
 	{ SRV_F_TLS_REQUIRED_RCPT, "tls-required-rcpt",
 	    "advertise STARTTLS and answer RCPT in plaintext with 530 (a "
 	    "public MX must not require TLS, RFC 3207 4)" },
+	{ SRV_F_FLOOD_421_TALKS_ON, "flood-421-talks-on",
+	    "after 10 error replies send 421, then answer the command anyway "
+	    "and keep the session open (RFC 5321 3.8: the close must follow)" },
+	{ SRV_F_MESSAGE_LIMIT_CLOSE, "message-limit-close",
+	    "after 5 messages in a session, close at the next MAIL without a "
+	    "reply or 421 (RFC 5321 4.1.1.10)" },
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes -- */

@@ -181,6 +181,8 @@ enum srv_fault {
 	SRV_F_CHUNKING_DATA_502,
 	SRV_F_PIPELINING_HOLDS_RSET,
 	SRV_F_TLS_REQUIRED_RCPT,
+	SRV_F_FLOOD_421_TALKS_ON,
+	SRV_F_MESSAGE_LIMIT_CLOSE,
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes: liberties the RFCs allow (marked "(benign)"; the

@@ -47,6 +47,8 @@
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
 #define GREET_DELAY_MS	500	/* delayed-greeting */
 #define ERROR_LIMIT	3	/* error-limit-421, error-limit-close (RFC 5321 7.8) */
+#define FLOOD_LIMIT	10	/* flood-421-talks-on */
+#define MESSAGE_LIMIT	5	/* message-limit-close */
 #define LONG_LINE_KEEP	16384	/* long-lines: octets of a line kept ... */
 #define LONG_LINE_BOUND	(1u << 20)	/* ... and the longest line accepted */
 #define RCPT_LIMIT_MODE	100	/* rcpt-limit-100 (RFC 5321 4.5.3.1.8) */
@@ -151,6 +153,8 @@ struct srv_sess {
 	unsigned ncmd;		/* command lines received */
 	unsigned nerr;		/* 4yz/5yz replies sent (error-limit-421) */
 	unsigned nerr5;		/* 5yz replies sent (error-limit-close) */
+	unsigned nqueued;	/* messages accepted (message-limit-close) */
+	int flood_told;		/* flood-421-talks-on sent its 421 */
 	int bare_seen;		/* a command line held a bare CR/LF */
 	size_t long_dropped;	/* long-lines: octets dropped from this line */
 	size_t nrcpt;		/* recipients accepted in this transaction */

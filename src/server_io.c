@@ -365,6 +365,12 @@ srv_sess_line(struct srv_sess *s)
 		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors",
 		    SRV_HOSTNAME);
 		srv_sess_close(s);
+	} else if (fault(s, SRV_F_FLOOD_421_TALKS_ON) && s->nerr >= FLOOD_LIMIT &&
+	    !s->flood_told) {
+		/* The fault: a 421 that announces a close never made. */
+		s->flood_told = 1;
+		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors", SRV_HOSTNAME);
+		srv_sess_command(s, d, eol);
 	} else if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
 		srv_sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
 		srv_sess_close(s);

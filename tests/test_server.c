@@ -1004,6 +1004,13 @@ static const struct conv fault_convs[] = {
 		HELO_OK MAIL_OK RCPT_OK GO QUEUED) } },
 	{ "pipelining-holds-rset", "pipelining-holds-rset", NULL, 0, 1, 0, {
 	    ST(EHLO "RSET\r\n", EHLO_OK), ST("NOOP\r\n", OK OK) } },
+	{ "flood-421-talks-on", "flood-421-talks-on", NULL, 0, 1, 0, {
+	    ST("X\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\n", E500 E500 E500 E500 E500 E500 E500 E500 E500 E500),
+	    ST("X\r\n", "421 4.7.0 mx.harness.test Error: too many errors\r\n" E500),
+	    ST("X\r\n", E500) } },
+	{ "message-limit-close", "message-limit-close", NULL, 1, 0, 0, {
+	    ST(EHLO MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", EHLO_OK MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED),
+	    ST(MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED), ST(MAIL, "") } },
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes -- */
@@ -2235,6 +2242,7 @@ test_fault_table(void)
 		"utf8-local-refused", "helo-no-mail", "null-sender-rcpt-503",
 		"auth-unknown-mech-334", "bdat-no-size-250", "bare-lf-loses-state",
 		"chunking-data-502", "pipelining-holds-rset", "tls-required-rcpt",
+		"flood-421-talks-on", "message-limit-close",
 		/* -- end of issue 12 faults -- */
 
 		/* -- benign modes -- */
