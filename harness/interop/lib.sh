@@ -22,7 +22,9 @@ set -eu
 
 : "${IO_ROOT:?set IO_ROOT to the project root before sourcing lib.sh}"
 IO=${IO_DIR:-$IO_ROOT/build/interop}
-IO_NS=smtph-interop
+# INTEROP_NS names another namespace (e.g. for a run beside another
+# worktree's: run.sh ends every process left in its namespace).
+IO_NS=${INTEROP_NS:-smtph-interop}
 IO_NSFILE=/run/netns/$IO_NS
 IO_HOST=mx.interop.test
 

@@ -22,7 +22,7 @@ IO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 set +e
 cd "$IO_ROOT"
 BIN=$(cd "$(dirname "${1:-build/smtp-harness}")" && pwd)/$(basename "${1:-build/smtp-harness}")
-TARGETS=${INTEROP_TARGETS:-"postfix exim exim-bs opensmtpd sendmail sendmail-bs aiosmtpd smtp-server haraka"}
+TARGETS=${INTEROP_TARGETS:-"postfix exim exim-bs opensmtpd sendmail sendmail-bs aiosmtpd smtp-server haraka aiosmtpd-sink smtp-server-auth smtp-server-auth-creds"}
 OUT=$IO_ROOT/reports/interop
 JOBS=${INTEROP_JOBS:-8}
 T0=$(date +%s)
