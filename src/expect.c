@@ -246,7 +246,9 @@ exp_check(const struct scn_expect *x, const struct reply *r, const char *raw, si
 	}
 	memset(out, 0, sizeof(*out));
 	struct judge j = { x, r, text.data ? text.data : "", want.data, got.data, out };
-	if (judge_all(&j, known, after_ehlo))
+	if (any_match(x->skip, x->n_skip, r->code))
+		out->skip = 1; /* checked first: a decline is no answer to judge */
+	else if (judge_all(&j, known, after_ehlo))
 		branches(x, r->code, out);
 	buf_free(&want);
 	buf_free(&got);

@@ -24,6 +24,8 @@ struct exp_result {
 	char *actual;       /* EXP_FAIL: the reply as it came (res_render) */
 	char *prefer;       /* EXP_PASS: the codes the RFC prefers ("250, 251")
 	                     * when the reply carries another: a warning; else NULL */
+	int skip;           /* EXP_PASS: a skip_if code: the server declined what
+	                     * the scenario needs; it ends SKIP (nothing else set) */
 	int stop;           /* EXP_PASS: a stop_if code: the rest of the steps
 	                     * do not apply */
 	struct ehlo_caps *caps; /* EXP_PASS: the 250 reply to an EHLO parsed as

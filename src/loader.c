@@ -106,7 +106,7 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 	struct ctx *c = ls->c;
 	if (n->type != NODE_MAP)
 		return ld_parse_codes(c, n, e);
-	static const char *const keys[] = { "code", "prefer", "stop_if", "text", "enhanced", "ehlo_has",
+	static const char *const keys[] = { "code", "prefer", "stop_if", "skip_if", "text", "enhanced", "ehlo_has",
 		"ehlo_lacks", "ehlo_valid", "single_line", "capture", NULL };
 	static const char *const extra_keys[] = { "code", "text", "enhanced", "single_line",
 		"within", "warn", NULL };
@@ -120,6 +120,8 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 	if ((v = ld_lookup(n, "stop_if")) &&
 	    (!ld_parse_code_list(c, v, &e->stop, &e->n_stop) || (ok && !ld_check_subset(c, v, e, e->stop,
 	    e->n_stop, "stop_if"))))
+		ok = 0;
+	if ((v = ld_lookup(n, "skip_if")) && !ld_parse_code_list(c, v, &e->skip, &e->n_skip))
 		ok = 0;
 	if ((v = ld_lookup(n, "text"))) {
 		if ((e->text = ld_get_str(c, v, "text", 1)) && !ld_compile_re(c, v, &e->text_re)) {

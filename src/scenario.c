@@ -20,6 +20,7 @@ free_expect(struct scn_expect *e)
 	free(e->codes);
 	free(e->prefer);
 	free(e->stop);
+	free(e->skip);
 	if (e->text) {
 		regfree(&e->text_re);
 		free(e->text);

@@ -57,6 +57,8 @@ struct scn_expect {
 	size_t n_prefer;         /* other accepted code passes with a warning */
 	struct scn_code *stop;   /* among `codes`: the server declined what the rest */
 	size_t n_stop;           /* tests, so the scenario ends here (teardown, PASS) */
+	struct scn_code *skip;   /* not among `codes`: the server legally declined what */
+	size_t n_skip;           /* the scenario needs: it ends SKIP, no verdict */
 	char *text;             /* POSIX ERE over the reply text (lines joined by \n) */
 	regex_t text_re;
 	char *enhanced;         /* "5.1.1", "5.x.x", or "present" (class must match code) */

@@ -129,6 +129,11 @@ srv_check_auth(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "503 5.5.1 Error: already authenticated");
 		return 0;
 	}
+	if (fault(s, SRV_F_AUTH_538_ADVERTISED) && !s->tls_up) {
+		srv_sess_reply(s, "538 5.7.11 Encryption required for requested "
+		    "authentication mechanism");
+		return 0;
+	}
 	if (s->state >= S_MAIL && !fault(s, SRV_F_AUTH_IN_TRANSACTION_OK)) {
 		srv_sess_reply(s, "503 5.5.1 Error: AUTH not permitted during a "
 		    "mail transaction");

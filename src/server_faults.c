@@ -362,6 +362,9 @@ static const struct {
 	{ SRV_F_MESSAGE_LIMIT_CLOSE, "message-limit-close",
 	    "after 5 messages in a session, close at the next MAIL without a "
 	    "reply or 421 (RFC 5321 4.1.1.10)" },
+	{ SRV_F_AUTH_538_ADVERTISED, "auth-538-advertised",
+	    "advertise AUTH in plaintext but answer AUTH before STARTTLS with 538 "
+	    "(RFC 4954 6: SHOULD NOT advertise what needs encryption)" },
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes -- */

@@ -195,18 +195,21 @@ closed_in_reply(struct ses *s, const struct scn_expect *x)
 }
 
 /* A reply the step did not want.  At a step that names a rule, a FAIL of
- * that rule.  At a set-up step (no rule), a refusal (4yz/5yz) means the
- * server legally declined what the scenario needs: SKIP; another code
- * breaks the command-reply sequence (TX-10).  In the teardown, TM-01. */
+ * that rule.  At a set-up step (no rule), SKIP: a refusal (4yz/5yz) is the
+ * server legally declining what the scenario needs, another answer breaks
+ * no rule the scenario quotes.  In the teardown, TM-01. */
 static enum got
 apply_fail(struct ses *s, struct exp_result *v, int code)
 {
 	const struct ses_op *op = &s->ops[s->op];
-	if (op->phase != SES_TEARDOWN && !(op->phase == SES_STEPS && op->st->rule) && code >= 400) {
+	if (op->phase != SES_TEARDOWN && !(op->phase == SES_STEPS && op->st->rule)) {
+		/* No rule names this step: whatever the server answered, it
+		 * broke no requirement the scenario quotes. */
+		const char *how = code >= 400 ? "declined" : "answered otherwise";
 		char *why = op->phase == SES_STEPS ?
-		    xasprintf("step %d (line %d): the server declined a step the scenario needs: %s",
-		    op->number, op->st->line, v->actual) :
-		    xasprintf("the opening: the server declined it: %s", v->actual);
+		    xasprintf("step %d (line %d): the server %s a step the scenario needs: %s",
+		    op->number, op->st->line, how, v->actual) :
+		    xasprintf("the opening: the server %s it: %s", how, v->actual);
 		ses_finish(s, RES_SKIP, why);
 		free(why);
 		exp_result_free(v);
@@ -253,6 +256,25 @@ took_421(struct ses *s, const struct scn_expect *x, size_t n)
 	return GOT_DONE;
 }
 
+/* skip_if: the server legally declined what the scenario needs (a policy,
+ * such as AUTH only inside TLS): SKIP with its reply, no verdict. */
+static enum got
+declined(struct ses *s, size_t n)
+{
+	const struct ses_op *op = &s->ops[s->op];
+	struct buf got;
+	buf_init(&got);
+	res_render(&got, s->in.data, n);
+	char *why = op->phase == SES_STEPS ?
+	    xasprintf("step %d (line %d): the server declined what the scenario needs (skip_if): %s",
+	    op->number, op->st->line, got.data) :
+	    xasprintf("the server declined what the scenario needs (skip_if): %s", got.data);
+	buf_free(&got);
+	ses_finish(s, RES_SKIP, why);
+	free(why);
+	return GOT_FAILED;
+}
+
 /* A verdict of expect.c applied to the session. */
 static enum got
 apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, size_t n)
@@ -260,6 +282,10 @@ apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, 
 	struct exp_result v;
 	if (exp_check(x, r, s->in.data, n, s->caps, s->last_sent_ehlo, &v) == EXP_FAIL)
 		return apply_fail(s, &v, r->code);
+	if (v.skip) {
+		exp_result_free(&v);
+		return declined(s, n);
+	}
 	if (v.caps) {
 		free(s->caps);
 		s->caps = v.caps;

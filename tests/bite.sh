@@ -25,7 +25,9 @@
 # taken by at least one benign or lenient mode.  Taken means: for prefer and
 # expect_extra, a warning of the result names the step ("step N ..."); for
 # stop_if, the transcript holds the engine's note "... (stop_if)" (a
-# scenario has at most one stop_if step).
+# scenario has at most one stop_if step).  A `skip_if:` branch (a legal
+# decline the scenario cannot test past) is taken by any run, a fault's
+# too, whose result is SKIP "step N ... (skip_if)" (not checked by --modes).
 #
 # --modes: only the clean run and the benign/lenient modes (`make modes`).
 # Prints one "ok"/"FAIL" line per check, then a summary line.  Writes the
@@ -143,12 +145,14 @@ for f in sorted(files):
             branches[(d["id"], i, "expect_extra")] = []
         e = s.get("expect")
         if isinstance(e, dict):
-            for k in ("prefer", "stop_if"):
+            for k in ("prefer", "stop_if", "skip_if"):
                 if k in e:
                     branches[(d["id"], i, k)] = []
 
-def taken(mode, res):
+def taken(mode, res, only_skip=False):
     for x in res:
+        skipped = [int(m) for m in re.findall(r"^step (\d+) .*\(skip_if\)", x.get("reason") or "")] \
+            if x["status"] == "skip" else []
         steps = {int(m) for w in x.get("warnings") or []
                  for m in re.findall(r"\bstep (\d+)", w)}
         stopped = any(e.get("dir") == "*" and "(stop_if)" in (e.get("data") or "")
@@ -156,7 +160,11 @@ def taken(mode, res):
         for (sid, n, k), who in branches.items():
             if sid != x["id"]:
                 continue
-            if (k in ("prefer", "expect_extra") and n in steps) or \
+            if k == "skip_if" and n in skipped:
+                who.append(mode)
+            elif only_skip:
+                continue
+            elif (k in ("prefer", "expect_extra") and n in steps) or \
                (k == "stop_if" and stopped):
                 who.append(mode)
 
@@ -190,6 +198,7 @@ for name, kind in kinds:
     if res is None:
         bad("fault %s: no report (exit %s)" % (name, rc), tail(name))
         continue
+    taken(name, res, only_skip=True)  # a decline may come from a fault
     failed = [x for x in res if x["status"] in ("fail", "error")]
     own = [x["id"] for x in res if own_step_fail(x)]
     count[name] = len(own)
@@ -220,7 +229,7 @@ if not MODES_ONLY:
             bad("scenario %s is failed at its own steps by no fault" % i)
 
 for (sid, n, k), who in sorted(branches.items()):
-    if sid not in ids:
+    if sid not in ids or (k == "skip_if" and MODES_ONLY):
         continue
     if who:
         ok("branch %s step %d %s taken by: %s" % (sid, n, k, " ".join(sorted(set(who)))))

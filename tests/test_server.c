@@ -1008,6 +1008,9 @@ static const struct conv fault_convs[] = {
 	    ST("X\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\nX\r\n", E500 E500 E500 E500 E500 E500 E500 E500 E500 E500),
 	    ST("X\r\n", "421 4.7.0 mx.harness.test Error: too many errors\r\n" E500),
 	    ST("X\r\n", E500) } },
+	{ "auth-538-advertised", "auth-538-advertised", NULL, 0, 1, 0, {
+	    ST(EHLO "AUTH PLAIN\r\n", EHLO_OK "538 5.7.11 Encryption required for "
+		"requested authentication mechanism\r\n") } },
 	{ "message-limit-close", "message-limit-close", NULL, 1, 0, 0, {
 	    ST(EHLO MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", EHLO_OK MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED),
 	    ST(MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED), ST(MAIL, "") } },
@@ -2242,7 +2245,7 @@ test_fault_table(void)
 		"utf8-local-refused", "helo-no-mail", "null-sender-rcpt-503",
 		"auth-unknown-mech-334", "bdat-no-size-250", "bare-lf-loses-state",
 		"chunking-data-502", "pipelining-holds-rset", "tls-required-rcpt",
-		"flood-421-talks-on", "message-limit-close",
+		"flood-421-talks-on", "message-limit-close", "auth-538-advertised",
 		/* -- end of issue 12 faults -- */
 
 		/* -- benign modes -- */
