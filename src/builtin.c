@@ -58,14 +58,12 @@ static const struct scn_var builtin_vars[] = {
 	{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
 	/* ... and offers AUTH to only inside TLS */
 	{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
-	/* it relays nothing and takes mail for its domain from anyone,
-	 * without TLS: a public MX (RFC 3207 4) */
-	{ "public_mx", "yes" },
 };
 
 /* Its policy, which follows its modes (srv_policy_var): in the default
  * mode an MX, which must refuse to relay, and an address outside
- * SRV_LOCAL_DOMAIN it refuses; a sink (accept-all-recipients) states
+ * SRV_LOCAL_DOMAIN it refuses (it takes mail for its domain from anyone,
+ * without TLS: a public MX, RFC 3207 4); a sink (accept-all-recipients) states
  * neither; auth-required says so (docs/scenarios.md "Variables"). */
 static const char *const policy_vars[] = { "role_mx", "rejected_recipient", "auth_required" };
 

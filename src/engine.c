@@ -97,6 +97,15 @@ start_session(struct eng *e, const struct scn *sc, struct res_result *res, int p
 
 #define AUTH_MISSING "the target requires AUTH: set auth_user and auth_password"
 
+static int
+requires_var(const struct scn *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_requires_vars; i++)
+		if (strcmp(sc->requires_vars[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Why a scenario cannot run on this target, or NULL. */
 static char *
 skip_reason(struct eng *e, const struct scn *sc)
@@ -114,10 +123,13 @@ skip_reason(struct eng *e, const struct scn *sc)
 			return xasprintf("the target's %s parameters '%s' do not match /%s/",
 			    rp->keyword, c->params, rp->source);
 	}
-	if (e->auth_missing && scn_sends(sc, "MAIL"))
+	/* An MX takes mail from anyone: its role's scenarios run even when
+	 * the target answers MAIL with 530 (that is what they test). */
+	int mx_role = requires_var(sc, "role_mx");
+	if (e->auth_missing && scn_sends(sc, "MAIL") && !mx_role)
 		return xstrdup(AUTH_MISSING);
 	if (e->env.auth != SES_AUTH_NONE && scn_sends(sc, "MAIL") && sc->opening != SCN_OPEN_EHLO &&
-	    !scn_sends(sc, "AUTH"))
+	    !scn_sends(sc, "AUTH") && !mx_role)
 		return xasprintf("the target requires AUTH, which the scenario's opening (%s) does not do",
 		    scn_opening_name(sc->opening));
 	struct vars_scope scope = { .run = e->vars, .n_run = e->n_vars, .scn = sc };

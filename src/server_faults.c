@@ -192,7 +192,8 @@ static const struct {
 	{ SRV_F_BODY_PARAM_REJECTED, "body-param-rejected",
 	    "advertise 8BITMIME but refuse the BODY= parameter with 555" },
 	{ SRV_F_BODY_UNCHECKED, "body-unchecked",
-	    "accept any BODY= value and repeated BODY= parameters" },
+	    "(benign) accept any BODY= value and repeated BODY= parameters "
+	    "(RFC 6152 obliges no refusal)" },
 	{ SRV_F_8BIT_DATA_REJECTED, "8bit-data-rejected",
 	    "refuse messages with octets above 127 with 554, even with BODY=8BITMIME" },
 	{ SRV_F_UNKNOWN_PARAM_IGNORED, "unknown-param-ignored",

@@ -28,7 +28,7 @@ TLSRUN="--timeout 2 --run-timeout 60"
 if start_server 127.0.0.1; then
 	# What a profile for the reference server would say.
 	"$BIN" run scenarios/extensions/starttls --target "smtp://127.0.0.1:$PORT" $TLSRUN \
-		--var tls_required_client=secure.client.example --var public_mx=yes \
+		--var tls_required_client=secure.client.example --var role_mx=yes \
 		--var auth_tls_only_client=secure.client.example \
 		--report json:"$T/tls.json" >"$T/out" 2>&1
 	rc=$?

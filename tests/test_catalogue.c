@@ -68,7 +68,7 @@ test_project_catalogue(void)
 	struct cat c = { 0 };
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(cat_load(&c, "docs/catalogue.md", err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(c.n, 188); /* the count the catalogue states */
+	CU_ASSERT_EQUAL(c.n, 189); /* the count the catalogue states */
 	CU_ASSERT_PTR_NOT_NULL(cat_find(&c, "8B-06"));
 	CU_ASSERT_PTR_NOT_NULL(cat_find(&c, "CL-11"));
 	const struct cat_row *r = cat_find(&c, "DT-05");
