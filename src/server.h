@@ -94,7 +94,7 @@ int srv_fault_lenient(size_t i);
  * the comma-separated faults and modes states (docs/server.md), or NULL
  * when it states none: "rejected_recipient" (a recipient it refuses; none
  * under accept-all-recipients), "role_mx" ("yes", none under
- * accept-all-recipients) and "auth_required" ("yes" under
+ * accept-all-recipients or auth-required) and "auth_required" ("yes" under
  * auth-required).  For the builtin target's variables. */
 const char *srv_policy_var(const char *faults, const char *name);
 

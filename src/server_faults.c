@@ -548,7 +548,9 @@ srv_policy_var(const char *list, const char *name)
 		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL :
 		    SRV_REJECTED_RECIPIENT;
 	if (strcmp(name, "role_mx") == 0)
-		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL : "yes";
+		/* a sink, or a submission server (AUTH before MAIL), is no MX */
+		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ||
+		    srv_faults_has(&set, SRV_M_AUTH_REQUIRED) ? NULL : "yes";
 	if (strcmp(name, "auth_required") == 0)
 		return srv_faults_has(&set, SRV_M_AUTH_REQUIRED) ? "yes" : NULL;
 	return NULL;

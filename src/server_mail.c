@@ -404,7 +404,8 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	}
 	t = s->txn;
 	if ((why = check_params(s, &a, 1, &t, buf, sizeof(buf))) != NULL) {
-		srv_sess_syntax(s, why);
+		/* Even under syntax-500: RFC 3461 5.1 asks 501 for DSN's. */
+		srv_sess_reply(s, "%s", why);
 		return;
 	}
 	/* RFC 6531 3.5: a UTF-8 recipient only in an SMTPUTF8 transaction. */

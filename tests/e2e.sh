@@ -156,7 +156,7 @@ hostile random-bytes 3 "malformed reply"
 hostile greeting-421 3 "421"
 hostile endless-line 1 "reply line too long"
 hostile endless-multiline 1 "too many lines in reply"
-hostile binary-reply 1 "NUL byte in reply"
+hostile binary-reply 1 "the reply carries control bytes"
 hostile unsolicited-reply 1 "unsolicited"
 grep -q 'x1b\[2J' "$T/h.txt" 2>/dev/null; "$BIN" run scenarios/rfc5321/session/ --target builtin:binary-reply >"$T/h.txt" 2>&1
 grep -q '\\x00\\xff\\xfe\\x1b\[2J' "$T/h.txt" && ok "hostile bytes shown escaped on the terminal" || bad "hostile bytes not shown escaped" "$(grep -m3 actual "$T/h.txt")"
