@@ -200,6 +200,30 @@ ju_testcase(struct buf *b, const struct res_result *r)
 	    "message=\"unknown status\"/>\n    </testcase>\n");
 }
 
+/* The target, and one "deviation:ID" property per rule broken (FAIL and
+ * XFAIL) with the number of scenarios that broke it. */
+static void
+ju_properties(struct buf *b, const struct rep_run *run)
+{
+	size_t nd;
+	struct rep_deviation *d = rep_deviations(run, &nd);
+	if (run->target || nd) {
+		buf_puts(b, "    <properties>\n");
+		if (run->target) {
+			buf_puts(b, "      <property name=\"target\"");
+			ju_attr(b, "value", run->target);
+			buf_puts(b, "/>\n");
+		}
+		for (size_t i = 0; i < nd; i++) {
+			buf_puts(b, "      <property name=\"deviation:");
+			ju_str(b, d[i].id, 1);
+			buf_printf(b, "\" value=\"%zu\"/>\n", d[i].count);
+		}
+		buf_puts(b, "    </properties>\n");
+	}
+	free(d);
+}
+
 int
 rep_write_junit(FILE *f, const struct rep_run *run, int color)
 {
@@ -218,12 +242,7 @@ rep_write_junit(FILE *f, const struct rep_run *run, int color)
 	if (run->started_at)
 		ju_attr(&b, "timestamp", run->started_at);
 	buf_puts(&b, ">\n");
-	if (run->target) {
-		buf_puts(&b, "    <properties>\n");
-		buf_puts(&b, "      <property name=\"target\"");
-		ju_attr(&b, "value", run->target);
-		buf_puts(&b, "/>\n    </properties>\n");
-	}
+	ju_properties(&b, run);
 	for (size_t i = 0; i < run->n; i++) {
 		ju_testcase(&b, &run->results[i]);
 		if (rep_flush(f, &b) != 0)

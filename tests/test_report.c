@@ -1174,6 +1174,7 @@ test_junit(void)
 	    "root testsuites 8 3 1 1\n"
 	    "suite smtp-harness 8 3 1 1 2024-05-01T10:00:00Z\n"
 	    "property target builtin\n"
+	    "property deviation:RF-03 1\n"
 	    "case scenarios/core | core.greeting: The server greets with 220 "
 	    "| \n"
 	    "case scenarios/core | core.hostile: Server sends hostile bytes | "
