@@ -149,3 +149,27 @@ io_available() {
 	mkdir -p "$IO/status"
 	echo "available" > "$IO/status/$1"
 }
+
+# A start script's two ends, for a daemon on 127.0.0.1:$2 whose pid file
+# and log live in $3 ($IO/run/$1).
+# io_up SRV PORT RUN: already running and listening?  Then the target is
+# recorded and the script may exit 0.
+io_up() {
+	io_alive "$3/server.pid" && ns_listening "$2" || return 1
+	echo "smtp://127.0.0.1:$2" > "$3/target"
+	io_available "$1"
+}
+
+# io_started SRV PORT RUN [SECONDS]: after ns_spawn, wait for the port
+# (default 30 s); record the target, or why the server is unavailable
+# (and stop it, by pid).  0 if it listens.
+io_started() {
+	if ! ns_wait_port "$2" "${4:-30}"; then
+		io_unavailable "$1" "not listening on 127.0.0.1:$2 after ${4:-30} s: $(tail -n 3 "$3/server.log" | tr '\n' ' ')"
+		io_stop_pid "$3/server.pid"
+		return 1
+	fi
+	echo "smtp://127.0.0.1:$2" > "$3/target"
+	io_available "$1"
+	io_log "$1 listening on 127.0.0.1:$2 (pid $(cat "$3/server.pid"))"
+}

@@ -18,11 +18,7 @@ if ! command -v node >/dev/null || [ ! -f "$HARAKA" ]; then
 	exit 0
 fi
 ns_setup
-if io_alive "$RUN/server.pid" && ns_listening $PORT; then
-	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
-	io_available $SRV
-	exit 0
-fi
+io_up $SRV $PORT "$RUN" && exit 0
 io_cert
 # Haraka reads only the given folder: start from the package's defaults.
 rm -rf "$RUN/config"
@@ -49,11 +45,4 @@ cp "$IO/tls/dhparams.pem" "$C/dhparams.pem"
 printf '[main]\nlevel=warn\n' > "$C/log.ini"
 YES_REALLY_DO_DISCARD=1 ns_spawn "$RUN/server.pid" "$RUN/server.log" \
     node "$HARAKA" -c "$RUN"
-if ! ns_wait_port $PORT 60; then
-	io_unavailable $SRV "not listening on 127.0.0.1:$PORT after 60 s: $(tail -n 3 "$RUN/server.log" | tr '\n' ' ')"
-	io_stop_pid "$RUN/server.pid"
-	exit 0
-fi
-echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
-io_available $SRV
-io_log "$SRV listening on 127.0.0.1:$PORT (pid $(cat "$RUN/server.pid"))"
+io_started $SRV $PORT "$RUN" 60 || exit 0

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Start Node's smtp-server (npm, in build/interop/npm) with server.js beside
-# this script on 127.0.0.1:2606.  Idempotent.
+# this script on 127.0.0.1:2606.  Idempotent.  Other targets run another
+# configuration of it through this script: IO_TARGET, IO_PORT and IO_JS
+# (smtp-server-auth/start.sh).
 IO_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$IO_ROOT/harness/interop/lib.sh"
-SRV=smtp-server
-PORT=2606
+SRV=${IO_TARGET:-smtp-server}
+PORT=${IO_PORT:-2606}
+JS=${IO_JS:-$IO_ROOT/harness/interop/smtp-server/server.js}
 RUN=$IO/run/$SRV
 
 if ! command -v node >/dev/null || [ ! -d "$IO/npm/node_modules/smtp-server" ]; then
@@ -12,20 +15,9 @@ if ! command -v node >/dev/null || [ ! -d "$IO/npm/node_modules/smtp-server" ]; 
 	exit 0
 fi
 ns_setup
-if io_alive "$RUN/server.pid" && ns_listening $PORT; then
-	echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
-	io_available $SRV
-	exit 0
-fi
+io_up $SRV $PORT "$RUN" && exit 0
 io_cert
 mkdir -p "$RUN"
 NODE_PATH=$IO/npm/node_modules ns_spawn "$RUN/server.pid" "$RUN/server.log" \
-    node "$IO_ROOT/harness/interop/smtp-server/server.js" $PORT "$IO/tls/cert.pem" "$IO/tls/key.pem"
-if ! ns_wait_port $PORT 30; then
-	io_unavailable $SRV "not listening on 127.0.0.1:$PORT after 30 s: $(tail -n 3 "$RUN/server.log" | tr '\n' ' ')"
-	io_stop_pid "$RUN/server.pid"
-	exit 0
-fi
-echo "smtp://127.0.0.1:$PORT" > "$RUN/target"
-io_available $SRV
-io_log "$SRV listening on 127.0.0.1:$PORT (pid $(cat "$RUN/server.pid"))"
+    node "$JS" $PORT "$IO/tls/cert.pem" "$IO/tls/key.pem"
+io_started $SRV $PORT "$RUN" || exit 0
