@@ -383,10 +383,12 @@ unsolicited(struct ses *s)
 		ses_advance(s);
 		return 1;
 	}
-	if (n > 0 && r.code >= 400) {
-		/* A refusal nothing asked for is no acceptance of what the step
-		 * tests; it breaks the session's rules: the reply sequence, or
-		 * the close without 421 when the server then hung up. */
+	if (n > 0 && r.code >= 400 && !(r.code >= 500 && r.code <= 504)) {
+		/* A refusal of the data (451, 554 ...), not the reply to a
+		 * command (2yz, 500-504: one was read, e.g. after a fake end of
+		 * data, which is the step's rule): it breaks the session's rules,
+		 * the reply sequence, or the close without 421 when the server
+		 * then hung up. */
 		s->charge = s->eof ? "TM-03" : "RF-01";
 		s->charge_session = 1;
 		fail_input(s, "nothing (no command was awaiting a reply)", s->eof ?
@@ -559,6 +561,12 @@ run_expect_close(struct ses *s, const struct ses_op *op)
 static int
 run_expect_open(struct ses *s, const struct ses_op *op)
 {
+	/* Bytes that came are judged at the end of the window or at the
+	 * close, so a reply followed by the close is seen as both. */
+	if (s->in.len && !s->eof && !s->fired) {
+		ses_arm(s, op->st->seconds);
+		return 0;
+	}
 	if (unsolicited(s))
 		return 0;
 	if (s->eof) {
