@@ -19,6 +19,16 @@ static const struct rules_rule session_rules[] = {
 	    "be preserved." },
 };
 
+int
+rules_about_close(const char *id)
+{
+	static const char *const ids[] = { "TM-01", "TM-03", "TX-09" };
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (strcmp(ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
 const struct rules_rule *
 rules_session(const char *id)
 {

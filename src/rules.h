@@ -17,4 +17,9 @@ struct rules_rule {
 /* The session rule with catalogue id `id`, or NULL.  Static storage. */
 const struct rules_rule *rules_session(const char *id);
 
+/* 1 if catalogue id `id` names a requirement about closing the connection
+ * (TM-01, TM-03, TX-09 "MUST NOT close ... as the result of receiving a
+ * RSET"): a close at a step that enforces one is charged to it. */
+int rules_about_close(const char *id);
+
 #endif

@@ -146,14 +146,19 @@ phase_name(const struct ses_op *op)
 }
 
 /* The one requirement a FAIL at op breaks: the step's own rule, else the
- * session rule the caller charged. */
+ * session rule the caller charged (charge_session: the session rule even
+ * at a step with a rule, unless it is a close and the step's rule is about
+ * closing). */
 static void
 charge_rule(struct ses *s, const struct ses_op *op)
 {
-	if (op && op->phase == SES_STEPS && op->st->rule && !s->charge_session) {
-		s->res->rule_id = op->st->rule->id;
-		s->res->rule_ref = op->st->rule->ref;
-		s->res->rule_quote = op->st->rule->quote;
+	const struct scn_rule *own = op && op->phase == SES_STEPS ? op->st->rule : NULL;
+	/* A close at a step that enforces a rule about closing is that rule's. */
+	int close = s->charge && (strcmp(s->charge, "TM-03") == 0 || strcmp(s->charge, "TM-01") == 0);
+	if (own && (!s->charge_session || (close && rules_about_close(own->id)))) {
+		s->res->rule_id = own->id;
+		s->res->rule_ref = own->ref;
+		s->res->rule_quote = own->quote;
 	} else if (s->charge) {
 		const struct rules_rule *r = rules_session(s->charge);
 		if (r) {
