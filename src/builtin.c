@@ -64,8 +64,10 @@ static const struct scn_var builtin_vars[] = {
  * mode an MX, which must refuse to relay, and an address outside
  * SRV_LOCAL_DOMAIN it refuses (it takes mail for its domain from anyone,
  * without TLS: a public MX, RFC 3207 4); a sink (accept-all-recipients) states
- * neither; auth-required says so (docs/scenarios.md "Variables"). */
-static const char *const policy_vars[] = { "role_mx", "rejected_recipient", "auth_required" };
+ * neither; auth-required states auth_required and role_submission
+ * (docs/scenarios.md "Variables"). */
+static const char *const policy_vars[] = { "role_mx", "rejected_recipient", "auth_required",
+	"role_submission" };
 
 size_t
 bi_vars(const struct tp_target *t, struct scn_var *out, size_t max)

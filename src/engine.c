@@ -123,9 +123,10 @@ skip_reason(struct eng *e, const struct scn *sc)
 			return xasprintf("the target's %s parameters '%s' do not match /%s/",
 			    rp->keyword, c->params, rp->source);
 	}
-	/* An MX takes mail from anyone: its role's scenarios run even when
-	 * the target answers MAIL with 530 (that is what they test). */
-	int mx_role = requires_var(sc, "role_mx");
+	/* An MX takes mail from anyone, a submission server answers MAIL
+	 * before AUTH with 530: their roles' scenarios run even when the
+	 * target answers MAIL with 530 (that is what they test). */
+	int mx_role = requires_var(sc, "role_mx") || requires_var(sc, "role_submission");
 	if (e->auth_missing && scn_sends(sc, "MAIL") && !mx_role)
 		return xstrdup(AUTH_MISSING);
 	if (e->env.auth != SES_AUTH_NONE && scn_sends(sc, "MAIL") && sc->opening != SCN_OPEN_EHLO &&
@@ -274,7 +275,8 @@ run_var(struct eng *e, const char *name)
 	return vars_lookup(&scope, name, strlen(name));
 }
 
-/* MAIL answered 530 (RFC 4954 6): with credentials, the opening
+/* MAIL answered 530 (RFC 4954 6), or refused by a declared submission
+ * server: with credentials, the opening
  * authenticates, after STARTTLS when AUTH is not offered in clear or is
  * answered 538; the probe runs again that way.  Without, the scenarios that
  * send MAIL are skipped.  ENG_OK, or ENG_UNREACHABLE with errbuf. */
@@ -321,7 +323,11 @@ probe_profile(struct eng *e, struct res_result *pres, char *errbuf, size_t errle
 {
 	if (!e->probe->ehlo_ok || !e->p_mail.code)
 		return ENG_OK;
-	if (e->p_mail.code == 530 && e->env.auth == SES_AUTH_NONE) {
+	/* 530 says AUTH is needed; a declared submission server refusing MAIL
+	 * before AUTH says so whatever its code (RFC 6409 4: its policy). */
+	const char *sub = run_var(e, "role_submission");
+	if ((e->p_mail.code == 530 || (sub && *sub && e->p_mail.code >= 500)) &&
+	    e->env.auth == SES_AUTH_NONE) {
 		enum eng_status rc = probe_auth(e, pres, errbuf, errlen);
 		if (rc != ENG_OK || e->auth_missing || !e->p_mail.code)
 			return rc;

@@ -94,8 +94,8 @@ int srv_fault_lenient(size_t i);
  * the comma-separated faults and modes states (docs/server.md), or NULL
  * when it states none: "rejected_recipient" (a recipient it refuses; none
  * under accept-all-recipients), "role_mx" ("yes", none under
- * accept-all-recipients or auth-required) and "auth_required" ("yes" under
- * auth-required).  For the builtin target's variables. */
+ * accept-all-recipients or auth-required), "auth_required" and
+ * "role_submission" ("yes" under auth-required).  For the builtin target's variables. */
 const char *srv_policy_var(const char *faults, const char *name);
 
 /* The id (an enum srv_fault of server_faults.h) of the fault named

@@ -184,6 +184,7 @@ enum srv_fault {
 	SRV_F_FLOOD_421_TALKS_ON,
 	SRV_F_MESSAGE_LIMIT_CLOSE,
 	SRV_F_AUTH_538_ADVERTISED,
+	SRV_F_AUTH_REQUIRED_554,
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes: liberties the RFCs allow (marked "(benign)"; the

@@ -278,6 +278,10 @@ srv_check_mail(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "530 5.7.0 Authentication required");
 		return 0;
 	}
+	if (!s->authed && fault(s, SRV_F_AUTH_REQUIRED_554)) {
+		srv_sess_reply(s, "554 5.7.1 Error: authenticate first");
+		return 0;
+	}
 	if (s->state >= S_MAIL && !fault(s, SRV_F_NESTED_MAIL_OK) &&
 	    !fault(s, SRV_M_MAIL_RESTARTS)) {
 		srv_sess_reply(s, "503 5.5.1 Error: nested MAIL command");

@@ -1011,6 +1011,8 @@ static const struct conv fault_convs[] = {
 	{ "auth-538-advertised", "auth-538-advertised", NULL, 0, 1, 0, {
 	    ST(EHLO "AUTH PLAIN\r\n", EHLO_OK "538 5.7.11 Encryption required for "
 		"requested authentication mechanism\r\n") } },
+	{ "auth-required-554", "auth-required-554", NULL, 0, 1, 0, {
+	    ST(EHLO MAIL, EHLO_OK "554 5.7.1 Error: authenticate first\r\n") } },
 	{ "message-limit-close", "message-limit-close", NULL, 1, 0, 0, {
 	    ST(EHLO MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", EHLO_OK MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED),
 	    ST(MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED), ST(MAIL, "") } },
@@ -2246,6 +2248,7 @@ test_fault_table(void)
 		"auth-unknown-mech-334", "bdat-no-size-250", "bare-lf-loses-state",
 		"chunking-data-502", "pipelining-holds-rset", "tls-required-rcpt",
 		"flood-421-talks-on", "message-limit-close", "auth-538-advertised",
+		"auth-required-554",
 		/* -- end of issue 12 faults -- */
 
 		/* -- benign modes -- */
