@@ -62,7 +62,7 @@ e2e: $(BIN)
 
 test: unit e2e fuzz-regress
 	@sh tests/include-rules.sh
-	@sh tests/man.sh
+	@sh tests/man.sh $(BIN)
 	@sh tests/completion.sh $(BIN)
 	@BUILD=$(BUILD) sh tests/install.sh
 
