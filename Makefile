@@ -1,7 +1,9 @@
 # smtp-harness build.  `make` builds build/smtp-harness; `make test` runs
 # every test (CUnit suites, then the end-to-end tests of the command line);
 # `make test-sanitize` runs the same under ASan + UBSan; `make run` runs the
-# conformance suite against the built-in reference server.
+# conformance suite against the built-in reference server; `make install`
+# (PREFIX, DESTDIR) installs the binary, the suite, the man pages and the
+# shell completions, `make uninstall` removes them.
 
 CC      ?= cc
 OPT     ?= -O2 -g
@@ -20,7 +22,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: all deps test unit e2e install uninstall test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -60,6 +62,9 @@ e2e: $(BIN)
 
 test: unit e2e fuzz-regress
 	@sh tests/include-rules.sh
+	@sh tests/man.sh $(BIN)
+	@sh tests/completion.sh $(BIN)
+	@BUILD=$(BUILD) sh tests/install.sh
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -118,5 +123,56 @@ $(BUILD)/bench_reply: tests/bench_reply.c $(LIB)
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- install ----------------------------------------------------------
+# The installed binary has the data folder compiled in, so it finds the
+# installed suite and catalogue from any directory (harness/datadir.h: an
+# explicit PATH, then ./scenarios, then DATADIR).  It is built apart from
+# $(BIN), and again whenever PREFIX changes ($(IPREFIX) records it).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+DATADIR  = $(PREFIX)/share/smtp-harness
+IBIN    := $(BUILD)/install/smtp-harness
+IPREFIX := $(BUILD)/install/prefix
+SCNFILES = $(shell find scenarios -type f -name '*.yaml' | LC_ALL=C sort)
+DATAFILES = docs/catalogue.md docs/catalogue-gaps.md
+MAN1    := docs/man/smtp-harness.1
+MAN5    := docs/man/smtp-harness-scenarios.5
+DOCFILES = README.md docs/scenarios.md docs/reports.md docs/server.md docs/catalogue.md \
+	   docs/catalogue-gaps.md docs/fuzzing.md docs/architecture.md
+BASHCOMP := $(PREFIX)/share/bash-completion/completions/smtp-harness
+ZSHCOMP  := $(PREFIX)/share/zsh/site-functions/_smtp-harness
+
+.PHONY: FORCE
+$(IPREFIX): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+
+$(IBIN): $(HARNESS) $(wildcard harness/*.h) $(LIB) $(IPREFIX)
+	$(CC) $(CFLAGS) -DSMTPH_DATADIR='"$(DATADIR)"' -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+install: $(IBIN)
+	install -D -m 755 $(IBIN) $(DESTDIR)$(PREFIX)/bin/smtp-harness
+	@for f in $(SCNFILES); do install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+	@echo "installed $(words $(SCNFILES)) scenarios in $(DESTDIR)$(DATADIR)/scenarios"
+	install -m 644 $(DATAFILES) $(DESTDIR)$(DATADIR)/
+	install -D -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/smtp-harness.1
+	install -D -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/smtp-harness-scenarios.5
+	install -d $(DESTDIR)$(PREFIX)/share/doc/smtp-harness
+	install -m 644 $(DOCFILES) $(DESTDIR)$(PREFIX)/share/doc/smtp-harness/
+	install -D -m 644 harness/completion/smtp-harness.bash $(DESTDIR)$(BASHCOMP)
+	install -D -m 644 harness/completion/_smtp-harness $(DESTDIR)$(ZSHCOMP)
+
+# Exactly what install wrote; of the folders only smtp-harness's own go.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/smtp-harness \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/smtp-harness.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/smtp-harness-scenarios.5 \
+	    $(DESTDIR)$(BASHCOMP) $(DESTDIR)$(ZSHCOMP)
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(DATAFILES)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/doc/smtp-harness/,$(notdir $(DOCFILES)))
+	@for f in $(SCNFILES); do rm -f $(DESTDIR)$(DATADIR)/$$f; done
+	@[ ! -d $(DESTDIR)$(DATADIR) ] || find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete
+	@rmdir $(DESTDIR)$(PREFIX)/share/doc/smtp-harness 2>/dev/null || true
 
 include fuzz/fuzz.mk

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "catalogue.h"
+#include "datadir.h"
 #include "harness.h"
 #include "options.h"
 #include "suite.h"
@@ -178,7 +179,11 @@ list_scenarios(const struct suite *su, const struct opt_list *tags)
 int
 cmd_list(int argc, char **argv)
 {
-	struct opt_values v = { .catalogue = "docs/catalogue.md", .gaps = "docs/catalogue-gaps.md" };
+	char cat[4096], gaps[4096];
+	struct opt_values v = {
+		.catalogue = datadir_file("docs/catalogue.md", "catalogue.md", cat, sizeof(cat)),
+		.gaps = datadir_file("docs/catalogue-gaps.md", "catalogue-gaps.md", gaps, sizeof(gaps)),
+	};
 	struct suite su = { 0 };
 	int rc = opt_parse(OPT_LIST, argc, argv, &v);
 	if (rc == 0 && suite_load(&v.paths, &su) != 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "datadir.h"
 #include "harness.h"
 #include "report.h"
 
@@ -34,9 +35,14 @@ usage(FILE *f)
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
 	    "       smtp-harness serve [--listen HOST:PORT] [--tls-listen HOST:PORT] [--faults F,...]\n"
 	    "                          [--stdio [--tls]] [--list-faults]\n"
-	    "\n"
-	    "PATH defaults to scenarios/.  URL: builtin[:FAULT,...] (default), builtins[:FAULT,...]\n"
-	    "(implicit TLS), smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n", f);
+	    "\n", f);
+	if (datadir_root())
+		fprintf(f, "PATH defaults to ./scenarios/ if it exists, else %s/scenarios/.\n", datadir_root());
+	else
+		fputs("PATH defaults to scenarios/.\n", f);
+	fputs(
+	    "URL: builtin[:FAULT,...] (default), builtins[:FAULT,...] (implicit TLS),\n"
+	    "smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n", f);
 	fprintf(f, "FORMAT: %s; FILE '-' is standard output.  V: 1.0 1.1 1.2 1.3.\n", formats.data);
 	fputs(
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"

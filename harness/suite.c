@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datadir.h"
 #include "loader.h"
 #include "util.h"
 
@@ -25,7 +26,7 @@ suite_load(const struct opt_list *paths, struct suite *su)
 	load_diag_init(&d);
 	char **files = NULL;
 	size_t nfiles = 0;
-	char *def[] = { "scenarios/" };
+	char *def[] = { (char *)datadir_scenarios() };
 	if (paths->n)
 		load_collect_paths(paths->v, paths->n, &files, &nfiles, &d);
 	else
@@ -42,7 +43,7 @@ suite_load(const struct opt_list *paths, struct suite *su)
 		free(files[i]);
 	free(files);
 	if (nfiles == 0 && d.n_errors == 0)
-		load_diag_add(&d, paths->n ? paths->v[0] : "scenarios/", 1, 1, "no scenario files (*.yaml) found");
+		load_diag_add(&d, paths->n ? paths->v[0] : def[0], 1, 1, "no scenario files (*.yaml) found");
 	int rc = d.n_errors ? -1 : 0;
 	if (d.n_errors)
 		fputs(d.text.data, stderr);

@@ -13,7 +13,7 @@ struct suite {
 	size_t n;
 };
 
-/* Load every scenario under paths (none: scenarios/), all errors printed as
+/* Load every scenario under paths (none: datadir_scenarios()), all errors printed as
  * FILE:LINE:COL: error: ...  Returns 0, or -1 when any file has errors.
  * Free *su with suite_free() either way. */
 int suite_load(const struct opt_list *paths, struct suite *su);

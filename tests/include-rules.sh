@@ -21,7 +21,7 @@ ENGINE_H="engine.h session.h expect.h"
 SERVER_H="server.h server_int.h server_faults.h server_hostile.h"
 LOADER_H="loader.h loader_int.h"
 REPORT_H="report.h report_util.h report_writers.h baseline.h"
-HARNESS_H="harness.h options.h suite.h"
+HARNESS_H="harness.h options.h suite.h datadir.h"
 
 rule "the library never includes the front end" "src/*.c src/*.h" "$HARNESS_H"
 rule "protocol parsers stand alone" "src/reply.c src/ehlo.c src/syntax.c src/template.c src/sasl.c src/abnf.h src/reply.h src/ehlo.h src/syntax.h" \
