@@ -58,6 +58,8 @@ static const struct scn_var builtin_vars[] = {
 	{ "tls_required_client", SRV_TLS_REQUIRED_CLIENT },
 	/* ... and offers AUTH to only inside TLS */
 	{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
+	/* ... and requires AUTH from before MAIL, as a submission server */
+	{ "submission_client", SRV_SUBMISSION_CLIENT },
 };
 
 /* Its policy, which follows its modes (srv_policy_var): in the default

@@ -124,9 +124,9 @@ skip_reason(struct eng *e, const struct scn *sc)
 			    rp->keyword, c->params, rp->source);
 	}
 	/* An MX takes mail from anyone, a submission server answers MAIL
-	 * before AUTH with 530: their roles' scenarios run even when the
-	 * target answers MAIL with 530 (that is what they test). */
-	int mx_role = requires_var(sc, "role_mx") || requires_var(sc, "role_submission");
+	 * before AUTH with 530: the scenarios of these roles run even when
+	 * the target answers MAIL with 530 (that is what they test). */
+	int mx_role = requires_var(sc, "role_mx") || requires_var(sc, "submission_client");
 	if (e->auth_missing && scn_sends(sc, "MAIL") && !mx_role)
 		return xstrdup(AUTH_MISSING);
 	if (e->env.auth != SES_AUTH_NONE && scn_sends(sc, "MAIL") && sc->opening != SCN_OPEN_EHLO &&

@@ -27,6 +27,10 @@
  * Postfix check_helo_access map with reject_plaintext_session.  The engine
  * gives builtin targets tls_required_client with this value. */
 #define SRV_TLS_REQUIRED_CLIENT "secure.client.example"
+/* Clients greeting with this name must authenticate before MAIL: to them
+ * it is a submission server (RFC 4954 6: 530 5.7.0), as a Postfix with
+ * per-client restrictions is.  The builtin gives submission_client. */
+#define SRV_SUBMISSION_CLIENT "submit.client.example"
 /* The one account AUTH accepts (RFC 4954); the suite's auth_user and
  * auth_password default to these against builtin. */
 #define SRV_AUTH_USER "harness"

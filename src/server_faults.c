@@ -367,8 +367,8 @@ static const struct {
 	    "advertise AUTH in plaintext but answer AUTH before STARTTLS with 538 "
 	    "(RFC 4954 6: SHOULD NOT advertise what needs encryption)" },
 	{ SRV_F_AUTH_REQUIRED_554, "auth-required-554",
-	    "a submission server (as auth-required) answering MAIL before AUTH "
-	    "with 554 5.7.1 instead of 530 (RFC 4954 6)" },
+	    "answer MAIL before AUTH from the client it requires AUTH from ("
+	    SRV_SUBMISSION_CLIENT ") with 554 5.7.1 instead of 530 (RFC 4954 6)" },
 	/* -- end of issue 12 faults -- */
 
 	/* -- benign modes -- */
@@ -550,8 +550,7 @@ srv_policy_var(const char *list, const char *name)
 		 * does not keep; the sink states none. */
 		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) ? NULL :
 		    SRV_REJECTED_RECIPIENT;
-	int submission = srv_faults_has(&set, SRV_M_AUTH_REQUIRED) ||
-	    srv_faults_has(&set, SRV_F_AUTH_REQUIRED_554);
+	int submission = srv_faults_has(&set, SRV_M_AUTH_REQUIRED);
 	if (strcmp(name, "role_mx") == 0)
 		/* a sink, or a submission server (AUTH before MAIL), is no MX */
 		return srv_faults_has(&set, SRV_M_ACCEPT_ALL_RCPT) || submission ? NULL : "yes";

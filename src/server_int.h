@@ -167,6 +167,7 @@ struct srv_sess {
 	struct tls_conn *tls;	/* STARTTLS or implicit TLS: wire bytes pass here */
 	int tls_up;		/* its handshake completed */
 	int tls_required;	/* greeted as SRV_TLS_REQUIRED_CLIENT */
+	int auth_required;	/* greeted as SRV_SUBMISSION_CLIENT */
 	int no_service;		/* greeted with 554: only QUIT is served (3.1) */
 	struct buf tls_hold;	/* replies queued while the handshake runs */
 };

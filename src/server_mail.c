@@ -274,12 +274,12 @@ srv_check_mail(struct srv_sess *s, const struct syn_command *c)
 		return 0;
 	}
 	/* A submission server (RFC 4954 6: 530 5.7.0). */
-	if (!s->authed && fault(s, SRV_M_AUTH_REQUIRED)) {
-		srv_sess_reply(s, "530 5.7.0 Authentication required");
+	if (!s->authed && s->auth_required && fault(s, SRV_F_AUTH_REQUIRED_554)) {
+		srv_sess_reply(s, "554 5.7.1 Error: authenticate first");
 		return 0;
 	}
-	if (!s->authed && fault(s, SRV_F_AUTH_REQUIRED_554)) {
-		srv_sess_reply(s, "554 5.7.1 Error: authenticate first");
+	if (!s->authed && (s->auth_required || fault(s, SRV_M_AUTH_REQUIRED))) {
+		srv_sess_reply(s, "530 5.7.0 Authentication required");
 		return 0;
 	}
 	if (s->state >= S_MAIL && !fault(s, SRV_F_NESTED_MAIL_OK) &&

@@ -1012,7 +1012,11 @@ static const struct conv fault_convs[] = {
 	    ST(EHLO "AUTH PLAIN\r\n", EHLO_OK "538 5.7.11 Encryption required for "
 		"requested authentication mechanism\r\n") } },
 	{ "auth-required-554", "auth-required-554", NULL, 0, 1, 0, {
-	    ST(EHLO MAIL, EHLO_OK "554 5.7.1 Error: authenticate first\r\n") } },
+	    ST(EHLO MAIL, EHLO_OK MAIL_OK),
+	    ST("RSET\r\nEHLO submit.client.example\r\n", OK
+		"250-mx.harness.test greets submit.client.example\r\n" EXT
+		"250 ENHANCEDSTATUSCODES\r\n"),
+	    ST(MAIL, "554 5.7.1 Error: authenticate first\r\n") } },
 	{ "message-limit-close", "message-limit-close", NULL, 1, 0, 0, {
 	    ST(EHLO MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", EHLO_OK MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED),
 	    ST(MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED), ST(MAIL, "") } },
