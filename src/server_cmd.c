@@ -334,12 +334,13 @@ proceed_starttls(struct srv_sess *s, const struct syn_command *c)
 static int
 tls_gate(struct srv_sess *s, const struct syn_command *c)
 {
+	if (c->verb == SYN_EHLO || c->verb == SYN_HELO)
+		s->auth_required = util_ieq(c->arg, c->arg_len, SRV_SUBMISSION_CLIENT);
 	if (s->tls_up || fault(s, SRV_F_TLS_REQUIRED_IGNORED))
 		return 0;
 	if (c->verb == SYN_EHLO || c->verb == SYN_HELO) {
 		s->tls_required = fault(s, SRV_F_TLS_REQUIRED_ALL) ||
 		    util_ieq(c->arg, c->arg_len, SRV_TLS_REQUIRED_CLIENT);
-		s->auth_required = util_ieq(c->arg, c->arg_len, SRV_SUBMISSION_CLIENT);
 		return 0;
 	}
 	if (!s->tls_required || c->verb == SYN_NOOP ||

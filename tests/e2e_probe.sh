@@ -127,3 +127,18 @@ auth = [k for k, l in enumerate(lines) if l.startswith("AUTH PLAIN ")]
 assert auth and tls < auth[0] and lines[auth[0] + 1].startswith("235"), lines
 PY
 fi
+
+# The benign mode auth-required without credentials: the whole suite ends
+# without a FAIL, the MAIL scenarios skip with the reason, said once.
+expect_rc "auth-required, no credentials: the suite passes or skips" 0 "$BIN" run scenarios/ \
+	--target builtin:auth-required --var auth_user= --var auth_password= -j 8 --report json:"$T/ar.json"
+[ "$(grep -c 'the target requires AUTH: set auth_user and auth_password' "$T/err")" -eq 1 ] \
+	&& ok "auth-required, no credentials: said once" || bad "auth-required note" "$(cat "$T/err")"
+json "$T/ar.json" <<'PY' >"$T/msg" 2>&1 && ok "auth-required, no credentials: MAIL scenarios skip, the role scenario runs" || bad "auth-required skips" "$(cat "$T/msg")"
+import json, sys
+s = {x["id"]: x for x in json.load(open(sys.argv[1]))["scenarios"]}
+assert s["complete-transaction"]["status"] == "skip", s["complete-transaction"]
+assert "requires AUTH" in s["complete-transaction"]["reason"], s["complete-transaction"]["reason"]
+assert s["submission-mail-needs-auth"]["status"] == "pass", s["submission-mail-needs-auth"]
+assert all(x["status"] in ("pass", "skip") for x in s.values())
+PY
