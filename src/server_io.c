@@ -316,6 +316,36 @@ line_end(const struct srv_sess *s, const char *d, size_t n, size_t *eol,
 	}
 }
 
+/* Faults and limits that answer a complete line before its command is
+ * read: the error limits, a bare CR/LF refused, the tired 421.  1 when the
+ * line was answered (or the session closed). */
+static int
+line_preempted(struct srv_sess *s, const char *d, size_t eol)
+{
+	if (fault(s, SRV_M_ERROR_LIMIT_421) && s->nerr >= ERROR_LIMIT) {
+		/* RFC 5321 7.8: enough errors; 3.8: 421 and close. */
+		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors",
+		    SRV_HOSTNAME);
+		srv_sess_close(s);
+	} else if (fault(s, SRV_F_FLOOD_421_TALKS_ON) && s->nerr >= FLOOD_LIMIT &&
+	    !s->flood_told) {
+		/* The fault: a 421 that announces a close never made. */
+		s->flood_told = 1;
+		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors", SRV_HOSTNAME);
+		srv_sess_command(s, d, eol);
+	} else if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
+		srv_sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
+		srv_sess_close(s);
+	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
+	    s->ncmd == TIRED_AFTER + 1) {
+		srv_sess_reply(s, SHUTTING_DOWN);
+		if (fault(s, SRV_F_TIRED_421))
+			srv_sess_close(s);
+	} else
+		return 0;
+	return 1;
+}
+
 /* Handle the first line of the input, if complete.  Returns 1 when a line
  * was used, 0 when more input is needed. */
 static int
@@ -360,25 +390,8 @@ srv_sess_line(struct srv_sess *s)
 	}
 	s->ncmd++;
 	s->long_dropped = 0;
-	if (fault(s, SRV_M_ERROR_LIMIT_421) && s->nerr >= ERROR_LIMIT) {
-		/* RFC 5321 7.8: enough errors; 3.8: 421 and close. */
-		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors",
-		    SRV_HOSTNAME);
-		srv_sess_close(s);
-	} else if (fault(s, SRV_F_FLOOD_421_TALKS_ON) && s->nerr >= FLOOD_LIMIT &&
-	    !s->flood_told) {
-		/* The fault: a 421 that announces a close never made. */
-		s->flood_told = 1;
-		srv_sess_reply(s, "421 4.7.0 %s Error: too many errors", SRV_HOSTNAME);
-		srv_sess_command(s, d, eol);
-	} else if (fault(s, SRV_F_BARE_NEWLINE_REJECTED) && (memchr(d, '\n', eol) || memchr(d, '\r', eol))) {
-		srv_sess_reply(s, "550 5.5.2 Error: bare <CR> or <LF> received");
-		srv_sess_close(s);
-	} else if ((fault(s, SRV_F_TIRED_421) || fault(s, SRV_F_421_NO_CLOSE)) &&
-	    s->ncmd == TIRED_AFTER + 1) {
-		srv_sess_reply(s, SHUTTING_DOWN);
-		if (fault(s, SRV_F_TIRED_421))
-			srv_sess_close(s);
+	if (line_preempted(s, d, eol)) {
+		/* answered (or closed) by a fault or a limit */
 	} else if (s->sasl != SASL_NONE) {
 		if (!s->toolong && end <= max)
 			srv_sess_sasl_line(s, d, eol);
