@@ -119,14 +119,15 @@ ld_check_rules(struct ctx *c, const struct node *root, const struct scn *s)
 		strong |= quote_has(r->quote, 0);
 		weak |= quote_has(r->quote, 1);
 	}
-	if (s->n_rules == 0)
-		return;
+	const struct node *lv = ld_lookup(root, "level");
+	if (s->n_rules == 0 || !lv)
+		return; /* a missing level is reported already */
 	if (s->level == SCN_MAY)
-		ERR(c, ld_lookup(root, "level"), "level may: a scenario with rules fails a server only "
+		ERR(c, lv, "level may: a scenario with rules fails a server only "
 		    "on a MUST or SHOULD (level must or should)");
 	else if (s->level == SCN_MUST && !strong)
-		ERR(c, ld_lookup(root, "level"), "level must, but no rule's quote says MUST, SHALL or REQUIRED");
+		ERR(c, lv, "level must, but no rule's quote says MUST, SHALL or REQUIRED");
 	else if (s->level == SCN_SHOULD && !weak)
-		ERR(c, ld_lookup(root, "level"), "level should, but no rule's quote says SHOULD or RECOMMENDED");
+		ERR(c, lv, "level should, but no rule's quote says SHOULD or RECOMMENDED");
 }
 
