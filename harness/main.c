@@ -73,6 +73,7 @@ main(int argc, char **argv)
 		{ "lint", cmd_lint },
 		{ "list", cmd_list },
 		{ "serve", cmd_serve },
+		{ "fuzz", cmd_fuzz },
 	};
 	if (argc < 2) {
 		usage(stderr);
