@@ -146,17 +146,29 @@ bdat_args(const char *l, size_t n, uint64_t *size, int *last)
 	return 1;
 }
 
+/* Command-line bytes (no CRLF among them; a trailing CR may be the start
+ * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8. */
 static void
-cut_command(struct fz_frame *f, const char *l, size_t n)
+check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 {
+	if (partial && n && l[n - 1] == '\r')
+		n--;
 	for (size_t i = 0; i < n && !f->dirty; i++)
 		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0')
 			f->dirty = "a bare CR, LF or NUL in a command line (RFC 5321 2.3.8)";
+}
+
+static void
+cut_command(struct fz_frame *f, const char *l, size_t n)
+{
+	check_line(f, l, n, 0);
 	enum fz_verb v = fz_verb_of(l, n);
 	if (v == FZ_V_BDAT && !f->chunking && !f->dirty)
 		f->dirty = "BDAT where CHUNKING was not advertised (RFC 3030 2)";
 	uint64_t size;
 	int last;
+	if (v == FZ_V_BDAT && f->chunking && !bdat_args(l, n, &size, &last) && !f->dirty)
+		f->dirty = "BDAT with arguments RFC 3030 does not allow";
 	if (v == FZ_V_BDAT && f->chunking && bdat_args(l, n, &size, &last)) {
 		if (size > FZ_CHUNK_MAX && !f->dirty)
 			f->dirty = "a BDAT chunk over 64 MiB";
@@ -189,6 +201,7 @@ cut_once(struct fz_frame *f)
 			return 0;
 		f->off += (size_t)(q - p) + 2;
 		if (f->mode == FZ_M_AUTH) {
+			check_line(f, p, (size_t)(q - p), 0);
 			f->mode = FZ_M_CMD;
 			push(f, FZ_V_AUTH_RESP);
 			f->blocked = 1;
@@ -241,6 +254,8 @@ cut(struct fz_frame *f)
 {
 	while (cut_once(f))
 		;
+	if ((f->mode == FZ_M_CMD || f->mode == FZ_M_AUTH) && !f->blocked)
+		check_line(f, f->in.data + f->off, f->in.len - f->off, 1);
 	if (f->off == f->in.len) {
 		buf_reset(&f->in);
 		f->off = 0;

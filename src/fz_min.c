@@ -112,7 +112,7 @@ fz_min_next(struct fz_min *m, struct fz_sess *cand)
 				m->j = count_lines(a);
 				m->fresh = 0;
 			}
-			if (m->j <= 1 || !line_span(a, m->j - 1, &from, &to)) {
+			if (m->j == 0 || count_lines(a) <= 1 || !line_span(a, m->j - 1, &from, &to)) {
 				m->i++, m->fresh = 1;
 				continue;
 			}

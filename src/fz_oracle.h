@@ -36,6 +36,7 @@ struct fz_verdict {
 	enum fz_last last;   /* the scenario's failing step */
 	size_t upto;         /* acts the scenario keeps */
 	size_t n_codes;      /* replies it expects before the failing step */
+	size_t owed;         /* replies still owed then: the failing step expects them */
 };
 
 /* The verdict on one observation (FZ_OR_NONE: nothing proven). */

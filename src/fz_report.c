@@ -88,8 +88,8 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	snprintf(id, sizeof(id), "fuzz-%.*s", (int)strcspn(p ? p + 1 : path, "."), p ? p + 1 : path);
 	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
 	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->codes, obs->code_act, v->n_codes,
-	    obs->tls_act }, v->upto, id, title, comment, v->rule_id, v->rule_ref, v->rule_quote,
-	    v->last);
+	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
+	    v->rule_ref, v->rule_quote, v->owed, v->last });
 	if (obs->stderr_text) {
 		fputs("# stderr of the process:\n", f);
 		for (const char *q = obs->stderr_text; *q;) {
@@ -177,7 +177,8 @@ write_file(const char *dir, const char *name, const struct buf *b, char *errbuf,
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
-	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
+	int bad = !f || fwrite(b->data, 1, b->len, f) != b->len;
+	if ((f && fclose(f) != 0) || bad) {
 		snprintf(errbuf, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}

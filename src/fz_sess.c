@@ -242,12 +242,11 @@ write_header(struct buf *y, const char *id, const char *title, const char *const
 
 void
 fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen, size_t upto,
-    const char *id, const char *title, const char *const *comment, const char *rule_id,
-    const char *rule_ref, const char *rule_quote, enum fz_last last)
+    const char *id, const char *title, const char *const *comment, const struct fz_ending *end)
 {
 	struct buf y;
 	buf_init(&y);
-	write_header(&y, id, title, comment, rule_id, rule_ref, rule_quote);
+	write_header(&y, id, title, comment, end->rule_id, end->rule_ref, end->rule_quote);
 	size_t c = 0;
 	for (size_t k = 0; k <= upto && k <= s->n; k++) {
 		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];
@@ -261,13 +260,16 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 		for (; c < seen->n_codes && seen->code_act[c] == k; c++)
 			buf_printf(&y, "  - expect: %d\n", seen->codes[c]);
 	}
+	for (size_t i = 0; i < end->owed; i++)
+		buf_printf(&y, "  - expect: xxx\n    rule: %s\n", end->rule_id);
 	static const char *const lasts[] = {
-		[FZ_LAST_REPLY] = "  - expect: xxx\n",
+		[FZ_LAST_NONE] = NULL,
 		[FZ_LAST_SILENCE] = "  - expect_open: 1\n",
 		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
 		[FZ_LAST_221] = "  - expect: 221\n",
 	};
-	buf_printf(&y, "%s    rule: %s\n", lasts[last], rule_id);
+	if (lasts[end->last])
+		buf_printf(&y, "%s    rule: %s\n", lasts[end->last], end->rule_id);
 	fwrite(y.data, 1, y.len, f);
 	buf_free(&y);
 }

@@ -59,22 +59,30 @@ struct fz_seen {
 	const int *tls_act;     /* per act (n entries): a TLS handshake followed it */
 };
 
-/* The failing step that ends the scenario. */
+/* The failing step that ends the scenario, after the replies still owed. */
 enum fz_last {
-	FZ_LAST_REPLY,   /* one more reply (it will not come well: closed, malformed, late) */
-	FZ_LAST_SILENCE, /* nothing more may come (an extra reply came) */
+	FZ_LAST_NONE,    /* only the owed replies (one closed, malformed or late) */
+	FZ_LAST_SILENCE, /* then nothing more, and no close (an extra reply, a close) */
 	FZ_LAST_CLOSE,   /* the close (after 221 or 421) */
 	FZ_LAST_221,     /* the reply to QUIT must be 221 */
 };
 
+/* How a finding's scenario ends: the rule it names, the replies still
+ * owed when the oracle fired (each an `expect: xxx` naming the rule), then
+ * the step `last`. */
+struct fz_ending {
+	const char *rule_id, *rule_ref, *rule_quote;
+	size_t owed;
+	enum fz_last last;
+};
+
 /* Write s as a scenario to f: a header comment (comment[] lines), id,
- * title, one rule (id, ref, quote), opening none, each act as send_raw (or
- * starttls) with the replies seen after it as expect steps, then the step
- * `last` naming the rule.  Acts after `upto` (1-based, inclusive) are
- * left out. */
+ * title, the rule, opening none, each act as send_raw (or starttls) with
+ * the replies seen after it as expect steps, then the ending.  Acts after
+ * `upto` (1-based, inclusive) are left out. */
 void fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
     size_t upto, const char *id, const char *title, const char *const *comment,
-    const char *rule_id, const char *rule_ref, const char *rule_quote, enum fz_last last);
+    const struct fz_ending *end);
 
 /* Append b[0..n) to out as a single-quoted YAML scalar holding the escapes
  * of send_raw (\r \n \t \0 \xHH \\ \$), so the loader gives back b. */
