@@ -190,10 +190,10 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 static int
 cut_once(struct fz_frame *f)
 {
-	const char *p = f->in.data + f->off, *q;
 	size_t n = f->in.len - f->off;
 	if (f->blocked || f->mode == FZ_M_CLOSED || n == 0)
 		return 0;
+	const char *p = f->in.data + f->off, *q;
 	switch (f->mode) {
 	case FZ_M_CMD:
 	case FZ_M_AUTH:
@@ -254,7 +254,7 @@ cut(struct fz_frame *f)
 {
 	while (cut_once(f))
 		;
-	if ((f->mode == FZ_M_CMD || f->mode == FZ_M_AUTH) && !f->blocked)
+	if ((f->mode == FZ_M_CMD || f->mode == FZ_M_AUTH) && !f->blocked && f->off < f->in.len)
 		check_line(f, f->in.data + f->off, f->in.len - f->off, 1);
 	if (f->off == f->in.len) {
 		buf_reset(&f->in);
