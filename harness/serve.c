@@ -107,6 +107,7 @@ cmd_serve(int argc, char **argv)
 		loop_free(loop);
 		return cmd_usage_error("%s", err);
 	}
+	srv_set_crash_abort(srv, 1);
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;

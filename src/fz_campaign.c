@@ -27,6 +27,7 @@
 #define FZ_MIN_SECONDS 60     /* and the time it may take */
 #define FZ_STOP_GRACE_MS 30000 /* shrinking may go on this long after the end */
 #define FZ_STATES (FZ_V_COUNT * 1000)
+#define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
 #define FZ_EDGES 65536
 
 enum run_kind { RUN_FUZZ, RUN_MIN };
@@ -66,7 +67,7 @@ struct camp {
 	struct fz_sess **corpus;
 	size_t n_corpus, n_seeds, seed_next;
 	struct fz_rng rng;
-	uint8_t states[FZ_STATES], edges[FZ_EDGES];
+	uint8_t states[FZ_CONTEXTS * FZ_STATES], edges[FZ_EDGES];
 	struct fz_stats st;
 	unsigned active;
 	uint64_t started;
@@ -100,16 +101,33 @@ key_seen(struct camp *c, uint64_t k, int add)
 
 /* ---- feedback ----------------------------------------------------------------- */
 
-/* New (verb, code) states or transitions between them: 1 if any. */
+/* The context a reply changes: 235 to AUTH authenticates, 220 to
+ * STARTTLS starts TLS (where the rest of the session runs). */
+static unsigned
+context_after(unsigned ctx, uint8_t verb, int code)
+{
+	if (code == 235 && (verb == FZ_V_AUTH || verb == FZ_V_AUTH_RESP))
+		ctx |= 1;
+	if (code == 220 && verb == FZ_V_STARTTLS)
+		ctx = 2;
+	return ctx;
+}
+
+/* New (context, verb, code) states or transitions between them: 1 if any.
+ * The context (authenticated, in TLS) tells apart what the same reply
+ * means at different depths of a session. */
 static int
 cover(struct camp *c, const struct fz_obs *o)
 {
 	int fresh = 0;
-	uint32_t prev = FZ_STATES;
+	uint32_t prev = FZ_CONTEXTS * FZ_STATES;
+	unsigned ctx = 0;
 	for (size_t i = 0; i <= o->n_codes; i++) {
-		uint32_t s = i < o->n_codes ? (uint32_t)o->verbs[i] * 1000 + (uint32_t)o->codes[i] % 1000 :
-		    FZ_STATES + 1 + (uint32_t)o->end;
-		if (s < FZ_STATES && !c->states[s]) {
+		uint32_t s = i < o->n_codes ? ctx * FZ_STATES + (uint32_t)o->verbs[i] * 1000 +
+		    (uint32_t)o->codes[i] % 1000 : FZ_CONTEXTS * FZ_STATES + 1 + (uint32_t)o->end;
+		if (i < o->n_codes)
+			ctx = context_after(ctx, o->verbs[i], o->codes[i]);
+		if (s < FZ_CONTEXTS * FZ_STATES && !c->states[s]) {
 			c->states[s] = 1;
 			c->st.states++;
 			fresh = 1;

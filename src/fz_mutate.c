@@ -396,7 +396,7 @@ m_auth(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 {
 	struct buf b;
 	buf_init(&b);
-	if (fz_below(r, 3) == 0 && w->auth_plain)
+	if (fz_below(r, 2) == 0 && w->auth_plain)
 		buf_printf(&b, "AUTH PLAIN %s\r\n", w->auth_plain);
 	else
 		buf_printf(&b, "%s\r\n", pick(r, auths, N(auths)));

@@ -249,7 +249,7 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls)
 	buf_init(&s->held);
 	buf_init(&s->tls_hold);
 	/* Implicit TLS: the greeting waits in tls_hold for the handshake. */
-	if (tls && srv->tls_ctx)
+	if (tls && srv_tls_ctx(srv))
 		s->tls = tls_conn_new(srv->tls_ctx, 1, NULL);
 	s->next = srv->sessions;
 	if (s->next)
@@ -325,8 +325,6 @@ srv_new(struct loop *loop, const char *faults, char *errbuf, size_t errlen)
 		free(srv);
 		return NULL;
 	}
-	/* Without a context STARTTLS is not offered and gets 454. */
-	srv->tls_ctx = tls_server_ctx_new(SRV_HOSTNAME, errbuf, errlen);
 	srv->boot = (uint32_t)time(NULL);
 	/* A hostile fault replaces the SMTP server (the first one named wins). */
 	for (int f = 0; f < SRV_F_COUNT && !srv->hostile; f++)
@@ -357,6 +355,27 @@ srv_set_idle_timeout(struct srv *srv, int ms)
 	/* Re-arm so that a shorter timeout applies at once. */
 	for (s = srv->sessions; s; s = s->next)
 		srv_sess_arm(s);
+}
+
+/* The key and certificate are made when TLS is first needed, not at start:
+ * a `serve --stdio` process per session (the fuzzer, AFL++) then starts in
+ * a millisecond.  If they cannot be made, STARTTLS is no longer offered
+ * and gets 454. */
+struct tls_ctx *
+srv_tls_ctx(struct srv *srv)
+{
+	if (!srv->tls_ctx && !srv->tls_failed) {
+		char err[256];
+		srv->tls_ctx = tls_server_ctx_new(SRV_HOSTNAME, err, sizeof(err));
+		srv->tls_failed = srv->tls_ctx == NULL;
+	}
+	return srv->tls_ctx;
+}
+
+void
+srv_set_crash_abort(struct srv *srv, int on)
+{
+	srv->crash_abort = on;
 }
 
 size_t

@@ -67,6 +67,12 @@ int srv_attach_tls(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t 
  * session gets "421 4.4.2 ... timeout exceeded" and is closed. */
 void srv_set_idle_timeout(struct srv *srv, int ms);
 
+/* What the deep-crash fault does: abort() the process (on: `serve`, whose
+ * process a crash takes down as a real server's would), or close the
+ * session without a reply (off, the default: the builtin target, which
+ * shares the harness's process). */
+void srv_set_crash_abort(struct srv *srv, int on);
+
 /* Sessions currently open. */
 size_t srv_active_sessions(const struct srv *srv);
 

@@ -11,6 +11,7 @@
  */
 #include "server_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tls.h"
@@ -90,7 +91,7 @@ reply_ehlo(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "250-%s", SRV_HOSTNAME);
 	if (fault(s, SRV_F_EHLO_AUTH_EQUALS))
 		srv_sess_reply(s, "250-AUTH=LOGIN PLAIN");
-	if (s->srv->tls_ctx && (!s->tls || fault(s, SRV_F_TLS_STARTTLS_AGAIN)))
+	if (!s->srv->tls_failed && (!s->tls || fault(s, SRV_F_TLS_STARTTLS_AGAIN)))
 		srv_sess_reply(s, "250-STARTTLS");
 	for (i = 0; i < n; i++)
 		srv_sess_reply(s, "%d%c%s",
@@ -168,6 +169,12 @@ static void
 proceed_rset(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	if (s->deep_bdat && fault(s, SRV_F_DEEP_CRASH)) {
+		if (s->srv->crash_abort)
+			abort(); /* the fault: a real crash, for the fuzzer to see */
+		srv_sess_close(s);
+		return;
+	}
 	if (!fault(s, SRV_F_RSET_KEEPS_TRANSACTION))
 		srv_sess_enter(s, srv_sess_idle(s));
 	srv_sess_reply(s, "250 2.0.0 Ok");
@@ -312,7 +319,7 @@ check_starttls(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "503 5.5.1 Error: TLS already active");
 		return 0;
 	}
-	if (!s->srv->tls_ctx) {
+	if (!srv_tls_ctx(s->srv)) {
 		srv_sess_reply(s, "454 4.7.0 TLS not available due to temporary reason");
 		return 0;
 	}
@@ -700,6 +707,8 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		srv_sess_close(s); /* the fault: no reply, no 421 */
 		return;
 	}
+	if (c.verb == SYN_VRFY && s->deep_msg3 && fault(s, SRV_F_DEEP_HANG))
+		return; /* the fault: no reply, ever */
 	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
 	    fault_answers_path(s, &c))
 		return;

@@ -88,6 +88,8 @@ reply_queued(struct srv_sess *s)
 {
 	s->srv->nmsg++;
 	s->nqueued++;
+	if (s->nrcpt >= 3)
+		s->deep_msg3 = 1;
 	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
 	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
 }
@@ -223,6 +225,8 @@ start_chunk(struct srv_sess *s, uint64_t n, int last, const char *err)
 	k->to_eol = n > 0 && fault(s, SRV_F_BDAT_LINE_MODE);
 	if (!err)
 		s->txn.bdat = 1;
+	if (!err && s->authed)
+		s->deep_bdat = 1;
 	if (n == 0)
 		chunk_end(s);
 }

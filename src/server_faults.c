@@ -370,6 +370,13 @@ static const struct {
 	    "answer MAIL before AUTH from the client it requires AUTH from ("
 	    SRV_SUBMISSION_CLIENT ") with 554 5.7.1 instead of 530 (RFC 4954 6)" },
 	/* -- end of issue 12 faults -- */
+	{ SRV_F_DEEP_CRASH, "deep-crash",
+	    "(deep) crash on RSET after a successful AUTH and an accepted BDAT "
+	    "chunk in the same session: abort() under `serve`, a close "
+	    "without reply in the builtin target (as a crashed worker's)" },
+	{ SRV_F_DEEP_HANG, "deep-hang",
+	    "(deep) after a message with three or more recipients was accepted "
+	    "in the session, never answer VRFY (a stuck worker)" },
 
 	/* -- benign modes -- */
 	{ SRV_M_BARE_NEWLINE_DATA, "bare-newline-data",

@@ -187,6 +187,11 @@ enum srv_fault {
 	SRV_F_AUTH_REQUIRED_554,
 	/* -- end of issue 12 faults -- */
 
+	/* -- deep faults: no scenario reaches them (marked "(deep)"; the
+	 * whole suite passes on each); `smtp-harness fuzz` must find them -- */
+	SRV_F_DEEP_CRASH,
+	SRV_F_DEEP_HANG,
+
 	/* -- benign modes: liberties the RFCs allow (marked "(benign)"; the
 	 * whole suite must pass on each, warnings allowed) -- */
 	SRV_M_BARE_NEWLINE_DATA,

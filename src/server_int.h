@@ -154,6 +154,8 @@ struct srv_sess {
 	unsigned nerr;		/* 4yz/5yz replies sent (error-limit-421) */
 	unsigned nerr5;		/* 5yz replies sent (error-limit-close) */
 	unsigned nqueued;	/* messages accepted (message-limit-close) */
+	int deep_bdat;		/* a BDAT chunk accepted after AUTH (deep-crash) */
+	int deep_msg3;		/* a message to 3+ recipients accepted (deep-hang) */
 	int flood_told;		/* flood-421-talks-on sent its 421 */
 	int bare_seen;		/* a command line held a bare CR/LF */
 	size_t long_dropped;	/* long-lines: octets dropped from this line */
@@ -185,6 +187,8 @@ struct srv {
 	uint32_t boot;		/* queue ids: boot time and a counter */
 	uint32_t nmsg;
 	struct tls_ctx *tls_ctx;	/* key and certificate made at start */
+	int crash_abort;	/* deep-crash abort()s (serve), else closes */
+	int tls_failed;		/* the key and certificate could not be made */
 };
 
 /* Whether fault f is on for the session's server. */
@@ -276,5 +280,8 @@ size_t srv_body_feed(struct srv_sess *s, const char *d, size_t n);
 size_t srv_body_feed_sized(struct srv_sess *s, const char *d, size_t n);
 /* Feed BDAT chunk octets; returns how many were used. */
 size_t srv_chunk_feed(struct srv_sess *s, const char *d, size_t n);
+
+/* The server's TLS context, made on first use (NULL if it cannot be). */
+struct tls_ctx *srv_tls_ctx(struct srv *srv);
 
 #endif

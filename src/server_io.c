@@ -155,7 +155,7 @@ int
 srv_listen_tls(struct srv *srv, const char *host, const char *port,
     char *errbuf, size_t errlen)
 {
-	if (!srv->tls_ctx) {
+	if (!srv_tls_ctx(srv)) {
 		snprintf(errbuf, errlen, "no TLS: the key and certificate "
 		    "could not be made");
 		return -1;
@@ -201,7 +201,7 @@ int
 srv_attach_tls(struct srv *srv, int in_fd, int out_fd, char *errbuf,
     size_t errlen)
 {
-	if (!srv->tls_ctx) {
+	if (!srv_tls_ctx(srv)) {
 		snprintf(errbuf, errlen, "no TLS: the key and certificate "
 		    "could not be made");
 		return -1;

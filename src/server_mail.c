@@ -372,7 +372,7 @@ srv_check_rcpt(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
-	if (c->verb == SYN_RCPT && !s->tls_up && s->srv->tls_ctx &&
+	if (c->verb == SYN_RCPT && !s->tls_up && !s->srv->tls_failed &&
 	    fault(s, SRV_F_TLS_REQUIRED_RCPT)) {
 		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 		return 0;

@@ -10,6 +10,8 @@
 #                 (exit 0; warnings allowed);
 #   "(lenient) "  a deviation the catalogue only warns about: exit 0 and at
 #                 least one scenario reports it as a warning;
+#   "(deep) "     a fault no scenario reaches, for `smtp-harness fuzz` to
+#                 find (tests/fuzz-live.sh): the suite passes (exit 0);
 #   no mark       a fault: it must be caught (a scenario FAILs, or the
 #                 probe finds the target unusable, exit 3).
 #
@@ -58,6 +60,7 @@ while read -r name desc; do
 	case $desc in
 	"(benign) "*) echo "$name benign" ;;
 	"(lenient) "*) echo "$name lenient" ;;
+	"(deep) "*) echo "$name deep" ;;
 	*) [ "$MODES_ONLY" = 1 ] || echo "$name fault" ;;
 	esac
 done <"$T/faults" >"$T/kinds"
@@ -172,7 +175,7 @@ bites = {i: [] for i in ids}
 count = {}
 for name, kind in kinds:
     res, rc = load(name), rc_of(name)
-    if kind in ("benign", "lenient"):
+    if kind in ("benign", "lenient", "deep"):
         if res is None:
             bad("%s %s: no report (exit %s)" % (kind, name, rc), tail(name))
             continue

@@ -1022,6 +1022,18 @@ static const struct conv fault_convs[] = {
 	    ST(MAIL RCPT "DATA\r\n.\r\n" MAIL RCPT "DATA\r\n.\r\n", MAIL_OK RCPT_OK GO QUEUED MAIL_OK RCPT_OK GO QUEUED), ST(MAIL, "") } },
 	/* -- end of issue 12 faults -- */
 
+	/* -- deep faults (the builtin's form: the close, not abort()) -- */
+	{ "deep-crash", "deep-crash", NULL, 1, 0, 0, {
+	    ST(EHLO "RSET\r\n", EHLO_OK OK),
+	    ST("AUTH PLAIN " PLAIN_OK "\r\n", AUTH_OK),
+	    ST(MAIL RCPT "BDAT 3\r\nabc", MAIL_OK RCPT_OK BOK(3)),
+	    ST("RSET\r\n", "") } },
+	{ "deep-hang", "deep-hang", NULL, 0, 1, 0, {
+	    ST("VRFY user\r\n", "252 2.0.0 Cannot VRFY user; try RCPT to attempt delivery\r\n"),
+	    ST(EHLO MAIL RCPT RCPT "RCPT TO:<postmaster@example.com>\r\nDATA\r\n.\r\n",
+		EHLO_OK MAIL_OK RCPT_OK RCPT_OK RCPT_OK GO QUEUED),
+	    ST("VRFY user\r\n", "") } },
+
 	/* -- benign modes -- */
 	{ "bare-newline-data", "bare-newline-data", NULL, 0, 1, 0, {
 	    ST(OPEN "DATA\r\n", OPEN_OK GO),
@@ -2254,6 +2266,7 @@ test_fault_table(void)
 		"flood-421-talks-on", "message-limit-close", "auth-538-advertised",
 		"auth-required-554",
 		/* -- end of issue 12 faults -- */
+		"deep-crash", "deep-hang",
 
 		/* -- benign modes -- */
 		"bare-newline-data", "help-unknown", "error-limit-421",
