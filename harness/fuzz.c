@@ -38,9 +38,12 @@ fuzz_status(void *arg, const struct fz_stats *st, int final)
 {
 	const struct fuzz_ui *ui = arg;
 	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
-	fprintf(stderr, "%sfuzz: %llu sessions, %.1f/s, %zu states, %zu transitions, corpus %zu, "
+	char cov[48] = "";
+	if (st->cov_edges)
+		snprintf(cov, sizeof(cov), ", %zu edges", st->cov_edges);
+	fprintf(stderr, "%sfuzz: %llu sessions, %.1f/s, %zu states, %zu transitions%s, corpus %zu, "
 	    "%zu findings%s", ui->tty ? "\r\033[K" : "", (unsigned long long)st->sessions, rate,
-	    st->states, st->edges, st->corpus, st->findings, ui->tty && !final ? "" : "\n");
+	    st->states, st->edges, cov, st->corpus, st->findings, ui->tty && !final ? "" : "\n");
 }
 
 static void
@@ -86,7 +89,7 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 		.target = t, .seeds = sel, .n_seeds = nsel, .vars = vars, .n_vars = nvars,
 		.jobs = (unsigned)o->jobs, .timeout = o->timeout, .duration = o->duration,
 		.max_sessions = o->max_sessions, .max_findings = o->max_findings, .out_dir = out, .seed = o->rng_seed,
-		.no_minimize = o->no_minimize, .tls = &o->tls, .max_reply_line = o->max_reply_line,
+		.no_minimize = o->no_minimize, .no_coverage = o->no_coverage, .tls = &o->tls, .max_reply_line = o->max_reply_line,
 		.max_reply_lines = o->max_reply_lines, .stop = &fuzz_stop, .status = fuzz_status,
 		.found = fuzz_found, .arg = &ui,
 	};

@@ -55,7 +55,7 @@ struct opt_values {
 	const char *seeds, *out;
 	double duration;
 	size_t max_sessions, max_findings, rng_seed;
-	int no_minimize;
+	int no_minimize, no_coverage;
 	/* serve */
 	const char *listen, *tls_listen, *faults;
 	int listen_given, stdio, stdio_tls, list_faults;

@@ -273,8 +273,9 @@ on_done(void *arg, struct fz_obs *obs)
 	if (r->kind == RUN_MIN && c->mj)
 		min_result(c, r, obs, v);
 	else {
-		if (cover(c, obs))
+		if (cover(c, obs) | (obs->cov_new > 0))
 			corpus_add(c, &r->sess);
+		c->st.cov_edges = fz_cov_edges(c->env.cov);
 		if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v))
 			fz_obs_free(obs);
 	}
@@ -434,6 +435,12 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	} else if (o->target->kind == TP_SMTP && !o->target->ai &&
 	    tp_resolve(o->target, errbuf, errlen) != 0)
 		return -1;
+	if (o->target->kind == TP_EXEC && !o->no_coverage) {
+		c->env.cov = fz_cov_new(o->jobs, errbuf, errlen);
+		if (!c->env.cov)
+			return -1;
+		c->st.coverage = 1;
+	}
 	c->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &c->n_vars);
 	fz_rng_seed(&c->rng, o->seed ? o->seed : (uint64_t)time(NULL) ^ (uint64_t)util_now_ms());
 	if (make_dirs(c, errbuf, errlen) != 0)
@@ -461,6 +468,7 @@ teardown(struct camp *c)
 		tp_free(&c->bi_tcp);
 	if (c->env.tls_ctx)
 		tls_ctx_free(c->env.tls_ctx);
+	fz_cov_free(c->env.cov);
 	if (c->loop)
 		loop_free(c->loop);
 	fz_report_free(&c->rep);

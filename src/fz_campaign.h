@@ -25,6 +25,8 @@ struct fz_stats {
 	uint64_t sessions;      /* sessions run (minimisation runs included) */
 	double elapsed;         /* seconds */
 	size_t states, edges;   /* distinct (verb, code) pairs and transitions seen */
+	size_t cov_edges;       /* exec: instrumented edges the target ran (0: none) */
+	int coverage;           /* coverage maps were handed to the target */
 	size_t corpus;          /* sessions kept */
 	size_t findings;        /* distinct findings written */
 	size_t by_oracle[FZ_OR_COUNT];
@@ -46,6 +48,7 @@ struct fz_opts {
 	const char *out_dir;        /* created if missing */
 	uint64_t seed;              /* the generator's seed (0: from the clock) */
 	int no_minimize;            /* write findings as found */
+	int no_coverage;            /* exec: no AFL++ coverage map (black box only) */
 	const struct tls_opts *tls; /* client TLS; NULL: no verification */
 	size_t max_reply_line, max_reply_lines;
 	volatile sig_atomic_t *stop; /* set asynchronously (SIGINT): end cleanly */

@@ -41,6 +41,7 @@ struct drv {
 	struct tls_conn *tls;
 	int tls_up;
 	size_t next;      /* next act to write */
+	int cov_slot;     /* the coverage map the child writes, or -1 */
 	int we_closed;
 };
 
@@ -69,6 +70,8 @@ complete(struct loop *loop, void *arg)
 	struct drv *d = arg;
 	struct fz_obs *o = d->obs;
 	o->seconds = (double)(util_now_ms() - d->t0) / 1000.0;
+	if (d->cov_slot >= 0)
+		o->cov_new = fz_cov_release(d->env.cov, d->cov_slot);
 	if (d->err.len) {
 		o->stderr_text = xstrdup(d->err.data);
 		static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
@@ -548,6 +551,7 @@ fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn 
 	d->done = done;
 	d->arg = arg;
 	d->fd = d->errfd = -1;
+	d->cov_slot = -1;
 	d->t0 = util_now_ms();
 	d->obs = xmalloc(sizeof(*d->obs));
 	memset(d->obs, 0, sizeof(*d->obs));
@@ -566,7 +570,11 @@ fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn 
 				d->obs->bare_newline_data = 1;
 	if (env->target->kind == TP_EXEC) {
 		char why[256];
+		if (env->cov && (d->cov_slot = fz_cov_take(env->cov)) >= 0)
+			fz_cov_env(env->cov, d->cov_slot);
 		d->fd = tp_spawn_stderr(env->target, &d->pid, &d->errfd, why, sizeof(why));
+		if (d->cov_slot >= 0)
+			fz_cov_env(env->cov, -1);
 		if (d->fd < 0) {
 			finish(d, FZ_END_ERROR, "%s", why);
 			return;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fz_cov.h"
 #include "fz_sess.h"
 #include "loop.h"
 #include "tls.h"
@@ -27,6 +28,7 @@ struct fz_env {
 	double timeout;                 /* seconds, every wait */
 	size_t max_reply_line;          /* 0 = REPLY_DEFAULT_MAX_LINE */
 	size_t max_reply_lines;         /* 0 = 1000 */
+	struct fz_cov *cov;             /* exec: coverage maps (fz_cov.h), or NULL */
 };
 
 enum fz_end {
@@ -65,6 +67,7 @@ struct fz_obs {
 	int sanitizer;      /* exec: its stderr holds a sanitizer report */
 	char *stderr_text;  /* exec: the start of its stderr (owned, may be NULL) */
 	double seconds;
+	size_t cov_new;     /* exec: new coverage bits the process showed */
 };
 
 typedef void (*fz_done_fn)(void *arg, struct fz_obs *obs);

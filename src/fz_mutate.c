@@ -359,6 +359,33 @@ m_smuggle(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 	return 1;
 }
 
+/* A whole transaction to one to five recipients: what the server keeps
+ * after a delivery is state a fuzzer rarely reaches command by command. */
+static int
+m_txn(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
+{
+	size_t k = 1 + fz_below(r, 5);
+	if (s->n + k + 3 > FZ_MAX_ACTS)
+		return 0;
+	struct buf b;
+	buf_init(&b);
+	size_t at = insert_point(r, s);
+	buf_printf(&b, "MAIL FROM:<%s>\r\n", word(w->sender, "sender@example.com"));
+	insert_text(s, at++, b.data, b.len);
+	for (size_t i = 0; i < k; i++) {
+		buf_reset(&b);
+		if (i == 0)
+			buf_printf(&b, "RCPT TO:<%s>\r\n", word(w->recipient, "recipient@example.com"));
+		else
+			buf_printf(&b, "RCPT TO:<postmaster>\r\n");
+		insert_text(s, at++, b.data, b.len);
+	}
+	insert_text(s, at++, "DATA\r\n", 6);
+	insert_text(s, at, "Subject: fuzz\r\n\r\nbody\r\n.\r\n", 30);
+	buf_free(&b);
+	return 1;
+}
+
 /* BDAT chunks whose declared size is, or is not, what follows. */
 static int
 m_bdat(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
@@ -474,7 +501,7 @@ static const struct {
 	{ "drop", m_drop, 3 }, { "repeat", m_repeat, 3 }, { "swap", m_swap, 2 },
 	{ "verb-case", m_verb_case, 2 }, { "verb", m_verb, 3 }, { "address", m_address, 4 },
 	{ "param", m_param, 4 }, { "length", m_length, 3 }, { "byte", m_byte, 3 },
-	{ "smuggle", m_smuggle, 3 }, { "bdat", m_bdat, 2 }, { "starttls", m_starttls, 1 },
+	{ "smuggle", m_smuggle, 3 }, { "txn", m_txn, 2 }, { "bdat", m_bdat, 2 }, { "starttls", m_starttls, 1 },
 	{ "auth", m_auth, 2 }, { "pipeline", m_pipeline, 2 }, { "splice", NULL, 3 },
 	{ "havoc", m_havoc, 4 },
 };

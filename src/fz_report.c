@@ -117,9 +117,13 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 	buf_printf(b, "# smtp-harness fuzz: %s\n\n", o->target->url);
 	buf_printf(b, "| | |\n| --- | --- |\n| sessions | %llu |\n| seconds | %.1f |\n"
 	    "| sessions/s | %.1f |\n| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
-	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n\n",
+	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n",
 	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
 	    st->states, st->edges, st->findings);
+	if (st->coverage)
+		buf_printf(b, "| coverage edges (AFL++ map) | %zu%s |\n", st->cov_edges,
+		    st->cov_edges ? "" : " (the target is not instrumented)");
+	buf_puts(b, "\n");
 	if (!r->n) {
 		buf_puts(b, "No finding.\n");
 		return;
@@ -150,9 +154,10 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 	buf_puts(b, "{\"schema\":\"smtp-harness/fuzz/1\",\"target\":");
 	js(b, o->target->url);
 	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":%.2f,\"jobs\":%u,"
-	    "\"seeds\":%zu,\"corpus\":%zu,\"states\":%zu,\"edges\":%zu,\"findings\":[",
+	    "\"seeds\":%zu,\"corpus\":%zu,\"states\":%zu,\"edges\":%zu,"
+	    "\"coverage_edges\":%zu,\"findings\":[",
 	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
-	    st->states, st->edges);
+	    st->states, st->edges, st->cov_edges);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fz_rep_item *it = &r->items[i];
 		buf_puts(b, i ? ",{\"oracle\":" : "{\"oracle\":");

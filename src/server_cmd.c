@@ -707,7 +707,7 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		srv_sess_close(s); /* the fault: no reply, no 421 */
 		return;
 	}
-	if (c.verb == SYN_VRFY && s->deep_msg3 && fault(s, SRV_F_DEEP_HANG))
+	if (c.verb == SYN_VRFY && s->deep_msg2 && fault(s, SRV_F_DEEP_HANG))
 		return; /* the fault: no reply, ever */
 	if (tls_gate(s, &c) || fault_answers_command(s, &c) ||
 	    fault_answers_path(s, &c))

@@ -88,8 +88,8 @@ reply_queued(struct srv_sess *s)
 {
 	s->srv->nmsg++;
 	s->nqueued++;
-	if (s->nrcpt >= 3)
-		s->deep_msg3 = 1;
+	if (s->nrcpt >= 2)
+		s->deep_msg2 = 1;
 	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
 	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
 }

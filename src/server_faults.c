@@ -375,7 +375,7 @@ static const struct {
 	    "chunk in the same session: abort() under `serve`, a close "
 	    "without reply in the builtin target (as a crashed worker's)" },
 	{ SRV_F_DEEP_HANG, "deep-hang",
-	    "(deep) after a message with three or more recipients was accepted "
+	    "(deep) after a message with two or more recipients was accepted "
 	    "in the session, never answer VRFY (a stuck worker)" },
 
 	/* -- benign modes -- */

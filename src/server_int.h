@@ -155,7 +155,7 @@ struct srv_sess {
 	unsigned nerr5;		/* 5yz replies sent (error-limit-close) */
 	unsigned nqueued;	/* messages accepted (message-limit-close) */
 	int deep_bdat;		/* a BDAT chunk accepted after AUTH (deep-crash) */
-	int deep_msg3;		/* a message to 3+ recipients accepted (deep-hang) */
+	int deep_msg2;		/* a message to 2+ recipients accepted (deep-hang) */
 	int flood_told;		/* flood-421-talks-on sent its 421 */
 	int bare_seen;		/* a command line held a bare CR/LF */
 	size_t long_dropped;	/* long-lines: octets dropped from this line */

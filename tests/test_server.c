@@ -1030,8 +1030,10 @@ static const struct conv fault_convs[] = {
 	    ST("RSET\r\n", "") } },
 	{ "deep-hang", "deep-hang", NULL, 0, 1, 0, {
 	    ST("VRFY user\r\n", "252 2.0.0 Cannot VRFY user; try RCPT to attempt delivery\r\n"),
-	    ST(EHLO MAIL RCPT RCPT "RCPT TO:<postmaster@example.com>\r\nDATA\r\n.\r\n",
-		EHLO_OK MAIL_OK RCPT_OK RCPT_OK RCPT_OK GO QUEUED),
+	    ST(EHLO MAIL RCPT "DATA\r\n.\r\n", EHLO_OK MAIL_OK RCPT_OK GO QUEUED),
+	    ST("VRFY user\r\n", "252 2.0.0 Cannot VRFY user; try RCPT to attempt delivery\r\n"),
+	    ST(MAIL RCPT "RCPT TO:<postmaster@example.com>\r\nDATA\r\n.\r\n",
+		MAIL_OK RCPT_OK RCPT_OK GO QUEUED),
 	    ST("VRFY user\r\n", "") } },
 
 	/* -- benign modes -- */
