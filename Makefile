@@ -22,22 +22,25 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e install uninstall test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: all deps test unit e2e install uninstall deb test-deb test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
 # Install missing Debian packages once per build tree (the script is a
-# no-op when everything is present).
+# no-op when everything is present).  `make DEPS=` skips it: the Debian
+# package build (debian/rules), whose Build-Depends provide the libraries.
+ifneq ($(DEPS),)
 $(DEPS): harness/install-deps.sh
 	@mkdir -p $(BUILD)
 	@sh harness/install-deps.sh
 	@touch $@
+endif
 
 deps: $(DEPS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(OBJ)
 	@rm -f $@
@@ -46,7 +49,7 @@ $(LIB): $(OBJ)
 HARNESS := $(sort $(wildcard harness/*.c))
 
 $(BIN): $(HARNESS) $(wildcard harness/*.h) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
 	@mkdir -p $(dir $@)
@@ -65,6 +68,7 @@ test: unit e2e fuzz-regress
 	@sh tests/man.sh $(BIN)
 	@sh tests/completion.sh $(BIN)
 	@BUILD=$(BUILD) sh tests/install.sh
+	@$(if $(SANFLAGS),echo "deb: checked by the plain make test",sh tests/deb.sh)
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -149,7 +153,7 @@ $(IPREFIX): FORCE
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
 
 $(IBIN): $(HARNESS) $(wildcard harness/*.h) $(LIB) $(IPREFIX)
-	$(CC) $(CFLAGS) -DSMTPH_DATADIR='"$(DATADIR)"' -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DSMTPH_DATADIR='"$(DATADIR)"' -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 install: $(IBIN)
 	install -D -m 755 $(IBIN) $(DESTDIR)$(PREFIX)/bin/smtp-harness
@@ -174,5 +178,17 @@ uninstall:
 	@for f in $(SCNFILES); do rm -f $(DESTDIR)$(DATADIR)/$$f; done
 	@[ ! -d $(DESTDIR)$(DATADIR) ] || find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete
 	@rmdir $(DESTDIR)$(PREFIX)/share/doc/smtp-harness 2>/dev/null || true
+
+# ---- the Debian package --------------------------------------------------
+# debian/ builds through `make install PREFIX=/usr`.  tests/deb.sh builds it
+# with dpkg-buildpackage in a copy of the tree, checks its contents, runs
+# the unpacked binary against builtin from another directory and runs
+# lintian (no error, no warning); `make deb` keeps the result in
+# $(BUILD)/deb/.  make test runs it (about 45 s), except under sanitizers.
+deb: $(DEPS)
+	@sh tests/deb.sh --out $(BUILD)/deb
+
+test-deb: $(DEPS)
+	@sh tests/deb.sh
 
 include fuzz/fuzz.mk
