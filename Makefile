@@ -22,7 +22,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e install uninstall deb test-deb test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -68,7 +68,8 @@ test: unit e2e fuzz-regress
 	@sh tests/man.sh $(BIN)
 	@sh tests/completion.sh $(BIN)
 	@BUILD=$(BUILD) sh tests/install.sh
-	@$(if $(SANFLAGS),echo "deb: checked by the plain make test",sh tests/deb.sh)
+	@$(if $(SANFLAGS),echo "deb, ci-templates: checked by the plain make test",sh tests/deb.sh)
+	@$(if $(SANFLAGS),true,sh tests/ci-templates.sh)
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
@@ -190,5 +191,24 @@ deb: $(DEPS)
 
 test-deb: $(DEPS)
 	@sh tests/deb.sh
+
+# ---- the container image and the CI templates -----------------------------
+# tests/docker.sh builds the Dockerfile (base debian:12-slim, or the same
+# made by harness/container/base-image.sh where Docker Hub is out of reach)
+# and runs the suite in it: against builtin, and with --network host against
+# serve on the host.  Where no engine can be used it says "docker: NOT RUN"
+# and exits 77, which fails the target.  `make docker` keeps the image as
+# smtp-harness:latest.  Not in make test (it needs a container engine, and
+# 1 to 4 minutes); .ci/run runs it.
+test-docker: $(BIN)
+	@BUILD=$(BUILD) sh tests/docker.sh $(BIN)
+
+docker: $(BIN)
+	@BUILD=$(BUILD) sh tests/docker.sh $(BIN) --tag smtp-harness:latest
+
+# docs/ci/: the GitHub Actions and GitLab CI templates, parsed and their
+# commands run against serve (about 1 minute; part of make test).
+test-ci-templates: $(DEPS)
+	@sh tests/ci-templates.sh
 
 include fuzz/fuzz.mk

@@ -19,11 +19,14 @@
 # against `smtp-harness serve` started here on a loopback port passes (exit
 # 0) and against `serve --faults lf-dot-lf` fails (exit 1), with a JUnit
 # report written into a mounted folder as the calling user.
-# Usage: docker.sh BIN (the checkout's build/smtp-harness, for serve).
+# Usage: docker.sh BIN [--tag NAME] (BIN: the checkout's build/smtp-harness,
+# for serve; --tag: keep the image under NAME as well).
 # Prints "ok ..." lines; exit 1 on a failure, 77 when no engine is usable.
 set -eu
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${1:?usage: docker.sh BIN}")
+BIN=$(realpath "${1:?usage: docker.sh BIN [--tag NAME]}")
+TAG=
+[ "${2:-}" = --tag ] && TAG=${3:?--tag NAME}
 IMAGE=smtp-harness:test
 TMP=$(mktemp -d)
 DOCKERD_PID=
@@ -159,3 +162,8 @@ unserve
 [ $rc -eq 1 ] || { tail -n 20 "$TMP/fault.log" >&2; fail "against serve --faults lf-dot-lf: exit $rc, wanted 1"; }
 grep -q 'FAIL  lf-dot-lf-not-end-of-data' "$TMP/fault.log" || fail "the lf-dot-lf fault was not caught"
 echo "ok docker: against serve --faults lf-dot-lf: lf-dot-lf-not-end-of-data FAILs, exit 1"
+
+if [ -n "$TAG" ]; then
+	docker tag "$IMAGE" "$TAG"
+	echo "docker: the image is $TAG (docker run --rm --network host $TAG run --target smtp://HOST:PORT)"
+fi
