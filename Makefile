@@ -22,7 +22,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -205,6 +205,13 @@ test-docker: $(BIN)
 
 docker: $(BIN)
 	@BUILD=$(BUILD) sh tests/docker.sh $(BIN) --tag smtp-harness:latest
+
+# The HTML report and the interop matrix as a reader sees them: three
+# builtin targets (no deviation, known ones, new MUST and SHOULD ones), their
+# reports and matrix opened in headless Chromium (installed when missing,
+# as root), screenshots in $(BUILD)/html/screenshots/.  In .ci/run.
+test-html: $(BIN)
+	@BUILD=$(BUILD) sh tests/html.sh $(BIN)
 
 # docs/ci/: the GitHub Actions and GitLab CI templates, parsed and their
 # commands run against serve (about 1 minute; part of make test).

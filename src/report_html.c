@@ -165,21 +165,25 @@ ht_count_of(const struct rep_counts *c, enum res_status s)
 	return 0;
 }
 
-/* The anchor of a scenario in the page: "s-" and its id with every byte
- * outside [A-Za-z0-9._-] made '_' (a fragment needs no escaping then;
- * harness/interop/matrix.py links to it the same way). */
+/* The anchor of a scenario in the page: "s-" and its id, made printable
+ * (rep_clean, as the JSON report writes it), with every character outside
+ * [A-Za-z0-9._-] made '_' (a fragment needs no escaping then;
+ * harness/interop/matrix.py makes the same anchor from the JSON id). */
 static void
 ht_anchor(struct buf *b, const struct scn *s)
 {
-	const char *id = s && s->id ? s->id : "?";
+	struct buf tmp;
 
+	buf_init(&tmp);
+	rep_clean(&tmp, s && s->id ? s->id : "?");
 	buf_puts(b, "s-");
-	for (const char *p = id; *p; p++) {
-		char c = *p;
+	for (size_t i = 0; i < tmp.len; i++) {
+		char c = tmp.data[i];
 		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		buf_append(b, ok ? &c : "_", 1);
 	}
+	buf_free(&tmp);
 }
 
 static const char *
