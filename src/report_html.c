@@ -223,15 +223,20 @@ ht_verdict(struct buf *b, const struct rep_run *run, const struct rep_counts *c)
 		    c->pass + c->xpass, ht_plural(c->pass + c->xpass, "scenario", "scenarios"));
 	}
 	buf_puts(b, "</p>\n<p>");
-	if (nd > 0)
-		buf_printf(b, "<strong>MUST</strong>: %zu %s broken in %zu %s; "
-		    "<strong>SHOULD</strong>: %zu %s broken in %zu %s.",
-		    req[0], ht_plural(req[0], "requirement", "requirements"),
-		    scn[0], ht_plural(scn[0], "scenario", "scenarios"),
-		    req[1], ht_plural(req[1], "requirement", "requirements"),
-		    scn[1], ht_plural(scn[1], "scenario", "scenarios"));
-	else
+	if (nd > 0) {
+		for (int k = 0; k < 2; k++) {
+			buf_printf(b, "%s<strong>%s</strong>: ", k ? "; " : "", k ? "SHOULD" : "MUST");
+			if (req[k] == 0)
+				buf_puts(b, "none");
+			else
+				buf_printf(b, "%zu %s broken in %zu %s", req[k],
+				    ht_plural(req[k], "requirement", "requirements"), scn[k],
+				    ht_plural(scn[k], "scenario", "scenarios"));
+		}
+		buf_puts(b, ".");
+	} else {
 		buf_puts(b, "No requirement broken.");
+	}
 	buf_printf(b, " %zu %s: %zu passed, %zu new %s, %zu known %s, %zu skipped, "
 	    "%zu %s, %zu unexpected %s.</p>",
 	    c->total, ht_plural(c->total, "scenario", "scenarios"), c->pass,
@@ -273,6 +278,13 @@ ht_summary(struct buf *b, const struct rep_run *run, const struct rep_counts *c)
 	    c->warned);
 }
 
+/* Worst first, so each row of the grid reads as a bar: new deviations,
+ * errors, known deviations, unexpected passes, passes, skips. */
+static const enum res_status ht_severity[] = {
+	RES_FAIL, RES_ERROR, RES_XFAIL, RES_XPASS, RES_PASS, RES_SKIP,
+};
+
+/* What each status means to a reader, indexed by enum res_status. */
 static const char *const ht_meaning[] = {
 	"pass", "new deviation (fail)", "skipped", "error",
 	"known deviation (xfail, baseline)", "unexpected pass (xpass)",
@@ -328,15 +340,10 @@ ht_area_row(struct buf *b, const struct rep_run *run, const struct cat_area *a)
 		    st == RES_FAIL ? "new" : st == RES_XFAIL ? "known" : rep_status_lower(st));
 		first = 0;
 	}
-	/* Worst first, so each row reads as a bar: new deviations, errors,
-	 * known deviations, unexpected passes, passes, skips. */
-	static const enum res_status order[] = {
-		RES_FAIL, RES_ERROR, RES_XFAIL, RES_XPASS, RES_PASS, RES_SKIP,
-	};
 	buf_puts(b, "</td><td class=\"sqs\">");
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+	for (size_t k = 0; k < sizeof(ht_severity) / sizeof(ht_severity[0]); k++)
 		for (size_t i = 0; i < run->n; i++)
-			if (run->results[i].status == order[k] &&
+			if (run->results[i].status == ht_severity[k] &&
 			    rep_result_area(&run->results[i]) == a)
 				ht_square(b, &run->results[i]);
 	buf_puts(b, "</td></tr>\n");
@@ -354,9 +361,9 @@ ht_grid(struct buf *b, const struct rep_run *run)
 		return;
 	buf_puts(b, "<h2>At a glance: the scenarios by catalogue area</h2>\n"
 	    "<p class=\"legend\">");
-	for (size_t k = 0; k < sizeof(ht_statuses) / sizeof(ht_statuses[0]); k++)
+	for (size_t k = 0; k < sizeof(ht_severity) / sizeof(ht_severity[0]); k++)
 		buf_printf(b, "<span class=\"item\"><span class=\"sq %s\"></span> %s</span>",
-		    rep_status_lower(ht_statuses[k]), ht_meaning[k]);
+		    rep_status_lower(ht_severity[k]), ht_meaning[ht_severity[k]]);
 	buf_puts(b, "<br/>Each square is one scenario, the worst first; it links to "
 	    "its transcript below.</p>\n"
 	    "<table class=\"grid\" id=\"grid\">\n");
