@@ -88,8 +88,15 @@ def snapshot(tmp):
     not what .gitignore excludes), branch main: what the templates clone."""
     src = os.path.join(tmp, "smtp-harness-src")
     os.makedirs(src)
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=TOP,
-                           check=True, capture_output=True).stdout.split(b"\0")
+    p = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=TOP,
+                       capture_output=True)
+    if p.returncode == 0:
+        files = p.stdout.split(b"\0")
+    else:  # not a git checkout (a tarball): everything but the build outputs
+        files = []
+        for d, dirs, fs in os.walk(TOP):
+            dirs[:] = [x for x in dirs if not (d == TOP and x in ("build", ".git", "reports"))]
+            files += [os.fsencode(os.path.relpath(os.path.join(d, f), TOP)) for f in fs]
     for f in files:
         if not f:
             continue
