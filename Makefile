@@ -68,7 +68,7 @@ test: unit e2e fuzz-regress
 	@sh tests/man.sh $(BIN)
 	@sh tests/completion.sh $(BIN)
 	@BUILD=$(BUILD) sh tests/install.sh
-	@$(if $(SANFLAGS),echo "deb, ci-templates: checked by the plain make test",sh tests/deb.sh)
+	@$(if $(SANFLAGS),echo "deb and ci-templates: checked by the plain make test",sh tests/deb.sh)
 	@$(if $(SANFLAGS),true,sh tests/ci-templates.sh)
 
 # The whole test run again, built with clang under AddressSanitizer and
