@@ -22,7 +22,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: test-fuzz-live fuzz-live-smoke all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -70,6 +70,17 @@ test: unit e2e fuzz-regress
 	@BUILD=$(BUILD) sh tests/install.sh
 	@$(if $(SANFLAGS),echo "deb and ci-templates: checked by the plain make test",sh tests/deb.sh)
 	@$(if $(SANFLAGS),true,sh tests/ci-templates.sh)
+
+# `smtp-harness fuzz` against the reference server: the clean server for
+# FUZZ_LIVE_SECONDS and every benign mode give no finding, each fault an
+# oracle sees is found within a minute and its finding replays.
+FUZZ_LIVE_SECONDS ?= 30
+test-fuzz-live: $(BIN)
+	@sh tests/fuzz-live.sh $(BIN) $(FUZZ_LIVE_SECONDS)
+
+# The 30-second smoke alone: the clean server, no finding.
+fuzz-live-smoke: $(BIN)
+	@$(BIN) fuzz --target builtin --duration 30 --out $(BUILD)/fuzz-live-smoke
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.

@@ -7,6 +7,8 @@
 #ifndef SMTPH_HARNESS_H
 #define SMTPH_HARNESS_H
 
+#include <stddef.h>
+
 #define EXIT_PASS 0   /* every scenario passed or was skipped */
 #define EXIT_FAILED 1 /* a scenario failed or ended in error */
 #define EXIT_USAGE 2  /* usage error, or a scenario file that does not load */
@@ -20,5 +22,12 @@ int cmd_run(int argc, char **argv);   /* run.c */
 int cmd_lint(int argc, char **argv);  /* list.c */
 int cmd_list(int argc, char **argv);  /* list.c */
 int cmd_serve(int argc, char **argv); /* serve.c */
+int cmd_fuzz(int argc, char **argv);  /* fuzz.c */
+
+struct opt_values;
+struct scn_var;
+/* The profile's variables then --var's (run.c): takes over o->vars into
+ * *vars.  0, or EXIT_USAGE after printing the profile's errors. */
+int cmd_user_vars(struct opt_values *o, struct scn_var **vars, size_t *n);
 
 #endif

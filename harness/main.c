@@ -1,6 +1,6 @@
 /*
  * smtp-harness - the command line front end: the dispatch to the
- * subcommands (run.c, list.c, serve.c), the usage text and the usage error.
+ * subcommands (run.c, list.c, serve.c, fuzz.c), the usage text and the usage error.
  * Exit status of `run` (docs in README.md): 0 all passed or skipped, 1 a
  * scenario failed or ended in error, 2 usage error or a scenario that does
  * not load, 3 the target could not be reached or used at all.
@@ -35,6 +35,9 @@ usage(FILE *f)
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
 	    "       smtp-harness serve [--listen HOST:PORT] [--tls-listen HOST:PORT] [--faults F,...]\n"
 	    "                          [--stdio [--tls]] [--list-faults]\n"
+	    "       smtp-harness fuzz  [--target URL] [--seeds PATH] [--duration T] [--max-sessions N]\n"
+	    "                          [--max-findings N] [-j N] [--timeout SECONDS] [--out DIR] [--seed N]\n"
+	    "                          [--no-minimize] [--tags T,...] [--profile FILE] [--var K=V]...\n"
 	    "\n", f);
 	if (datadir_root())
 		fprintf(f, "PATH defaults to ./scenarios/ if it exists, else %s/scenarios/.\n", datadir_root());
@@ -46,7 +49,8 @@ usage(FILE *f)
 	fprintf(f, "FORMAT: %s; FILE '-' is standard output.  V: 1.0 1.1 1.2 1.3.\n", formats.data);
 	fputs(
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
-	    "file error, 3 target unreachable or unusable.\n", f);
+	    "file error, 3 target unreachable or unusable.  Of fuzz: 0 no finding, 1 findings\n"
+	    "(OUT/findings/*.yaml), 2 usage, 3 target unreachable.\n", f);
 	buf_free(&formats);
 }
 
@@ -73,6 +77,7 @@ main(int argc, char **argv)
 		{ "lint", cmd_lint },
 		{ "list", cmd_list },
 		{ "serve", cmd_serve },
+		{ "fuzz", cmd_fuzz },
 	};
 	if (argc < 2) {
 		usage(stderr);

@@ -132,6 +132,23 @@ opt_seconds(const struct opt_row *r, const char *val, struct opt_values *v)
 	return 0;
 }
 
+/* SECONDS, or a number with s, m, h or d: "90", "30s", "8h". */
+static int
+opt_duration(const struct opt_row *r, const char *val, struct opt_values *v)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(val, &end);
+	double unit = 1;
+	if (*end && !end[1])
+		unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 0;
+	if (errno || end == val || (*end && (end[1] || unit == 0)) || !(d > 0 && d * unit <= 366 * 86400.0))
+		return cmd_usage_error("%s needs a duration (90, 30s, 15m, 8h, 2d), not '%s'", r->name,
+		    val), -1;
+	*FIELD(v, r, double) = d * unit;
+	return 0;
+}
+
 /* An integer in [lo, hi], the whole string. */
 static int
 opt_size(const struct opt_row *r, const char *val, struct opt_values *v)
@@ -241,36 +258,44 @@ opt_listen(const struct opt_row *r, const char *val, struct opt_values *v)
 #define RUN OPT_RUN
 #define LIST OPT_LIST
 #define SERVE OPT_SERVE
+#define FUZZ OPT_FUZZ
 
 static const struct opt_row opt_table[] = {
 	/* name                short  cmds       value setter     field                 needs */
-	{ "--target",          NULL,  RUN,       1, opt_str,     OFF(target),          "a URL", 0, 0 },
-	{ "--profile",         NULL,  RUN,       1, opt_str,     OFF(profile),         "a FILE", 0, 0 },
-	{ "--var",             NULL,  RUN,       1, opt_var,     0,                    "NAME=VALUE", 0, 0 },
-	{ "--tags",            NULL,  RUN | LIST, 1, opt_csv,    OFF(tags),            "a value", 0, 0 },
-	{ "--skip-tags",       NULL,  RUN,       1, opt_csv,     OFF(skip_tags),       "a value", 0, 0 },
+	{ "--target",          NULL,  RUN | FUZZ,       1, opt_str,     OFF(target),          "a URL", 0, 0 },
+	{ "--profile",         NULL,  RUN | FUZZ,       1, opt_str,     OFF(profile),         "a FILE", 0, 0 },
+	{ "--var",             NULL,  RUN | FUZZ,       1, opt_var,     0,                    "NAME=VALUE", 0, 0 },
+	{ "--tags",            NULL,  RUN | LIST | FUZZ, 1, opt_csv,    OFF(tags),            "a value", 0, 0 },
+	{ "--skip-tags",       NULL,  RUN | FUZZ,       1, opt_csv,     OFF(skip_tags),       "a value", 0, 0 },
 	{ "--level",           NULL,  RUN,       1, opt_level,   0,                    "a value", 0, 0 },
-	{ "--jobs",            "-j",  RUN,       1, opt_jobs,    0,                    "a number", 0, 0 },
-	{ "--timeout",         NULL,  RUN,       1, opt_seconds, OFF(timeout),         "seconds", 0, 0 },
+	{ "--jobs",            "-j",  RUN | FUZZ,       1, opt_jobs,    0,                    "a number", 0, 0 },
+	{ "--timeout",         NULL,  RUN | FUZZ,       1, opt_seconds, OFF(timeout),         "seconds", 0, 0 },
 	{ "--run-timeout",     NULL,  RUN,       1, opt_seconds, OFF(run_timeout),     "seconds", 0, 0 },
 	{ "--scenario-timeout", NULL, RUN,       1, opt_seconds, OFF(scenario_timeout), "seconds", 0, 0 },
-	{ "--max-reply-line",  NULL,  RUN,       1, opt_size,    OFF(max_reply_line),  "bytes", 64, 1048576 },
-	{ "--max-reply-lines", NULL,  RUN,       1, opt_size,    OFF(max_reply_lines), "a count", 1, 1000000 },
+	{ "--max-reply-line",  NULL,  RUN | FUZZ,       1, opt_size,    OFF(max_reply_line),  "bytes", 64, 1048576 },
+	{ "--max-reply-lines", NULL,  RUN | FUZZ,       1, opt_size,    OFF(max_reply_lines), "a count", 1, 1000000 },
 	{ "--max-transcript",  NULL,  RUN,       1, opt_size,    OFF(max_transcript),  "bytes", 1024, (size_t)64 << 20 },
 	{ "--repeat",          NULL,  RUN,       1, opt_size,    OFF(repeat),          "a count", 1, 100000 },
 	{ "--report",          NULL,  RUN,       1, opt_report,  0,                    "FORMAT:FILE", 0, 0 },
 	{ "--baseline",        NULL,  RUN,       1, opt_str,     OFF(baseline),        "a FILE", 0, 0 },
-	{ "--tls-verify",      NULL,  RUN,       0, opt_flag,    OFF(tls.verify),      NULL, 0, 0 },
-	{ "--tls-ca",          NULL,  RUN,       1, opt_str,     OFF(tls.ca_file),     "a FILE", 0, 0 },
-	{ "--tls-servername",  NULL,  RUN,       1, opt_str,     OFF(tls.servername),  "a NAME", 0, 0 },
-	{ "--tls-cert",        NULL,  RUN,       1, opt_str,     OFF(tls.cert_file),   "a FILE", 0, 0 },
-	{ "--tls-key",         NULL,  RUN,       1, opt_str,     OFF(tls.key_file),    "a FILE", 0, 0 },
-	{ "--tls-min",         NULL,  RUN,       1, opt_tls_version, OFF(tls.min_version), "a version", 0, 0 },
-	{ "--tls-max",         NULL,  RUN,       1, opt_tls_version, OFF(tls.max_version), "a version", 0, 0 },
+	{ "--tls-verify",      NULL,  RUN | FUZZ,       0, opt_flag,    OFF(tls.verify),      NULL, 0, 0 },
+	{ "--tls-ca",          NULL,  RUN | FUZZ,       1, opt_str,     OFF(tls.ca_file),     "a FILE", 0, 0 },
+	{ "--tls-servername",  NULL,  RUN | FUZZ,       1, opt_str,     OFF(tls.servername),  "a NAME", 0, 0 },
+	{ "--tls-cert",        NULL,  RUN | FUZZ,       1, opt_str,     OFF(tls.cert_file),   "a FILE", 0, 0 },
+	{ "--tls-key",         NULL,  RUN | FUZZ,       1, opt_str,     OFF(tls.key_file),    "a FILE", 0, 0 },
+	{ "--tls-min",         NULL,  RUN | FUZZ,       1, opt_tls_version, OFF(tls.min_version), "a version", 0, 0 },
+	{ "--tls-max",         NULL,  RUN | FUZZ,       1, opt_tls_version, OFF(tls.max_version), "a version", 0, 0 },
 	{ "--verbose",         "-v",  RUN,       0, opt_flag,    OFF(verbose),         NULL, 0, 0 },
 	{ "--coverage",        NULL,  LIST,      0, opt_flag,    OFF(coverage),        NULL, 0, 0 },
 	{ "--catalogue",       NULL,  LIST,      1, opt_str,     OFF(catalogue),       "a FILE", 0, 0 },
 	{ "--gaps",            NULL,  LIST,      1, opt_gaps,    0,            "a FILE", 0, 0 },
+	{ "--seeds",           NULL,  FUZZ,      1, opt_str,     OFF(seeds),           "a PATH", 0, 0 },
+	{ "--duration",        NULL,  FUZZ,      1, opt_duration, OFF(duration),       "a duration", 0, 0 },
+	{ "--max-sessions",    NULL,  FUZZ,      1, opt_size,    OFF(max_sessions),    "a count", 1, (size_t)1 << 40 },
+	{ "--max-findings",    NULL,  FUZZ,      1, opt_size,    OFF(max_findings),    "a count", 1, 1000000 },
+	{ "--out",             NULL,  FUZZ,      1, opt_str,     OFF(out),             "a DIR", 0, 0 },
+	{ "--seed",            NULL,  FUZZ,      1, opt_size,    OFF(rng_seed),        "a number", 1, (size_t)-1 },
+	{ "--no-minimize",     NULL,  FUZZ,      0, opt_flag,    OFF(no_minimize),     NULL, 0, 0 },
 	{ "--list-faults",     NULL,  SERVE,     0, opt_flag,    OFF(list_faults),     NULL, 0, 0 },
 	{ "--listen",          NULL,  SERVE,     1, opt_listen,  0,          "HOST:PORT", 0, 0 },
 	{ "--tls-listen",      NULL,  SERVE,     1, opt_str,     OFF(tls_listen),      "HOST:PORT", 0, 0 },
@@ -289,6 +314,7 @@ static const struct {
 	{ OPT_LINT, "lint", 1 },
 	{ OPT_LIST, "list", 1 },
 	{ OPT_SERVE, "serve", 0 },
+	{ OPT_FUZZ, "fuzz", 0 },
 };
 
 /* Does arg name row r?  *val is then its value: attached ("--x=V", "-jV"),

@@ -14,7 +14,7 @@
 #include "tls.h"
 
 /* The subcommands, as bits: a table row names those that take it. */
-enum opt_cmd { OPT_RUN = 1, OPT_LINT = 2, OPT_LIST = 4, OPT_SERVE = 8 };
+enum opt_cmd { OPT_RUN = 1, OPT_LINT = 2, OPT_LIST = 4, OPT_SERVE = 8, OPT_FUZZ = 16 };
 
 /* A list of owned strings. */
 struct opt_list {
@@ -51,6 +51,11 @@ struct opt_values {
 	/* list */
 	int coverage, gaps_given;
 	const char *catalogue, *gaps;
+	/* fuzz */
+	const char *seeds, *out;
+	double duration;
+	size_t max_sessions, max_findings, rng_seed;
+	int no_minimize;
 	/* serve */
 	const char *listen, *tls_listen, *faults;
 	int listen_given, stdio, stdio_tls, list_faults;

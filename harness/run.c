@@ -67,35 +67,42 @@ fit_jobs(long jobs, const struct tp_target *t)
 }
 
 /* The variables the user gives: the profile's, then --var (later entries
- * win); vars.c adds the target's own (builtin.c) and the derived ones.  Takes over r->o.vars.  Returns 0, or EXIT_USAGE after
- * printing the profile's errors. */
+ * win); vars.c adds the target's own (builtin.c) and the derived ones.
+ * Takes over o->vars into *vars (always set).  Returns 0, or EXIT_USAGE
+ * after printing the profile's errors. */
+int
+cmd_user_vars(struct opt_values *o, struct scn_var **out, size_t *nout)
+{
+	struct scn_var *vars = o->vars;
+	size_t nvars = o->n_vars;
+	o->vars = NULL;
+	o->n_vars = 0;
+	*out = vars;
+	*nout = nvars;
+	if (!o->profile)
+		return 0;
+	struct load_diag d;
+	load_diag_init(&d);
+	struct scn_var *pv = NULL;
+	size_t npv = 0;
+	int prc = load_profile_file(o->profile, &pv, &npv, &d);
+	if (prc != 0) {
+		fputs(d.text.data, stderr);
+		load_diag_free(&d);
+		vars_free(pv, npv);
+		return EXIT_USAGE;
+	}
+	load_diag_free(&d);
+	vars_prepend(&vars, &nvars, pv, npv); /* profile first, --var after */
+	*out = vars;
+	*nout = nvars;
+	return 0;
+}
+
 static int
 run_collect_vars(struct run *r)
 {
-	struct scn_var *vars = r->o.vars;
-	size_t nvars = r->o.n_vars;
-	r->o.vars = NULL;
-	r->o.n_vars = 0;
-	if (r->o.profile) {
-		struct load_diag d;
-		load_diag_init(&d);
-		struct scn_var *pv = NULL;
-		size_t npv = 0;
-		int prc = load_profile_file(r->o.profile, &pv, &npv, &d);
-		if (prc != 0) {
-			fputs(d.text.data, stderr);
-			load_diag_free(&d);
-			vars_free(pv, npv);
-			r->vars = vars;
-			r->n_vars = nvars;
-			return EXIT_USAGE;
-		}
-		load_diag_free(&d);
-		vars_prepend(&vars, &nvars, pv, npv); /* profile first, --var after */
-	}
-	r->vars = vars;
-	r->n_vars = nvars;
-	return 0;
+	return cmd_user_vars(&r->o, &r->vars, &r->n_vars);
 }
 
 /* ---- the baseline: applied here and nowhere else ----------------------- */

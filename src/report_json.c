@@ -10,33 +10,6 @@
 
 #define JS_SCHEMA "smtp-harness/report/1"
 
-/* s[0..len) as a JSON string body; controls as \u00XX.  The input is
- * printable ASCII already; anything else is escaped rather than trusted. */
-static void
-js_escape(struct buf *b, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	buf_append(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			buf_append(b, e, 2);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-			    hex[c & 0xf] };
-
-			buf_append(b, e, 6);
-		} else {
-			buf_append(b, &s[i], 1);
-		}
-	}
-	buf_append(b, "\"", 1);
-}
-
 /* A string the harness or the author wrote, or null. */
 static void
 js_str(struct buf *b, const char *s)
@@ -49,7 +22,7 @@ js_str(struct buf *b, const char *s)
 	}
 	buf_init(&tmp);
 	rep_clean(&tmp, s);
-	js_escape(b, tmp.data, tmp.len);
+	rep_json_escape(b, tmp.data, tmp.len);
 	buf_free(&tmp);
 }
 
@@ -61,7 +34,7 @@ js_bytes(struct buf *b, const char *data, size_t len)
 
 	buf_init(&tmp);
 	res_render(&tmp, data, len);
-	js_escape(b, tmp.data, tmp.len);
+	rep_json_escape(b, tmp.data, tmp.len);
 	buf_free(&tmp);
 }
 

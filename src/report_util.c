@@ -389,3 +389,30 @@ rep_xml_escape(struct buf *b, const char *s, size_t len, enum rep_xml_ctx ctx)
 		}
 	}
 }
+
+/* s[0..len) as a JSON string body; controls as \u00XX.  The input is
+ * printable ASCII already; anything else is escaped rather than trusted. */
+void
+rep_json_escape(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf_append(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			buf_append(b, e, 2);
+		} else if (c < 0x20 || c >= 0x7f) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
+			    hex[c & 0xf] };
+
+			buf_append(b, e, 6);
+		} else {
+			buf_append(b, &s[i], 1);
+		}
+	}
+	buf_append(b, "\"", 1);
+}

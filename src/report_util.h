@@ -124,4 +124,8 @@ enum rep_xml_ctx {
  * allowed in XML even as a reference (2.2). */
 void rep_xml_escape(struct buf *b, const char *s, size_t len, enum rep_xml_ctx ctx);
 
+/* s[0..len) as a quoted JSON string (controls and 8-bit octets as \u00XX),
+ * appended to b. */
+void rep_json_escape(struct buf *b, const char *s, size_t len);
+
 #endif

@@ -346,7 +346,10 @@ tls_gate(struct srv_sess *s, const struct syn_command *c)
 	if (!s->tls_required || c->verb == SYN_NOOP ||
 	    c->verb == SYN_STARTTLS || c->verb == SYN_QUIT)
 		return 0;
-	srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
+	if (c->verb == SYN_BDAT)
+		srv_bdat_refused(s, c, "530 5.7.0 Must issue a STARTTLS command first");
+	else
+		srv_sess_reply(s, "530 5.7.0 Must issue a STARTTLS command first");
 	return 1;
 }
 

@@ -165,10 +165,22 @@ srv_chunk_feed(struct srv_sess *s, const char *d, size_t n)
 
 /* BDAT (RFC 3030 2): no check, as the chunk is read even when refused;
  * a refusal is given once its octets are in. */
+static void start_chunk(struct srv_sess *s, uint64_t n, int last, const char *err);
+
+void
+srv_bdat_refused(struct srv_sess *s, const struct syn_command *c, const char *err)
+{
+	uint64_t n;
+	int last;
+	if (parse_bdat(s, c, &n, &last) == -1)
+		srv_sess_reply(s, "%s", err);
+	else
+		start_chunk(s, n, last, err);
+}
+
 void
 srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
 {
-	struct chunk *k = &s->chunk;
 	const char *err = NULL;
 	uint64_t n;
 	int last;
@@ -190,6 +202,15 @@ srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c)
 		err = "503 5.5.1 Error: need MAIL command";
 	else if (s->nrcpt == 0)
 		err = "503 5.5.1 Error: need RCPT command";
+	start_chunk(s, n, last, err);
+}
+
+/* RFC 3030 2: even a refused BDAT has its chunk read and thrown away
+ * before the refusal is sent. */
+static void
+start_chunk(struct srv_sess *s, uint64_t n, int last, const char *err)
+{
+	struct chunk *k = &s->chunk;
 	if (err && fault(s, SRV_F_BDAT_ERROR_NO_DISCARD)) {
 		srv_sess_reply(s, "%s", err);
 		return;

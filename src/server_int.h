@@ -262,6 +262,9 @@ void srv_proceed_auth(struct srv_sess *s, const struct syn_command *c);
 int srv_check_data(struct srv_sess *s, const struct syn_command *c);
 void srv_proceed_data(struct srv_sess *s, const struct syn_command *c);
 void srv_proceed_bdat(struct srv_sess *s, const struct syn_command *c);
+/* Refuse a BDAT with err (a policy gate) after reading its chunk (RFC 3030
+ * 2); a BDAT whose size cannot be read is refused at once. */
+void srv_bdat_refused(struct srv_sess *s, const struct syn_command *c, const char *err);
 
 /* A line of an AUTH exchange in progress (RFC 4954 4). */
 void srv_sess_sasl_line(struct srv_sess *s, const char *line, size_t len);

@@ -216,8 +216,52 @@ tp_connect_result(int fd, char *errbuf, size_t errlen)
 	return 0;
 }
 
+static int spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf,
+    size_t errlen);
+
 int
 tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
+{
+	return tp_spawn_stderr(t, pid, NULL, errbuf, errlen);
+}
+
+/* The child's stderr: a pipe when the caller wants it, else /dev/null
+ * unless SMTP_HARNESS_CHILD_STDERR keeps ours. */
+static void
+child_stderr(int errw)
+{
+	if (errw >= 0) {
+		dup2(errw, 2);
+		return;
+	}
+	int devnull = open("/dev/null", O_WRONLY);
+	if (devnull >= 0 && !getenv("SMTP_HARNESS_CHILD_STDERR"))
+		dup2(devnull, 2);
+}
+
+int
+tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf, size_t errlen)
+{
+	int ep[2] = { -1, -1 };
+	if (errfd && pipe2(ep, O_CLOEXEC) != 0) {
+		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	int fd = spawn(t, pid, ep[1], errbuf, errlen);
+	if (ep[1] >= 0)
+		close(ep[1]);
+	if (fd < 0 && ep[0] >= 0)
+		close(ep[0]);
+	if (errfd) {
+		*errfd = fd < 0 ? -1 : ep[0];
+		if (*errfd >= 0)
+			fcntl(*errfd, F_SETFL, fcntl(*errfd, F_GETFL) | O_NONBLOCK);
+	}
+	return fd;
+}
+
+static int
+spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errlen)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -246,9 +290,7 @@ tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
 			_exit(127);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0 && !getenv("SMTP_HARNESS_CHILD_STDERR"))
-			dup2(devnull, 2);
+		child_stderr(errw);
 		execvp(t->argv[0], t->argv);
 		int e = errno;
 		if (write(errpipe[1], &e, sizeof(e)) < 0)

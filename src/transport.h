@@ -48,6 +48,10 @@ int tp_connect_result(int fd, char *errbuf, size_t errlen);
  * already collected). */
 int tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen);
 
+/* tp_spawn(), with the child's stderr on a pipe whose read end (non-blocking,
+ * close-on-exec) is *errfd when errfd is not NULL (-1 on failure). */
+int tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf,
+    size_t errlen);
 /* The children tp_spawn() started, waited for without blocking the loop.
  * A child that has not exited within a grace period after tp_reaper_add()
  * is killed with its process group. */

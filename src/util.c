@@ -1,6 +1,9 @@
 /* util.c - allocation helpers and small string utilities. */
 #include "util.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,4 +106,25 @@ util_base64(const void *data, size_t len)
 	char *out = xmalloc((len + 2) / 3 * 4 + 1);
 	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 	return out;
+}
+
+int
+util_mkdirs(const char *path)
+{
+	char tmp[4096];
+	if (util_strlcpy(tmp, path, sizeof(tmp)) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }

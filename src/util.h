@@ -30,4 +30,8 @@ int64_t util_now_ms(void);
 /* Copy at most dstsize-1 bytes and always terminate (dstsize > 0). */
 size_t util_strlcpy(char *dst, const char *src, size_t dstsize);
 
+/* mkdir -p: create path and its missing parents (mode 0777 & ~umask).
+ * 0, or -1 with errno. */
+int util_mkdirs(const char *path);
+
 #endif

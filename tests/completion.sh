@@ -3,9 +3,11 @@
 #   - bash: harness/completion/smtp-harness.bash sourced in bash -c, the
 #     function called with COMP_LINE/COMP_POINT and COMP_WORDS/COMP_CWORD as
 #     bash sets them (cut at ':' and '='), for the subcommands, options,
-#     fault names, report formats and paths; and with COMP_WORDS alone;
+#     fault names, report formats and paths (fuzz: --seeds and --out, no
+#     PATH argument); and with COMP_WORDS alone;
 #   - both bash and zsh name every option of harness/options.c's table for
-#     each subcommand that takes it; zsh -n when zsh is there.
+#     each subcommand that takes it (zsh: in that subcommand's CMD_opts
+#     array); zsh -n when zsh is there.
 # Usage: completion.sh BINARY; prints "ok ..." lines, exit 1 on a failure.
 set -eu
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -41,7 +43,16 @@ expect_eq() { # what got want
 }
 
 got=$(complete_line "smtp-harness " "")
-expect_eq "subcommands" "$got" "$(printf '%s\n' --help --version lint list run serve)"
+expect_eq "subcommands" "$got" "$(printf '%s\n' --help --version fuzz lint list run serve)"
+cmds=$(sed -n 's/^[[:space:]]*{ OPT_[A-Z]*, "\([a-z]*\)", [01] },$/\1/p' harness/options.c | LC_ALL=C sort)
+[ "$(echo "$cmds" | wc -l)" -ge 5 ] || fail "could not read the subcommands of harness/options.c"
+expect_eq "subcommands of harness/options.c (bash)" "$(echo "$got" | grep -v '^-')" "$cmds"
+for c in $cmds; do
+	grep -q "[( ]$c\\\\:\"" $ZSHC || fail "zsh: $ZSHC does not offer the subcommand $c"
+	grep -q "^ *$c) _arguments" $ZSHC || fail "zsh: $ZSHC completes nothing after $c"
+done
+got=$(complete_line "smtp-harness f" f)
+expect_eq "f" "$got" "fuzz"
 got=$(complete_line "smtp-harness run --rep" run --rep)
 expect_eq "run --rep" "$got" "$(printf '%s\n' --repeat --report)"
 got=$(complete_line "smtp-harness run --repo")
@@ -50,6 +61,10 @@ got=$(complete_line "smtp-harness serve --f" serve --f)
 expect_eq "serve --f" "$got" "--faults"
 got=$(complete_line "smtp-harness lint --")
 expect_eq "lint --" "$got" ""
+got=$(complete_line "smtp-harness fuzz --se" fuzz --se)
+expect_eq "fuzz --se" "$got" "$(printf '%s\n' --seed --seeds)"
+got=$(complete_line "smtp-harness fuzz --max-" fuzz --max-)
+expect_eq "fuzz --max-" "$got" "$(printf '%s\n' --max-findings --max-reply-line --max-reply-lines --max-sessions)"
 
 faults=$("$BIN" serve --list-faults | awk '$1 ~ /^clo/ { print $1 }' | LC_ALL=C sort)
 [ -n "$faults" ] || fail "no fault starts with clo"
@@ -64,6 +79,10 @@ got=$(complete_line "smtp-harness serve --faults tls-handshake-" serve --faults 
 expect_eq "serve --faults" "$got" "$(printf '%s\n' tls-handshake-drop tls-handshake-garbage)"
 got=$(complete_line "smtp-harness run --target sm" run --target sm)
 expect_eq "--target sm" "$got" "$(printf '%s\n' smtp:// smtps://)"
+got=$(complete_line "smtp-harness fuzz --target builtin:clo" fuzz --target builtin : clo)
+expect_eq "fuzz --target builtin:clo" "$got" "$faults"
+got=$(complete_line "smtp-harness fuzz -j 4 --target=sm" fuzz -j 4 --target = sm)
+expect_eq "fuzz --target=sm" "$got" "$(printf '%s\n' smtp:// smtps://)"
 echo "ok completion: bash completes subcommands, options, fault names after builtin: and in lists"
 
 got=$(complete_line "smtp-harness run --report j" run --report j)
@@ -81,7 +100,16 @@ got=$(complete_line "smtp-harness run scenarios/rfc5321/da" run scenarios/rfc532
 expect_eq "run PATH" "$got" "scenarios/rfc5321/data"
 got=$(complete_line "smtp-harness lint scenarios/rfc5321/data/lf-dot-lf-n" lint scenarios/rfc5321/data/lf-dot-lf-n)
 expect_eq "lint PATH" "$got" "scenarios/rfc5321/data/lf-dot-lf-not-end-of-data.yaml"
-echo "ok completion: bash completes report formats (those of --help), files after FORMAT:, levels, scenario paths"
+got=$(complete_line "smtp-harness fuzz --seeds scenarios/rfc5321/da" fuzz --seeds scenarios/rfc5321/da)
+expect_eq "fuzz --seeds PATH" "$got" "scenarios/rfc5321/data"
+got=$(complete_line "smtp-harness fuzz --seeds=scenarios/rfc5321/data/lf-dot-lf-n" fuzz --seeds = scenarios/rfc5321/data/lf-dot-lf-n)
+expect_eq "fuzz --seeds=FILE" "$got" "scenarios/rfc5321/data/lf-dot-lf-not-end-of-data.yaml"
+got=$(complete_line "smtp-harness fuzz --out scenarios/rfc5321/d" fuzz --out scenarios/rfc5321/d)
+want=$(cd scenarios/rfc5321 && for d in d*/; do [ -d "$d" ] && echo "scenarios/rfc5321/${d%/}"; done | LC_ALL=C sort)
+expect_eq "fuzz --out DIR" "$got" "$want"
+got=$(complete_line "smtp-harness fuzz scenarios/rfc5321/da" fuzz scenarios/rfc5321/da)
+expect_eq "fuzz PATH (none taken)" "$got" ""
+echo "ok completion: bash completes report formats (those of --help), files after FORMAT:, levels, scenario paths, fuzz --seeds and --out"
 
 # Every option of the table, for each subcommand that takes it.
 sed -n '/^static const struct opt_row opt_table/,/^};/p' harness/options.c |
@@ -93,8 +121,8 @@ sed -n '/^static const struct opt_row opt_table/,/^};/p' harness/options.c |
 				[ "$o" = NULL ] && continue
 				got=$(complete_line "smtp-harness $c $o" "$c" "$o")
 				echo "$got" | grep -qx -- "$o" || fail "bash: $c lacks option $o (harness/options.c)"
-				grep -Eq -- "['{,*)]$o[]=+[,}]" $ZSHC ||
-					fail "zsh: $ZSHC lacks option $o (harness/options.c)"
+				sed -n "/^  ${c}_opts=(\$/,/^  )\$/p" $ZSHC | grep -Eq -- "['{,*)]$o[]=+[,}]" ||
+					fail "zsh: $ZSHC lacks option $o of $c (harness/options.c)"
 			done
 		done
 		echo "$long"

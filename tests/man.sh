@@ -3,7 +3,7 @@
 #   - mandoc -Tlint finds nothing in either page (but the other page not
 #     being installed yet), and man -l renders both;
 #   - every subcommand and every option of harness/options.c's table is in
-#     smtp-harness.1, with the four exit statuses of run;
+#     smtp-harness.1, with the four exit statuses of run and of fuzz;
 #   - every key the loader accepts (src/loader.c's key tables) is in
 #     smtp-harness-scenarios.5;
 #   - given the binary, the example scenario of smtp-harness-scenarios.5
@@ -39,13 +39,18 @@ while read -r long short; do
 	fi
 	n=$((n + 1))
 done <"$TMP/opts"
-for c in run lint list serve; do
+for c in run lint list serve fuzz; do
 	grep -q "^\.Cm $c" $M1 || fail "$M1 lacks the subcommand $c"
 done
-for x in 0 1 2 3; do
-	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh/p' $M1 | grep -q "^\.It $x\$" || fail "$M1 lacks exit status $x"
+# EXIT STATUS: '.Cm run :' and '.Cm fuzz :', each followed by a list .It 0 to .It 3.
+for c in run fuzz; do
+	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh/p' $M1 |
+		sed -n "/^\.Cm $c :\$/,/^\.El/p" >"$TMP/exit"
+	for x in 0 1 2 3; do
+		grep -q "^\.It $x\$" "$TMP/exit" || fail "$M1 lacks exit status $x of $c"
+	done
 done
-echo "ok man: $M1 names the $n options of harness/options.c, 4 subcommands, exit statuses 0-3"
+echo "ok man: $M1 names the $n options of harness/options.c, 5 subcommands, exit statuses 0-3 of run and fuzz"
 
 # The loader's key tables: 'static const char *const NAME[] = { "k", ... NULL };'.
 awk '/static const char \*const [a-z_]*\[\] = \{/ { p = 1 } p { print } /\};/ { p = 0 }' src/loader.c |

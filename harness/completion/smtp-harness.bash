@@ -2,9 +2,10 @@
 # PREFIX/share/bash-completion/completions/smtp-harness (loaded on demand
 # by bash-completion); or source it.  It completes the subcommands, each
 # one's options (harness/options.c's table: tests/completion.sh keeps the
-# two equal), scenario paths (folders and *.yaml), the faults of
-# --target builtin: and serve --faults (from `smtp-harness serve
-# --list-faults`), report formats, TLS versions and levels.
+# two equal), scenario paths (folders and *.yaml, also after fuzz --seeds),
+# folders after fuzz --out, the faults of --target builtin: and serve
+# --faults (from `smtp-harness serve --list-faults`), report formats, TLS
+# versions and levels.
 
 _smtp_harness_opts_run='--target --profile --var --tags --skip-tags --level -j --jobs
 	--timeout --run-timeout --scenario-timeout --max-reply-line --max-reply-lines
@@ -13,6 +14,10 @@ _smtp_harness_opts_run='--target --profile --var --tags --skip-tags --level -j -
 _smtp_harness_opts_lint=''
 _smtp_harness_opts_list='--tags --coverage --catalogue --gaps'
 _smtp_harness_opts_serve='--listen --tls-listen --faults --stdio --tls --list-faults'
+_smtp_harness_opts_fuzz='--target --seeds --tags --skip-tags --profile --var -j --jobs
+	--timeout --duration --max-sessions --max-findings --out --seed --no-minimize
+	--max-reply-line --max-reply-lines --tls-verify --tls-ca --tls-servername
+	--tls-cert --tls-key --tls-min --tls-max'
 _smtp_harness_formats='text json junit tap html'
 
 # The fault names, first column of --list-faults of the binary being
@@ -88,6 +93,8 @@ _smtp_harness_value()
 	--tls-min | --tls-max) compgen -P "$head" -W '1.0 1.1 1.2 1.3' -- "$value" ;;
 	--profile | --baseline | --tls-ca | --tls-cert | --tls-key | --catalogue | --gaps)
 		compgen -P "$head" -f -- "$value" ;;
+	--seeds) compgen -P "$head" -d -- "$value"; compgen -P "$head" -f -X '!*.yaml' -- "$value" ;;
+	--out) compgen -P "$head" -d -- "$value" ;;
 	esac
 }
 
@@ -95,7 +102,8 @@ _smtp_harness_value()
 _smtp_harness_takes_value()
 {
 	case $1 in
-	--tls-verify | -v | --verbose | --coverage | --stdio | --tls | --list-faults) return 1 ;;
+	--tls-verify | -v | --verbose | --coverage | --stdio | --tls | --list-faults | --no-minimize)
+		return 1 ;;
 	-*) return 0 ;;
 	esac
 	return 1
@@ -110,11 +118,11 @@ _smtp_harness()
 	((n > 1)) && prev=${words[n-2]}
 	cmd=${words[1]-}
 	if ((n <= 2)); then
-		_smtp_harness_reply "$cur" "$(compgen -W 'run lint list serve --help --version' -- "$cur")"
+		_smtp_harness_reply "$cur" "$(compgen -W 'run lint list serve fuzz --help --version' -- "$cur")"
 		return
 	fi
 	case $cmd in
-	run | lint | list | serve) ;;
+	run | lint | list | serve | fuzz) ;;
 	*) return ;;
 	esac
 	local optsvar=_smtp_harness_opts_$cmd
@@ -126,7 +134,7 @@ _smtp_harness()
 		_smtp_harness_reply "$cur" "$(_smtp_harness_value "${words[0]}" "$prev" "$cur" "")"
 	elif [[ $cur == -* ]]; then
 		_smtp_harness_reply "$cur" "$(compgen -W "${!optsvar}" -- "$cur")"
-	elif [[ $cmd != serve ]]; then
+	elif [[ $cmd != serve && $cmd != fuzz ]]; then
 		compopt -o filenames 2>/dev/null
 		_smtp_harness_reply "$cur" "$(compgen -d -- "$cur"; compgen -f -X '!*.yaml' -- "$cur")"
 	fi

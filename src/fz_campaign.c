@@ -1,0 +1,490 @@
+/*
+ * fz_campaign.c - the fuzz campaign of fz_campaign.h: scheduling, feedback,
+ * findings and their shrinking.  The summary files are fz_report.c's.
+ */
+#include "fz_campaign.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "builtin.h"
+#include "fz_drive.h"
+#include "fz_frame.h"
+#include "fz_min.h"
+#include "fz_mutate.h"
+#include "fz_report.h"
+#include "loop.h"
+#include "util.h"
+#include "vars.h"
+
+#define FZ_CORPUS_MAX 4096
+#define FZ_MIN_RUNS 300       /* candidate runs to shrink one finding */
+#define FZ_MIN_SECONDS 60     /* and the time it may take */
+#define FZ_STOP_GRACE_MS 30000 /* shrinking may go on this long after the end */
+#define FZ_STATES (FZ_V_COUNT * 1000)
+#define FZ_EDGES 65536
+
+enum run_kind { RUN_FUZZ, RUN_MIN };
+
+struct camp;
+
+struct run {
+	struct camp *c;
+	enum run_kind kind;
+	struct fz_sess sess;
+};
+
+struct pending {
+	struct fz_sess sess;
+	struct fz_obs *obs;
+	struct fz_verdict v;
+};
+
+struct minjob {
+	struct fz_min m;
+	struct fz_obs *best_obs;
+	struct fz_verdict v;
+	unsigned runs;
+	int64_t until;
+	int running;
+};
+
+struct camp {
+	const struct fz_opts *o;
+	struct fz_env env;
+	struct loop *loop;
+	struct bi_server *bi;
+	struct tp_target bi_tcp;
+	struct scn_var *vars;
+	size_t n_vars;
+	struct fz_words words;
+	struct fz_sess **corpus;
+	size_t n_corpus, n_seeds, seed_next;
+	struct fz_rng rng;
+	uint8_t states[FZ_STATES], edges[FZ_EDGES];
+	struct fz_stats st;
+	unsigned active;
+	uint64_t started;
+	uint64_t *keys;          /* findings seen (before and after shrinking) */
+	size_t n_keys;
+	struct pending *pend;
+	size_t n_pend;
+	struct minjob *mj;
+	int stopping;            /* no new fuzz sessions */
+	int64_t t0, next_status, stop_at;
+	struct fz_report rep;    /* the findings written, for the summary */
+	char findings_dir[4096];
+};
+
+static void start_more(struct camp *c);
+
+/* ---- keys ------------------------------------------------------------------- */
+
+static int
+key_seen(struct camp *c, uint64_t k, int add)
+{
+	for (size_t i = 0; i < c->n_keys; i++)
+		if (c->keys[i] == k)
+			return 1;
+	if (add) {
+		c->keys = xrealloc(c->keys, (c->n_keys + 1) * sizeof(*c->keys));
+		c->keys[c->n_keys++] = k;
+	}
+	return 0;
+}
+
+/* ---- feedback ----------------------------------------------------------------- */
+
+/* New (verb, code) states or transitions between them: 1 if any. */
+static int
+cover(struct camp *c, const struct fz_obs *o)
+{
+	int fresh = 0;
+	uint32_t prev = FZ_STATES;
+	for (size_t i = 0; i <= o->n_codes; i++) {
+		uint32_t s = i < o->n_codes ? (uint32_t)o->verbs[i] * 1000 + (uint32_t)o->codes[i] % 1000 :
+		    FZ_STATES + 1 + (uint32_t)o->end;
+		if (s < FZ_STATES && !c->states[s]) {
+			c->states[s] = 1;
+			c->st.states++;
+			fresh = 1;
+		}
+		uint32_t e = (prev * 2654435761u ^ s * 40503u) % FZ_EDGES;
+		if (!c->edges[e]) {
+			c->edges[e] = 1;
+			c->st.edges++;
+			fresh = 1;
+		}
+		prev = s;
+	}
+	return fresh;
+}
+
+static void
+corpus_add(struct camp *c, const struct fz_sess *s)
+{
+	if (c->n_corpus >= FZ_CORPUS_MAX)
+		return;
+	struct fz_sess *k = xmalloc(sizeof(*k));
+	fz_sess_copy(k, s);
+	c->corpus[c->n_corpus++] = k;
+	c->st.corpus = c->n_corpus;
+}
+
+/* ---- findings ----------------------------------------------------------------- */
+
+static void
+write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
+    const struct fz_verdict *v, unsigned runs)
+{
+	uint64_t k = fz_oracle_key(obs, v);
+	if (key_seen(c, k ^ 1, 1))
+		return;
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
+	    (unsigned long long)(k & 0xffffffffu));
+	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, runs) != 0)
+		return;
+	c->st.findings++;
+	c->st.by_oracle[v->oracle]++;
+	if (c->o->found)
+		c->o->found(c->o->arg, v->oracle, path, obs->detail);
+}
+
+static void
+pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v)
+{
+	c->pend = xrealloc(c->pend, (c->n_pend + 1) * sizeof(*c->pend));
+	struct pending *p = &c->pend[c->n_pend++];
+	fz_sess_copy(&p->sess, s);
+	p->obs = obs;
+	p->v = v;
+}
+
+/* 1 if the observation was kept (as a pending finding). */
+static int
+consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v)
+{
+	if (key_seen(c, fz_oracle_key(obs, &v), 1))
+		return 0;
+	if (c->o->no_minimize) {
+		write_finding(c, s, obs, &v, 0);
+		return 0;
+	}
+	pending_add(c, s, obs, v);
+	return 1;
+}
+
+static void
+minjob_end(struct camp *c)
+{
+	struct minjob *j = c->mj;
+	write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs);
+	fz_min_free(&j->m);
+	fz_obs_free(j->best_obs);
+	free(j);
+	c->mj = NULL;
+}
+
+static void
+minjob_begin(struct camp *c)
+{
+	struct pending p = c->pend[0];
+	memmove(&c->pend[0], &c->pend[1], (c->n_pend - 1) * sizeof(*c->pend));
+	c->n_pend--;
+	struct minjob *j = xmalloc(sizeof(*j));
+	memset(j, 0, sizeof(*j));
+	fz_min_init(&j->m, &p.sess);
+	fz_sess_free(&p.sess);
+	j->best_obs = p.obs;
+	j->v = p.v;
+	j->until = util_now_ms() + FZ_MIN_SECONDS * 1000;
+	c->mj = j;
+}
+
+/* ---- sessions ------------------------------------------------------------------ */
+
+static void on_done(void *arg, struct fz_obs *obs);
+
+static void
+launch(struct camp *c, struct run *r)
+{
+	c->active++;
+	c->started++;
+	fz_drive_start(&c->env, &r->sess, on_done, r);
+}
+
+static void
+min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict v)
+{
+	struct minjob *j = c->mj;
+	j->running = 0;
+	j->runs++;
+	if (v.oracle == j->v.oracle) {
+		fz_min_keep(&j->m, &r->sess);
+		fz_obs_free(j->best_obs);
+		j->best_obs = obs;
+		j->v = v;
+		return;
+	}
+	fz_obs_free(obs);
+}
+
+static void
+on_done(void *arg, struct fz_obs *obs)
+{
+	struct run *r = arg;
+	struct camp *c = r->c;
+	c->active--;
+	c->st.sessions++;
+	if (obs->end == FZ_END_ERROR) {
+		c->st.unreachable++;
+		util_strlcpy(c->st.last_error, obs->detail, sizeof(c->st.last_error));
+		/* Nothing answers: stop rather than spin. */
+		if (c->st.unreachable == c->st.sessions && c->st.sessions >= 3 && !c->stopping) {
+			c->stopping = 1;
+			c->stop_at = util_now_ms();
+		}
+	}
+	struct fz_verdict v = fz_oracle_judge(obs);
+	if (r->kind == RUN_MIN && c->mj)
+		min_result(c, r, obs, v);
+	else {
+		if (cover(c, obs))
+			corpus_add(c, &r->sess);
+		if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v))
+			fz_obs_free(obs);
+	}
+	fz_sess_free(&r->sess);
+	free(r);
+	start_more(c);
+}
+
+/* The next shrinking run, or the end of the job; 1 if a run started. */
+static int
+shrink_step(struct camp *c)
+{
+	if (!c->mj && c->n_pend)
+		minjob_begin(c);
+	struct minjob *j = c->mj;
+	if (!j || j->running)
+		return 0;
+	struct run *r = xmalloc(sizeof(*r));
+	r->c = c;
+	r->kind = RUN_MIN;
+	int more = j->runs < FZ_MIN_RUNS && util_now_ms() < j->until &&
+	    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess);
+	if (!more) {
+		free(r);
+		minjob_end(c);
+		return c->n_pend ? shrink_step(c) : 0;
+	}
+	j->running = 1;
+	launch(c, r);
+	return 1;
+}
+
+static const struct fz_sess *
+pick_parent(struct camp *c)
+{
+	size_t n = c->n_corpus;
+	if (n > 8 && fz_below(&c->rng, 2))
+		return c->corpus[n - 1 - fz_below(&c->rng, n / 4)];
+	return c->corpus[fz_below(&c->rng, n)];
+}
+
+static void
+fuzz_one(struct camp *c)
+{
+	struct run *r = xmalloc(sizeof(*r));
+	r->c = c;
+	r->kind = RUN_FUZZ;
+	if (c->seed_next < c->n_seeds)
+		fz_sess_copy(&r->sess, c->corpus[c->seed_next++]);
+	else {
+		fz_sess_copy(&r->sess, pick_parent(c));
+		fz_mutate(&c->rng, &r->sess, (const struct fz_sess *const *)c->corpus, c->n_corpus,
+		    &c->words);
+		if (r->sess.n == 0)
+			fz_sess_add(&r->sess, "QUIT\r\n", 6, 0);
+	}
+	launch(c, r);
+}
+
+static int
+should_stop(struct camp *c)
+{
+	const struct fz_opts *o = c->o;
+	int64_t now = util_now_ms();
+	return (o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
+	    (o->max_findings && c->st.findings + c->n_pend + (c->mj != NULL) >= o->max_findings) ||
+	    (o->duration > 0 && now - c->t0 >= (int64_t)(o->duration * 1000));
+}
+
+static void
+start_more(struct camp *c)
+{
+	if (!c->stopping && should_stop(c)) {
+		c->stopping = 1;
+		c->stop_at = util_now_ms();
+	}
+	if (c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS && c->mj)
+		c->mj->until = 0;
+	while (c->active < c->o->jobs) {
+		if (shrink_step(c))
+			continue;
+		if (c->stopping)
+			break;
+		fuzz_one(c);
+	}
+}
+
+static int
+finished(const struct camp *c)
+{
+	return c->stopping && c->active == 0 && !c->mj && c->n_pend == 0;
+}
+
+/* ---- set-up ---------------------------------------------------------------------- */
+
+static int
+make_dirs(struct camp *c, char *errbuf, size_t errlen)
+{
+	snprintf(c->findings_dir, sizeof(c->findings_dir), "%s/findings", c->o->out_dir);
+	const char *dirs[] = { c->o->out_dir, c->findings_dir };
+	for (size_t i = 0; i < 2; i++)
+		if (util_mkdirs(dirs[i]) != 0) {
+			snprintf(errbuf, errlen, "cannot create %s: %s", dirs[i], strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+static int
+load_seeds(struct camp *c, char *errbuf, size_t errlen)
+{
+	const struct fz_opts *o = c->o;
+	c->corpus = xmalloc(FZ_CORPUS_MAX * sizeof(*c->corpus));
+	for (size_t i = 0; i < o->n_seeds && c->n_corpus < FZ_CORPUS_MAX; i++) {
+		struct vars_scope scope = { .run = c->vars, .n_run = c->n_vars, .scn = o->seeds[i] };
+		struct fz_sess s;
+		if (fz_sess_from_scn(o->seeds[i], &scope, &s) == 0)
+			corpus_add(c, &s);
+		fz_sess_free(&s);
+	}
+	c->n_seeds = c->n_corpus;
+	if (c->n_seeds == 0) {
+		snprintf(errbuf, errlen, "no seed: none of the %zu scenarios could be expanded",
+		    o->n_seeds);
+		return -1;
+	}
+	struct vars_scope scope = { .run = c->vars, .n_run = c->n_vars };
+	c->words.sender = vars_lookup(&scope, "sender", 6);
+	c->words.recipient = vars_lookup(&scope, "recipient", 9);
+	c->words.client_domain = vars_lookup(&scope, "client_domain", 13);
+	c->words.auth_plain = vars_lookup(&scope, "auth_plain", 10);
+	return 0;
+}
+
+static int
+setup(struct camp *c, char *errbuf, size_t errlen)
+{
+	static const struct tls_opts no_tls;
+	const struct fz_opts *o = c->o;
+	struct scn_var tv[BI_MAX_VARS];
+	size_t ntv = 0;
+	c->loop = loop_new();
+	c->env.loop = c->loop;
+	c->env.timeout = o->timeout;
+	c->env.max_reply_line = o->max_reply_line;
+	c->env.max_reply_lines = o->max_reply_lines;
+	c->env.target = o->target;
+	c->env.tls_ctx = tls_client_ctx_new(o->tls ? o->tls : &no_tls, errbuf, errlen);
+	if (!c->env.tls_ctx)
+		return -1;
+	if (o->target->kind == TP_BUILTIN) {
+		c->bi = bi_start(c->loop, o->target, &c->bi_tcp, errbuf, errlen);
+		if (!c->bi)
+			return -1;
+		c->env.target = &c->bi_tcp;
+		ntv = bi_vars(o->target, tv, BI_MAX_VARS);
+	} else if (o->target->kind == TP_SMTP && !o->target->ai &&
+	    tp_resolve(o->target, errbuf, errlen) != 0)
+		return -1;
+	c->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &c->n_vars);
+	fz_rng_seed(&c->rng, o->seed ? o->seed : (uint64_t)time(NULL) ^ (uint64_t)util_now_ms());
+	if (make_dirs(c, errbuf, errlen) != 0)
+		return -1;
+	return load_seeds(c, errbuf, errlen);
+}
+
+static void
+teardown(struct camp *c)
+{
+	for (size_t i = 0; i < c->n_corpus; i++) {
+		fz_sess_free(c->corpus[i]);
+		free(c->corpus[i]);
+	}
+	free(c->corpus);
+	for (size_t i = 0; i < c->n_pend; i++) {
+		fz_sess_free(&c->pend[i].sess);
+		fz_obs_free(c->pend[i].obs);
+	}
+	free(c->pend);
+	free(c->keys);
+	vars_free(c->vars, c->n_vars);
+	bi_stop(c->bi);
+	if (c->bi)
+		tp_free(&c->bi_tcp);
+	if (c->env.tls_ctx)
+		tls_ctx_free(c->env.tls_ctx);
+	if (c->loop)
+		loop_free(c->loop);
+	fz_report_free(&c->rep);
+}
+
+static void
+tick(struct camp *c, int final)
+{
+	c->st.elapsed = (double)(util_now_ms() - c->t0) / 1000.0;
+	if (c->o->status)
+		c->o->status(c->o->arg, &c->st, final);
+}
+
+int
+fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size_t errlen)
+{
+	struct camp *c = xmalloc(sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	fz_report_init(&c->rep);
+	int rc = setup(c, errbuf, errlen);
+	if (rc == 0) {
+		double every = o->status_every > 0 ? o->status_every : 2;
+		c->t0 = util_now_ms();
+		c->next_status = c->t0 + (int64_t)(every * 1000);
+		start_more(c);
+		while (!finished(c)) {
+			if (loop_run_once(c->loop, 100) != 0)
+				break;
+			start_more(c);
+			if (util_now_ms() >= c->next_status) {
+				tick(c, 0);
+				c->next_status = util_now_ms() + (int64_t)(every * 1000);
+			}
+		}
+		tick(c, 1);
+		if (fz_report_summary(&c->rep, o, &c->st, c->n_seeds, errbuf, errlen) != 0)
+			rc = -1;
+	}
+	if (st)
+		*st = c->st;
+	teardown(c);
+	free(c);
+	return rc;
+}

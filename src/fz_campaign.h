@@ -1,0 +1,63 @@
+/*
+ * fz_campaign.h - `smtp-harness fuzz`: a campaign against the server under
+ * test.  The suite's scenarios are the seeds (fz_sess_from_scn); mutants
+ * (fz_mutate.h) run `jobs` at a time on one event loop (fz_drive.h); a
+ * session that reaches a new state transition of the server (the verb
+ * answered and the reply code, after the previous pair: AFLNet's idea) stays
+ * in the corpus; a session an oracle condemns (fz_oracle.h) is shrunk
+ * (fz_min.h), deduplicated, and written as a scenario under OUT/findings/
+ * that `smtp-harness run --target URL FILE` fails on.  OUT/summary.md and
+ * OUT/summary.json say what ran and what was found.
+ */
+#ifndef SMTPH_FZ_CAMPAIGN_H
+#define SMTPH_FZ_CAMPAIGN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz_oracle.h"
+#include "scenario.h"
+#include "tls.h"
+#include "transport.h"
+
+struct fz_stats {
+	uint64_t sessions;      /* sessions run (minimisation runs included) */
+	double elapsed;         /* seconds */
+	size_t states, edges;   /* distinct (verb, code) pairs and transitions seen */
+	size_t corpus;          /* sessions kept */
+	size_t findings;        /* distinct findings written */
+	size_t by_oracle[FZ_OR_COUNT];
+	uint64_t unreachable;   /* sessions that found no connection or program */
+	char last_error[256];   /* why the last of them failed */
+};
+
+struct fz_opts {
+	struct tp_target *target;   /* parsed; resolved (or the builtin started) here */
+	struct scn *const *seeds;   /* the scenarios the seeds come from */
+	size_t n_seeds;
+	const struct scn_var *vars; /* profile then --var (later entries win) */
+	size_t n_vars;
+	unsigned jobs;              /* sessions at once, >= 1 */
+	double timeout;             /* seconds, every wait */
+	double duration;            /* seconds; 0 = until max_sessions or a stop */
+	uint64_t max_sessions;      /* 0 = no limit */
+	size_t max_findings;        /* stop after this many findings; 0 = no limit */
+	const char *out_dir;        /* created if missing */
+	uint64_t seed;              /* the generator's seed (0: from the clock) */
+	int no_minimize;            /* write findings as found */
+	const struct tls_opts *tls; /* client TLS; NULL: no verification */
+	size_t max_reply_line, max_reply_lines;
+	volatile sig_atomic_t *stop; /* set asynchronously (SIGINT): end cleanly */
+	double status_every;        /* seconds between status calls; 0 = 2 */
+	void (*status)(void *arg, const struct fz_stats *st, int final);
+	/* A finding written: the oracle, the file, its detail. */
+	void (*found)(void *arg, enum fz_oracle k, const char *file, const char *detail);
+	void *arg;
+};
+
+/* Run a campaign.  0 when it ran (findings or not; *st says), -1 with errbuf
+ * when it could not start (no seed, no target, the output folder). */
+int fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size_t errlen);
+
+#endif

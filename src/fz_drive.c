@@ -1,0 +1,593 @@
+/*
+ * fz_drive.c - one fuzz session on the event loop (fz_drive.h).
+ */
+#include "fz_drive.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fz_frame.h"
+#include "reply.h"
+#include "util.h"
+
+#define FZ_REAP_GRACE_MS 2000    /* an exec: target's time to exit after our close */
+#define FZ_STDERR_KEEP (16 * 1024)
+#define FZ_IN_MAX (1024 * 1024)  /* unparsed server bytes held at most */
+
+enum drv_state { DRV_CONNECT, DRV_HANDSHAKE, DRV_RUN, DRV_REAP, DRV_DONE };
+
+struct drv {
+	struct fz_env env;
+	const struct fz_sess *sess;
+	fz_done_fn done;
+	void *arg;
+	struct fz_obs *obs;
+	struct fz_frame fr;
+	enum drv_state state;
+	int fd, errfd;
+	pid_t pid;
+	size_t addr_idx;
+	uint64_t timer;
+	int64_t t0, reap_until;
+	struct buf in, out, err;
+	struct tls_conn *tls;
+	int tls_up;
+	size_t next;      /* next act to write */
+	int we_closed;
+};
+
+static void pump(struct drv *d);
+static void on_io(struct loop *loop, int fd, int revents, void *arg);
+
+static void
+rec_code(struct drv *d, int code, enum fz_verb v)
+{
+	struct fz_obs *o = d->obs;
+	o->codes = xrealloc(o->codes, (o->n_codes + 1) * sizeof(*o->codes));
+	o->code_act = xrealloc(o->code_act, (o->n_codes + 1) * sizeof(*o->code_act));
+	o->verbs = xrealloc(o->verbs, (o->n_codes + 1) * sizeof(*o->verbs));
+	o->codes[o->n_codes] = code;
+	o->code_act[o->n_codes] = d->next;
+	o->verbs[o->n_codes] = (uint8_t)v;
+	o->n_codes++;
+}
+
+/* ---- the end ------------------------------------------------------------- */
+
+static void
+complete(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct drv *d = arg;
+	struct fz_obs *o = d->obs;
+	o->seconds = (double)(util_now_ms() - d->t0) / 1000.0;
+	if (d->err.len) {
+		o->stderr_text = xstrdup(d->err.data);
+		static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+			"runtime error:", "WARNING: MemorySanitizer", "ThreadSanitizer" };
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (strstr(d->err.data, marks[i]))
+				o->sanitizer = 1;
+	}
+	buf_free(&d->in);
+	buf_free(&d->out);
+	buf_free(&d->err);
+	fz_frame_free(&d->fr);
+	fz_done_fn done = d->done;
+	void *darg = d->arg;
+	free(d);
+	done(darg, o);
+}
+
+static void
+drain_stderr(struct drv *d)
+{
+	char tmp[4096];
+	ssize_t n;
+	while (d->errfd >= 0 && (n = read(d->errfd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			break;
+		}
+		if (d->err.len < FZ_STDERR_KEEP)
+			buf_append(&d->err, tmp, (size_t)n);
+	}
+	if (d->errfd >= 0) {
+		loop_unwatch(d->env.loop, d->errfd);
+		close(d->errfd);
+		d->errfd = -1;
+	}
+}
+
+static void
+collect(struct drv *d, int status)
+{
+	d->obs->exited = 1;
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL ||
+		    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP)
+			d->obs->exit_signal = sig;
+	}
+	d->pid = 0;
+}
+
+/* DRV_REAP: wait for the exec: target to exit and its stderr to end. */
+static void
+reap_tick(struct loop *loop, void *arg)
+{
+	struct drv *d = arg;
+	d->timer = 0;
+	drain_stderr(d);
+	int st;
+	if (d->pid > 0 && waitpid(d->pid, &st, WNOHANG) == d->pid)
+		collect(d, st);
+	else if (d->pid > 0 && util_now_ms() >= d->reap_until) {
+		kill(-d->pid, SIGKILL);
+		if (waitpid(d->pid, &st, 0) == d->pid)
+			collect(d, st);
+		d->pid = 0;
+	}
+	if (d->pid > 0) {
+		d->timer = loop_timer(loop, util_now_ms() + 5, reap_tick, d);
+		return;
+	}
+	drain_stderr(d);
+	complete(loop, d);
+}
+
+static void
+finish(struct drv *d, enum fz_end end, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+finish(struct drv *d, enum fz_end end, const char *fmt, ...)
+{
+	if (d->state == DRV_REAP || d->state == DRV_DONE)
+		return;
+	struct fz_obs *o = d->obs;
+	o->end = end;
+	o->acts_sent = d->next;
+	o->owed = fz_frame_owed(&d->fr);
+	o->closing = d->fr.mode == FZ_M_CLOSED;
+	o->dirty = d->fr.dirty;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(o->detail, sizeof(o->detail), fmt, ap);
+		va_end(ap);
+	}
+	if (d->timer)
+		loop_timer_cancel(d->env.loop, d->timer);
+	d->timer = 0;
+	if (d->fd >= 0) {
+		loop_unwatch(d->env.loop, d->fd);
+		close(d->fd);
+		d->fd = -1;
+		d->we_closed = 1;
+	}
+	if (d->tls)
+		tls_conn_free(d->tls);
+	d->tls = NULL;
+	d->state = DRV_REAP;
+	d->reap_until = util_now_ms() + FZ_REAP_GRACE_MS;
+	d->timer = loop_timer(d->env.loop, util_now_ms(), reap_tick, d);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static void
+flush_out(struct drv *d)
+{
+	while (d->out.len) {
+		ssize_t n = send(d->fd, d->out.data, d->out.len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			/* The peer is gone; what it said last is still to be read. */
+			buf_reset(&d->out);
+			break;
+		}
+		buf_consume(&d->out, (size_t)n);
+	}
+	loop_set_events(d->env.loop, d->fd, POLLIN | (d->out.len ? POLLOUT : 0));
+}
+
+static void
+send_bytes(struct drv *d, const char *b, size_t n)
+{
+	if (d->tls_up)
+		tls_send(d->tls, b, n, &d->out);
+	else
+		buf_append(&d->out, b, n);
+}
+
+static void
+arm(struct drv *d);
+
+static void
+write_act(struct drv *d)
+{
+	const struct fz_act *a = &d->sess->acts[d->next++];
+	send_bytes(d, a->b, a->len);
+	fz_frame_client(&d->fr, a->b, a->len);
+}
+
+/* ---- TLS ----------------------------------------------------------------- */
+
+static void
+handshake(struct drv *d)
+{
+	char why[256];
+	enum tls_hs hs = tls_handshake(d->tls, why, sizeof(why));
+	tls_drain(d->tls, &d->out);
+	flush_out(d);
+	if (hs == TLS_HS_FAILED) {
+		finish(d, FZ_END_TLS, "TLS handshake: %s", why);
+		return;
+	}
+	if (hs == TLS_HS_MORE) {
+		d->state = DRV_HANDSHAKE;
+		arm(d);
+		return;
+	}
+	d->tls_up = 1;
+	d->state = DRV_RUN;
+	if (d->next > 0)
+		d->obs->tls_act[d->next - 1] = 1;
+	fz_frame_tls_done(&d->fr);
+	/* Plaintext that followed the 220 would be read inside TLS by a
+	 * careless server; the client forgets it (RFC 3207 4.2). */
+	buf_reset(&d->in);
+	pump(d);
+}
+
+static void
+start_tls(struct drv *d)
+{
+	d->tls = tls_conn_new(d->env.tls_ctx, 0,
+	    d->env.target->kind == TP_SMTP ? d->env.target->host : NULL);
+	handshake(d);
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+/* PIPELINING and CHUNKING in an EHLO 250 (lines past the first). */
+static void
+ehlo_caps(struct drv *d, const struct reply *r)
+{
+	int pipe = 0, chunk = 0;
+	for (size_t i = 1; i < r->n_lines && i < r->lines_cap; i++) {
+		const struct reply_line *l = &r->lines[i];
+		if (l->len >= 10 && strncasecmp(l->text, "PIPELINING", 10) == 0 &&
+		    (l->len == 10 || l->text[10] == ' '))
+			pipe = 1;
+		if (l->len >= 8 && strncasecmp(l->text, "CHUNKING", 8) == 0 &&
+		    (l->len == 8 || l->text[8] == ' '))
+			chunk = 1;
+	}
+	fz_frame_caps(&d->fr, pipe, chunk);
+}
+
+/* One reply taken; 0 to go on, -1 when the session ended. */
+static int
+take(struct drv *d, const struct reply *r)
+{
+	if (fz_frame_next_verb(&d->fr) == FZ_V_EHLO && r->code == 250)
+		ehlo_caps(d, r);
+	enum fz_verb v;
+	enum fz_match m = fz_frame_reply(&d->fr, r->code, &v);
+	rec_code(d, r->code, v);
+	if (r->code >= 400 && r->code != 421)
+		d->obs->n_errors++;
+	if (v == FZ_V_QUIT && m == FZ_MATCH_OK && d->fr.last_bare && !d->obs->quit_code) {
+		d->obs->quit_code = r->code;
+		d->obs->quit_index = d->obs->n_codes - 1;
+	}
+	switch (m) {
+	case FZ_MATCH_OK:
+	case FZ_MATCH_EARLY:
+		return 0;
+	case FZ_MATCH_EXTRA:
+		finish(d, FZ_END_EXTRA, "reply %d with no command awaiting one", r->code);
+		return -1;
+	case FZ_MATCH_DATA:
+		finish(d, FZ_END_DATA, "reply %d while the message data was still being sent",
+		    r->code);
+		return -1;
+	case FZ_MATCH_CLOSED:
+		finish(d, FZ_END_LATE, "reply %d after the server announced the close", r->code);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse what came; 0 to go on, -1 when the session ended. */
+static int
+parse(struct drv *d)
+{
+	struct reply_line lines[64];
+	struct reply_opts opts = {
+		.max_line = d->env.max_reply_line ? d->env.max_reply_line : REPLY_DEFAULT_MAX_LINE,
+		.max_lines = d->env.max_reply_lines ? d->env.max_reply_lines : 1000,
+		.flags = REPLY_OPT_TEXT_CONTROL,
+	};
+	while (d->in.len) {
+		struct reply r = { .lines = lines, .lines_cap = 64 };
+		struct reply_error err;
+		ssize_t n = reply_parse(d->in.data, d->in.len, &opts, &r, &err);
+		if (n == REPLY_INCOMPLETE)
+			return 0;
+		if (n == REPLY_VIOLATION) {
+			d->obs->violation = (int)err.kind;
+			finish(d, FZ_END_MALFORMED, "%s (line %zu of the reply, byte %zu)",
+			    reply_violation_str(err.kind), err.line, err.offset);
+			return -1;
+		}
+		int rc = take(d, &r);
+		buf_consume(&d->in, (size_t)n);
+		if (rc)
+			return -1;
+		if (d->fr.tls_now)
+			return 0;
+	}
+	return 0;
+}
+
+/* ---- the flow ------------------------------------------------------------ */
+
+static void
+on_timer(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct drv *d = arg;
+	d->timer = 0;
+	if (d->state == DRV_CONNECT)
+		finish(d, FZ_END_ERROR, "no connection within %.1f s", d->env.timeout);
+	else if (d->state == DRV_HANDSHAKE)
+		finish(d, FZ_END_TLS, "the TLS handshake did not end within %.1f s", d->env.timeout);
+	else if (fz_frame_owed(&d->fr))
+		finish(d, FZ_END_TIMEOUT, "no reply within %.1f s (%zu owed)", d->env.timeout,
+		    fz_frame_owed(&d->fr));
+	else
+		finish(d, FZ_END_NOCLOSE, "no close within %.1f s after %s", d->env.timeout,
+		    d->obs->quit_code == 221 ? "221 to QUIT" : "421");
+}
+
+/* Once the client broke a duty, the model cannot say what the server owes,
+ * and a wait that runs out proves nothing: such sessions wait briefly. */
+#define FZ_DIRTY_WAIT_MS 250
+
+static void
+arm(struct drv *d)
+{
+	if (d->timer)
+		loop_timer_cancel(d->env.loop, d->timer);
+	int64_t ms = (int64_t)(d->env.timeout * 1000);
+	if (d->fr.dirty && ms > FZ_DIRTY_WAIT_MS && d->state == DRV_RUN)
+		ms = FZ_DIRTY_WAIT_MS;
+	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
+}
+
+/* A STARTTLS act written alone, the newest: the 220 means hand shake now. */
+static int
+tls_act_alone(const struct drv *d)
+{
+	if (d->next == 0)
+		return 0;
+	const struct fz_act *a = &d->sess->acts[d->next - 1];
+	return a->len == 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0 && !d->tls_up &&
+	    !(d->env.target->tls);
+}
+
+/* Write what may be written, then wait for what is owed. */
+static void
+pump(struct drv *d)
+{
+	if (d->state != DRV_RUN)
+		return;
+	if (d->fr.tls_now) {
+		if (!tls_act_alone(d)) {
+			finish(d, FZ_END_DONE, NULL);
+			return;
+		}
+		d->fr.tls_now = 0;
+		flush_out(d);
+		start_tls(d);
+		return;
+	}
+	while (d->next < d->sess->n && d->fr.mode != FZ_M_CLOSED &&
+	    (fz_frame_owed(&d->fr) == 0 || d->sess->acts[d->next].pipelined))
+		write_act(d);
+	flush_out(d);
+	if (fz_frame_owed(&d->fr) == 0 && d->fr.mode != FZ_M_CLOSED && d->next >= d->sess->n) {
+		finish(d, FZ_END_DONE, NULL);
+		return;
+	}
+	arm(d);
+}
+
+static void
+on_eof(struct drv *d)
+{
+	if (d->in.len) {
+		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
+		return;
+	}
+	if (d->fr.mode == FZ_M_CLOSED)
+		finish(d, FZ_END_DONE, NULL);
+	else
+		finish(d, FZ_END_CLOSED, "the server closed the connection (%zu replies owed)",
+		    fz_frame_owed(&d->fr));
+}
+
+/* Bytes read from the wire: through TLS when it is there. 0, or -1. */
+static int
+received(struct drv *d, const char *b, size_t n)
+{
+	if (!d->tls) {
+		buf_append(&d->in, b, n);
+		return 0;
+	}
+	tls_feed(d->tls, b, n);
+	if (d->state == DRV_HANDSHAKE) {
+		handshake(d);
+		if (d->state != DRV_RUN)
+			return d->state == DRV_HANDSHAKE ? 0 : -1;
+	}
+	char why[256];
+	if (tls_recv(d->tls, &d->in, why, sizeof(why)) < 0) {
+		finish(d, FZ_END_TLS, "TLS: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+read_in(struct drv *d)
+{
+	char tmp[65536];
+	for (;;) {
+		ssize_t n = read(d->fd, tmp, sizeof(tmp));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			if (parse(d) == 0)
+				on_eof(d);
+			return;
+		}
+		if (received(d, tmp, (size_t)n) != 0)
+			return;
+		if (d->in.len > FZ_IN_MAX) {
+			finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
+			return;
+		}
+	}
+	if (d->state == DRV_RUN && parse(d) == 0)
+		pump(d);
+}
+
+static void
+connected(struct drv *d)
+{
+	loop_watch(d->env.loop, d->fd, POLLIN, on_io, d);
+	if (d->env.target->tls) {
+		d->tls = tls_conn_new(d->env.tls_ctx, 0,
+		    d->env.target->kind == TP_SMTP ? d->env.target->host : NULL);
+		d->state = DRV_HANDSHAKE;
+		handshake(d);
+		return;
+	}
+	d->state = DRV_RUN;
+	pump(d);
+}
+
+static void
+try_connect(struct drv *d)
+{
+	char why[256];
+	int more = 0;
+	d->fd = tp_connect(d->env.target, d->addr_idx, &more, why, sizeof(why));
+	if (d->fd < 0) {
+		finish(d, FZ_END_ERROR, "%s", why);
+		return;
+	}
+	d->state = DRV_CONNECT;
+	loop_watch(d->env.loop, d->fd, POLLOUT, on_io, d);
+	arm(d);
+}
+
+static void
+on_io(struct loop *loop, int fd, int revents, void *arg)
+{
+	(void)loop;
+	struct drv *d = arg;
+	if (fd == d->errfd) {
+		drain_stderr(d);
+		return;
+	}
+	if (d->state == DRV_CONNECT) {
+		char why[256];
+		if (tp_connect_result(d->fd, why, sizeof(why)) != 0) {
+			finish(d, FZ_END_ERROR, "%s", why);
+			return;
+		}
+		connected(d);
+		return;
+	}
+	if (revents & POLLOUT) {
+		flush_out(d);
+		if (d->state == DRV_REAP)
+			return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		read_in(d);
+}
+
+void
+fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn done, void *arg)
+{
+	struct drv *d = xmalloc(sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	d->env = *env;
+	d->sess = sess;
+	d->done = done;
+	d->arg = arg;
+	d->fd = d->errfd = -1;
+	d->t0 = util_now_ms();
+	d->obs = xmalloc(sizeof(*d->obs));
+	memset(d->obs, 0, sizeof(*d->obs));
+	d->obs->n_acts = sess->n;
+	d->obs->tls_act = xmalloc((sess->n + 1) * sizeof(int));
+	memset(d->obs->tls_act, 0, (sess->n + 1) * sizeof(int));
+	buf_init(&d->in);
+	buf_init(&d->out);
+	buf_init(&d->err);
+	fz_frame_init(&d->fr);
+	for (size_t i = 0; i < sess->n; i++)
+		for (size_t j = 0; j + 1 < sess->acts[i].len; j++)
+			if (d->obs->bare_newline_data == 0 &&
+			    ((sess->acts[i].b[j] == '\n' && (j == 0 || sess->acts[i].b[j - 1] != '\r')) ||
+			    (sess->acts[i].b[j] == '\r' && sess->acts[i].b[j + 1] != '\n')))
+				d->obs->bare_newline_data = 1;
+	if (env->target->kind == TP_EXEC) {
+		char why[256];
+		d->fd = tp_spawn_stderr(env->target, &d->pid, &d->errfd, why, sizeof(why));
+		if (d->fd < 0) {
+			finish(d, FZ_END_ERROR, "%s", why);
+			return;
+		}
+		if (d->errfd >= 0)
+			loop_watch(env->loop, d->errfd, POLLIN, on_io, d);
+		connected(d);
+		return;
+	}
+	try_connect(d);
+}
+
+void
+fz_obs_free(struct fz_obs *o)
+{
+	if (!o)
+		return;
+	free(o->codes);
+	free(o->code_act);
+	free(o->verbs);
+	free(o->tls_act);
+	free(o->stderr_text);
+	free(o);
+}

@@ -1,0 +1,80 @@
+/*
+ * fz_drive.h - runs one fuzz session (fz_sess.h) against the target on the
+ * caller's event loop and records what the server did: every reply's code
+ * and the verb it answers, how the session ended, and for an exec: target
+ * how the process ended and what it printed on stderr.
+ *
+ * Acts are written as the framing model (fz_frame.h) allows: once nothing is
+ * owed, or at once for pipelined acts.  A 220 to a STARTTLS act sent alone is
+ * followed by the TLS handshake.  Every wait has the deadline `timeout`.
+ * The driver judges nothing: fz_oracle.h reads the observation.
+ */
+#ifndef SMTPH_FZ_DRIVE_H
+#define SMTPH_FZ_DRIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz_sess.h"
+#include "loop.h"
+#include "tls.h"
+#include "transport.h"
+
+struct fz_env {
+	struct loop *loop;
+	const struct tp_target *target; /* TP_SMTP resolved, or TP_EXEC */
+	struct tls_ctx *tls_ctx;        /* for STARTTLS and implicit TLS */
+	double timeout;                 /* seconds, every wait */
+	size_t max_reply_line;          /* 0 = REPLY_DEFAULT_MAX_LINE */
+	size_t max_reply_lines;         /* 0 = 1000 */
+};
+
+enum fz_end {
+	FZ_END_DONE,      /* the acts ran out, or the server closed when it should */
+	FZ_END_CLOSED,    /* the server closed while a reply was owed or unasked */
+	FZ_END_TIMEOUT,   /* an owed reply did not come in time */
+	FZ_END_NOCLOSE,   /* no close in time after 221 to QUIT or after 421 */
+	FZ_END_MALFORMED, /* a reply our parser refuses (detail) */
+	FZ_END_EXTRA,     /* a reply nothing asked for */
+	FZ_END_DATA,      /* a reply while the client was sending message data */
+	FZ_END_LATE,      /* a reply after the 221 or the 421 */
+	FZ_END_TLS,       /* the TLS handshake failed (detail) */
+	FZ_END_ERROR,     /* no connection, the program could not start (detail) */
+};
+
+struct fz_obs {
+	enum fz_end end;
+	size_t acts_sent;   /* acts written when it ended */
+	int *codes;         /* every reply taken, in order (owned) */
+	size_t *code_act;   /* acts written when each came */
+	uint8_t *verbs;     /* enum fz_verb each answers */
+	size_t n_codes;
+	int *tls_act;       /* per act: the TLS handshake followed it (owned) */
+	size_t n_acts;
+	int closing;        /* a 221 to QUIT or a 421 came: the close was due */
+	size_t owed;        /* replies owed when it ended */
+	const char *dirty;  /* the client duty the session broke, or NULL */
+	unsigned n_errors;  /* 4yz/5yz replies but 421 */
+	int quit_code;      /* reply to the first bare "QUIT", 0 if none */
+	size_t quit_index;  /* its index in codes[] */
+	int violation;      /* FZ_END_MALFORMED: enum reply_violation */
+	int bare_newline_data; /* message data held a bare CR or LF */
+	char detail[256];
+	int exited;         /* exec: the process was collected */
+	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0 */
+	int sanitizer;      /* exec: its stderr holds a sanitizer report */
+	char *stderr_text;  /* exec: the start of its stderr (owned, may be NULL) */
+	double seconds;
+};
+
+typedef void (*fz_done_fn)(void *arg, struct fz_obs *obs);
+
+/* Start sess (which must outlive the run) on env->loop; done(arg, obs) is
+ * called once, from the loop, with an observation the callee then owns
+ * (fz_obs_free). */
+void fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn done,
+    void *arg);
+
+void fz_obs_free(struct fz_obs *o);
+
+#endif

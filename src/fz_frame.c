@@ -1,0 +1,372 @@
+/*
+ * fz_frame.c - the framing model of fz_frame.h.
+ */
+#include "fz_frame.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* The longest command line RFC 5321 4.5.3.1.4 makes a server take; a reply
+ * that comes while a longer one is still arriving answers it early. */
+#define FZ_CMD_LINE_MAX 512
+/* A BDAT chunk larger than this is not modelled (a server may refuse it
+ * without reading it: the session is then not strict). */
+#define FZ_CHUNK_MAX (64u * 1024 * 1024)
+
+static const char *const verb_names[FZ_V_COUNT] = {
+	[FZ_V_GREETING] = "greeting", [FZ_V_OTHER] = "other", [FZ_V_HELO] = "HELO",
+	[FZ_V_EHLO] = "EHLO", [FZ_V_MAIL] = "MAIL", [FZ_V_RCPT] = "RCPT",
+	[FZ_V_DATA] = "DATA", [FZ_V_BODY] = "message", [FZ_V_BDAT] = "BDAT",
+	[FZ_V_RSET] = "RSET", [FZ_V_NOOP] = "NOOP", [FZ_V_QUIT] = "QUIT",
+	[FZ_V_VRFY] = "VRFY", [FZ_V_EXPN] = "EXPN", [FZ_V_HELP] = "HELP",
+	[FZ_V_AUTH] = "AUTH", [FZ_V_AUTH_RESP] = "AUTH response",
+	[FZ_V_STARTTLS] = "STARTTLS",
+};
+
+const char *
+fz_verb_name(enum fz_verb v)
+{
+	return v < FZ_V_COUNT ? verb_names[v] : "?";
+}
+
+enum fz_verb
+fz_verb_of(const char *line, size_t len)
+{
+	static const struct { const char *w; enum fz_verb v; } words[] = {
+		{ "HELO", FZ_V_HELO }, { "EHLO", FZ_V_EHLO }, { "MAIL", FZ_V_MAIL },
+		{ "RCPT", FZ_V_RCPT }, { "DATA", FZ_V_DATA }, { "BDAT", FZ_V_BDAT },
+		{ "RSET", FZ_V_RSET }, { "NOOP", FZ_V_NOOP }, { "QUIT", FZ_V_QUIT },
+		{ "VRFY", FZ_V_VRFY }, { "EXPN", FZ_V_EXPN }, { "HELP", FZ_V_HELP },
+		{ "AUTH", FZ_V_AUTH }, { "STARTTLS", FZ_V_STARTTLS },
+	};
+	size_t w = 0;
+	while (w < len && line[w] != ' ')
+		w++;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].w) == w && strncasecmp(line, words[i].w, w) == 0)
+			return words[i].v;
+	return FZ_V_OTHER;
+}
+
+void
+fz_frame_init(struct fz_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->in);
+	f->mode = FZ_M_CMD;
+	f->cap_owed = 16;
+	f->owed = xmalloc(f->cap_owed * sizeof(*f->owed));
+	f->owed[0].verb = FZ_V_GREETING;
+	f->n_owed = 1;
+	f->units = 1;
+}
+
+void
+fz_frame_free(struct fz_frame *f)
+{
+	buf_free(&f->in);
+	free(f->owed);
+	f->owed = NULL;
+}
+
+static void
+push_bare(struct fz_frame *f, enum fz_verb v, int bare)
+{
+	if (f->n_owed == f->cap_owed) {
+		struct fz_unit *n = xmalloc(2 * f->cap_owed * sizeof(*n));
+		for (size_t i = 0; i < f->n_owed; i++)
+			n[i] = f->owed[(f->head + i) % f->cap_owed];
+		free(f->owed);
+		f->owed = n;
+		f->head = 0;
+		f->cap_owed *= 2;
+	}
+	f->owed[(f->head + f->n_owed) % f->cap_owed].verb = (uint8_t)v;
+	f->owed[(f->head + f->n_owed) % f->cap_owed].bare = (uint8_t)bare;
+	f->n_owed++;
+	f->units++;
+}
+
+static void
+push(struct fz_frame *f, enum fz_verb v)
+{
+	push_bare(f, v, 0);
+}
+
+/* The reply decides what the bytes after these are. */
+static int
+decides(enum fz_verb v)
+{
+	return v == FZ_V_DATA || v == FZ_V_AUTH || v == FZ_V_AUTH_RESP || v == FZ_V_STARTTLS ||
+	    v == FZ_V_QUIT || v == FZ_V_EHLO || v == FZ_V_HELO;
+}
+
+/* RFC 2920 3.1: these end a group (and AUTH, STARTTLS and the message's end
+ * wait for their reply by nature). */
+static int
+ends_group(enum fz_verb v)
+{
+	return decides(v) || v == FZ_V_VRFY || v == FZ_V_EXPN || v == FZ_V_NOOP ||
+	    v == FZ_V_GREETING || v == FZ_V_OTHER || v == FZ_V_HELP;
+}
+
+static const char *
+find_crlf(const char *p, size_t n)
+{
+	for (const char *q = p; (q = memchr(q, '\r', n - (size_t)(q - p))) != NULL; q++)
+		if ((size_t)(q - p) + 1 < n && q[1] == '\n')
+			return q;
+	return NULL;
+}
+
+/* "BDAT" SP size [SP "LAST"] (RFC 3030 2): 1 with *size and *last. */
+static int
+bdat_args(const char *l, size_t n, uint64_t *size, int *last)
+{
+	if (n < 6 || l[4] != ' ')
+		return 0;
+	size_t i = 5, d = 0;
+	uint64_t v = 0;
+	while (i < n && l[i] >= '0' && l[i] <= '9' && d < 18) {
+		v = v * 10 + (uint64_t)(l[i++] - '0');
+		d++;
+	}
+	if (d == 0 || (i < n && l[i] >= '0' && l[i] <= '9'))
+		return 0;
+	*last = 0;
+	if (i < n) {
+		if (n - i != 5 || strncasecmp(l + i, " LAST", 5) != 0)
+			return 0;
+		*last = 1;
+	}
+	*size = v;
+	return 1;
+}
+
+/* Command-line bytes (no CRLF among them; a trailing CR may be the start
+ * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8. */
+static void
+check_line(struct fz_frame *f, const char *l, size_t n, int partial)
+{
+	if (partial && n && l[n - 1] == '\r')
+		n--;
+	for (size_t i = 0; i < n && !f->dirty; i++)
+		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0')
+			f->dirty = "a bare CR, LF or NUL in a command line (RFC 5321 2.3.8)";
+}
+
+static void
+cut_command(struct fz_frame *f, const char *l, size_t n)
+{
+	check_line(f, l, n, 0);
+	enum fz_verb v = fz_verb_of(l, n);
+	if (v == FZ_V_BDAT && !f->chunking && !f->dirty)
+		f->dirty = "BDAT where CHUNKING was not advertised (RFC 3030 2)";
+	uint64_t size;
+	int last;
+	if (v == FZ_V_BDAT && f->chunking && !bdat_args(l, n, &size, &last) && !f->dirty)
+		f->dirty = "BDAT with arguments RFC 3030 does not allow";
+	if (v == FZ_V_BDAT && f->chunking && bdat_args(l, n, &size, &last)) {
+		if (size > FZ_CHUNK_MAX && !f->dirty)
+			f->dirty = "a BDAT chunk over 64 MiB";
+		f->chunk_left = size;
+		f->chunk_last = last;
+		f->mode = FZ_M_CHUNK;
+		if (size == 0) {
+			f->mode = FZ_M_CMD;
+			push(f, FZ_V_BDAT);
+		}
+		return;
+	}
+	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS));
+	f->blocked = decides(v);
+}
+
+/* Cut one unit (or part of one) from in[off..); 0 when more bytes are
+ * needed or the model waits for a reply. */
+static int
+cut_once(struct fz_frame *f)
+{
+	size_t n = f->in.len - f->off;
+	if (f->blocked || f->mode == FZ_M_CLOSED || n == 0)
+		return 0;
+	const char *p = f->in.data + f->off, *q;
+	switch (f->mode) {
+	case FZ_M_CMD:
+	case FZ_M_AUTH:
+		if (!(q = find_crlf(p, n)))
+			return 0;
+		f->off += (size_t)(q - p) + 2;
+		if (f->mode == FZ_M_AUTH) {
+			check_line(f, p, (size_t)(q - p), 0);
+			f->mode = FZ_M_CMD;
+			push(f, FZ_V_AUTH_RESP);
+			f->blocked = 1;
+		} else
+			cut_command(f, p, (size_t)(q - p));
+		return 1;
+	case FZ_M_CHUNK: {
+		size_t take = n < f->chunk_left ? n : (size_t)f->chunk_left;
+		f->off += take;
+		f->chunk_left -= take;
+		if (f->chunk_left)
+			return 0;
+		f->mode = FZ_M_CMD;
+		push(f, FZ_V_BDAT);
+		return 1;
+	}
+	case FZ_M_DATA:
+		if (f->bol && n < 3 && memcmp(p, ".\r\n", n) == 0)
+			return 0;
+		if (f->bol && memcmp(p, ".\r\n", 3) == 0) {
+			f->off += 3;
+			f->mode = FZ_M_CMD;
+			push(f, FZ_V_BODY);
+			return 1;
+		}
+		if ((q = find_crlf(p, n))) {
+			f->off += (size_t)(q - p) + 2;
+			f->bol = 1;
+			return 1;
+		}
+		f->off += p[n - 1] == '\r' ? n - 1 : n;
+		f->bol = 0;
+		return 0;
+	case FZ_M_SKIP:
+		if ((q = find_crlf(p, n))) {
+			f->off += (size_t)(q - p) + 2;
+			f->mode = FZ_M_CMD;
+			return 1;
+		}
+		f->off += p[n - 1] == '\r' ? n - 1 : n;
+		return 0;
+	case FZ_M_CLOSED:
+		return 0;
+	}
+	return 0;
+}
+
+static void
+cut(struct fz_frame *f)
+{
+	while (cut_once(f))
+		;
+	if ((f->mode == FZ_M_CMD || f->mode == FZ_M_AUTH) && !f->blocked && f->off < f->in.len)
+		check_line(f, f->in.data + f->off, f->in.len - f->off, 1);
+	if (f->off == f->in.len) {
+		buf_reset(&f->in);
+		f->off = 0;
+	} else if (f->off > 65536 && f->off > f->in.len / 2) {
+		buf_consume(&f->in, f->off);
+		f->off = 0;
+	}
+}
+
+static enum fz_verb
+newest(const struct fz_frame *f)
+{
+	return (enum fz_verb)f->owed[(f->head + f->n_owed - 1) % f->cap_owed].verb;
+}
+
+void
+fz_frame_client(struct fz_frame *f, const void *b, size_t n)
+{
+	if (n == 0)
+		return;
+	if (!f->dirty && f->mode != FZ_M_CLOSED && (f->n_owed > 0 || f->blocked)) {
+		enum fz_verb v = newest(f);
+		if (v == FZ_V_GREETING)
+			f->dirty = "bytes sent before the greeting (RFC 5321 3.1)";
+		else if (!f->pipelining && v != FZ_V_BODY)
+			f->dirty = "commands pipelined without PIPELINING (RFC 2920 3.1)";
+		else if (ends_group(v))
+			f->dirty = "a command pipelined past one that must end a group (RFC 2920 3.1)";
+	}
+	buf_append(&f->in, b, n);
+	cut(f);
+}
+
+size_t
+fz_frame_owed(const struct fz_frame *f)
+{
+	return f->n_owed;
+}
+
+/* A reply with nothing owed. */
+static enum fz_match
+unowed(struct fz_frame *f, int code)
+{
+	if (code == 421) {
+		f->mode = FZ_M_CLOSED;
+		return FZ_MATCH_OK;
+	}
+	if (f->mode == FZ_M_CMD && f->in.len - f->off > FZ_CMD_LINE_MAX) {
+		f->mode = FZ_M_SKIP;
+		cut(f);
+		return FZ_MATCH_EARLY;
+	}
+	return f->mode == FZ_M_DATA || f->mode == FZ_M_CHUNK ? FZ_MATCH_DATA : FZ_MATCH_EXTRA;
+}
+
+enum fz_match
+fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
+{
+	if (verb)
+		*verb = FZ_V_OTHER;
+	if (f->mode == FZ_M_CLOSED)
+		return FZ_MATCH_CLOSED;
+	if (f->n_owed == 0)
+		return unowed(f, code);
+	enum fz_verb v = (enum fz_verb)f->owed[f->head].verb;
+	f->last_bare = f->owed[f->head].bare;
+	f->head = (f->head + 1) % f->cap_owed;
+	f->n_owed--;
+	if (verb)
+		*verb = v;
+	if (f->n_owed == 0)
+		f->blocked = 0;
+	if (code == 421 || (v == FZ_V_QUIT && code == 221)) {
+		f->mode = FZ_M_CLOSED;
+		f->n_owed = 0;
+		return FZ_MATCH_OK;
+	}
+	if (v == FZ_V_DATA && code == 354) {
+		f->mode = FZ_M_DATA;
+		f->bol = 1;
+	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
+		f->mode = FZ_M_AUTH;
+	else if (v == FZ_V_STARTTLS && code == 220) {
+		/* What came behind STARTTLS was plaintext the server must
+		 * throw away (RFC 3207 4.2, CVE-2011-0411). */
+		f->off = f->in.len;
+		f->tls_now = 1;
+	}
+	cut(f);
+	return FZ_MATCH_OK;
+}
+
+void
+fz_frame_caps(struct fz_frame *f, int pipelining, int chunking)
+{
+	f->pipelining = pipelining;
+	f->chunking = chunking;
+}
+
+void
+fz_frame_tls_done(struct fz_frame *f)
+{
+	f->tls_now = 0;
+	f->pipelining = f->chunking = 0;
+	buf_reset(&f->in);
+	f->off = 0;
+	f->mode = FZ_M_CMD;
+}
+
+enum fz_verb
+fz_frame_next_verb(const struct fz_frame *f)
+{
+	return f->n_owed ? (enum fz_verb)f->owed[f->head].verb : FZ_V_OTHER;
+}

@@ -1,0 +1,104 @@
+/*
+ * fz_frame.h - the fuzzer's model of SMTP framing (RFC 5321 2.3.8, 4.1.1.4,
+ * RFC 2920, RFC 3030, RFC 3207, RFC 4954): which replies the server owes
+ * for the bytes the client sent, so that a reply nobody asked for, a reply
+ * that never comes and a reply to message data can be told apart.
+ *
+ * The model is online and pure: the driver hands it every plaintext byte it
+ * sends (fz_frame_client) and the code of every reply it receives
+ * (fz_frame_reply); the model cuts the client bytes into units the way a
+ * conforming server must (a command ends at CRLF, nothing else; after a 354
+ * the message ends at CRLF.CRLF; a BDAT chunk is exactly its size), and
+ * stops cutting after a command whose reply decides what the next bytes
+ * are (DATA, AUTH and its responses, STARTTLS, EHLO, HELO, QUIT) until that
+ * reply has come.  It also notes where the client itself broke a duty
+ * (bare CR or LF in a command, pipelining not offered or past a command
+ * that must end a group): such a session is not strict, and only the
+ * oracles that hold whatever the client does apply to it (fz_oracle.h).
+ */
+#ifndef SMTPH_FZ_FRAME_H
+#define SMTPH_FZ_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* What a unit of client bytes is, for the state feedback and the model. */
+enum fz_verb {
+	FZ_V_GREETING, FZ_V_OTHER, FZ_V_HELO, FZ_V_EHLO, FZ_V_MAIL, FZ_V_RCPT,
+	FZ_V_DATA, FZ_V_BODY, FZ_V_BDAT, FZ_V_RSET, FZ_V_NOOP, FZ_V_QUIT,
+	FZ_V_VRFY, FZ_V_EXPN, FZ_V_HELP, FZ_V_AUTH, FZ_V_AUTH_RESP, FZ_V_STARTTLS,
+	FZ_V_COUNT
+};
+
+enum fz_mode {
+	FZ_M_CMD,    /* command lines */
+	FZ_M_DATA,   /* message data after a 354, up to CRLF.CRLF */
+	FZ_M_CHUNK,  /* the octets of a BDAT chunk */
+	FZ_M_AUTH,   /* the next line answers a 334 */
+	FZ_M_SKIP,   /* an over-long line answered early: discard to its CRLF */
+	FZ_M_CLOSED, /* 221 to QUIT or a 421: the server closes, owes nothing */
+};
+
+/* What a reply was to the model. */
+enum fz_match {
+	FZ_MATCH_OK,        /* the reply to the oldest owed unit */
+	FZ_MATCH_EARLY,     /* the reply to an over-long command still arriving */
+	FZ_MATCH_EXTRA,     /* nothing was owed: more replies than commands */
+	FZ_MATCH_DATA,      /* nothing was owed and the client was sending message
+	                     * data: a reply to data octets (smuggling) */
+	FZ_MATCH_CLOSED,    /* a reply after the 221 or the 421 */
+};
+
+struct fz_unit {
+	uint8_t verb;   /* enum fz_verb */
+	uint8_t bare;   /* the line is the verb alone ("QUIT") */
+};
+
+struct fz_frame {
+	struct buf in;        /* client bytes not yet cut into units */
+	size_t off;           /* cut up to here */
+	struct fz_unit *owed; /* units sent, reply not yet received, oldest first */
+	size_t n_owed, head, cap_owed;
+	enum fz_mode mode;
+	int blocked;          /* the newest owed unit's reply decides what follows */
+	int bol;              /* FZ_M_DATA: at the start of a line */
+	uint64_t chunk_left;  /* FZ_M_CHUNK: octets still to come */
+	int chunk_last;
+	int chunking, pipelining; /* offered by the last EHLO 250 */
+	int tls_now;          /* a 220 to STARTTLS has just come: hand shake now */
+	const char *dirty;    /* NULL, or the first client duty the client broke */
+	size_t units;         /* units cut so far (the greeting counts) */
+	int last_bare;        /* the unit the last reply answered was a bare verb */
+};
+
+/* A model of a new connection: the greeting is owed. */
+void fz_frame_init(struct fz_frame *f);
+void fz_frame_free(struct fz_frame *f);
+
+/* The client sent b[0..n) (plaintext, after TLS when it is up). */
+void fz_frame_client(struct fz_frame *f, const void *b, size_t n);
+
+/* Replies owed now (complete units whose reply has not come). */
+size_t fz_frame_owed(const struct fz_frame *f);
+
+/* A reply with this code came.  *verb (may be NULL) is the verb of the unit
+ * it answers (FZ_V_OTHER for one that answers nothing). */
+enum fz_match fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb);
+
+/* The EHLO reply's PIPELINING and CHUNKING (set by the driver from the
+ * parsed 250, before the next client bytes). */
+void fz_frame_caps(struct fz_frame *f, int pipelining, int chunking);
+
+/* After a TLS handshake: the state before it is forgotten (RFC 3207 4.2). */
+void fz_frame_tls_done(struct fz_frame *f);
+
+/* The verb of the oldest owed unit (FZ_V_OTHER when none is owed). */
+enum fz_verb fz_frame_next_verb(const struct fz_frame *f);
+
+/* The verb of a command line (case-insensitive first word). */
+enum fz_verb fz_verb_of(const char *line, size_t len);
+const char *fz_verb_name(enum fz_verb v);
+
+#endif

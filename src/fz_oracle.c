@@ -1,0 +1,114 @@
+/*
+ * fz_oracle.c - the fuzzer's verdict (fz_oracle.h).
+ */
+#include "fz_oracle.h"
+
+#include "fz_frame.h"
+#include "reply.h"
+#include "rules.h"
+
+static const char *const names[FZ_OR_COUNT] = {
+	[FZ_OR_NONE] = "none", [FZ_OR_CRASH] = "crash", [FZ_OR_SANITIZER] = "sanitizer",
+	[FZ_OR_MALFORMED] = "malformed", [FZ_OR_CLOSE] = "close", [FZ_OR_HANG] = "hang",
+	[FZ_OR_NOCLOSE] = "no-close", [FZ_OR_EXTRA] = "extra-reply",
+	[FZ_OR_SMUGGLE] = "smuggling", [FZ_OR_LATE] = "late-reply", [FZ_OR_QUIT] = "quit",
+};
+
+const char *
+fz_oracle_name(enum fz_oracle k)
+{
+	return k < FZ_OR_COUNT ? names[k] : "?";
+}
+
+/* DT-02 is not a session rule of the engine: quoted here. */
+static const struct rules_rule dt02 = { "DT-02", "RFC 5321 4.1.1.4",
+	"In particular, the sequence \"<LF>.<LF>\" (bare line feeds, without carriage returns) "
+	"MUST NOT be treated as equivalent to <CRLF>.<CRLF> as the end of mail data indication." };
+
+/* owed: the replies still owed when the oracle fired; at least one when
+ * the failing reply itself is what is awaited (hang, malformed, close). */
+static struct fz_verdict
+verdict(enum fz_oracle k, const char *rule, enum fz_last last, size_t upto, size_t n_codes,
+    size_t owed)
+{
+	const struct rules_rule *r = rule[0] == 'D' ? &dt02 : rules_session(rule);
+	return (struct fz_verdict){ k, r->id, r->ref, r->quote, last, upto, n_codes, owed };
+}
+
+/* The rule a malformed reply breaks (as the engine charges it). */
+static const char *
+malformed_rule(int violation)
+{
+	switch (violation) {
+	case REPLY_ERR_CODE_MISMATCH: return "RF-03";
+	case REPLY_ERR_BARE_LF:
+	case REPLY_ERR_BARE_CR: return "RF-06";
+	default: return "RF-01";
+	}
+}
+
+/* What holds whatever the client sent. */
+static struct fz_verdict
+always(const struct fz_obs *o)
+{
+	size_t all = o->n_codes;
+	size_t owed1 = o->owed ? o->owed : 1;
+	if (o->exit_signal)
+		return verdict(FZ_OR_CRASH, "TM-03", FZ_LAST_SILENCE, o->acts_sent, all, o->owed);
+	if (o->sanitizer)
+		return verdict(FZ_OR_SANITIZER, "TM-03", FZ_LAST_SILENCE, o->acts_sent, all, o->owed);
+	if (o->end == FZ_END_MALFORMED)
+		return verdict(FZ_OR_MALFORMED, malformed_rule(o->violation), FZ_LAST_NONE,
+		    o->acts_sent, all, owed1);
+	return (struct fz_verdict){ .oracle = FZ_OR_NONE };
+}
+
+struct fz_verdict
+fz_oracle_judge(const struct fz_obs *o)
+{
+	struct fz_verdict v = always(o);
+	if (v.oracle != FZ_OR_NONE || o->dirty)
+		return v;
+	size_t all = o->n_codes, but_last = o->n_codes ? o->n_codes - 1 : 0;
+	size_t owed1 = o->owed ? o->owed : 1;
+	/* RFC 5321 4.1.1.10: QUIT (no argument) gets 221. */
+	if (o->quit_code && o->quit_code != 221 && o->quit_code != 421) {
+		size_t upto = o->code_act[o->quit_index];
+		return verdict(FZ_OR_QUIT, "TM-01", FZ_LAST_221, upto, o->quit_index, 0);
+	}
+	switch (o->end) {
+	case FZ_END_CLOSED:
+		/* RFC 5321 7.8: a close after error replies is a defence. */
+		if (o->n_errors >= 2)
+			return v;
+		return verdict(FZ_OR_CLOSE, "TM-03", FZ_LAST_SILENCE, o->acts_sent, all, o->owed);
+	case FZ_END_TIMEOUT:
+		return verdict(FZ_OR_HANG, "RF-01", FZ_LAST_NONE, o->acts_sent, all, owed1);
+	case FZ_END_NOCLOSE:
+		return verdict(FZ_OR_NOCLOSE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
+		    o->acts_sent, all, 0);
+	case FZ_END_EXTRA:
+		return verdict(FZ_OR_EXTRA, "RF-01", FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
+	case FZ_END_DATA:
+		return verdict(FZ_OR_SMUGGLE, o->bare_newline_data ? "DT-02" : "RF-01",
+		    FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
+	case FZ_END_LATE:
+		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
+		    o->acts_sent, but_last, 0);
+	default:
+		return v;
+	}
+}
+
+uint64_t
+fz_oracle_key(const struct fz_obs *o, const struct fz_verdict *v)
+{
+	uint64_t h = 1469598103934665603ULL;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
+	MIX(v->oracle);
+	MIX(v->n_codes ? o->verbs[v->n_codes - 1] : FZ_V_GREETING);
+	for (size_t i = 0; i < v->n_codes; i++)
+		MIX(o->codes[i]);
+#undef MIX
+	return h;
+}

@@ -1,0 +1,52 @@
+/*
+ * fz_oracle.h - what a fuzz session's observation (fz_drive.h) proves: the
+ * one pure verdict of the fuzzer.  Each oracle names the requirement the
+ * server broke, so a finding is written as a scenario whose failing step
+ * names that rule.  A session in which the client itself broke a duty
+ * (obs->dirty) proves only what holds whatever the client sends: a crash, a
+ * sanitizer report, a malformed reply.
+ */
+#ifndef SMTPH_FZ_ORACLE_H
+#define SMTPH_FZ_ORACLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fz_drive.h"
+#include "fz_sess.h"
+
+enum fz_oracle {
+	FZ_OR_NONE,
+	FZ_OR_CRASH,     /* the exec: target died by a signal */
+	FZ_OR_SANITIZER, /* it printed a sanitizer report */
+	FZ_OR_MALFORMED, /* a reply our parser refuses */
+	FZ_OR_CLOSE,     /* closed without 421 or 221 */
+	FZ_OR_HANG,      /* no reply before the deadline */
+	FZ_OR_NOCLOSE,   /* no close after 221 or 421 */
+	FZ_OR_EXTRA,     /* more replies than commands */
+	FZ_OR_SMUGGLE,   /* a reply to message data */
+	FZ_OR_LATE,      /* a reply after 221 or 421 */
+	FZ_OR_QUIT,      /* QUIT not answered 221 */
+	FZ_OR_COUNT
+};
+
+struct fz_verdict {
+	enum fz_oracle oracle;
+	const char *rule_id, *rule_ref, *rule_quote; /* static */
+	enum fz_last last;   /* the scenario's failing step */
+	size_t upto;         /* acts the scenario keeps */
+	size_t n_codes;      /* replies it expects before the failing step */
+	size_t owed;         /* replies still owed then: the failing step expects them */
+};
+
+/* The verdict on one observation (FZ_OR_NONE: nothing proven). */
+struct fz_verdict fz_oracle_judge(const struct fz_obs *o);
+
+/* "crash", "close", ... (a file name part). */
+const char *fz_oracle_name(enum fz_oracle k);
+
+/* The finding's identity: oracle, the verb the last reply answered and the
+ * reply codes (dedup key, FNV-1a). */
+uint64_t fz_oracle_key(const struct fz_obs *o, const struct fz_verdict *v);
+
+#endif

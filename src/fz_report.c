@@ -1,0 +1,202 @@
+/*
+ * fz_report.c - findings as scenario files, and the campaign's summary.
+ */
+#include "fz_report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fz_campaign.h"
+#include "report_util.h"
+#include "util.h"
+
+void
+fz_report_init(struct fz_report *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+fz_report_free(struct fz_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->items[i].file);
+		free(r->items[i].detail);
+		free(r->items[i].origin);
+	}
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Printable ASCII only (details quote server bytes). */
+static char *
+printable(const char *s)
+{
+	char *p = xstrdup(s ? s : "");
+	for (char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\'')
+			*q = '?';
+	return p;
+}
+
+static const char *
+oracle_says(enum fz_oracle k)
+{
+	static const char *const says[FZ_OR_COUNT] = {
+		[FZ_OR_CRASH] = "the server process died by a signal",
+		[FZ_OR_SANITIZER] = "the server process printed a sanitizer report",
+		[FZ_OR_MALFORMED] = "a malformed reply",
+		[FZ_OR_CLOSE] = "the server closed the connection without 421 or 221",
+		[FZ_OR_HANG] = "an owed reply did not come",
+		[FZ_OR_NOCLOSE] = "the server did not close after 221 or 421",
+		[FZ_OR_EXTRA] = "more replies than commands",
+		[FZ_OR_SMUGGLE] = "a reply to message data (the end of data seen too early)",
+		[FZ_OR_LATE] = "a reply after 221 or 421",
+		[FZ_OR_QUIT] = "QUIT not answered with 221",
+	};
+	return k < FZ_OR_COUNT && says[k] ? says[k] : "?";
+}
+
+int
+fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
+    const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
+    unsigned runs)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "smtp-harness: fuzz: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char *detail = printable(obs->detail);
+	char l0[512], l1[600], l2[512], l3[512], l4[256], id[128], title[700];
+	snprintf(l0, sizeof(l0), "smtp-harness fuzz finding: %s: %s", fz_oracle_name(v->oracle),
+	    oracle_says(v->oracle));
+	snprintf(l1, sizeof(l1), "seen: %s", detail[0] ? detail : "(see the failing step)");
+	snprintf(l2, sizeof(l2), "target: %s; seed scenario: %s; shrunk in %u runs", target_url,
+	    s->origin, runs);
+	snprintf(l3, sizeof(l3), "replay: smtp-harness run --target %s %s", target_url, path);
+	l4[0] = '\0';
+	if (obs->exit_signal)
+		snprintf(l4, sizeof(l4), "the process died by signal %d", obs->exit_signal);
+	else if (obs->sanitizer)
+		snprintf(l4, sizeof(l4), "the process printed a sanitizer report (stderr below)");
+	const char *comment[8] = { l0, l1, l2, l3, l4[0] ? l4 : NULL, NULL };
+	const char *p = strrchr(path, '/');
+	snprintf(id, sizeof(id), "fuzz-%.*s", (int)strcspn(p ? p + 1 : path, "."), p ? p + 1 : path);
+	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
+	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->codes, obs->code_act, v->n_codes,
+	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
+	    v->rule_ref, v->rule_quote, v->owed, v->last });
+	if (obs->stderr_text) {
+		fputs("# stderr of the process:\n", f);
+		for (const char *q = obs->stderr_text; *q;) {
+			size_t n = strcspn(q, "\n");
+			fprintf(f, "#   %.*s\n", (int)n, q);
+			q += n + (q[n] == '\n');
+		}
+	}
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		free(detail);
+		return -1;
+	}
+	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
+	r->items[r->n++] = (struct fz_rep_item){ v->oracle, xstrdup(path), detail, v->rule_id,
+		xstrdup(s->origin), v->upto, fz_sess_bytes(s), runs, obs->exit_signal };
+	return 0;
+}
+
+static void
+md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const struct fz_stats *st,
+    size_t n_seeds)
+{
+	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
+	buf_printf(b, "# smtp-harness fuzz: %s\n\n", o->target->url);
+	buf_printf(b, "| | |\n| --- | --- |\n| sessions | %llu |\n| seconds | %.1f |\n"
+	    "| sessions/s | %.1f |\n| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
+	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n\n",
+	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
+	    st->states, st->edges, st->findings);
+	if (!r->n) {
+		buf_puts(b, "No finding.\n");
+		return;
+	}
+	buf_puts(b, "| oracle | rule | seen | scenario | acts | bytes | seed |\n"
+	    "| --- | --- | --- | --- | --- | --- | --- |\n");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct fz_rep_item *it = &r->items[i];
+		const char *f = strrchr(it->file, '/');
+		buf_printf(b, "| %s | %s | %s | [%s](findings/%s) | %zu | %zu | %s |\n",
+		    fz_oracle_name(it->oracle), it->rule_id, it->detail, f ? f + 1 : it->file,
+		    f ? f + 1 : it->file, it->acts, it->bytes, it->origin);
+	}
+	buf_printf(b, "\nReplay one: `smtp-harness run --target %s FILE`.\n", o->target->url);
+}
+
+static void
+js(struct buf *b, const char *s)
+{
+	rep_json_escape(b, s, strlen(s));
+}
+
+static void
+json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
+    const struct fz_stats *st, size_t n_seeds)
+{
+	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
+	buf_puts(b, "{\"schema\":\"smtp-harness/fuzz/1\",\"target\":");
+	js(b, o->target->url);
+	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":%.2f,\"jobs\":%u,"
+	    "\"seeds\":%zu,\"corpus\":%zu,\"states\":%zu,\"edges\":%zu,\"findings\":[",
+	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
+	    st->states, st->edges);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct fz_rep_item *it = &r->items[i];
+		buf_puts(b, i ? ",{\"oracle\":" : "{\"oracle\":");
+		js(b, fz_oracle_name(it->oracle));
+		buf_puts(b, ",\"rule\":");
+		js(b, it->rule_id);
+		buf_puts(b, ",\"detail\":");
+		js(b, it->detail);
+		buf_puts(b, ",\"scenario\":");
+		js(b, it->file);
+		buf_puts(b, ",\"seed\":");
+		js(b, it->origin);
+		buf_printf(b, ",\"acts\":%zu,\"bytes\":%zu,\"shrink_runs\":%u,\"signal\":%d}",
+		    it->acts, it->bytes, it->runs, it->signal);
+	}
+	buf_puts(b, "]}\n");
+}
+
+static int
+write_file(const char *dir, const char *name, const struct buf *b, char *errbuf, size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	int bad = !f || fwrite(b->data, 1, b->len, f) != b->len;
+	if ((f && fclose(f) != 0) || bad) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+fz_report_summary(const struct fz_report *r, const struct fz_opts *o,
+    const struct fz_stats *st, size_t n_seeds, char *errbuf, size_t errlen)
+{
+	struct buf b;
+	buf_init(&b);
+	md(&b, r, o, st, n_seeds);
+	int rc = write_file(o->out_dir, "summary.md", &b, errbuf, errlen);
+	buf_reset(&b);
+	json(&b, r, o, st, n_seeds);
+	if (rc == 0)
+		rc = write_file(o->out_dir, "summary.json", &b, errbuf, errlen);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,275 @@
+/*
+ * fz_sess.c - fuzz sessions: seeds from scenarios, findings to scenarios.
+ */
+#include "fz_sess.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "template.h"
+#include "util.h"
+
+#define FZ_SEED_REPEAT 20 /* a seed's step repeated more often is cut here */
+
+void
+fz_sess_init(struct fz_sess *s, const char *origin)
+{
+	memset(s, 0, sizeof(*s));
+	s->origin = xstrdup(origin ? origin : "");
+}
+
+void
+fz_sess_free(struct fz_sess *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->acts[i].b);
+	free(s->acts);
+	free(s->origin);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+fz_sess_insert(struct fz_sess *s, size_t i, const void *b, size_t len, int pipelined)
+{
+	if (s->n >= FZ_MAX_ACTS || i > s->n)
+		return;
+	if (len > FZ_MAX_ACT)
+		len = FZ_MAX_ACT;
+	s->acts = xrealloc(s->acts, (s->n + 1) * sizeof(*s->acts));
+	memmove(&s->acts[i + 1], &s->acts[i], (s->n - i) * sizeof(*s->acts));
+	struct fz_act *a = &s->acts[i];
+	a->b = xmalloc(len + 1);
+	if (len)
+		memcpy(a->b, b, len);
+	a->b[len] = '\0';
+	a->len = len;
+	a->pipelined = pipelined;
+	s->n++;
+}
+
+void
+fz_sess_add(struct fz_sess *s, const void *b, size_t len, int pipelined)
+{
+	fz_sess_insert(s, s->n, b, len, pipelined);
+}
+
+void
+fz_sess_remove(struct fz_sess *s, size_t i)
+{
+	if (i >= s->n)
+		return;
+	free(s->acts[i].b);
+	memmove(&s->acts[i], &s->acts[i + 1], (s->n - i - 1) * sizeof(*s->acts));
+	s->n--;
+}
+
+void
+fz_sess_copy(struct fz_sess *dst, const struct fz_sess *src)
+{
+	fz_sess_init(dst, src->origin);
+	for (size_t i = 0; i < src->n; i++)
+		fz_sess_add(dst, src->acts[i].b, src->acts[i].len, src->acts[i].pipelined);
+}
+
+size_t
+fz_sess_bytes(const struct fz_sess *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->acts[i].len;
+	return n;
+}
+
+/* ---- seeds --------------------------------------------------------------- */
+
+static int
+expand(const char *t, size_t len, int escapes, struct vars_scope *scope, struct buf *out)
+{
+	size_t pos;
+	return tmpl_expand(t, len, escapes, vars_lookup, scope, out, &pos) ? -1 : 0;
+}
+
+/* A message body as the engine's data step sends it (RFC 5321 4.5.2). */
+static int
+render_body(const struct scn_step *st, struct vars_scope *scope, int last, struct buf *out)
+{
+	struct buf body;
+	buf_init(&body);
+	int rc = expand(st->text, st->text_len, 0, scope, &body);
+	const char *p = body.data ? body.data : "", *end = p + body.len;
+	if (body.len && end[-1] == '\n')
+		end--;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		if (ll && p[0] == '.')
+			buf_puts(out, ".");
+		buf_append(out, p, ll);
+		buf_puts(out, "\r\n");
+		p = nl ? nl + 1 : end;
+	}
+	buf_free(&body);
+	if (last)
+		buf_puts(out, ".\r\n");
+	return rc;
+}
+
+/* The bytes of one repeat of a send-like step into out; 0 or -1. */
+static int
+render_step(const struct scn_step *st, unsigned rep, unsigned reps, struct vars_scope *scope,
+    struct buf *out)
+{
+	switch (st->kind) {
+	case SCN_STEP_SEND:
+		if (expand(st->text, st->text_len, 0, scope, out) != 0)
+			return -1;
+		buf_puts(out, "\r\n");
+		return 0;
+	case SCN_STEP_SEND_RAW:
+		return expand(st->text, st->text_len, 1, scope, out);
+	case SCN_STEP_PIPELINE:
+		for (size_t i = 0; i < st->n_lines; i++) {
+			if (expand(st->lines[i], strlen(st->lines[i]), 0, scope, out) != 0)
+				return -1;
+			buf_puts(out, "\r\n");
+		}
+		return 0;
+	case SCN_STEP_DATA:
+		return render_body(st, scope, rep + 1 == reps, out);
+	case SCN_STEP_STARTTLS:
+		buf_puts(out, "STARTTLS\r\n");
+		return st->text ? expand(st->text, st->text_len, 1, scope, out) : 0;
+	default:
+		return 0;
+	}
+}
+
+int
+fz_sess_from_scn(const struct scn *sc, struct vars_scope *scope, struct fz_sess *out)
+{
+	fz_sess_init(out, sc->id);
+	struct buf b;
+	buf_init(&b);
+	int rc = 0;
+	if (sc->opening == SCN_OPEN_HELO || sc->opening == SCN_OPEN_EHLO) {
+		const char *d = vars_lookup(scope, "client_domain", 13);
+		buf_printf(&b, "%s %s\r\n", sc->opening == SCN_OPEN_EHLO ? "EHLO" : "HELO",
+		    d ? d : "client.example");
+		fz_sess_add(out, b.data, b.len, 0);
+	}
+	for (size_t i = 0; i < sc->n_steps && rc == 0; i++) {
+		const struct scn_step *st = &sc->steps[i];
+		unsigned reps = st->repeat < FZ_SEED_REPEAT ? st->repeat : FZ_SEED_REPEAT;
+		for (unsigned r = 0; r < reps && rc == 0; r++) {
+			buf_reset(&b);
+			rc = render_step(st, r, reps, scope, &b);
+			if (rc == 0 && b.len)
+				fz_sess_add(out, b.data, b.len, 0);
+		}
+	}
+	fz_sess_add(out, "QUIT\r\n", 6, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- findings as scenarios ----------------------------------------------- */
+
+void
+fz_yaml_raw(struct buf *out, const char *b, size_t n)
+{
+	buf_puts(out, "'");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)b[i];
+		switch (c) {
+		case '\r': buf_puts(out, "\\r"); break;
+		case '\n': buf_puts(out, "\\n"); break;
+		case '\t': buf_puts(out, "\\t"); break;
+		case '\0': buf_puts(out, "\\0"); break;
+		case '\\': buf_puts(out, "\\\\"); break;
+		case '$': buf_puts(out, "\\$"); break;
+		case '\'': buf_puts(out, "''"); break;
+		default:
+			if (c >= 0x20 && c < 0x7f)
+				buf_append(out, &b[i], 1);
+			else
+				buf_printf(out, "\\x%02X", c);
+		}
+	}
+	buf_puts(out, "'");
+}
+
+static int
+is_starttls_act(const struct fz_act *a)
+{
+	return a->len >= 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0;
+}
+
+/* The act as a step: send_raw, or starttls with what follows injected. */
+static void
+write_act(struct buf *y, const struct fz_act *a, int tls, int code)
+{
+	if (tls && is_starttls_act(a)) {
+		buf_printf(y, "  - starttls: {expect: %d", code);
+		if (a->len > 10) {
+			buf_puts(y, ", inject: ");
+			fz_yaml_raw(y, a->b + 10, a->len - 10);
+		}
+		buf_puts(y, "}\n");
+		return;
+	}
+	buf_puts(y, "  - send_raw: ");
+	fz_yaml_raw(y, a->b, a->len);
+	buf_puts(y, "\n");
+}
+
+static void
+write_header(struct buf *y, const char *id, const char *title, const char *const *comment,
+    const char *rule_id, const char *rule_ref, const char *rule_quote)
+{
+	for (size_t i = 0; comment && comment[i]; i++)
+		buf_printf(y, "# %s\n", comment[i]);
+	buf_printf(y, "id: %s\ntitle: ", id);
+	fz_yaml_raw(y, title, strlen(title));
+	buf_printf(y, "\nlevel: must\nrefs: [%s, %s]\ntags: [fuzz]\nopening: none\n", rule_ref,
+	    rule_id);
+	buf_printf(y, "rules:\n  - id: %s\n    ref: %s\n    quote: ", rule_id, rule_ref);
+	fz_yaml_raw(y, rule_quote, strlen(rule_quote));
+	buf_puts(y, "\nsteps:\n");
+}
+
+void
+fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen, size_t upto,
+    const char *id, const char *title, const char *const *comment, const struct fz_ending *end)
+{
+	struct buf y;
+	buf_init(&y);
+	write_header(&y, id, title, comment, end->rule_id, end->rule_ref, end->rule_quote);
+	size_t c = 0;
+	for (size_t k = 0; k <= upto && k <= s->n; k++) {
+		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];
+		if (k > 0) {
+			int tls_code = c < seen->n_codes && seen->code_act[c] == k ? seen->codes[c] : 220;
+			write_act(&y, &s->acts[k - 1], tls, tls_code);
+			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_codes &&
+			    seen->code_act[c] == k)
+				c++;
+		}
+		for (; c < seen->n_codes && seen->code_act[c] == k; c++)
+			buf_printf(&y, "  - expect: %d\n", seen->codes[c]);
+	}
+	for (size_t i = 0; i < end->owed; i++)
+		buf_printf(&y, "  - expect: xxx\n    rule: %s\n", end->rule_id);
+	static const char *const lasts[] = {
+		[FZ_LAST_NONE] = NULL,
+		[FZ_LAST_SILENCE] = "  - expect_open: 1\n",
+		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
+		[FZ_LAST_221] = "  - expect: 221\n",
+	};
+	if (lasts[end->last])
+		buf_printf(&y, "%s    rule: %s\n", lasts[end->last], end->rule_id);
+	fwrite(y.data, 1, y.len, f);
+	buf_free(&y);
+}

@@ -1,0 +1,308 @@
+/*
+ * test_fuzz.c - CUnit tests of the fuzzer's pure parts: the framing model
+ * (fz_frame.c), the verdict (fz_oracle.c), shrinking (fz_min.c), the
+ * mutations (fz_mutate.c) and findings written as scenarios the loader
+ * reads back byte for byte (fz_sess.c).
+ */
+#include <stdint.h>
+
+#include "fz_frame.h"
+#include "fz_min.h"
+#include "fz_mutate.h"
+#include "fz_oracle.h"
+#include "fz_sess.h"
+#include "loader.h"
+#include "testutil.h"
+#include "util.h"
+
+static void
+send_str(struct fz_frame *f, const char *s)
+{
+	fz_frame_client(f, s, strlen(s));
+}
+
+static void
+test_frame_lockstep(void)
+{
+	struct fz_frame f;
+	fz_frame_init(&f);
+	CU_ASSERT(fz_frame_owed(&f) == 1); /* the greeting */
+	enum fz_verb v;
+	CU_ASSERT(fz_frame_reply(&f, 220, &v) == FZ_MATCH_OK && v == FZ_V_GREETING);
+	send_str(&f, "EHLO x\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	fz_frame_caps(&f, 1, 1);
+	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_EHLO);
+	send_str(&f, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 3);
+	CU_ASSERT(f.dirty == NULL);
+	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_MAIL);
+	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_RCPT);
+	CU_ASSERT(fz_frame_reply(&f, 354, &v) == FZ_MATCH_OK && v == FZ_V_DATA);
+	/* A bare LF dot LF is data; only CRLF.CRLF ends it (RFC 5321 4.1.1.4). */
+	send_str(&f, "a\n.\nMAIL FROM:<x@y>\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 0);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_DATA);
+	send_str(&f, ".\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_BODY);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_EXTRA);
+	send_str(&f, "QUIT\r\n");
+	CU_ASSERT(fz_frame_reply(&f, 221, &v) == FZ_MATCH_OK && v == FZ_V_QUIT && f.last_bare);
+	CU_ASSERT(f.mode == FZ_M_CLOSED);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_CLOSED);
+	fz_frame_free(&f);
+}
+
+static void
+test_frame_split_and_refused_data(void)
+{
+	struct fz_frame f;
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	/* A command line in pieces owes nothing until its CRLF. */
+	send_str(&f, "NO");
+	CU_ASSERT(fz_frame_owed(&f) == 0);
+	send_str(&f, "OP\r");
+	CU_ASSERT(fz_frame_owed(&f) == 0);
+	send_str(&f, "\n");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK);
+	/* DATA refused: what follows is commands again. */
+	send_str(&f, "DATA\r\n");
+	CU_ASSERT(fz_frame_reply(&f, 503, NULL) == FZ_MATCH_OK);
+	CU_ASSERT(f.mode == FZ_M_CMD);
+	/* A reply to a command line still arriving past 512 octets is early. */
+	char big[700];
+	memset(big, 'x', sizeof(big));
+	fz_frame_client(&f, big, sizeof(big));
+	CU_ASSERT(fz_frame_reply(&f, 500, NULL) == FZ_MATCH_EARLY);
+	send_str(&f, "yy\r\nNOOP\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	/* 421 may come at any time and owes the close. */
+	CU_ASSERT(fz_frame_reply(&f, 421, NULL) == FZ_MATCH_OK && f.mode == FZ_M_CLOSED);
+	fz_frame_free(&f);
+}
+
+static void
+test_frame_bdat_and_duties(void)
+{
+	struct fz_frame f;
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "EHLO x\r\n");
+	fz_frame_caps(&f, 0, 1);
+	fz_frame_reply(&f, 250, NULL);
+	/* The chunk is exactly its size, CRLFs and all; a lie waits. */
+	send_str(&f, "BDAT 5\r\nab\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 0);
+	send_str(&f, "c");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	CU_ASSERT(f.dirty == NULL);
+	/* Sending before the reply without PIPELINING breaks a duty. */
+	send_str(&f, "NOOP\r\n");
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+
+	fz_frame_init(&f);
+	send_str(&f, "EHLO x\r\n");
+	CU_ASSERT(f.dirty != NULL); /* before the greeting */
+	fz_frame_free(&f);
+
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "BDAT 3\r\n"); /* no EHLO, no CHUNKING */
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "NOOP\nRSET\r\n"); /* a bare LF in a command */
+	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_owed(&f) == 1);
+	fz_frame_free(&f);
+
+	/* STARTTLS: what was pipelined behind it is forgotten at 220. */
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "STARTTLS\r\n");
+	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && f.tls_now);
+	fz_frame_free(&f);
+}
+
+static struct fz_obs
+obs_of(enum fz_end end, const int *codes, size_t n)
+{
+	static size_t acts[16];
+	static uint8_t verbs[16];
+	struct fz_obs o = { .end = end, .codes = (int *)codes, .code_act = acts, .verbs = verbs,
+		.n_codes = n, .acts_sent = 2 };
+	for (size_t i = 0; i < n; i++)
+		acts[i] = i;
+	return o;
+}
+
+static void
+test_oracle(void)
+{
+	static const int codes[] = { 220, 250, 500 };
+	struct fz_obs o = obs_of(FZ_END_CLOSED, codes, 3);
+	o.n_errors = 1;
+	struct fz_verdict v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_CLOSE && strcmp(v.rule_id, "TM-03") == 0);
+	CU_ASSERT(v.n_codes == 3 && v.last == FZ_LAST_SILENCE);
+	o.n_errors = 2; /* RFC 5321 7.8: a defence */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o = obs_of(FZ_END_EXTRA, codes, 3);
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_EXTRA && v.n_codes == 2 && v.last == FZ_LAST_SILENCE);
+	o.dirty = "a duty";
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.exit_signal = 11;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_CRASH);
+	o = obs_of(FZ_END_DATA, codes, 3);
+	o.bare_newline_data = 1;
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_SMUGGLE && strcmp(v.rule_id, "DT-02") == 0);
+	o = obs_of(FZ_END_MALFORMED, codes, 2);
+	o.dirty = "a duty";
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_MALFORMED);
+	o = obs_of(FZ_END_DONE, codes, 3);
+	o.quit_code = 503;
+	o.quit_index = 2;
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_QUIT && v.n_codes == 2 && v.last == FZ_LAST_221);
+	o = obs_of(FZ_END_TIMEOUT, codes, 3);
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_HANG);
+	o = obs_of(FZ_END_DONE, codes, 3);
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	for (int k = 0; k < FZ_OR_COUNT; k++)
+		CU_ASSERT(strcmp(fz_oracle_name((enum fz_oracle)k), "?") != 0);
+}
+
+/* The oracle "kept" while act "BAD" stays: shrinking ends at that act. */
+static void
+test_min(void)
+{
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	fz_sess_add(&s, "EHLO x\r\n", 8, 0);
+	fz_sess_add(&s, "NOOP\r\nBAD xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\nRSET\r\n", 46, 0);
+	fz_sess_add(&s, "QUIT\r\n", 6, 0);
+	struct fz_min m;
+	fz_min_init(&m, &s);
+	struct fz_sess c;
+	unsigned runs = 0;
+	while (fz_min_next(&m, &c) && runs++ < 100) {
+		int keeps = 0;
+		for (size_t i = 0; i < c.n; i++)
+			if (memmem(c.acts[i].b, c.acts[i].len, "BAD xxxx", 8))
+				keeps = 1;
+		if (keeps)
+			fz_min_keep(&m, &c);
+		fz_sess_free(&c);
+	}
+	CU_ASSERT(runs < 100);
+	CU_ASSERT_FATAL(m.best.n == 1);
+	CU_ASSERT(m.best.acts[0].len < 20 && strncmp(m.best.acts[0].b, "BAD xxxx", 8) == 0);
+	fz_min_free(&m);
+	fz_sess_free(&s);
+}
+
+static void
+test_mutate(void)
+{
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	fz_sess_add(&s, "EHLO x\r\n", 8, 0);
+	fz_sess_add(&s, "MAIL FROM:<a@b>\r\n", 17, 0);
+	fz_sess_add(&s, "QUIT\r\n", 6, 0);
+	const struct fz_sess *others[] = { &s };
+	struct fz_words w = { "s@x", "r@y", "c.example", NULL };
+	struct fz_rng r;
+	fz_rng_seed(&r, 42);
+	/* Each operator changes a session somewhere in a few tries. */
+	for (size_t i = 0; i < fz_mutators(); i++) {
+		int changed = 0;
+		for (int t = 0; t < 50 && !changed; t++) {
+			struct fz_sess m;
+			fz_sess_copy(&m, &s);
+			changed = fz_mutate_one(&r, i, &m, others, 1, &w);
+			CU_ASSERT(m.n <= FZ_MAX_ACTS);
+			fz_sess_free(&m);
+		}
+		if (!changed)
+			fprintf(stderr, "mutator %s never applied\n", fz_mutator_name(i));
+		CU_ASSERT(changed);
+	}
+	/* Stacked mutations stay within the limits. */
+	for (int t = 0; t < 2000; t++) {
+		struct fz_sess m;
+		fz_sess_copy(&m, &s);
+		for (int k = 0; k < 8; k++)
+			fz_mutate(&r, &m, others, 1, &w);
+		CU_ASSERT(m.n <= FZ_MAX_ACTS);
+		for (size_t i = 0; i < m.n; i++)
+			CU_ASSERT(m.acts[i].len <= FZ_MAX_ACT);
+		fz_sess_free(&m);
+	}
+	fz_sess_free(&s);
+}
+
+/* A finding written as a scenario loads back with the same bytes. */
+static void
+test_yaml_round_trip(void)
+{
+	static const char raw[] = "MAIL FROM:<'$x\\\"\x01\xff>\r\n\0.\n";
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	fz_sess_add(&s, raw, sizeof(raw) - 1, 0);
+	fz_sess_add(&s, "QUIT\r\n", 6, 0);
+	int codes[] = { 220, 501 };
+	size_t at[] = { 0, 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *comment[] = { "a comment", NULL };
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ codes, at, 2, NULL }, 2, "fuzz-x",
+	    "a 'title'", comment, &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command "
+	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
+	fclose(f);
+	struct load_diag d;
+	load_diag_init(&d);
+	struct scn *sc = load_scenario_mem("finding.yaml", buf, len, &d);
+	if (!sc)
+		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT(sc->n_steps == 5); /* expect, send_raw, expect, send_raw, expect */
+	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
+	struct fz_sess back;
+	struct vars_scope scope = { .scn = sc };
+	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
+	CU_ASSERT_FATAL(back.n >= 1);
+	CU_ASSERT(back.acts[0].len == sizeof(raw) - 1 &&
+	    memcmp(back.acts[0].b, raw, sizeof(raw) - 1) == 0);
+	CU_ASSERT(sc->steps[4].rule && strcmp(sc->steps[4].rule->id, "RF-01") == 0);
+	fz_sess_free(&back);
+	scn_free(sc);
+	load_diag_free(&d);
+	free(buf);
+	fz_sess_free(&s);
+}
+
+int
+main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("fuzz", NULL, NULL);
+	CU_add_test(s, "frame: lock step, data, extra, close", test_frame_lockstep);
+	CU_add_test(s, "frame: split lines, refused DATA, early reply, 421",
+	    test_frame_split_and_refused_data);
+	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
+	CU_add_test(s, "oracle", test_oracle);
+	CU_add_test(s, "shrinking", test_min);
+	CU_add_test(s, "mutations", test_mutate);
+	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
+	return tu_run();
+}
