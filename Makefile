@@ -22,22 +22,25 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: test-fuzz-live fuzz-live-smoke all deps test unit e2e install uninstall test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: test-fuzz-live fuzz-live-smoke all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench clean lint bite modes coverage interop
 
 all: $(BIN)
 
 # Install missing Debian packages once per build tree (the script is a
-# no-op when everything is present).
+# no-op when everything is present).  `make DEPS=` skips it: the Debian
+# package build (debian/rules), whose Build-Depends provide the libraries.
+ifneq ($(DEPS),)
 $(DEPS): harness/install-deps.sh
 	@mkdir -p $(BUILD)
 	@sh harness/install-deps.sh
 	@touch $@
+endif
 
 deps: $(DEPS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(OBJ)
 	@rm -f $@
@@ -46,7 +49,7 @@ $(LIB): $(OBJ)
 HARNESS := $(sort $(wildcard harness/*.c))
 
 $(BIN): $(HARNESS) $(wildcard harness/*.h) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
 	@mkdir -p $(dir $@)
@@ -65,6 +68,8 @@ test: unit e2e fuzz-regress
 	@sh tests/man.sh $(BIN)
 	@sh tests/completion.sh $(BIN)
 	@BUILD=$(BUILD) sh tests/install.sh
+	@$(if $(SANFLAGS),echo "deb and ci-templates: checked by the plain make test",sh tests/deb.sh)
+	@$(if $(SANFLAGS),true,sh tests/ci-templates.sh)
 
 # `smtp-harness fuzz` against the reference server: the clean server for
 # FUZZ_LIVE_SECONDS and every benign mode give no finding, each fault an
@@ -160,7 +165,7 @@ $(IPREFIX): FORCE
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
 
 $(IBIN): $(HARNESS) $(wildcard harness/*.h) $(LIB) $(IPREFIX)
-	$(CC) $(CFLAGS) -DSMTPH_DATADIR='"$(DATADIR)"' -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DSMTPH_DATADIR='"$(DATADIR)"' -o $@ $(HARNESS) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 install: $(IBIN)
 	install -D -m 755 $(IBIN) $(DESTDIR)$(PREFIX)/bin/smtp-harness
@@ -185,5 +190,43 @@ uninstall:
 	@for f in $(SCNFILES); do rm -f $(DESTDIR)$(DATADIR)/$$f; done
 	@[ ! -d $(DESTDIR)$(DATADIR) ] || find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete
 	@rmdir $(DESTDIR)$(PREFIX)/share/doc/smtp-harness 2>/dev/null || true
+
+# ---- the Debian package --------------------------------------------------
+# debian/ builds through `make install PREFIX=/usr`.  tests/deb.sh builds it
+# with dpkg-buildpackage in a copy of the tree, checks its contents, runs
+# the unpacked binary against builtin from another directory and runs
+# lintian (no error, no warning); `make deb` keeps the result in
+# $(BUILD)/deb/.  make test runs it (about 45 s), except under sanitizers.
+deb: $(DEPS)
+	@sh tests/deb.sh --out $(BUILD)/deb
+
+test-deb: $(DEPS)
+	@sh tests/deb.sh
+
+# ---- the container image and the CI templates -----------------------------
+# tests/docker.sh builds the Dockerfile (base debian:12-slim, or the same
+# made by harness/container/base-image.sh where Docker Hub is out of reach)
+# and runs the suite in it: against builtin, and with --network host against
+# serve on the host.  Where no engine can be used it says "docker: NOT RUN"
+# and exits 77, which fails the target.  `make docker` keeps the image as
+# smtp-harness:latest.  Not in make test (it needs a container engine, and
+# 1 to 4 minutes); .ci/run runs it.
+test-docker: $(BIN)
+	@BUILD=$(BUILD) sh tests/docker.sh $(BIN)
+
+docker: $(BIN)
+	@BUILD=$(BUILD) sh tests/docker.sh $(BIN) --tag smtp-harness:latest
+
+# The HTML report and the interop matrix as a reader sees them: three
+# builtin targets (no deviation, known ones, new MUST and SHOULD ones), their
+# reports and matrix opened in headless Chromium (installed when missing,
+# as root), screenshots in $(BUILD)/html/screenshots/.  In .ci/run.
+test-html: $(BIN)
+	@BUILD=$(BUILD) sh tests/html.sh $(BIN)
+
+# docs/ci/: the GitHub Actions and GitLab CI templates, parsed and their
+# commands run against serve (about 1 minute; part of make test).
+test-ci-templates: $(DEPS)
+	@sh tests/ci-templates.sh
 
 include fuzz/fuzz.mk

@@ -6,8 +6,12 @@ set -eu
 # clang + libclang-rt-14-dev: make fuzz (libFuzzer, ASan, UBSan); afl++:
 # make fuzz-afl; zip, unzip: the ClusterFuzzLite seed corpora (make fuzz-cflite);
 # time, libxml2-utils, valgrind: the end-to-end checks (memory, JUnit, memcheck);
-# mandoc: make test lints the man pages (mandoc -Tlint).
-PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps time libxml2-utils valgrind afl++ zip unzip mandoc"
+# mandoc: make test lints the man pages (mandoc -Tlint); dpkg-dev,
+# debhelper, fakeroot, lintian: make deb and tests/deb.sh (the Debian
+# package, built and lintian-checked); python3-yaml: tests/ci-templates.sh
+# (the CI templates of docs/ci/ are parsed as YAML; git: it clones a
+# snapshot of the tree as the templates clone smtp-harness).
+PKGS="make gcc clang libclang-rt-14-dev libyaml-dev libssl-dev libcunit1-dev pkg-config python3 procps time libxml2-utils valgrind afl++ zip unzip mandoc dpkg-dev debhelper fakeroot lintian python3-yaml git"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -127,3 +127,50 @@ cat_free(struct cat *c)
 	c->rows = NULL;
 	c->n = 0;
 }
+
+/* The section headings of docs/catalogue.md, shortened where they carry a
+ * remark ("all rows [unsure]"). */
+static const struct cat_area cat_area_table[] = {
+	{ "GR", 1, "Connection and greeting" },
+	{ "RF", 2, "Reply format" },
+	{ "TM", 3, "Session termination, QUIT, 421" },
+	{ "EH", 4, "EHLO / HELO" },
+	{ "CM", 5, "Command syntax and robustness" },
+	{ "TX", 6, "Mail transaction sequencing and basic commands" },
+	{ "AD", 7, "Addresses and paths" },
+	{ "DT", 8, "DATA, end-of-data, transparency" },
+	{ "LM", 9, "Size limits" },
+	{ "TO", 10, "Timeouts" },
+	{ "SZ", 11, "SIZE (RFC 1870)" },
+	{ "PL", 12, "PIPELINING (RFC 2920)" },
+	{ "8B", 13, "8BITMIME (RFC 6152)" },
+	{ "PA", 14, "MAIL/RCPT parameter errors" },
+	{ "TLS", 15, "STARTTLS (RFC 3207)" },
+	{ "ES", 16, "Enhanced status codes (RFC 2034, RFC 3463)" },
+	{ "AU", 17, "AUTH (RFC 4954)" },
+	{ "CH", 18, "CHUNKING / BINARYMIME (RFC 3030)" },
+	{ "U8", 19, "SMTPUTF8 (RFC 6531)" },
+	{ "DS", 20, "DSN (RFC 3461)" },
+	{ "CL", 21, "Harness (client-side) obligations" },
+};
+
+const struct cat_area *
+cat_areas(size_t *n)
+{
+	*n = sizeof(cat_area_table) / sizeof(cat_area_table[0]);
+	return cat_area_table;
+}
+
+const struct cat_area *
+cat_area_of(const char *id)
+{
+	const char *dash = id ? strrchr(id, '-') : NULL;
+	if (dash == NULL)
+		return NULL;
+	size_t len = (size_t)(dash - id);
+	for (size_t i = 0; i < sizeof(cat_area_table) / sizeof(cat_area_table[0]); i++)
+		if (strlen(cat_area_table[i].prefix) == len &&
+		    strncmp(cat_area_table[i].prefix, id, len) == 0)
+			return &cat_area_table[i];
+	return NULL;
+}

@@ -50,4 +50,21 @@ const struct cat_row *cat_find(const struct cat *c, const char *id);
 
 void cat_free(struct cat *c);
 
+/* The catalogue's areas, its numbered sections ("## 8. DATA, end-of-data,
+ * transparency"), each with the id prefix of its rows ("DT").  Reports
+ * group scenarios and deviations by them.  A static table, in the
+ * catalogue's order; test_catalogue.c checks it against docs/catalogue.md. */
+struct cat_area {
+	const char *prefix; /* "DT" */
+	int number;         /* the section's number, 8 */
+	const char *title;  /* "DATA, end-of-data, transparency" */
+};
+
+/* The table; *n its length. */
+const struct cat_area *cat_areas(size_t *n);
+
+/* The area of catalogue id `id` ("DT-02": the prefix before its last '-'),
+ * or NULL for an id of no area (or NULL). */
+const struct cat_area *cat_area_of(const char *id);
+
 #endif

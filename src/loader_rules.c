@@ -36,24 +36,6 @@ ld_valid_ref(const char *r)
 	return 1;
 }
 
-/* 1 if the quote carries an RFC 2119 keyword of the given strength (any
- * case: RFC 1870, 2034 and 6152 write "must" and "should" in lower case). */
-static int
-quote_has(const char *q, int should)
-{
-	static const char *const strong[] = { "must", "shall", "required", NULL };
-	static const char *const weak[] = { "should", "recommended", NULL };
-	const char *const *w = should ? weak : strong;
-	for (; *w; w++)
-		for (const char *p = strcasestr(q, *w); p; p = strcasestr(p + 1, *w)) {
-			size_t n = strlen(*w);
-			int before = p == q || !isalpha((unsigned char)p[-1]);
-			if (before && !isalpha((unsigned char)p[n]))
-				return 1;
-		}
-	return 0;
-}
-
 static int
 parse_rule(struct ctx *c, const struct node *n, struct scn_rule *r)
 {
@@ -72,7 +54,7 @@ parse_rule(struct ctx *c, const struct node *n, struct scn_rule *r)
 		ok = (ERR(c, v, "rule ref '%s' is not an RFC section such as 'RFC 5321 3.3'", r->ref), 0);
 	if (!(v = ld_lookup(n, "quote")) || !(r->quote = ld_get_str(c, v, "rule quote", 1)))
 		ok = v ? 0 : (ERR(c, n, "a rule needs a quote (the RFC's words, with MUST or SHOULD)"), 0);
-	else if (!quote_has(r->quote, 0) && !quote_has(r->quote, 1))
+	else if (!scn_quote_has(r->quote, 0) && !scn_quote_has(r->quote, 1))
 		ok = (ERR(c, v, "the quote of rule '%s' has no MUST, SHOULD, SHALL or REQUIRED: "
 		    "only a broken requirement may fail a server", r->id ? r->id : "?"), 0);
 	return ok;
@@ -116,8 +98,8 @@ ld_check_rules(struct ctx *c, const struct node *root, const struct scn *s)
 			k++;
 		if (k == s->n_refs)
 			ERR(c, rn, "rule '%s' is not listed in refs", r->id);
-		strong |= quote_has(r->quote, 0);
-		weak |= quote_has(r->quote, 1);
+		strong |= scn_quote_has(r->quote, 0);
+		weak |= scn_quote_has(r->quote, 1);
 	}
 	const struct node *lv = ld_lookup(root, "level");
 	if (s->n_rules == 0 || !lv)

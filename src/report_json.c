@@ -111,6 +111,17 @@ js_result(struct buf *b, const struct res_result *r)
 	js_strv(b, s ? s->refs : NULL, s ? s->n_refs : 0);
 	buf_puts(b, ",\n      \"tags\": ");
 	js_strv(b, s ? s->tags : NULL, s ? s->n_tags : 0);
+	const struct cat_area *area = rep_result_area(r);
+	buf_puts(b, ",\n      \"area\": ");
+	if (area != NULL) {
+		buf_puts(b, "{\"id\": ");
+		js_str(b, area->prefix);
+		buf_printf(b, ", \"number\": %d, \"title\": ", area->number);
+		js_str(b, area->title);
+		buf_puts(b, "}");
+	} else {
+		buf_puts(b, "null");
+	}
 	buf_puts(b, ",\n      \"status\": ");
 	js_str(b, rep_status_lower(r->status));
 	buf_puts(b, ",\n      \"duration\": ");
@@ -137,6 +148,8 @@ js_result(struct buf *b, const struct res_result *r)
 		js_str(b, r->rule_ref);
 		buf_puts(b, ", \"quote\": ");
 		js_str(b, r->rule_quote);
+		buf_puts(b, ", \"level\": ");
+		js_str(b, rep_level_name(rep_rule_level(r)));
 		buf_puts(b, "}");
 	} else {
 		buf_puts(b, "null");

@@ -32,14 +32,64 @@ rep_deviations(const struct rep_run *run, size_t *n)
 			k++;
 		if (k == *n) {
 			d = xrealloc(d, (*n + 1) * sizeof(*d));
-			d[k] = (struct rep_deviation){ r->rule_id, r->rule_ref, r->rule_quote, 0 };
+			d[k] = (struct rep_deviation){ .id = r->rule_id, .ref = r->rule_ref,
+				.quote = r->rule_quote, .level = rep_rule_level(r),
+				.area = cat_area_of(r->rule_id) };
 			(*n)++;
 		}
 		d[k].count++;
+		if (r->status == RES_FAIL)
+			d[k].fail++;
+		else
+			d[k].xfail++;
 	}
 	if (*n > 1)
 		qsort(d, *n, sizeof(*d), dev_cmp);
 	return d;
+}
+
+enum scn_level
+rep_rule_level(const struct res_result *r)
+{
+	const char *q = r->rule_quote ? r->rule_quote : "";
+	int strong = scn_quote_has(q, 0), weak = scn_quote_has(q, 1);
+	if (strong != weak)
+		return strong ? SCN_MUST : SCN_SHOULD;
+	if (r->scn != NULL && r->scn->level == SCN_SHOULD)
+		return SCN_SHOULD;
+	return SCN_MUST;
+}
+
+const struct cat_area *
+rep_result_area(const struct res_result *r)
+{
+	const struct scn *s = r->scn;
+	const struct cat_area *a;
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < s->n_rules; i++)
+		if ((a = cat_area_of(s->rules[i].id)) != NULL)
+			return a;
+	for (size_t i = 0; i < s->n_refs; i++)
+		if (scn_ref_is_catalogue_id(s->refs[i]) && (a = cat_area_of(s->refs[i])) != NULL)
+			return a;
+	return NULL;
+}
+
+const char *
+rep_ref_rfc(const char *ref, char *buf, size_t size)
+{
+	size_t n = 0;
+	const char *sp = ref ? strchr(ref, ' ') : NULL;
+	if (sp != NULL) {
+		const char *end = strchr(sp + 1, ' ');
+		n = end ? (size_t)(end - ref) : strlen(ref);
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, ref ? ref : "", n);
+	buf[n] = '\0';
+	return buf;
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "catalogue.h"
 #include "result.h"
 
 struct rep_run {
@@ -32,12 +33,32 @@ struct rep_deviation {
 	const char *id;    /* points into a result (res_result.rule_id) */
 	const char *ref;
 	const char *quote;
-	size_t count;
+	size_t count;      /* fail + xfail */
+	size_t fail;       /* new: not in the baseline */
+	size_t xfail;      /* known: in the baseline */
+	enum scn_level level;         /* SCN_MUST or SCN_SHOULD: rep_rule_level() */
+	const struct cat_area *area;  /* the id's catalogue area, or NULL */
 };
 
 /* The run's deviations sorted by id, in a new array (free() it); *n its
  * length.  NULL when there are none. */
 struct rep_deviation *rep_deviations(const struct rep_run *run, size_t *n);
+
+/* The strength of the requirement a FAIL or XFAIL broke: SCN_MUST when its
+ * quote says MUST (SHALL, REQUIRED) and not SHOULD, SCN_SHOULD when it says
+ * SHOULD (RECOMMENDED) and not MUST; when it says both or neither, the
+ * scenario's level decides (SCN_MUST for a level of may).  The rule's quote
+ * and the scenario come from r. */
+enum scn_level rep_rule_level(const struct res_result *r);
+
+/* The catalogue area a result belongs to, for grouping: the area of its
+ * scenario's first rule (`rules:`), else of its first ref that is a
+ * catalogue id; NULL when neither names a known area. */
+const struct cat_area *rep_result_area(const struct res_result *r);
+
+/* "RFC 5321" from a rule ref "RFC 5321 4.1.1.4" (the first two words),
+ * written into buf of size bytes; "" for NULL or a ref of one word. */
+const char *rep_ref_rfc(const char *ref, char *buf, size_t size);
 
 /* "opening", "steps" or "teardown": where a result's failing step is. */
 const char *rep_phase(const struct res_result *r);

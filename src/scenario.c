@@ -209,3 +209,19 @@ scn_sends(const struct scn *s, const char *verb)
 	}
 	return 0;
 }
+
+int
+scn_quote_has(const char *q, int should)
+{
+	static const char *const strong[] = { "must", "shall", "required", NULL };
+	static const char *const weak[] = { "should", "recommended", NULL };
+	const char *const *w = should ? weak : strong;
+	for (; *w; w++)
+		for (const char *p = strcasestr(q, *w); p; p = strcasestr(p + 1, *w)) {
+			size_t n = strlen(*w);
+			int before = p == q || !isalpha((unsigned char)p[-1]);
+			if (before && !isalpha((unsigned char)p[n]))
+				return 1;
+		}
+	return 0;
+}

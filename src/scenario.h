@@ -145,6 +145,12 @@ const char *scn_opening_name(enum scn_opening o);
 int scn_code_match(const struct scn_code *p, int code);
 /* 1 if a ref is a catalogue id such as "TM-01" or "TLS-07". */
 int scn_ref_is_catalogue_id(const char *ref);
+
+/* 1 if an RFC quote carries an RFC 2119 keyword of the given strength, as a
+ * whole word in any case (RFC 1870, 2034 and 6152 write "must" and "should"
+ * in lower case): should == 0 asks for MUST, SHALL or REQUIRED, should == 1
+ * for SHOULD or RECOMMENDED.  ("MUST NOT" and "SHOULD NOT" count.) */
+int scn_quote_has(const char *quote, int should);
 /* 1 if the scenario carries tag t. */
 int scn_has_tag(const struct scn *s, const char *t);
 /* 1 if one of the scenario's steps sends command verb (e.g. "MAIL"): a send

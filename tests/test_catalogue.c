@@ -80,6 +80,62 @@ test_project_catalogue(void)
 	CU_ASSERT(strstr(err, "no catalogue rows") != NULL);
 }
 
+/* The area table against docs/catalogue.md: each numbered section's
+ * heading begins with its area's number and title, every id row under it
+ * has that area's prefix, and every row has an area. */
+static void
+test_areas(void)
+{
+	size_t na;
+	const struct cat_area *a = cat_areas(&na);
+	CU_ASSERT_EQUAL(na, 21);
+	CU_ASSERT_PTR_EQUAL(cat_area_of("TLS-07"), &a[14]);
+	CU_ASSERT_PTR_EQUAL(cat_area_of("8B-06"), &a[12]);
+	CU_ASSERT_PTR_NULL(cat_area_of("T-01"));
+	CU_ASSERT_PTR_NULL(cat_area_of("TX"));
+	CU_ASSERT_PTR_NULL(cat_area_of(NULL));
+
+	FILE *f = fopen("docs/catalogue.md", "r");
+	CU_ASSERT_FATAL(f != NULL);
+	char line[4096];
+	const struct cat_area *cur = NULL;
+	size_t headings = 0, rows = 0, bad = 0;
+	while (fgets(line, sizeof(line), f)) {
+		int num;
+		if (sscanf(line, "## %d. ", &num) == 1) {
+			cur = NULL;
+			for (size_t i = 0; i < na; i++)
+				if (a[i].number == num)
+					cur = &a[i];
+			char want[256];
+			snprintf(want, sizeof(want), "## %d. %s", num, cur ? cur->title : "?");
+			if (!cur || strncmp(line, want, strlen(want)) != 0) {
+				fprintf(stderr, "\narea table: %s does not begin the heading %s", want, line);
+				bad++;
+			}
+			headings++;
+			continue;
+		}
+		if (strncmp(line, "## ", 3) == 0)
+			cur = NULL; /* the unnumbered sections after the tables */
+		struct cat c = { 0 };
+		if (cat_parse(&c, line, strlen(line)) == 1) {
+			const struct cat_area *ar = cat_area_of(c.rows[0].id);
+			if (ar == NULL || ar != cur) {
+				fprintf(stderr, "\narea table: %s is under section %d", c.rows[0].id,
+				    cur ? cur->number : 0);
+				bad++;
+			}
+			rows++;
+		}
+		cat_free(&c);
+	}
+	fclose(f);
+	CU_ASSERT_EQUAL(headings, na);
+	CU_ASSERT_EQUAL(rows, 189);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int
 main(void)
 {
@@ -88,5 +144,6 @@ main(void)
 	CU_pSuite s = CU_add_suite("catalogue", NULL, NULL);
 	CU_add_test(s, "table rows", test_rows);
 	CU_add_test(s, "the project's catalogue", test_project_catalogue);
+	CU_add_test(s, "the catalogue's areas", test_areas);
 	return tu_run();
 }

@@ -1012,7 +1012,7 @@ static const char json_check[] =
     "print('summary', *[s[k] for k in ('total', 'pass', 'fail', 'skip',\n"
     "    'error', 'xfail', 'xpass')])\n"
     "print('deviations', s['deviations'])\n"
-    "keys = sorted(['id', 'title', 'file', 'level', 'refs', 'tags',\n"
+    "keys = sorted(['id', 'title', 'file', 'level', 'refs', 'tags', 'area',\n"
     "    'status', 'duration', 'reason', 'step', 'step_line', 'phase', 'rule', 'expected',\n"
     "    'actual', 'warnings', 'tls', 'transcript_dropped', 'transcript'])\n"
     "for c in d['scenarios']:\n"
@@ -1035,6 +1035,7 @@ static const char json_check[] =
     "        '|'.join(c['tags']))\n"
     "    if c['rule']:\n"
     "        print('rule', c['phase'], c['rule']['id'], c['rule']['ref'], c['rule']['quote'])\n"
+    "        print('rule-level', c['rule']['level'], 'area', c['area'])\n"
     "    if c['id'] == 'core.hostile':\n"
     "        print('server', srv.hex())\n"
     "        print('detail', c['expected'], c['actual'], c['duration'])\n"
@@ -1042,7 +1043,9 @@ static const char json_check[] =
     "        print('burst', srv == bytes(i % 256 for i in "
     "range(len(srv))))\n"
     "    if c['id'] == 'weird.title':\n"
-    "        print('title', c['title'], c['file'])\n";
+    "        print('title', c['title'], c['file'])\n"
+    "print('areas', ' '.join(c['area']['id'] + '/' + str(c['area']['number']) if c['area'] else '-'\n"
+    "    for c in d['scenarios']))\n";
 
 static void
 test_json(void)
@@ -1077,6 +1080,7 @@ test_json(void)
 	    "\\x1b[2Jbad 5 0 %zu RFC 5321 4.2.1 core|robustness\n"
 	    "rule teardown RF-03 RFC 5321 4.2.1 In a multiline reply, the reply code on each of the "
 	    "lines MUST be the same.\n"
+	    "rule-level must area None\n"
 	    "server %s\n"
 	    "detail 250 25\\r\\n 0.25\n"
 	    "scenario ext.starttls skip should None None requires STARTTLS "
@@ -1093,7 +1097,8 @@ test_json(void)
 	    "scenario weird.title pass may None None None 0 0 0 "
 	    "RFC 5321 2.3.8 \n"
 	    "title Title with \\x1b[2J # ]]> \"q\" 'a' & <b> \\ \\xff "
-	    "top.yaml\n",
+	    "top.yaml\n"
+	    "areas CM/5 - - TM/3 - - TM/3 -\n",
 	    24 + HOSTILE_LEN, hex.data);
 	CU_ASSERT_EQUAL(status, 0);
 	assert_str(out, want.data);
@@ -1116,7 +1121,8 @@ test_json_empty(void)
 	assert_str(out, "schema smtp-harness/report/1\n"
 	    "run None None 0.0\n"
 	    "summary 0 0 0 0 0 0 0\n"
-	    "deviations {}\n");
+	    "deviations {}\n"
+	    "areas \n");
 	free(out);
 	free(doc);
 }

@@ -138,7 +138,9 @@ test_bytes(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\x1b[31m\\xff\\xfe\\x00]]&gt;&quot;&#39;&amp;amp;"));
 	/* Fetches nothing: no src or href attribute anywhere. */
 	CU_ASSERT_PTR_NULL(strstr(doc, " src=\""));
-	CU_ASSERT_PTR_NULL(strstr(doc, " href=\""));
+	/* Links only into the page. */
+	for (const char *h = strstr(doc, "href=\""); h; h = strstr(h + 1, "href=\""))
+		CU_ASSERT(h[6] == '#');
 	CU_ASSERT_PTR_NULL(strstr(doc, "<link"));
 	CU_ASSERT_PTR_NULL(strstr(doc, "url("));
 	free(doc);
@@ -154,11 +156,13 @@ static const char check_py[] =
     "class P(HTMLParser):\n"
     "    def __init__(s):\n"
     "        super().__init__(convert_charrefs=True); s.ids = {}; s.cur = None\n"
-    "        s.rows = []; s.scripts = 0; s.text = []\n"
+    "        s.rows = []; s.scripts = 0; s.text = []; s.anchors = []; s.squares = []; s.areas = []\n"
     "    def handle_starttag(s, t, a):\n"
     "        a = dict(a)\n"
     "        if t == 'script': s.scripts += 1\n"
-    "        if t == 'details': s.rows.append((a.get('data-status'), a.get('data-level'), a.get('data-tags')))\n"
+    "        if t == 'details': s.rows.append((a.get('data-status'), a.get('data-level'), a.get('data-tags'))); s.anchors.append(a.get('id'))\n"
+    "        if t == 'a' and 'sq' in (a.get('class') or '').split(): s.squares.append((a['class'].split()[1], a['href']))\n"
+    "        if t == 'tr' and (a.get('id') or '').startswith('area-'): s.areas.append(a['id'])\n"
     "        s.cur = a.get('id')\n"
     "    def handle_data(s, x):\n"
     "        s.text.append(x)\n"
@@ -168,6 +172,9 @@ static const char check_py[] =
     "for k in sorted(p.ids): print(k, p.ids[k])\n"
     "for r in p.rows: print('row', r[0], r[1], repr(r[2]))\n"
     "print('scripts', p.scripts)\n"
+    "st = dict(zip(p.anchors, [r[0] for r in p.rows]))\n"
+    "print('squares', len(p.squares), all(st.get(h[1:]) == c for c, h in p.squares))\n"
+    "print('areas', ' '.join(p.areas))\n"
     "t = ''.join(p.text)\n"
     "print('evil-text', '</pre><script>alert(1)</script>' in t)\n";
 
@@ -210,6 +217,12 @@ test_parse(void)
 	    "row xpass should ''\n"
 	    "row pass may 'core'\n"
 	    "scripts 1\n"
+	    /* One square per scenario, each linking to its own <details>, in
+	     * the row of its area: a.pass cites CM-01 (area 5); the others
+	     * have no rules and no catalogue id in refs (the rule a FAIL broke
+	     * does not move its scenario). */
+	    "squares 7 True\n"
+	    "areas area-CM area-none\n"
 	    /* The text a reader sees holds the hostile bytes as text. */
 	    "evil-text True\n";
 	CU_ASSERT_STRING_EQUAL(out.data, want);
@@ -233,9 +246,28 @@ test_rules(void)
 	CU_ASSERT_FATAL(doc != NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<dt>rule</dt><dd><code>TX-05</code> RFC 5321 3.3: "
 	    "<q>the server &lt;b&gt;MUST&lt;/b&gt; &amp; more</q></dd>"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<tr><td><code>TX-05</code></td><td>RFC 5321 3.3</td>"
-	    "<td id=\"dev-0\">2</td>"));
+	/* One MUST row: 2 scenarios, 1 new and 1 known, each linked. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<h3 id=\"level-must\"><span class=\"tag must\">MUST"
+	    "</span> 1 requirement, 2 scenarios</h3>"));
+	CU_ASSERT_PTR_NULL(strstr(doc, "level-should"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<td><code>TX-05</code></td><td>RFC 5321 3.3</td>"
+	    "<td class=\"n\" id=\"dev-0\">2</td><td class=\"n\">1</td><td class=\"n\">1</td>"));
 	CU_ASSERT_PTR_NULL(strstr(doc, "dev-1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<li><a href=\"#s-b.fail\"><code>b.fail</code></a>"
+	    "<span class=\"tag new\">new</span>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<li><a href=\"#s-e.xfail\"><code>e.xfail</code></a>"
+	    "<span class=\"tag known\">known</span>"));
+	/* The verdict leads, and the known deviation is not hidden. */
+	const char *v = strstr(doc, "<div class=\"verdict v-new\" id=\"verdict\"><p class=\"head\">"
+	    "Fails: 1 new deviation, 1 error (and 1 known)</p>");
+	CU_ASSERT_PTR_NOT_NULL(v);
+	CU_ASSERT(v && v < strstr(doc, "id=\"grid\"") && strstr(doc, "id=\"grid\"") <
+	    strstr(doc, "Deviations by requirement"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<strong>MUST</strong>: 1 requirement broken in 2 scenarios"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "id=\"by-rfc\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<tr><td>RFC 5321</td><td class=\"n\">2</td>"
+	    "<td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">1</td><td>TX-05</td></tr>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<span class=\"tag known\">known deviation</span>"));
 	free(doc);
 }
 
