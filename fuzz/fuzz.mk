@@ -8,6 +8,10 @@
 #   make fuzz-overnight HOURS=8 (or MINUTES=60)   see fuzz/overnight.sh
 #   make bench-fuzz    exec/s of every target
 #   make fuzz-cflite   run .clusterfuzzlite/build.sh here (part of fuzz-smoke)
+#   make fuzz-afl-mutator  the AFL++ custom mutator, build/fuzz/afl/libsmtph-mutator.so
+#   make fuzz-afl-server   the whole binary under afl-clang-fast, build/fuzz/afl-server/
+#   make test-afl-mutator  both, driven by afl-fuzz for AFL_SECONDS (20); see
+#                          tests/afl-mutator.sh and docs/fuzzing.md
 
 FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_loader fuzz_server fuzz_engine
 FUZZ_CC      ?= clang
@@ -28,7 +32,8 @@ FZ_REP  := $(BUILD)/fuzz/replay
 FZ_SRC  := $(sort $(wildcard src/*.c))
 FZ_HDR  := $(wildcard src/*.h) fuzz/fuzz.h
 
-.PHONY: fuzz fuzz-afl fuzz-replay fuzz-regress fuzz-smoke fuzz-overnight bench-fuzz fuzz-cflite
+.PHONY: fuzz fuzz-afl fuzz-replay fuzz-regress fuzz-smoke fuzz-overnight bench-fuzz fuzz-cflite \
+	fuzz-afl-mutator fuzz-afl-server test-afl-mutator
 
 # -- libFuzzer: the library instrumented for coverage, each target linked
 #    with libFuzzer's main.
@@ -93,3 +98,38 @@ bench-fuzz: fuzz
 # ClusterFuzzLite's build.sh, run here the way its builder image runs it.
 fuzz-cflite: | $(DEPS)
 	@sh fuzz/cflite-test.sh
+
+# -- AFL++ on a stdin server: the session mutations as a custom mutator
+#    library (fuzz/afl_mutator.c), built from a position-independent copy
+#    of the few library files it needs (build/obj is not PIC), with only
+#    afl_custom_* exported; and the reference server under afl-clang-fast,
+#    for `afl-fuzz ... -- build/fuzz/afl-server/smtp-harness serve --stdio`.
+FZ_MUT_SRC := fz_mutate fz_raw fz_sess buf template util vars
+FZ_MUT_CFLAGS := -O2 -g -fPIC -ffunction-sections -fdata-sections $(FUZZ_WARN)
+FZ_AFLSRV  := build/fuzz/afl-server
+
+fuzz-afl-mutator: $(FZ_AFL)/libsmtph-mutator.so
+
+$(FZ_AFL)/pic/%.o: src/%.c $(FZ_HDR) | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FZ_MUT_CFLAGS) -c -o $@ $<
+
+$(FZ_AFL)/libsmtph-mutator.so: fuzz/afl_mutator.c fuzz/afl_mutator.map $(FZ_MUT_SRC:%=$(FZ_AFL)/pic/%.o)
+	$(CC) $(FZ_MUT_CFLAGS) -shared -Wl,--gc-sections -Wl,-z,defs \
+	    -Wl,--version-script=fuzz/afl_mutator.map -o $@ fuzz/afl_mutator.c \
+	    $(FZ_MUT_SRC:%=$(FZ_AFL)/pic/%.o) -Wl,--as-needed -lcrypto
+
+fuzz-afl-server: $(FZ_AFLSRV)/smtp-harness
+
+$(FZ_AFLSRV)/smtp-harness: $(HARNESS) $(wildcard harness/*.h) $(FZ_AFL)/libsmtph.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_AFL_CC) -O2 -g $(FUZZ_WARN) -o $@ $(HARNESS) $(FZ_AFL)/libsmtph.a $(FUZZ_LIBS)
+
+$(BUILD)/afl_mutator_check: tests/afl_mutator_check.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -ldl
+
+AFL_SECONDS ?= 20
+test-afl-mutator: fuzz-afl-mutator fuzz-afl-server $(BIN) $(BUILD)/afl_mutator_check
+	@sh tests/afl-mutator.sh $(FZ_AFL)/libsmtph-mutator.so $(FZ_AFLSRV)/smtp-harness $(BIN) \
+	    $(BUILD)/afl_mutator_check $(AFL_SECONDS)

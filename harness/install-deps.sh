@@ -4,7 +4,8 @@
 # command and fail, so nothing half-works.
 set -eu
 # clang + libclang-rt-14-dev: make fuzz (libFuzzer, ASan, UBSan); afl++:
-# make fuzz-afl; zip, unzip: the ClusterFuzzLite seed corpora (make fuzz-cflite);
+# make fuzz-afl and make test-afl-mutator; zip, unzip: the ClusterFuzzLite
+# seed corpora (make fuzz-cflite);
 # time, libxml2-utils, valgrind: the end-to-end checks (memory, JUnit, memcheck);
 # mandoc: make test lints the man pages (mandoc -Tlint); dpkg-dev,
 # debhelper, fakeroot, lintian: make deb and tests/deb.sh (the Debian

@@ -3,10 +3,12 @@
  * TLS) until SIGINT/SIGTERM, or one session on stdin/stdout (--stdio, what
  * an exec: target runs), or the list of its faults.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "loop.h"
@@ -47,10 +49,43 @@ serve_listen(struct srv *srv, const char *hostport, int tls, const char *faults,
 	return port;
 }
 
+#ifdef __AFL_HAVE_MANUAL_CONTROL
+/* Built with afl-clang-fast (make fuzz-afl-server) and run by afl-fuzz:
+ * the fork server starts once srv_new() has made the TLS context, and in
+ * persistent mode one process serves up to AFL_LOOP_SESSIONS test cases,
+ * each a session on copies of stdin and stdout (afl-fuzz rewrites the file
+ * behind stdin and rewinds it before each).  Outside afl-fuzz the loop runs
+ * once, as serve_stdio().  See docs/fuzzing.md. */
+#define AFL_LOOP_SESSIONS 10000
+
+static int
+serve_stdio_afl(struct loop *loop, struct srv *srv, int tls)
+{
+	char err[256];
+	__AFL_INIT();
+	while (!stop_requested && __AFL_LOOP(AFL_LOOP_SESSIONS)) {
+		int in = dup(0), out = dup(1);
+		if (in < 0 || out < 0)
+			snprintf(err, sizeof(err), "dup: %s", strerror(errno));
+		if (in < 0 || out < 0
+		    || (tls ? srv_attach_tls : srv_attach)(srv, in, out, err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtp-harness: %s\n", err);
+			return EXIT_FAILED;
+		}
+		while (!stop_requested && srv_active_sessions(srv) > 0)
+			loop_run_once(loop, 200);
+	}
+	return EXIT_PASS;
+}
+#endif
+
 /* One session on stdin/stdout, until it ends or a signal comes. */
 static int
 serve_stdio(struct loop *loop, struct srv *srv, int tls)
 {
+#ifdef __AFL_HAVE_MANUAL_CONTROL
+	return serve_stdio_afl(loop, srv, tls);
+#endif
 	char err[256];
 	if ((tls ? srv_attach_tls : srv_attach)(srv, 0, 1, err, sizeof(err)) != 0) {
 		fprintf(stderr, "smtp-harness: %s\n", err);

@@ -1,8 +1,9 @@
 /*
  * test_fuzz.c - CUnit tests of the fuzzer's pure parts: the framing model
  * (fz_frame.c), the verdict (fz_oracle.c), shrinking (fz_min.c), the
- * mutations (fz_mutate.c) and findings written as scenarios the loader
- * reads back byte for byte (fz_sess.c).
+ * mutations (fz_mutate.c), findings written as scenarios the loader
+ * reads back byte for byte (fz_sess.c), and raw client bytes cut into acts
+ * and joined again (fz_raw.c, the AFL++ mutator's view).
  */
 #include <stdint.h>
 
@@ -10,6 +11,7 @@
 #include "fz_min.h"
 #include "fz_mutate.h"
 #include "fz_oracle.h"
+#include "fz_raw.h"
 #include "fz_sess.h"
 #include "loader.h"
 #include "testutil.h"
@@ -290,6 +292,106 @@ test_yaml_round_trip(void)
 	fz_sess_free(&s);
 }
 
+/* Raw client bytes: the acts they are cut into ("|" between acts), and
+ * joined again they are the input, read from right before a guard page. */
+static void
+test_raw_cut(void)
+{
+	static const struct {
+		const char *in;
+		size_t len; /* 0: strlen */
+		const char *acts;
+		size_t alen; /* 0: strlen */
+	} cases[] = {
+		{ "", 0, "", 0 },
+		{ "EHLO", 0, "EHLO", 0 },
+		{ "EHLO x\r\nQUIT\r\n", 0, "EHLO x\r\n|QUIT\r\n", 0 },
+		{ "EHLO x\nNOOP\rNOOP\r\n", 0, "EHLO x\n|NOOP\rNOOP\r\n", 0 },
+		/* a message is one act, up to its "." line */
+		{ "DATA\r\na\r\n..b\r\n.\r\nQUIT\r\n", 0, "DATA\r\n|a\r\n..b\r\n.\r\n|QUIT\r\n", 0 },
+		{ "data\r\n.\r\nQUIT", 0, "data\r\n|.\r\n|QUIT", 0 },
+		{ "DATA\r\nno end\r\n.x\r\n", 0, "DATA\r\n|no end\r\n.x\r\n", 0 },
+		{ "DATAX\r\na\r\n", 0, "DATAX\r\n|a\r\n", 0 },
+		/* a BDAT chunk stays with its command, even holding line ends */
+		{ "BDAT 4 LAST\r\na\r\nb\r\nQUIT\r\n", 0, "BDAT 4 LAST\r\na\r\nb|\r\n|QUIT\r\n", 0 },
+		{ "bdat 0\r\nQUIT\r\n", 0, "bdat 0\r\n|QUIT\r\n", 0 },
+		{ "BDAT 99999999999999999999999\r\nab", 0, "BDAT 99999999999999999999999\r\nab", 0 },
+		{ "BDAT x\r\nab\r\n", 0, "BDAT x\r\n|ab\r\n", 0 },
+		{ "\0\0\r\n\0", 5, "\0\0\r\n|\0", 6 },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t len = cases[c].len ? cases[c].len : strlen(cases[c].in);
+		struct tu_guard g;
+		char *in = tu_guarded(&g, cases[c].in, len);
+		struct fz_sess s;
+		fz_raw_to_sess(in, len, &s);
+		struct buf cut, back;
+		buf_init(&cut);
+		buf_init(&back);
+		for (size_t i = 0; i < s.n; i++) {
+			if (i)
+				buf_puts(&cut, "|");
+			buf_append(&cut, s.acts[i].b, s.acts[i].len);
+		}
+		const char *want = cases[c].acts;
+		size_t wlen = cases[c].alen ? cases[c].alen : strlen(want);
+		if (cut.len != wlen || memcmp(cut.data ? cut.data : "", want, wlen) != 0)
+			fprintf(stderr, "case %zu: cut as '%s'\n", c, cut.data ? cut.data : "");
+		CU_ASSERT(cut.len == wlen && memcmp(cut.data ? cut.data : "", want, wlen) == 0);
+		CU_ASSERT(fz_raw_to_bytes(&s, &back, (size_t)-1) == len);
+		CU_ASSERT(back.len == len && memcmp(back.data ? back.data : "", cases[c].in, len) == 0);
+		/* within max: the first bytes */
+		buf_reset(&back);
+		CU_ASSERT(fz_raw_to_bytes(&s, &back, len / 2) == len / 2);
+		CU_ASSERT(memcmp(back.data ? back.data : "", cases[c].in, len / 2) == 0);
+		buf_free(&cut);
+		buf_free(&back);
+		fz_sess_free(&s);
+		tu_unguard(&g);
+	}
+}
+
+/* Past FZ_MAX_ACTS lines the last act holds the rest: nothing is lost. */
+static void
+test_raw_many_lines(void)
+{
+	struct buf in, back;
+	buf_init(&in);
+	buf_init(&back);
+	for (int i = 0; i < 3 * FZ_MAX_ACTS; i++)
+		buf_printf(&in, "NOOP %d\r\n", i);
+	struct fz_sess s;
+	fz_raw_to_sess(in.data, in.len, &s);
+	CU_ASSERT(s.n == FZ_MAX_ACTS);
+	CU_ASSERT(strcmp(s.acts[0].b, "NOOP 0\r\n") == 0);
+	CU_ASSERT(fz_raw_to_bytes(&s, &back, in.len + 10) == in.len);
+	CU_ASSERT(back.len == in.len && memcmp(back.data, in.data, in.len) == 0);
+	fz_sess_free(&s);
+	buf_free(&in);
+	buf_free(&back);
+}
+
+/* The words the mutations use come from the session itself. */
+static void
+test_raw_words(void)
+{
+	static const char in[] = "EHLO x\r\nAUTH PLAIN AGEAYg==\r\nMAIL FROM: <s@x.example> SIZE=1\r\n"
+	    "RCPT TO:<>\r\nrcpt to:<r@y.example>\r\n";
+	struct fz_sess s;
+	fz_raw_to_sess(in, sizeof(in) - 1, &s);
+	char w[16];
+	CU_ASSERT(fz_raw_word(&s, 0, w, sizeof(w)) && strcmp(w, "s@x.example") == 0);
+	CU_ASSERT(fz_raw_word(&s, 1, w, sizeof(w)) && strcmp(w, "r@y.example") == 0);
+	CU_ASSERT(fz_raw_word(&s, 2, w, sizeof(w)) && strcmp(w, "AGEAYg==") == 0);
+	CU_ASSERT(fz_raw_word(&s, 0, w, 4) && strcmp(w, "s@x") == 0);
+	CU_ASSERT(!fz_raw_word(&s, 3, w, sizeof(w)));
+	fz_sess_free(&s);
+	fz_raw_to_sess("MAIL FROM:<a\0b>\r\n", 17, &s);
+	CU_ASSERT(!fz_raw_word(&s, 0, w, sizeof(w)));
+	CU_ASSERT(!fz_raw_word(&s, 1, w, sizeof(w)));
+	fz_sess_free(&s);
+}
+
 int
 main(void)
 {
@@ -304,5 +406,8 @@ main(void)
 	CU_add_test(s, "shrinking", test_min);
 	CU_add_test(s, "mutations", test_mutate);
 	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
+	CU_add_test(s, "raw bytes: cut into acts and joined", test_raw_cut);
+	CU_add_test(s, "raw bytes: more lines than acts", test_raw_many_lines);
+	CU_add_test(s, "raw bytes: the session's words", test_raw_words);
 	return tu_run();
 }

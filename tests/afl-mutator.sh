@@ -1,0 +1,81 @@
+#!/bin/sh
+# afl-mutator.sh - AFL++ driving a stdin SMTP server with the session
+# mutator (fuzz/afl_mutator.c, docs/fuzzing.md), checked:
+#   - the library as afl-fuzz loads it: entry points, outputs within
+#     max_size, mutants that differ and keep the session's shape, the same
+#     seed giving the same mutants (tests/afl_mutator_check.c);
+#   - afl-fuzz with AFL_CUSTOM_MUTATOR_ONLY=1 on the reference server built
+#     with afl-clang-fast (serve --stdio, persistent mode) for SECONDS: many
+#     executions, a corpus grown by entries the mutator made ("smtph-sess"),
+#     no crash and no hang; the rate is printed;
+#   - fuzz/afl2yaml.sh: a crash file becomes a scenario the loader reads
+#     back byte for byte, which passes on the clean server and fails on one
+#     that closes where the bytes go (builtin:close-on-invalid).
+# Usage: afl-mutator.sh MUTATOR.so AFL-SERVER-BINARY BINARY CHECK-BINARY [SECONDS]
+set -eu
+SO=$1
+AFLSRV=$2
+BIN=$3
+CHECK=$4
+SECONDS_=${5:-20}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail() { echo "FAIL afl-mutator: $*" >&2; exit 1; }
+SEEDS=corpus/afl_session
+
+# The library, as afl-fuzz sees it.
+"$CHECK" "$SO" "$SEEDS"/* || fail "afl_mutator_check"
+echo "ok afl-mutator: library checks"
+
+# afl-fuzz on the reference server.  The settings a shared machine or a
+# container needs: no CPU frequency or core-pattern checks, no core binding.
+command -v afl-fuzz >/dev/null || fail "afl-fuzz not installed (harness/install-deps.sh)"
+export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+    AFL_NO_AFFINITY=1 AFL_CUSTOM_MUTATOR_ONLY=1
+AFL_CUSTOM_MUTATOR_LIBRARY=$(cd "$(dirname "$SO")" && pwd)/$(basename "$SO")
+export AFL_CUSTOM_MUTATOR_LIBRARY
+rc=0
+afl-fuzz -V "$SECONDS_" -t 2000 -i "$SEEDS" -o "$TMP/afl" -- "$AFLSRV" serve --stdio \
+    >"$TMP/afl.log" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { tail -20 "$TMP/afl.log" >&2; fail "afl-fuzz exited $rc"; }
+stats=$TMP/afl/default/fuzzer_stats
+[ -f "$stats" ] || { tail -20 "$TMP/afl.log" >&2; fail "no fuzzer_stats"; }
+stat() { awk -v k="$1" '$1 == k { print $3 }' "$stats"; }
+execs=$(stat execs_done)
+rate=$(stat execs_per_sec)
+corpus=$(stat corpus_count)
+crashes=$(stat saved_crashes)
+hangs=$(stat saved_hangs)
+seeds=$(ls "$SEEDS" | wc -l)
+made=$(ls "$TMP/afl/default/queue" | grep -c 'smtph-sess' || true)
+grep -q 'Persistent mode binary detected' "$TMP/afl.log" || fail "the server is not in persistent mode"
+[ "$execs" -ge 500 ] || fail "only $execs executions in $SECONDS_ s"
+[ "$corpus" -gt "$seeds" ] || fail "the corpus did not grow ($corpus entries)"
+[ "$made" -ge 1 ] || fail "no queue entry made by the mutator"
+if [ "$crashes" -ne 0 ] || [ "$hangs" -ne 0 ]; then
+	SMTPH=$BIN sh fuzz/afl2yaml.sh -c "$BIN serve --stdio" reports/afl-findings "$TMP/afl" >&2
+	fail "$crashes crashes, $hangs hangs of the reference server (scenarios in reports/afl-findings)"
+fi
+echo "ok afl-mutator: afl-fuzz $SECONDS_ s on serve --stdio: $execs execs ($rate/s), corpus $seeds -> $corpus ($made by the mutator), no crash, no hang"
+
+# afl2yaml.sh on a synthetic crash file holding every byte send_raw escapes.
+mkdir -p "$TMP/out/default/crashes"
+f=$TMP/out/default/crashes/id:000000,sig:11,src:000001,op:smtph-sess
+printf 'EHLO x\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n' >"$f"
+printf "Subject: a\0b\$c\\\\d'e\200\tf\r\n\r\n.\r\nFOOBAR\r\nNOOP\r\nQUIT\r\n" >>"$f"
+SMTPH=$BIN sh fuzz/afl2yaml.sh -c "$BIN serve --stdio" "$TMP/yaml" "$TMP/out" >"$TMP/a2y.out"
+[ "$(wc -l <"$TMP/a2y.out")" -eq 1 ] || fail "afl2yaml wrote $(wc -l <"$TMP/a2y.out") files"
+yaml=$(cat "$TMP/a2y.out")
+"$BIN" lint "$yaml" >/dev/null || fail "afl2yaml: $yaml does not lint"
+grep -q '    repeat: 8$' "$yaml" || fail "afl2yaml: not the 9 replies of the clean server"
+# Byte for byte: a target that greets, then keeps what it is sent.
+"$BIN" run --timeout 1 --target "exec:sh -c 'printf \"220 x\\r\\n\"; exec cat >$TMP/got'" \
+    "$yaml" >/dev/null 2>&1 || true
+cmp -n "$(wc -c <"$f")" "$f" "$TMP/got" || fail "afl2yaml: send_raw does not give the file's bytes back"
+rc=0
+"$BIN" run --target "exec:$BIN serve --stdio" "$yaml" >/dev/null || rc=$?
+[ $rc -eq 0 ] || fail "afl2yaml: the scenario fails on the clean server (exit $rc)"
+rc=0
+"$BIN" run --target builtin:close-on-invalid "$yaml" >/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "afl2yaml: the scenario does not fail on close-on-invalid (exit $rc)"
+echo "ok afl-mutator: afl2yaml.sh scenario replays byte for byte, passes clean, fails on close-on-invalid"
