@@ -232,7 +232,8 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 	const struct eng_opts *o = e->o;
 	struct scn_var tv[BI_MAX_VARS];
 	size_t ntv = 0;
-	e->env.tls_ctx = tls_client_ctx_new(o->tls ? o->tls : &no_tls_opts, errbuf, errlen);
+	e->env.tls_ctx = o->tls_ctx ? o->tls_ctx :
+	    tls_client_ctx_new(o->tls ? o->tls : &no_tls_opts, errbuf, errlen);
 	if (!e->env.tls_ctx)
 		return ENG_SETUP_ERROR;
 	if (o->target->kind == TP_BUILTIN) {
@@ -401,7 +402,8 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	free(e.dead);
 	free(e.live);
 	bi_stop(e.builtin);
-	tls_ctx_free(e.env.tls_ctx);
+	if (e.env.tls_ctx != o->tls_ctx)
+		tls_ctx_free(e.env.tls_ctx);
 	if (e.env.target == &e.builtin_tcp)
 		tp_free(&e.builtin_tcp);
 	vars_free(e.vars, e.n_vars);

@@ -416,13 +416,16 @@ ses_read(struct ses *s)
 	char chunk[READ_CHUNK];
 	for (int rounds = 0; rounds < 16 && !s->eof; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
+		/* A short read emptied the socket: the next poll says when
+		 * there is more (or the close), so no recv() just to hear
+		 * EAGAIN. */
 		if (n > 0 && s->tls) {
-			if (read_tls(s, chunk, (size_t)n) != 0)
+			if (read_tls(s, chunk, (size_t)n) != 0 || (size_t)n < sizeof(chunk))
 				return;
 			continue;
 		}
 		if (n > 0) {
-			if (take_in(s, chunk, (size_t)n) != 0)
+			if (take_in(s, chunk, (size_t)n) != 0 || (size_t)n < sizeof(chunk))
 				return;
 			continue;
 		}

@@ -86,7 +86,7 @@ struct ses {
 	struct res_result *res;
 	int probe;
 	struct ses_op *ops;
-	size_t nops, op;
+	size_t nops, capops, op;
 	unsigned rep;
 	uint64_t seq;           /* changes whenever the current wait changes */
 	uint64_t seq_armed;     /* the seq the deadline timer belongs to */
