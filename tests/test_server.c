@@ -1356,7 +1356,12 @@ static const struct conv ext_convs[] = {
 	    ST("RCPT TO:<j\xc3\xb6rg@example.com>\r\n", RCPT_OK),
 	    ST("RCPT TO:<\"\xe7\x94\xa8\xe6\x88\xb7\"@example.com>\r\n", RCPT_OK),
 	    ST("RCPT TO:<user@ex\xc3\xa4mple.com>\r\n", RELAY),
-	    ST("RCPT TO:<j\xc3\xb6rg@example.com> NOTIFY=NEVER\r\n", RCPT_OK) } },
+	    ST("RCPT TO:<j\xc3\xb6rg@example.com> NOTIFY=NEVER\r\n", RCPT_OK),
+	    /* UTF-8 never in an esmtp-keyword (fuzz_server found it echoed) */
+	    ST("RCPT TO:<j\xc3\xb6rg@example.com> N\xc3\xb6TIFY=NEVER\r\n",
+		"501 5.1.3 Bad recipient address syntax\r\n"),
+	    ST("RSET\r\nMAIL FROM:<pel\xc3\xa9@example.com> SMTPUTF8 B\xc3\xa9" "DY=8BITMIME\r\n",
+		OK "501 5.5.4 Syntax: MAIL FROM:<address>\r\n") } },
 	{ "utf8 without smtputf8", NULL, NULL, 0, 1, 0, {
 	    ST(EHLO "MAIL FROM:<pel\xc3\xa9@example.com>\r\n", EHLO_OK NOASCII_M),
 	    ST(MAIL "RCPT TO:<j\xc3\xb6rg@example.com>\r\n", MAIL_OK NOASCII_R),
