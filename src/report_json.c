@@ -20,7 +20,17 @@ js_escape(struct buf *b, const char *s, size_t len)
 	buf_append(b, "\"", 1);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t run = i;
 
+		/* Plain bytes go out a run at a time, not one call each. */
+		while (run < len && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f &&
+		    s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_append(b, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 
@@ -30,8 +40,6 @@ js_escape(struct buf *b, const char *s, size_t len)
 			    hex[c & 0xf] };
 
 			buf_append(b, e, 6);
-		} else {
-			buf_append(b, &s[i], 1);
 		}
 	}
 	buf_append(b, "\"", 1);
