@@ -24,7 +24,7 @@
 #      cleanup, qmgr, discard... and what the master reaped; for aiosmtpd
 #      its one Python process).
 #
-# After a warm-up run, each is timed BENCH_ROUNDS times (default 2),
+# After a warm-up run, each is timed BENCH_ROUNDS times (default 3),
 # alternating, and the best time kept.  A ratio is the other tool's wall
 # time over the harness's: above 1 the harness is faster.  Goals (issue 14): >= 1.0x smtp-source on both
 # servers, >= 50x swaks on aiosmtpd, harness CPU <= 1/10 of the server's.
@@ -43,7 +43,7 @@ cd "$IO_ROOT" || exit 1
 BIN=$(cd "$(dirname "${1:-build/smtp-harness}")" && pwd)/$(basename "${1:-build/smtp-harness}")
 N=${BENCH_SESSIONS:-1000}
 S=${BENCH_SEQUENTIAL:-50}
-ROUNDS=${BENCH_ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 SCN=$IO_ROOT/tests/bench/one-transaction.yaml
 OUT=$IO/bench
 SENDER=sender@client.example
