@@ -21,6 +21,7 @@
 struct eng {
 	const struct eng_opts *o;
 	struct ses_env env;
+	struct ses_tls_ctx tls;
 	struct bi_server *builtin;
 	struct tp_target builtin_tcp;
 	struct scn_var *vars;  /* the run's variables (vars_merge) */
@@ -232,9 +233,19 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 	const struct eng_opts *o = e->o;
 	struct scn_var tv[BI_MAX_VARS];
 	size_t ntv = 0;
-	e->env.tls_ctx = tls_client_ctx_new(o->tls ? o->tls : &no_tls_opts, errbuf, errlen);
-	if (!e->env.tls_ctx)
-		return ENG_SETUP_ERROR;
+	const struct tls_opts *t = o->tls ? o->tls : &no_tls_opts;
+	e->tls.opts = t;
+	e->env.tls = &e->tls;
+	e->tls.ctx = o->tls_ctx;
+	/* Settings that can be wrong are checked now; the defaults' context
+	 * waits for the first TLS session (session.h). */
+	if (!e->tls.ctx && (t->ca_file || t->cert_file || t->key_file ||
+	    t->min_version || t->max_version)) {
+		e->tls.ctx = tls_client_ctx_new(t, errbuf, errlen);
+		if (!e->tls.ctx)
+			return ENG_SETUP_ERROR;
+		e->tls.owned = 1;
+	}
 	if (o->target->kind == TP_BUILTIN) {
 		e->builtin = bi_start(e->env.loop, o->target, &e->builtin_tcp, errbuf, errlen);
 		if (!e->builtin)
@@ -401,7 +412,8 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	free(e.dead);
 	free(e.live);
 	bi_stop(e.builtin);
-	tls_ctx_free(e.env.tls_ctx);
+	if (e.tls.owned)
+		tls_ctx_free(e.tls.ctx);
 	if (e.env.target == &e.builtin_tcp)
 		tp_free(&e.builtin_tcp);
 	vars_free(e.vars, e.n_vars);

@@ -35,6 +35,11 @@ struct eng_opts {
 	size_t max_reply_lines;    /* most lines in one reply; 0 = 1000 */
 	size_t max_transcript;     /* transcript bytes kept per scenario; 0 = 256 KiB */
 	const struct tls_opts *tls; /* client TLS settings; NULL: no verification */
+	/* A client context made by the caller from tls (borrowed, kept past
+	 * eng_run()), or NULL: eng_run() makes its own.  For callers running
+	 * the engine many times (fuzz_engine): OpenSSL 3 takes milliseconds
+	 * to make one. */
+	struct tls_ctx *tls_ctx;
 	/* Called as each scenario's result is final (may be NULL), done of
 	 * total; it may change r (e.g. mark XFAIL/XPASS from a baseline),
 	 * which stays the caller's results[] entry. */

@@ -25,7 +25,7 @@ struct node {
 	int plain;         /* plain (unquoted) scalar */
 	int double_quoted;
 	struct node **kids; /* sequence items; mapping: key, value, key, value... */
-	size_t n;
+	size_t n, cap;
 };
 
 struct ctx {

@@ -66,15 +66,31 @@ ld_node_free(struct node *n)
 	for (size_t i = 0; i < n->n; i++)
 		ld_node_free(n->kids[i]);
 	free(n->kids);
-	free(n->val);
-	free(n);
+	free(n);	/* a scalar's val lives in the same block */
 }
 
+/* Kids grow by doubling, scalars are one block with their value: the
+ * loader runs on every input of fuzz_engine and fuzz_loader, where each
+ * allocation costs ASan a stack trace. */
 static void
 node_add(struct node *parent, struct node *kid)
 {
-	parent->kids = xrealloc(parent->kids, (parent->n + 1) * sizeof(*parent->kids));
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap ? parent->cap * 2 : 4;
+		parent->kids = xrealloc(parent->kids, parent->cap * sizeof(*parent->kids));
+	}
 	parent->kids[parent->n++] = kid;
+}
+
+/* A node with room for a scalar of len bytes (and its NUL) after it. */
+static struct node *
+node_new(const yaml_event_t *ev, size_t len)
+{
+	struct node *n = xmalloc(sizeof(*n) + len + 1);
+	memset(n, 0, sizeof(*n));
+	n->line = (int)ev->start_mark.line + 1;
+	n->col = (int)ev->start_mark.column + 1;
+	return n;
 }
 
 
@@ -92,9 +108,7 @@ yaml_err(struct ctx *c, yaml_parser_t *p)
 static struct node *
 build(struct ctx *c, yaml_parser_t *p, yaml_event_t *ev, int depth)
 {
-	struct node *n = xcalloc(1, sizeof(*n));
-	n->line = (int)ev->start_mark.line + 1;
-	n->col = (int)ev->start_mark.column + 1;
+	struct node *n = node_new(ev, ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.length : 0);
 	if (depth > LD_MAX_DEPTH) {
 		ERR(c, n, "nesting deeper than %d levels", LD_MAX_DEPTH);
 		ld_node_free(n);
@@ -114,7 +128,9 @@ build(struct ctx *c, yaml_parser_t *p, yaml_event_t *ev, int depth)
 		}
 		n->type = NODE_SCALAR;
 		n->len = ev->data.scalar.length;
-		n->val = xstrndup((const char *)ev->data.scalar.value, n->len);
+		n->val = (char *)(n + 1);
+		memcpy(n->val, ev->data.scalar.value, n->len);
+		n->val[n->len] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		n->double_quoted = ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 		return n;

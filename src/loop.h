@@ -36,7 +36,9 @@ uint64_t loop_timer(struct loop *loop, int64_t due_ms, loop_timer_cb cb, void *a
 void loop_timer_cancel(struct loop *loop, uint64_t id);
 
 /* Wait for at most max_wait_ms (or until the next timer) and dispatch what is
- * ready.  Returns 0, or -1 if poll(2) failed for a reason other than EINTR. */
+ * ready.  Returns 0, or -1 if poll(2) failed for a reason other than EINTR.
+ * Under the virtual clock (util_clock_virtual()) it never sleeps: when no
+ * descriptor is ready the clock jumps by that wait and the due timers fire. */
 int loop_run_once(struct loop *loop, int max_wait_ms);
 
 #endif

@@ -51,7 +51,10 @@ static struct scn_step op_probe_rcpt = { .kind = SCN_STEP_EXPECT, .repeat = 1 };
 static void
 add_op(struct ses *s, const struct scn_step *st, enum ses_phase ph, int number)
 {
-	s->ops = xrealloc(s->ops, (s->nops + 1) * sizeof(*s->ops));
+	if (s->nops == s->capops) {
+		s->capops = s->capops ? s->capops * 2 : 16;
+		s->ops = xrealloc(s->ops, s->capops * sizeof(*s->ops));
+	}
 	s->ops[s->nops].st = st;
 	s->ops[s->nops].phase = ph;
 	s->ops[s->nops++].number = number;

@@ -62,6 +62,34 @@ int srv_attach(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t errl
 /* srv_attach() for implicit TLS over the pair (`serve --stdio --tls`). */
 int srv_attach_tls(struct srv *srv, int in_fd, int out_fd, char *errbuf, size_t errlen);
 
+/*
+ * The in-memory transport: one session with no descriptor and no poll, for
+ * fuzz_server (and tests), where a socketpair and a poll round per chunk
+ * cost more than the session itself.  The socket path (srv_listen,
+ * srv_attach) is the one for real use; both run the same session code.
+ *
+ * srv_attach_mem(): a new session on srv; every byte the server sends is
+ * appended to out (the caller's, to outlive the session), the greeting at
+ * once.  NULL with errbuf under a hostile fault (those need descriptors).
+ * The handle is the caller's (srv_mem_free()), whether the session is
+ * still open or has ended; srv_free() ends the session, not the handle.
+ * srv_mem_send(): the client's next len bytes, handled at once (as far as
+ * the session reads: what it cannot take yet is kept, as in a socket's
+ * buffer).  0, or -1 when the session has ended (the bytes are dropped,
+ * as a socket's peer gets EPIPE).
+ * srv_mem_shut(): the client closes its side (EOF once the rest is read).
+ * srv_mem_closed(): whether the session has ended (the server closed).
+ * Timers (idle timeout, delayed greeting) still run on the server's loop.
+ */
+struct srv_mem;
+struct buf;
+struct srv_mem *srv_attach_mem(struct srv *srv, struct buf *out, char *errbuf,
+    size_t errlen);
+int srv_mem_send(struct srv_mem *m, const void *data, size_t len);
+void srv_mem_shut(struct srv_mem *m);
+int srv_mem_closed(const struct srv_mem *m);
+void srv_mem_free(struct srv_mem *m);
+
 /* Idle timeout of every session in milliseconds, applied from the next
  * input or output (default 300 s, RFC 5321 4.5.3.2.7).  On expiry the
  * session gets "421 4.4.2 ... timeout exceeded" and is closed. */

@@ -12,6 +12,8 @@
  *   server_mail.c  MAIL and RCPT with their ESMTP parameters
  *   server_auth.c  AUTH (RFC 4954)
  *   server_data.c  DATA and BDAT and the readers of message data
+ *   server_mem.c   the in-memory transport (srv_attach_mem): a session
+ *                  with no descriptor, fed and drained by the caller
  *
  * A check (srv_check_*) sends its own error reply and returns 0; a proceed
  * (srv_proceed_*) does the work.  fault() is the one way to ask whether a
@@ -126,9 +128,22 @@ struct body {
 	int has_date, has_from;	/* headers-required: RFC 5322 3.6 */
 };
 
+/* The in-memory transport's two directions (server_mem.c).  The handle
+ * is the caller's; the session points to it, and it to the session until
+ * the session is freed. */
+struct srv_mem {
+	struct srv_sess *sess;	/* NULL once the session has ended */
+	const char *src;	/* during srv_mem_send(): the caller's bytes ... */
+	size_t srclen;		/* ... not read yet (read before they are kept) */
+	struct buf wire;	/* client bytes kept for the session to read later */
+	struct buf *out;	/* the caller's: every byte the server sends */
+	int shut;		/* the client closed its side */
+};
+
 struct srv_sess {
 	struct srv *srv;
 	struct srv_sess *prev, *next;
+	struct srv_mem *mem;	/* in-memory transport: no descriptors (-1) */
 	int in_fd, out_fd;
 	int in_sock, out_sock;	/* sockets: send(MSG_NOSIGNAL), drain on close */
 	int in_watched;		/* in_fd is registered with the loop */
@@ -228,8 +243,11 @@ void srv_sess_arm(struct srv_sess *s);
 /* Stop handling input; close once the queued replies are written. */
 void srv_sess_close(struct srv_sess *s);
 /* A new session on the descriptors (owned from now on); tls: implicit TLS.
- * A hostile fault takes the descriptors instead. */
-void srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls);
+ * A hostile fault takes the descriptors instead (NULL is returned).  With
+ * mem (descriptors -1), the session uses the in-memory transport and is
+ * never watched by the loop. */
+struct srv_sess *srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls,
+    struct srv_mem *mem);
 /* Unlink, close and free s. */
 void srv_sess_free(struct srv_sess *s);
 
@@ -242,6 +260,9 @@ void srv_sess_io(struct loop *loop, int fd, int revents, void *arg);
 void srv_sess_update(struct srv_sess *s);
 /* Register interest in what the session can use next. */
 void srv_sess_watch(struct srv_sess *s);
+/* One read's worth of client bytes into the session (s->in or its TLS):
+ * what a POLLIN does. */
+void srv_sess_read(struct srv_sess *s);
 /* Read and drop what the client sent after we stopped listening, so that
  * closing a TCP socket does not turn into a reset that loses our replies. */
 void srv_sess_drain(struct srv_sess *s);

@@ -44,7 +44,7 @@ accept_all(struct srv *srv, int fd, int tls)
 	for (;;) {
 		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c >= 0) {
-			srv_sess_new(srv, c, c, tls);
+			srv_sess_new(srv, c, c, tls, NULL);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -186,7 +186,7 @@ attach(struct srv *srv, int in_fd, int out_fd, int tls, char *errbuf,
 		snprintf(errbuf, errlen, "attach: %s", strerror(errno));
 		return -1;
 	}
-	srv_sess_new(srv, in_fd, out_fd, tls);
+	srv_sess_new(srv, in_fd, out_fd, tls, NULL);
 	return 0;
 }
 
@@ -467,7 +467,38 @@ srv_sess_process(struct srv_sess *s)
 	}
 }
 
-static void
+/* Like read(2) on the session's input: from its descriptor, or from the
+ * in-memory wire (where an empty wire is EAGAIN until the client shuts). */
+static ssize_t
+srv_sess_recv(struct srv_sess *s, char *tmp, size_t room)
+{
+	struct srv_mem *m = s->mem;
+	ssize_t r;
+
+	if (m && m->wire.len > 0) {
+		r = (ssize_t)(m->wire.len < room ? m->wire.len : room);
+		memcpy(tmp, m->wire.data, (size_t)r);
+		buf_consume(&m->wire, (size_t)r);
+		return r;
+	}
+	if (m && m->srclen > 0) {
+		r = (ssize_t)(m->srclen < room ? m->srclen : room);
+		memcpy(tmp, m->src, (size_t)r);
+		m->src += r;
+		m->srclen -= (size_t)r;
+		return r;
+	}
+	if (m) {
+		errno = EAGAIN;
+		return m->shut ? 0 : -1;
+	}
+	do
+		r = read(s->in_fd, tmp, room);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+void
 srv_sess_read(struct srv_sess *s)
 {
 	char tmp[16384];
@@ -478,9 +509,7 @@ srv_sess_read(struct srv_sess *s)
 		return;
 	if (room > sizeof(tmp))
 		room = sizeof(tmp);
-	do
-		r = read(s->in_fd, tmp, room);
-	while (r == -1 && errno == EINTR);
+	r = srv_sess_recv(s, tmp, room);
 	if (r > 0) {
 		if (s->tls)
 			srv_sess_tls_input(s, tmp, (size_t)r);
@@ -498,6 +527,13 @@ srv_sess_flush(struct srv_sess *s)
 {
 	ssize_t w;
 
+	if (s->mem && s->out.len > 0 && !s->broken) {
+		/* In memory the peer takes everything at once. */
+		buf_append(s->mem->out, s->out.data, s->out.len);
+		buf_reset(&s->out);
+		s->last_active = util_now_ms();
+		return;
+	}
 	while (s->out.len > 0 && !s->broken) {
 		if (s->out_sock)
 			w = send(s->out_fd, s->out.data, s->out.len,
@@ -538,6 +574,9 @@ srv_sess_watch(struct srv_sess *s)
 	struct loop *l = s->srv->loop;
 	int want_in = !s->eof && s->in.len < IN_MAX && s->state != S_CLOSING;
 	short out = s->out.len > 0 ? POLLOUT : 0;
+
+	if (s->mem)
+		return;	/* srv_mem_send() and srv_mem_shut() drive it */
 
 	if (s->in_fd == s->out_fd) {
 		loop_set_events(l, s->in_fd, (short)((want_in ? POLLIN : 0) |

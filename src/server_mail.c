@@ -71,6 +71,13 @@ parse_path_reply(const struct srv_sess *s, const struct syn_command *c, int rcpt
 		arg = m;
 	}
 	why = rcpt ? syn_parse_rcpt(arg, n, a) : syn_parse_mail(arg, n, a);
+	/* RFC 6531 3.3 lets UTF-8 into the path and esmtp-value, never into
+	 * an esmtp-keyword: one read as 'x' above is a syntax error (else a
+	 * 555 would echo its 8-bit bytes; found by fuzz_server). */
+	for (i = 0; why == NULL && arg == m && i < a->n_params; i++)
+		for (size_t k = 0; k < a->params[i].key_len; k++)
+			if ((unsigned char)c->arg[a->params[i].key - m + k] >= 0x80)
+				why = "8-bit byte in a parameter keyword";
 	if (why != NULL) {
 		if (!rcpt && n > 6 && util_ieq(arg, 6, "FROM:<") &&
 		    !mail_path_ok(arg, n))

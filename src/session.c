@@ -367,7 +367,17 @@ tls_pump(struct ses *s)
 void
 ses_tls_start(struct ses *s)
 {
-	s->tls = tls_conn_new(s->env->tls_ctx, 0, s->env->target->host);
+	struct ses_tls_ctx *t = s->env->tls;
+	char err[256];
+	if (!t->ctx) {
+		t->ctx = tls_client_ctx_new(t->opts, err, sizeof(err));
+		t->owned = 1;
+	}
+	if (!t->ctx) {
+		ses_fail(s, RES_ERROR, NULL, NULL, "cannot make the TLS context: %s", err);
+		return;
+	}
+	s->tls = tls_conn_new(t->ctx, 0, s->env->target->host);
 	ses_note(s, "TLS handshake");
 	buf_reset(&s->hs_raw);
 	if (s->in.len) {
@@ -416,13 +426,16 @@ ses_read(struct ses *s)
 	char chunk[READ_CHUNK];
 	for (int rounds = 0; rounds < 16 && !s->eof; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
+		/* A short read emptied the socket: the next poll says when
+		 * there is more (or the close), so no recv() just to hear
+		 * EAGAIN. */
 		if (n > 0 && s->tls) {
-			if (read_tls(s, chunk, (size_t)n) != 0)
+			if (read_tls(s, chunk, (size_t)n) != 0 || (size_t)n < sizeof(chunk))
 				return;
 			continue;
 		}
 		if (n > 0) {
-			if (take_in(s, chunk, (size_t)n) != 0)
+			if (take_in(s, chunk, (size_t)n) != 0 || (size_t)n < sizeof(chunk))
 				return;
 			continue;
 		}

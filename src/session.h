@@ -65,12 +65,23 @@ struct ses_reply {
 	char *text;
 };
 
+/* The run's client TLS context.  Made on first use (ses_tls_start())
+ * unless the engine made it at the start (settings that can be wrong: a CA
+ * file, a client certificate, versions) or was given one: OpenSSL 3 reads
+ * the whole CA bundle to make it, 80 ms that a run without TLS need not
+ * pay.  Owned by the engine. */
+struct ses_tls_ctx {
+	struct tls_ctx *ctx;            /* NULL until made */
+	const struct tls_opts *opts;
+	int owned;                      /* ctx is the engine's to free */
+};
+
 /* What every session of a run shares; owned by the engine, outlives them. */
 struct ses_env {
 	const struct eng_opts *o;
 	struct loop *loop;
 	const struct tp_target *target; /* resolved: what sessions connect to */
-	struct tls_ctx *tls_ctx;
+	struct ses_tls_ctx *tls;
 	struct tp_reaper *reaper;
 	const struct scn_var *vars;     /* the run's variables (vars_merge) */
 	size_t n_vars;
@@ -86,7 +97,7 @@ struct ses {
 	struct res_result *res;
 	int probe;
 	struct ses_op *ops;
-	size_t nops, op;
+	size_t nops, capops, op;
 	unsigned rep;
 	uint64_t seq;           /* changes whenever the current wait changes */
 	uint64_t seq_armed;     /* the seq the deadline timer belongs to */
@@ -162,7 +173,9 @@ void ses_arm(struct ses *s, double seconds);
 /* A new wait begins: the deadline timer is cancelled and forgotten. */
 void ses_new_wait(struct ses *s);
 
-/* Start the client side of a TLS handshake on the connection. */
+/* Start the client side of a TLS handshake on the connection (making the
+ * run's context first if need be; if it cannot be made, the session ends
+ * in ERROR). */
 void ses_tls_start(struct ses *s);
 
 /* After the handshake: forget what was learnt before (RFC 3207 4.2). */

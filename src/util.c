@@ -79,10 +79,35 @@ util_ieq(const char *s, size_t n, const char *word)
 	return strlen(word) == n && strncasecmp(s, word, n) == 0;
 }
 
+static int vclock_on;
+static int64_t vclock_now;
+
+void
+util_clock_virtual(int on)
+{
+	vclock_on = on != 0;
+	vclock_now = UTIL_VCLOCK_START;
+}
+
+int
+util_clock_is_virtual(void)
+{
+	return vclock_on;
+}
+
+void
+util_clock_advance(int64_t ms)
+{
+	if (vclock_on && ms > 0)
+		vclock_now += ms;
+}
+
 int64_t
 util_now_ms(void)
 {
 	struct timespec ts;
+	if (vclock_on)
+		return vclock_now;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

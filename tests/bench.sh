@@ -7,10 +7,15 @@
 #
 # 1. reply_parse() throughput against a memchr scan (bench_reply);
 # 2. wall time of the conformance suite against the built-in reference
-#    server at -j 1 and -j 8, and the speed-up.
+#    server at -j 1 and -j 8, and the speed-up;
+# 3. as root, the harness side by side with smtp-source and swaks against
+#    the interop Postfix and aiosmtpd, ratios and CPU per session
+#    (harness/interop/bench.sh; BENCH_SESSIONS, BENCH_SEQUENTIAL,
+#    BENCH_ROUNDS); as another user it says it was skipped.
+# Then the machine: nproc and the CPU model.
 # Run from the top of the checkout (the suite is read from $SCENARIOS,
 # default scenarios/).  BENCH_RUNS=N times each suite run N times and keeps
-# the best (default 1).
+# the best (default 1).  Exit 1 when a part could not run as it should.
 set -eu
 
 if [ $# -ne 2 ]; then
@@ -59,3 +64,9 @@ awk -v a="$t1" -v b="$t8" 'BEGIN {
 	printf "suite -j 1: %.3f s   suite -j 8: %.3f s   speed-up: %.2fx\n",
 	    a, b, (b > 0 ? a / b : 0)
 }'
+
+rc=0
+sh harness/interop/bench.sh "$harness" || rc=$?
+[ "$rc" = 77 ] && rc=0
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$rc"

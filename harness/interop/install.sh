@@ -33,7 +33,7 @@ installed() {
 LIBS="iproute2 util-linux openssl m4 procps libdb5.3 libgnutls-dane0 libgnutls30
 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1 libevent-2.1-7 libpam0g
 libssl3 zlib1g libldap-2.5-0 liblockfile1 libsasl2-2 libwrap0
-python3 python3-aiosmtpd chromium"
+python3 python3-aiosmtpd chromium swaks"
 missing=""
 for p in $LIBS; do
 	installed "$p" || missing="$missing $p"
