@@ -92,6 +92,7 @@ ses_free(struct ses *s)
 	tls_conn_free(s->tls);
 	free(s->tls_failed);
 	buf_free(&s->hs_raw);
+	free(s->sent_other);
 	free(s->probe_auth.text);
 	free(s->probe_mail.text);
 	free(s->probe_rcpt.text);

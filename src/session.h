@@ -45,6 +45,14 @@ enum ses_tls {
 	SES_TLS_HANDSHAKE, /* the handshake under way */
 };
 
+/* Where a sentinel operation is (step.c, run_sentinel). */
+enum ses_sentinel {
+	SES_SENT_SEND,    /* the command to send */
+	SES_SENT_REPLY,   /* the next reply must be its own */
+	SES_SENT_CONFIRM, /* another reply came first: is it an extra one (a
+	                   * further reply follows) or the sentinel's answer? */
+};
+
 struct ses;
 
 /* How the standard opening authenticates (engine.c decides it from the
@@ -115,6 +123,10 @@ struct ses {
 	enum ses_tls tls_phase;
 	char *tls_failed;       /* why the handshake failed */
 	struct buf hs_raw;      /* the first bytes received during the handshake */
+	enum ses_sentinel sent_phase;
+	int sent_extra;         /* the tolerated extra reply came */
+	char *sent_other;       /* the reply that came instead of the sentinel's */
+	int sent_other_code;
 	const char *charge;     /* the session rule (rules.h) the next ses_fail()
 	                         * breaks when the step names no rule of its own */
 	int charge_session;     /* ... even when it names one (a malformed reply) */
