@@ -102,6 +102,7 @@ fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 	exp_describe(x, &want);
 	s->charge = "RF-01"; /* one reply per command, whatever the step enforces */
 	s->charge_session = 1;
+	s->ff_timeout = ses_wait_kind(s);
 	ses_fail(s, RES_FAIL, want.data, "(nothing)", "no complete reply%s within %.1f s", to,
 	    s->env->o->timeout);
 	buf_free(&want);
@@ -252,6 +253,8 @@ took_421(struct ses *s, const struct scn_expect *x, size_t n)
 	exp_result_free(&v);
 	if (s->probe && s->op == s->op0)
 		allowed = 1;
+	if (!s->probe && s->op == s->op0 && op->phase == SES_OPENING)
+		s->greeting_421 = 1; /* the server refused the session (engine.c) */
 	char *why = NULL;
 	if (allowed <= 0) {
 		static const char *const where[] = {
@@ -571,6 +574,7 @@ run_expect_close(struct ses *s, const struct ses_op *op)
 	}
 	if (s->fired) {
 		s->charge = "TM-01";
+		s->ff_timeout = ses_wait_kind(s);
 		ses_fail(s, RES_FAIL, "the server to close the connection", "(connection still open)",
 		    "the server did not close within %.1f s", limit);
 		return 0;
@@ -780,6 +784,7 @@ starttls_handshake(struct ses *s)
 		return 0;
 	}
 	if (s->fired) {
+		s->ff_timeout = ses_wait_kind(s);
 		ses_fail(s, RES_FAIL, "a TLS handshake", "(nothing)",
 		    "the TLS handshake did not complete within %.1f s", s->env->o->timeout);
 		return 0;
@@ -1105,6 +1110,7 @@ run_awaiting_close(struct ses *s)
 	}
 	if (s->fired) {
 		s->charge = "TX-10"; /* 421: "closing transmission channel" */
+		s->ff_timeout = ses_wait_kind(s);
 		ses_fail(s, RES_FAIL, "the close after 421", "(connection still open)",
 		    "the server sent 421 but did not close within %.1f s (RFC 5321 3.8)", s->env->o->timeout);
 		return 0;
