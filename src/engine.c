@@ -80,15 +80,18 @@ found_dead(struct eng *e, enum ff_wait w)
 static int
 refused_for_load(struct eng *e, struct ses *s)
 {
-	size_t others = e->active > 0 ? e->active - 1 : 0;
-	unsigned j = ff_jobs_after_421(e->jobs, others);
-	if (j >= e->jobs)
+	size_t others = 0; /* the sessions it took: greeted with 220, still open */
+	for (size_t k = 0; k < e->nlive; k++)
+		others += e->live[k] != s && e->live[k]->greeted && !e->live[k]->done;
+	unsigned was = e->jobs;
+	if (!ff_retry_after_421(&e->jobs, s->jobs_at_start, others))
 		return 0;
-	char *msg = xasprintf("the server refused a session with 421 while %zu others were "
-	    "open: at most %u sessions at once from now on (-j %u)", others, j, j);
-	notice(e, msg);
-	free(msg);
-	e->jobs = j;
+	if (e->jobs < was) {
+		char *msg = xasprintf("the server refused a session with 421 while it had %zu others "
+		    "open: at most %u sessions at once from now on (-j %u)", others, e->jobs, e->jobs);
+		notice(e, msg);
+		free(msg);
+	}
 	size_t i = (size_t)(s->res - e->results);
 	res_result_free(s->res);
 	memset(s->res, 0, sizeof(*s->res));
@@ -153,6 +156,7 @@ static void
 start_session(struct eng *e, const struct scn *sc, struct res_result *res, int probe)
 {
 	struct ses *s = ses_new(&e->env, sc, res, probe);
+	s->jobs_at_start = e->jobs;
 	e->active++;
 	e->live = xrealloc(e->live, (e->nlive + 1) * sizeof(*e->live));
 	e->live[e->nlive++] = s;

@@ -53,13 +53,12 @@ ff_describe(enum ff_wait w)
 	return "";
 }
 
-unsigned
-ff_jobs_after_421(unsigned jobs, size_t open)
+int
+ff_retry_after_421(unsigned *jobs, unsigned started_at, size_t open)
 {
-	if (open == 0)
-		return jobs;
-	size_t n = open; /* the open ones it took; this one was one too many */
-	if (n >= jobs)
-		n = jobs - 1;
-	return n < 1 ? 1 : (unsigned)n;
+	if (open == 0 || open >= started_at)
+		return 0;
+	if (open < *jobs)
+		*jobs = (unsigned)open; /* the ones it took; this one was too many */
+	return 1;
 }

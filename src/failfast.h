@@ -56,11 +56,14 @@ enum ff_wait ff_observe(struct ff *f, const struct ff_outcome *o);
  * connection after its 221 to QUIT" (static text). */
 const char *ff_describe(enum ff_wait w);
 
-/* Sessions at once after a 421 greeting that came while `open` other
- * sessions of the run were open (the probe passed, so the server does take
- * sessions): as many as it took, `open`, at least 1 and below jobs.
- * Returns jobs unchanged when open is 0 (a 421 to a lone session is the
- * scenario's outcome, not a load limit): below jobs means run it again. */
-unsigned ff_jobs_after_421(unsigned jobs, size_t open);
+/* A 421 greeting to a session started while `started_at` sessions were
+ * allowed at once, when the server had `open` other sessions of the run
+ * open (greeted, not ended; the probe passed, so it does take sessions).
+ * If open is below started_at, the server's limit explains the 421: *jobs
+ * becomes at most open and the result is 1 (run the scenario again).  Else
+ * (no other session open, or no more than were allowed) the 421 is the
+ * scenario's outcome: 0, *jobs unchanged.  Each retry needs a session
+ * started above the limit found, so retries end. */
+int ff_retry_after_421(unsigned *jobs, unsigned started_at, size_t open);
 
 #endif

@@ -132,6 +132,8 @@ struct ses {
 	int sent_other_code;
 	enum ff_wait ff_timeout; /* the session wait whose deadline failed it */
 	int greeting_421;       /* the greeting was 421 (a load limit?) */
+	int greeted;            /* the greeting was 220: the server took the session */
+	unsigned jobs_at_start; /* sessions allowed at once when it started (engine.c) */
 	const char *charge;     /* the session rule (rules.h) the next ses_fail()
 	                         * breaks when the step names no rule of its own */
 	int charge_session;     /* ... even when it names one (a malformed reply) */

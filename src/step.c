@@ -363,6 +363,8 @@ take_reply(struct ses *s, const struct scn_expect *x)
 		warn_control(s);
 	if (s->probe && s->op == s->op0)
 		s->greeting_code = r.code;
+	if (s->op == s->op0 && s->ops[s->op].phase == SES_OPENING && r.code == 220)
+		s->greeted = 1;
 	if (s->probe && s->op == s->op0 + 2)
 		s->probe_ehlo_code = r.code;
 	if (s->probe)

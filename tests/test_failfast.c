@@ -77,20 +77,38 @@ test_describe(void)
 }
 
 static void
-test_jobs_after_421(void)
+test_retry_after_421(void)
 {
-	static const struct { unsigned jobs; size_t open; unsigned want; } t[] = {
-		{ 16, 0, 16 },  /* a lone session refused: not a load limit */
-		{ 16, 4, 4 },   /* it took 4 */
-		{ 16, 15, 15 },
-		{ 16, 40, 15 }, /* never more than jobs - 1 */
-		{ 2, 1, 1 },
-		{ 1, 0, 1 },
-		{ 1, 3, 1 },    /* at 1 already: stays (no endless retry) */
-		{ 8, 1, 1 },
+	static const struct {
+		unsigned jobs, started_at;
+		size_t open;
+		int retry;
+		unsigned want; /* jobs afterwards */
+	} t[] = {
+		{ 16, 16, 0, 0, 16 },  /* a lone session refused: its outcome, not a limit */
+		{ 16, 16, 4, 1, 4 },   /* it took 4: 4 at once, run it again */
+		{ 4, 16, 4, 1, 4 },    /* the same burst, already lowered: again, no lower */
+		{ 4, 16, 3, 1, 3 },    /* a lower limit seen */
+		{ 4, 4, 4, 0, 4 },     /* started within the limit found: its outcome */
+		{ 4, 4, 3, 1, 3 },     /* fewer than allowed: lower again */
+		{ 16, 16, 15, 1, 15 },
+		{ 1, 1, 0, 0, 1 },     /* at 1: never a retry (retries end) */
+		{ 1, 2, 1, 1, 1 },
+		{ 2, 2, 1, 1, 1 },
+		{ 8, 8, 40, 0, 8 },    /* more open than allowed (others' sessions): no */
 	};
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		CU_ASSERT_EQUAL(ff_jobs_after_421(t[i].jobs, t[i].open), t[i].want);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned jobs = t[i].jobs;
+		CU_ASSERT_EQUAL(ff_retry_after_421(&jobs, t[i].started_at, t[i].open), t[i].retry);
+		CU_ASSERT_EQUAL(jobs, t[i].want);
+	}
+	/* A burst: 16 started, the server takes 4, refuses 12: each retries,
+	 * jobs settles at 4; a retried one refused again with 4 open stays. */
+	unsigned jobs = 16;
+	for (int k = 0; k < 12; k++)
+		CU_ASSERT_EQUAL(ff_retry_after_421(&jobs, 16, 4), 1);
+	CU_ASSERT_EQUAL(jobs, 4);
+	CU_ASSERT_EQUAL(ff_retry_after_421(&jobs, 4, 4), 0);
 }
 
 int
@@ -103,6 +121,6 @@ main(void)
 	s = CU_add_suite("failfast", NULL, NULL);
 	CU_add_test(s, "a streak of the same session wait", test_observe);
 	CU_add_test(s, "the shared reasons", test_describe);
-	CU_add_test(s, "sessions at once after a 421 greeting", test_jobs_after_421);
+	CU_add_test(s, "sessions at once after a 421 greeting", test_retry_after_421);
 	return tu_run();
 }
