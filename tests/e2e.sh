@@ -203,7 +203,9 @@ for s in json.load(open(sys.argv[1]))["scenarios"]:
     assert kept <= 2048, (s["id"], kept)
 PY
 expect_rc "--run-timeout also bounds the probe (exit 3)" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 60 --run-timeout 1
-expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --run-timeout 0.3 --report json:"$T/h.json"
+# (a slow greeting, so the deadline comes with scenarios still to run: the
+# suite itself takes well under a second)
+expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --target builtin:delayed-greeting --run-timeout 1.5 --report json:"$T/h.json"
 json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--run-timeout: every scenario has a verdict" || bad "--run-timeout verdicts" "$(cat "$T/msg")"
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"]
