@@ -23,6 +23,11 @@
 #include "util.h"
 #include "vars.h"
 
+/* Sessions wait on the network, not the CPU: the default -j is sized for
+ * I/O (lowered to fit the open file limit, and by the engine when the
+ * server refuses sessions with 421). */
+#define RUN_DEFAULT_JOBS 16
+
 /* One run's state, from the options to the reports. */
 struct run {
 	struct opt_values o;
@@ -123,6 +128,14 @@ run_read_baseline(struct run *r)
 /* The engine's result callback: the baseline's verdict (XFAIL, XPASS),
  * the progress line, then the check that an expected failure still shows
  * the transcript lines its entry names (a warning in the reports). */
+/* What the engine must say once, as it happens (engine.h on_notice). */
+static void
+run_on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "smtp-harness: note: %s\n", msg);
+}
+
 static void
 run_on_result(void *arg, struct res_result *res, size_t done, size_t total)
 {
@@ -219,7 +232,7 @@ run_engine(struct run *r)
 		.vars = r->vars, .n_vars = r->n_vars, .run_timeout = r->o.run_timeout,
 		.max_reply_line = r->o.max_reply_line, .max_reply_lines = r->o.max_reply_lines,
 		.max_transcript = r->o.max_transcript, .tls = &r->o.tls,
-		.on_result = run_on_result, .arg = r,
+		.on_result = run_on_result, .on_notice = run_on_notice, .arg = r,
 	};
 	r->results = xcalloc(r->nsel, sizeof(*r->results));
 	struct eng_probe probe;
@@ -288,7 +301,7 @@ int
 cmd_run(int argc, char **argv)
 {
 	struct run r = { .o = {
-		.target = "builtin", .jobs = sysconf(_SC_NPROCESSORS_ONLN), .timeout = 30,
+		.target = "builtin", .jobs = RUN_DEFAULT_JOBS, .timeout = 30,
 		.scenario_timeout = 300, .repeat = 1,
 	} };
 	int rc = opt_parse(OPT_RUN, argc, argv, &r.o);

@@ -2,7 +2,8 @@
  * engine.c - the scheduler: the probe, then up to `jobs` sessions at once
  * (session.h), each scenario's SKIP decided before it starts, the run
  * deadline, and the reference server started for builtin targets
- * (builtin.h).  The sessions' programs and the verdicts live in step.c and
+ * (builtin.h).  What a dead or overloaded server makes of the schedule
+ * (fail fast, fewer sessions at once) is decided in failfast.c.  The sessions' programs and the verdicts live in step.c and
  * expect.c.
  */
 #include "engine.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "failfast.h"
 #include "loop.h"
 #include "session.h"
 #include "util.h"
@@ -40,9 +42,64 @@ struct eng {
 	int probe_round;       /* 1: the first probe (its EHLO keywords are kept) */
 	struct ses_reply p_auth, p_mail, p_rcpt; /* the last probe's replies */
 	int auth_missing;      /* 530 to MAIL and no credentials: MAIL scenarios skip */
+	unsigned jobs;         /* sessions at once: o->jobs, lowered after 421s */
+	struct ff ff;          /* the dead-server decision (failfast.h) */
+	size_t *again;         /* scenarios refused with a 421 greeting, to run again */
+	size_t nagain;
 };
 
 static void start_more(struct eng *e);
+
+static void
+notice(struct eng *e, const char *msg)
+{
+	if (e->o->on_notice)
+		e->o->on_notice(e->o->arg, msg);
+}
+
+/* The server never ends the session wait w: say so once, and end every
+ * session waiting there now (the later ones end on arrival, ses_arm()). */
+static void
+found_dead(struct eng *e, enum ff_wait w)
+{
+	e->env.dead = w;
+	char *msg = xasprintf("%s in %d scenarios in a row; the others end at that wait as "
+	    "ERROR instead of waiting --timeout each", ff_describe(w), FF_STREAK);
+	notice(e, msg);
+	free(msg);
+	size_t n = e->nlive;
+	struct ses **waiting = xcalloc(n ? n : 1, sizeof(*waiting));
+	memcpy(waiting, e->live, n * sizeof(*waiting));
+	for (size_t i = 0; i < n; i++)
+		if (!waiting[i]->done && !waiting[i]->connecting && ses_wait_kind(waiting[i]) == w)
+			ses_arm(waiting[i], e->o->timeout); /* ends it: env.dead */
+	free(waiting);
+}
+
+/* A 421 greeting while other sessions of the run were open: the server's
+ * limit on sessions.  1 if the scenario runs again with fewer at once. */
+static int
+refused_for_load(struct eng *e, struct ses *s)
+{
+	size_t others = 0; /* the sessions it took: greeted with 220, still open */
+	for (size_t k = 0; k < e->nlive; k++)
+		others += e->live[k] != s && e->live[k]->greeted && !e->live[k]->done;
+	unsigned was = e->jobs;
+	if (!ff_retry_after_421(&e->jobs, s->jobs_at_start, others))
+		return 0;
+	if (e->jobs < was) {
+		char *msg = xasprintf("the server refused a session with 421 while it had %zu others "
+		    "open: at most %u sessions at once from now on (-j %u)", others, e->jobs, e->jobs);
+		notice(e, msg);
+		free(msg);
+	}
+	size_t i = (size_t)(s->res - e->results);
+	res_result_free(s->res);
+	memset(s->res, 0, sizeof(*s->res));
+	e->again = xrealloc(e->again, (e->nagain + 1) * sizeof(*e->again));
+	e->again[e->nagain++] = i;
+	return 1;
+}
 
 static void
 report(struct eng *e, struct res_result *r)
@@ -78,8 +135,18 @@ ses_ended(void *arg, struct ses *s)
 			e->live[i] = e->live[--e->nlive];
 			break;
 		}
-	if (!s->probe)
+	int again = 0;
+	if (!s->probe && e->running && s->greeting_421)
+		again = refused_for_load(e, s);
+	if (!s->probe && !again) {
+		struct ff_outcome o = { .judged = s->res->status != RES_SKIP,
+			.timeout = s->res->status == RES_FAIL ? s->ff_timeout : FF_NONE,
+			.rule = s->res->rule_id };
 		report(e, s->res);
+		enum ff_wait w = e->running ? ff_observe(&e->ff, &o) : FF_NONE;
+		if (w != FF_NONE)
+			found_dead(e, w);
+	}
 	/* Freed later: callers up the stack may still look at s->done. */
 	e->dead = xrealloc(e->dead, (e->ndead + 1) * sizeof(*e->dead));
 	e->dead[e->ndead++] = s;
@@ -90,6 +157,7 @@ static void
 start_session(struct eng *e, const struct scn *sc, struct res_result *res, int probe)
 {
 	struct ses *s = ses_new(&e->env, sc, res, probe);
+	s->jobs_at_start = e->jobs;
 	e->active++;
 	e->live = xrealloc(e->live, (e->nlive + 1) * sizeof(*e->live));
 	e->live[e->nlive++] = s;
@@ -147,8 +215,8 @@ skip_reason(struct eng *e, const struct scn *sc)
 static void
 start_more(struct eng *e)
 {
-	while (e->running && e->active < e->o->jobs && e->next < e->total) {
-		size_t i = e->next++;
+	while (e->running && e->active < e->jobs && (e->nagain || e->next < e->total)) {
+		size_t i = e->nagain ? e->again[--e->nagain] : e->next++;
 		struct res_result *res = &e->results[i];
 		memset(res, 0, sizeof(*res));
 		res->scn = e->scns[i];
@@ -177,8 +245,8 @@ run_expire(struct eng *e)
 		    "the run deadline of %.1f s passed", limit);
 	if (!was_running)
 		return;
-	while (e->next < e->total) {
-		size_t i = e->next++;
+	while (e->nagain || e->next < e->total) {
+		size_t i = e->nagain ? e->again[--e->nagain] : e->next++;
 		struct res_result *res = &e->results[i];
 		memset(res, 0, sizeof(*res));
 		res->scn = e->scns[i];
@@ -221,7 +289,7 @@ probe_done(struct eng *e)
 static int
 all_done(struct eng *e)
 {
-	return e->active == 0 && e->next >= e->total;
+	return e->active == 0 && e->next >= e->total && e->nagain == 0;
 }
 
 /* The loop, TLS context, target (the builtin started) and variables.
@@ -391,6 +459,7 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	e.results = results;
 	e.total = n;
 	e.probe = probe;
+	e.jobs = o->jobs ? o->jobs : 1;
 	e.env = (struct ses_env){ .o = o, .loop = loop_new(), .target = o->target,
 		.reaper = tp_reaper_new(), .ended = ses_ended, .arg = &e };
 	memset(probe, 0, sizeof(*probe));
@@ -411,6 +480,7 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	free(e.p_rcpt.text);
 	free(e.dead);
 	free(e.live);
+	free(e.again);
 	bi_stop(e.builtin);
 	if (e.tls.owned)
 		tls_ctx_free(e.tls.ctx);

@@ -44,6 +44,11 @@ struct eng_opts {
 	 * total; it may change r (e.g. mark XFAIL/XPASS from a baseline),
 	 * which stays the caller's results[] entry. */
 	void (*on_result)(void *arg, struct res_result *r, size_t done, size_t total);
+	/* Called (may be NULL) with what the run must say once, as it happens:
+	 * the server never ends a session wait, so the rest end as ERROR there
+	 * (failfast.h); the server refused a session with 421, so fewer run at
+	 * once.  arg as for on_result. */
+	void (*on_notice)(void *arg, const char *msg);
 	void *arg;
 };
 

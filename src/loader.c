@@ -11,8 +11,11 @@
  *                send: LINE | send_raw: BYTES | pipeline: [LINE...] |
  *                data: BODY | expect: EXPECT | expect_close: true|SECONDS |
  *                expect_open: SECONDS | wait: SECONDS |
- *                starttls: true | mapping { expect: EXPECT, inject: BYTES } ;
- *                repeat: N
+ *                starttls: true | mapping { expect: EXPECT, inject: BYTES } |
+ *                sentinel: NOOP|RSET|QUIT (QUIT: the last step) ;
+ *                repeat: N, rule: ID, extra: EXTRA (sentinel only)
+ *   EXTRA     := mapping { code, text, enhanced, single_line, warn } (code
+ *                and warn required): one tolerated reply before the sentinel's
  *   EXPECT    := CODE | [CODE...] | mapping { code, text, enhanced,
  *                ehlo_has, ehlo_lacks, single_line, capture }
  *   CODE      := 200..599 | "Dxx"-style pattern
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -99,9 +103,13 @@ parse_capture(struct loadstate *ls, const struct node *n, struct scn_expect *e, 
 	return ok;
 }
 
+/* Which mapping parse_expect_keys() reads: an expect, an expect_extra, or
+ * a sentinel's extra (the keys of expect_extra but `within`). */
+enum expect_form { FORM_EXPECT, FORM_EXTRA, FORM_SENTINEL_EXTRA };
+
 static int
 parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect *e, size_t step,
-    int extra)
+    enum expect_form form)
 {
 	struct ctx *c = ls->c;
 	if (n->type != NODE_MAP)
@@ -110,7 +118,11 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 		"ehlo_lacks", "ehlo_valid", "single_line", "capture", NULL };
 	static const char *const extra_keys[] = { "code", "text", "enhanced", "single_line",
 		"within", "warn", NULL };
-	int ok = ld_check_keys(c, n, extra ? extra_keys : keys, extra ? "expect_extra" : "expect");
+	static const char *const sentinel_keys[] = { "code", "text", "enhanced", "single_line",
+		"warn", NULL };
+	static const char *const *const form_keys[] = { keys, extra_keys, sentinel_keys };
+	static const char *const form_name[] = { "expect", "expect_extra", "extra" };
+	int ok = ld_check_keys(c, n, form_keys[form], form_name[form]);
 	const struct node *v;
 	if ((v = ld_lookup(n, "code")) && !ld_parse_codes(c, v, e))
 		ok = 0;
@@ -157,7 +169,7 @@ parse_expect_keys(struct loadstate *ls, const struct node *n, struct scn_expect 
 static int
 parse_expect(struct loadstate *ls, const struct node *n, struct scn_expect *e, size_t step)
 {
-	return parse_expect_keys(ls, n, e, step, 0);
+	return parse_expect_keys(ls, n, e, step, FORM_EXPECT);
 }
 
 /* expect_extra: {code, text, enhanced, single_line, within: SECONDS, warn: TEXT};
@@ -168,7 +180,7 @@ parse_expect_extra(struct loadstate *ls, const struct node *n, struct scn_step *
 	struct ctx *c = ls->c;
 	if (!ld_want(c, n, NODE_MAP, "expect_extra"))
 		return 0;
-	int ok = parse_expect_keys(ls, n, &st->expect, step, 1);
+	int ok = parse_expect_keys(ls, n, &st->expect, step, FORM_EXTRA);
 	const struct node *v;
 	if (!ld_lookup(n, "code")) {
 		ERR(c, n, "expect_extra needs code: the codes of the tolerated reply");
@@ -187,11 +199,57 @@ parse_expect_extra(struct loadstate *ls, const struct node *n, struct scn_step *
 	return ok;
 }
 
+/* sentinel: NOOP, RSET or QUIT: commands every server must answer with one
+ * known code (RFC 5321 4.1.1.9 250, 4.1.1.5 250, 4.1.1.10 221) in any
+ * state, so the next reply tells whether an extra one came first. */
+static int
+parse_sentinel(struct ctx *c, const struct node *value, struct scn_step *st)
+{
+	if (!ld_want(c, value, NODE_SCALAR, "sentinel"))
+		return 0;
+	static const char *const verbs[] = { "NOOP", "RSET", "QUIT", NULL };
+	for (size_t i = 0; verbs[i]; i++)
+		if (strcasecmp(value->val, verbs[i]) == 0) {
+			st->text = xstrdup(verbs[i]);
+			st->text_len = strlen(verbs[i]);
+			return 1;
+		}
+	ERR(c, value, "sentinel takes NOOP, RSET or QUIT, not '%s'", value->val);
+	return 0;
+}
+
+/* A sentinel's extra: {code, text, enhanced, single_line, warn}; code and
+ * warn required. */
+static int
+parse_sentinel_extra(struct loadstate *ls, const struct node *n, struct scn_step *st, size_t step)
+{
+	struct ctx *c = ls->c;
+	if (st->kind != SCN_STEP_SENTINEL) {
+		ERR(c, n, "'extra' applies to sentinel only");
+		return 0;
+	}
+	if (!ld_want(c, n, NODE_MAP, "extra"))
+		return 0;
+	int ok = parse_expect_keys(ls, n, &st->expect, step, FORM_SENTINEL_EXTRA);
+	const struct node *v;
+	if (!ld_lookup(n, "code")) {
+		ERR(c, n, "extra needs code: the codes of the tolerated reply");
+		ok = 0;
+	}
+	if (!(v = ld_lookup(n, "warn"))) {
+		ERR(c, n, "extra needs warn: the deviation to report when the reply comes");
+		ok = 0;
+	} else if (!(st->warn = ld_get_str(c, v, "warn", 1)))
+		ok = 0;
+	st->has_extra = ok;
+	return ok;
+}
+
 /* ---- steps ------------------------------------------------------------ */
 
 /* In the order of enum scn_step_kind. */
 static const char *const step_actions[] = { "send", "send_raw", "pipeline", "data",
-	"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", NULL };
+	"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "sentinel", NULL };
 
 /* starttls: true, or a mapping with the reply to expect (default 220) and
  * bytes injected after "STARTTLS\r\n" in the same write (escapes as in
@@ -267,7 +325,7 @@ step_action(struct ctx *c, const struct node *n, struct scn_step *st, const stru
 				st->kind = (enum scn_step_kind)a;
 			}
 	if (!action)
-		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra or starttls");
+		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra, starttls or sentinel");
 	return action;
 }
 
@@ -363,6 +421,8 @@ step_value(struct loadstate *ls, const struct node *action, const struct node *v
 		return ld_get_seconds(c, value, action->val, &st->seconds);
 	case SCN_STEP_STARTTLS:
 		return parse_starttls(ls, value, st, idx);
+	case SCN_STEP_SENTINEL:
+		return parse_sentinel(c, value, st);
 	}
 	return 0;
 }
@@ -377,8 +437,8 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 	if (!ld_want(c, n, NODE_MAP, "a step"))
 		return 0;
 	static const char *const keys[] = { "send", "send_raw", "pipeline", "data",
-		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "repeat",
-		"rule", NULL };
+		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "sentinel",
+		"repeat", "rule", "extra", NULL };
 	if (!ld_check_keys(c, n, keys, "step"))
 		return 0;
 	const struct node *value = NULL;
@@ -386,6 +446,9 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 	if (!action)
 		return 0;
 	int ok = step_modifiers(ls, n, st);
+	const struct node *extra = ld_lookup(n, "extra");
+	if (extra && !parse_sentinel_extra(ls, extra, st, idx))
+		ok = 0;
 	return step_value(ls, action, value, st, idx) && ok;
 }
 
@@ -567,6 +630,11 @@ parse_steps(struct loadstate *ls, const struct node *v)
 		parse_step(ls, v->kids[i], &s->steps[s->n_steps], i);
 		s->n_steps++;
 	}
+	/* After its 221 the server closes (RFC 5321 4.1.1.10): nothing can follow. */
+	for (size_t i = 0; i + 1 < s->n_steps; i++)
+		if (s->steps[i].kind == SCN_STEP_SENTINEL && s->steps[i].text &&
+		    strcmp(s->steps[i].text, "QUIT") == 0)
+			ERR(c, v->kids[i], "sentinel: QUIT ends the session: it must be the last step");
 	/* variables: checked once everything that defines them is known */
 	for (size_t i = 0; i < s->n_steps; i++) {
 		struct scn_step *st = &s->steps[i];

@@ -71,6 +71,7 @@ scn_free(struct scn *s)
 	for (size_t i = 0; i < s->n_steps; i++) {
 		struct scn_step *st = &s->steps[i];
 		free(st->text);
+		free(st->warn);
 		free_strv(st->lines, st->n_lines);
 		free_expect(&st->expect);
 	}
@@ -103,6 +104,7 @@ scn_step_kind_name(enum scn_step_kind k)
 	case SCN_STEP_WAIT: return "wait";
 	case SCN_STEP_EXPECT_EXTRA: return "expect_extra";
 	case SCN_STEP_STARTTLS: return "starttls";
+	case SCN_STEP_SENTINEL: return "sentinel";
 	}
 	return "?";
 }

@@ -34,6 +34,10 @@ enum scn_step_kind {
 	SCN_STEP_STARTTLS,     /* STARTTLS (+ text: plaintext injected in the same
 	                        * write), expect (default 220), then on 220 the
 	                        * handshake; everything learnt before is forgotten */
+	SCN_STEP_SENTINEL,     /* NOOP, RSET or QUIT (`text`): its reply must be the
+	                        * next one, so an extra reply shows without a wait;
+	                        * `expect` (when has_extra) is one tolerated extra
+	                        * reply before it, reported with the warning `warn` */
 };
 
 /* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */
@@ -85,13 +89,15 @@ struct scn_step {
 	enum scn_step_kind kind;
 	int line, col;       /* 1-based position of the step in its file */
 	char *text;          /* send/send_raw/data: source text (variables unexpanded);
-	                      * expect_extra: the warning */
+	                      * expect_extra: the warning; sentinel: the command */
 	size_t text_len;
 	char **lines;        /* pipeline: command lines */
 	size_t n_lines;
 	unsigned repeat;     /* >= 1 */
 	double seconds;      /* wait, expect_open; expect_close: 0 = --timeout */
 	struct scn_expect expect;
+	int has_extra;       /* sentinel: `expect` is the tolerated extra reply */
+	char *warn;          /* sentinel: the warning when that reply comes */
 	const struct scn_rule *rule; /* the requirement this step enforces (points
 	                              * into scn.rules), or NULL: a set-up step */
 };

@@ -279,6 +279,10 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls,
 		/* RFC 5321 3.1: refuse service, wait for QUIT. */
 		srv_sess_reply(s, "554 5.3.2 %s No SMTP service here", SRV_HOSTNAME);
 		s->no_service = 1;
+	} else if (fault(s, SRV_M_MAX_SESSIONS) && srv->nsess > MAX_SESSIONS_FAULT) {
+		/* RFC 5321 3.8: service withdrawn, here for load. */
+		srv_sess_reply(s, "421 4.7.0 %s Too many sessions, try again later", SRV_HOSTNAME);
+		srv_sess_close(s);
 	} else if (fault(s, SRV_F_GREETING_421)) {
 		srv_sess_reply(s, "421 4.3.2 %s Service not available",
 		    SRV_HOSTNAME);

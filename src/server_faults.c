@@ -461,6 +461,10 @@ static const struct {
 	    "(benign) greet every connection after the first with 554 (no SMTP "
 	    "service here, RFC 5321 3.1), then answer QUIT with 221 and any "
 	    "other command with 503" },
+	{ SRV_M_MAX_SESSIONS, "max-sessions",
+	    "(benign) refuse a connection while 4 sessions are open with 421 "
+	    "(too many sessions) and close (RFC 5321 3.8; Postfix's "
+	    "smtpd_client_connection_count_limit)" },
 	/* -- end of benign modes -- */
 };
 

@@ -218,6 +218,7 @@ enum srv_fault {
 	SRV_M_HEADERS_REQUIRED,
 	SRV_M_SIZE_UNLIMITED,
 	SRV_M_NO_SERVICE_554,
+	SRV_M_MAX_SESSIONS,
 	/* -- end of benign modes -- */
 	SRV_F_COUNT
 };

@@ -48,6 +48,7 @@
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
 #define GREET_DELAY_MS	500	/* delayed-greeting */
+#define MAX_SESSIONS_FAULT 4	/* max-sessions: the open sessions it takes */
 #define ERROR_LIMIT	3	/* error-limit-421, error-limit-close (RFC 5321 7.8) */
 #define FLOOD_LIMIT	10	/* flood-421-talks-on */
 #define MESSAGE_LIMIT	5	/* message-limit-close */

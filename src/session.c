@@ -92,6 +92,7 @@ ses_free(struct ses *s)
 	tls_conn_free(s->tls);
 	free(s->tls_failed);
 	buf_free(&s->hs_raw);
+	free(s->sent_other);
 	free(s->probe_auth.text);
 	free(s->probe_mail.text);
 	free(s->probe_rcpt.text);
@@ -226,9 +227,33 @@ on_scenario_deadline(struct loop *l, void *arg)
 	ses_fail(s, RES_FAIL, NULL, NULL, "scenario deadline of %.1f s exceeded", limit);
 }
 
+enum ff_wait
+ses_wait_kind(const struct ses *s)
+{
+	if (s->probe || s->op >= s->nops)
+		return FF_NONE;
+	if (s->awaiting_close)
+		return FF_CLOSE_AFTER_421;
+	const struct ses_op *op = &s->ops[s->op];
+	switch (op->phase) {
+	case SES_OPENING:
+		return FF_OPENING;
+	case SES_TEARDOWN:
+		return op->st->kind == SCN_STEP_EXPECT_CLOSE ? FF_QUIT_CLOSE : FF_QUIT_REPLY;
+	case SES_STEPS:
+		break;
+	}
+	return FF_NONE;
+}
+
 void
 ses_arm(struct ses *s, double seconds)
 {
+	if (s->env->dead != FF_NONE && ses_wait_kind(s) == s->env->dead) {
+		ses_fail(s, RES_ERROR, NULL, NULL, "not waited for: %s (%d scenarios in a row "
+		    "timed out there)", ff_describe(s->env->dead), FF_STREAK);
+		return;
+	}
 	if (s->seq_armed == s->seq && (s->timer || s->fired))
 		return;
 	loop_timer_cancel(s->env->loop, s->timer);

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "ehlo.h"
 #include "engine.h"
+#include "failfast.h"
 #include "loop.h"
 #include "result.h"
 #include "scenario.h"
@@ -43,6 +44,14 @@ enum ses_tls {
 	SES_TLS_SEND,      /* STARTTLS (and injected bytes) to send */
 	SES_TLS_REPLY,     /* its reply awaited */
 	SES_TLS_HANDSHAKE, /* the handshake under way */
+};
+
+/* Where a sentinel operation is (step.c, run_sentinel). */
+enum ses_sentinel {
+	SES_SENT_SEND,    /* the command to send */
+	SES_SENT_REPLY,   /* the next reply must be its own */
+	SES_SENT_CONFIRM, /* another reply came first: is it an extra one (a
+	                   * further reply follows) or the sentinel's answer? */
 };
 
 struct ses;
@@ -86,6 +95,8 @@ struct ses_env {
 	const struct scn_var *vars;     /* the run's variables (vars_merge) */
 	size_t n_vars;
 	enum ses_auth auth;             /* the opening's AUTH (and the probe's) */
+	enum ff_wait dead;              /* a session wait the server never ends
+	                                 * (failfast.h): arriving there is an ERROR */
 	/* Called once when a session's result is final (from ses_finish()). */
 	void (*ended)(void *arg, struct ses *s);
 	void *arg;
@@ -126,6 +137,14 @@ struct ses {
 	enum ses_tls tls_phase;
 	char *tls_failed;       /* why the handshake failed */
 	struct buf hs_raw;      /* the first bytes received during the handshake */
+	enum ses_sentinel sent_phase;
+	int sent_extra;         /* the tolerated extra reply came */
+	char *sent_other;       /* the reply that came instead of the sentinel's */
+	int sent_other_code;
+	enum ff_wait ff_timeout; /* the session wait whose deadline failed it */
+	int greeting_421;       /* the greeting was 421 (a load limit?) */
+	int greeted;            /* the greeting was 220: the server took the session */
+	unsigned jobs_at_start; /* sessions allowed at once when it started (engine.c) */
 	const char *charge;     /* the session rule (rules.h) the next ses_fail()
 	                         * breaks when the step names no rule of its own */
 	int charge_session;     /* ... even when it names one (a malformed reply) */
@@ -167,11 +186,16 @@ void ses_send(struct ses *s, const char *data, size_t len);
 /* Write what is queued, as far as the socket takes it. */
 void ses_flush(struct ses *s);
 
-/* Arm the deadline of the current wait once (seconds from now). */
+/* Arm the deadline of the current wait once (seconds from now); at a wait
+ * the engine found dead (env->dead) the session ends as an ERROR instead. */
 void ses_arm(struct ses *s, double seconds);
 
 /* A new wait begins: the deadline timer is cancelled and forgotten. */
 void ses_new_wait(struct ses *s);
+
+/* Which session wait (failfast.h) the current operation is, or FF_NONE for
+ * a scenario's own step. */
+enum ff_wait ses_wait_kind(const struct ses *s);
 
 /* Start the client side of a TLS handshake on the connection (making the
  * run's context first if need be; if it cannot be made, the session ends

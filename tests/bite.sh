@@ -23,7 +23,8 @@
 # breaks the session for everyone and proves little about one scenario.
 # Every scenario needs a bite from a fault that is not global.
 #
-# Every `prefer:`, `expect_extra:` and `stop_if:` branch of the suite must be
+# Every `prefer:`, `expect_extra:` (and a sentinel's `extra:`) and `stop_if:`
+# branch of the suite must be
 # taken by at least one benign or lenient mode.  Taken means: for prefer and
 # expect_extra, a warning of the result names the step ("step N ..."); for
 # stop_if, the transcript holds the engine's note "... (stop_if)" (a
@@ -144,7 +145,7 @@ for f in sorted(files):
     for i, s in enumerate(d.get("steps") or [], 1):
         if not isinstance(s, dict):
             continue
-        if "expect_extra" in s:
+        if "expect_extra" in s or ("sentinel" in s and "extra" in s):
             branches[(d["id"], i, "expect_extra")] = []
         e = s.get("expect")
         if isinstance(e, dict):

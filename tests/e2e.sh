@@ -77,6 +77,37 @@ python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d
 grep -q '^TAP version 13' "$T/clean.tap" && grep -q '^1\.\.[0-9]' "$T/clean.tap" && ! grep -q '^not ok' "$T/clean.tap" \
 	&& ok "tap report: version, plan, no failures" || bad "tap report" "$(head -n 5 "$T/clean.tap")"
 
+# ---- speed: no fixed waits, and a dead server costs a few timeouts --------
+# Hang guards, not benchmarks: the whole suite against builtin at -j 8 (no
+# scenario waits for silence: sentinels), and against servers that never
+# end a session wait, within a small multiple of --timeout 1 (the engine
+# finds the dead wait from 3 results in a row and ends the rest there).
+ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
+s0=$(ms)
+"$BIN" run scenarios/ -j 8 >"$T/speed.txt" 2>&1
+rc=$? dt=$(($(ms) - s0))
+if [ $rc -eq 0 ] && [ $dt -lt 3000 ]; then ok "suite on builtin at -j 8 in ${dt} ms (no fixed waits)"; else bad "suite on builtin at -j 8: exit $rc in ${dt} ms" "$(tail -n 5 "$T/speed.txt")"; fi
+for f in quit-no-close 421-no-close; do
+	s0=$(ms)
+	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 --report json:"$T/dead.json" >"$T/dead.txt" 2>&1
+	rc=$? dt=$(($(ms) - s0))
+	if [ $rc -eq 1 ] && [ $dt -lt 6000 ] && grep -q 'in 3 scenarios in a row; the others end at that wait as ERROR' "$T/dead.txt" && \
+	    [ "$(grep -c 'note: .* in 3 scenarios in a row' "$T/dead.txt")" -eq 1 ] && \
+	    python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"]; assert sum(x["status"]=="error" and "not waited for" in (x.get("reason") or "") for x in s) > 100' "$T/dead.json"; then
+		ok "dead server $f: the whole suite in ${dt} ms at --timeout 1, said once, the rest ERROR"
+	else
+		bad "dead server $f: exit $rc in ${dt} ms" "$(grep -E 'note|^total|^duration' "$T/dead.txt")"
+	fi
+done
+s0=$(ms)
+"$BIN" run scenarios/ --target builtin:max-sessions --timeout 1 -j 16 >"$T/max.txt" 2>&1
+rc=$? dt=$(($(ms) - s0))
+if [ $rc -eq 0 ] && grep -q 'refused a session with 421 while it had 4 others open: at most 4 sessions' "$T/max.txt" && [ $dt -lt 5000 ]; then
+	ok "421 for too many sessions: -j lowered to 4 by itself, every scenario run (${dt} ms)"
+else
+	bad "max-sessions: exit $rc in ${dt} ms" "$(grep -E 'note|^total|SKIP' "$T/max.txt" | head -n 8)"
+fi
+
 # ---- every fault bites, every scenario is bitten, every benign mode of the
 # reference server passes the whole suite (tests/bite.sh) -----------------
 BITES="$BUILD/bites.txt" sh tests/bite.sh "$BIN" >"$T/bite.txt" 2>&1
@@ -172,7 +203,9 @@ for s in json.load(open(sys.argv[1]))["scenarios"]:
     assert kept <= 2048, (s["id"], kept)
 PY
 expect_rc "--run-timeout also bounds the probe (exit 3)" 3 "$BIN" run scenarios/ --target builtin:silent --timeout 60 --run-timeout 1
-expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --run-timeout 0.3 --report json:"$T/h.json"
+# (a slow greeting, so the deadline comes with scenarios still to run: the
+# suite itself takes well under a second)
+expect_rc "--run-timeout: scenarios not run are errors" 1 "$BIN" run scenarios/ -j 1 --target builtin:delayed-greeting --run-timeout 1.5 --report json:"$T/h.json"
 json "$T/h.json" <<'PY' >"$T/msg" 2>&1 && ok "--run-timeout: every scenario has a verdict" || bad "--run-timeout verdicts" "$(cat "$T/msg")"
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"]

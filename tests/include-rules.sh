@@ -31,6 +31,7 @@ rule "the model includes nothing of the parts that use it" "src/scenario.c src/s
 rule "the engine knows the server only through builtin.c" "src/engine.c src/session.c src/program.c src/step.c src/expect.c src/vars.c src/session.h src/engine.h" \
 	"$SERVER_H $LOADER_H $REPORT_H"
 rule "the verdict is pure" "src/expect.c src/expect.h" "session.h loop.h transport.h tls.h engine.h"
+rule "the fail-fast decisions are pure" "src/failfast.c src/failfast.h" "session.h loop.h transport.h tls.h engine.h result.h"
 rule "the reference server knows nothing of the client side" "src/server*.c src/server*.h src/builtin.h" \
 	"$ENGINE_H $LOADER_H $REPORT_H"
 rule "reports read results, not the engine or the server" "src/report*.c src/report*.h src/baseline.c src/baseline.h" \

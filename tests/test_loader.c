@@ -89,6 +89,29 @@ test_valid(void)
 	CU_ASSERT_EQUAL(s->steps[2].expect.n_codes, 1);
 	CU_ASSERT_STRING_EQUAL(s->steps[2].text, "X");
 	scn_free(s);
+
+	/* sentinel: the command (any case, kept upper), its extra reply. */
+	const char *u = HEAD "steps:\n"
+	    "  - sentinel: noop\n"
+	    "  - sentinel: RSET\n"
+	    "    extra: {code: [250, 5xx], text: split, warn: a second reply}\n"
+	    "  - sentinel: QUIT\n";
+	s = load_scenario_mem("u.yaml", u, strlen(u), &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(d.n_errors, 0);
+	CU_ASSERT_EQUAL(s->n_steps, 3);
+	CU_ASSERT_EQUAL(s->steps[0].kind, SCN_STEP_SENTINEL);
+	CU_ASSERT_STRING_EQUAL(scn_step_kind_name(s->steps[0].kind), "sentinel");
+	CU_ASSERT_STRING_EQUAL(s->steps[0].text, "NOOP");
+	CU_ASSERT_FALSE(s->steps[0].has_extra);
+	CU_ASSERT_PTR_NULL(s->steps[0].warn);
+	CU_ASSERT_STRING_EQUAL(s->steps[1].text, "RSET");
+	CU_ASSERT_TRUE(s->steps[1].has_extra);
+	CU_ASSERT_EQUAL(s->steps[1].expect.n_codes, 2);
+	CU_ASSERT_PTR_NOT_NULL(s->steps[1].expect.text);
+	CU_ASSERT_STRING_EQUAL(s->steps[1].warn, "a second reply");
+	CU_ASSERT_STRING_EQUAL(s->steps[2].text, "QUIT");
+	scn_free(s);
 	load_diag_free(&d);
 }
 
@@ -131,6 +154,13 @@ static const struct bad bad_cases[] = {
 	{ HEAD "steps:\n  - expect_extra: {warn: w}\n", "6:19", "needs code" },
 	{ HEAD "steps:\n  - expect_extra: {code: 250, warn: w, within: -1}\n", "6:48", "within" },
 	{ HEAD "steps:\n  - expect_extra: {code: 250, warn: w, prefer: 250}\n", "6:40", "unknown key 'prefer'" },
+	{ HEAD "steps:\n  - sentinel: HELP\n", "6:15", "NOOP, RSET or QUIT" },
+	{ HEAD "steps:\n  - sentinel: [NOOP]\n", "6:15", "sentinel must be" },
+	{ HEAD "steps:\n  - sentinel: QUIT\n  - send: NOOP\n", "6:5", "must be the last step" },
+	{ HEAD "steps:\n  - send: NOOP\n    extra: {code: 250, warn: w}\n", "7:12", "applies to sentinel only" },
+	{ HEAD "steps:\n  - sentinel: NOOP\n    extra: {code: 250}\n", "7:12", "needs warn" },
+	{ HEAD "steps:\n  - sentinel: NOOP\n    extra: {warn: w}\n", "7:12", "needs code" },
+	{ HEAD "steps:\n  - sentinel: NOOP\n    extra: {code: 250, warn: w, within: 1}\n", "7:33", "unknown key 'within'" },
 	{ HEAD "steps:\n  - expect: {enhanced: 5.01.1}\n", "6:24", "bad enhanced status" },
 	{ HEAD "steps:\n  - expect: {single_line: yes}\n", "6:27", "true or false" },
 	{ HEAD "steps:\n  - expect: {capture: {a: {ehlo: X, regex: y}}}\n", "6:27", "exactly one" },

@@ -1862,6 +1862,40 @@ test_no_service(void)
 	tc_close(&t);
 }
 
+/* max-sessions: 4 sessions open are served; a fifth is greeted 421 and
+ * closed (RFC 5321 3.8); once one ends, a new one is served again. */
+static void
+test_max_sessions(void)
+{
+	struct tc t, more[4];
+	char err[128];
+	int sv[2];
+
+	tc_open(&t, "max-sessions");
+	t.what = "max-sessions, first session";
+	CU_ASSERT(tc_expect(&t, GREET));
+	for (int k = 0; k < 4; k++) {
+		CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+		CU_ASSERT_FATAL(srv_attach(t.srv, sv[0], sv[0], err, sizeof(err)) == 0);
+		tc_init(&more[k], t.loop, t.srv, sv[1]);
+		more[k].what = "max-sessions, another session";
+		if (k < 3)
+			CU_ASSERT(tc_expect(&more[k], GREET));
+	}
+	more[3].what = "max-sessions, the fifth session";
+	CU_ASSERT(tc_expect(&more[3],
+	    "421 4.7.0 mx.harness.test Too many sessions, try again later\r\n"));
+	for (int64_t end = util_now_ms() + WAIT_MS; !more[3].eof && util_now_ms() < end;)
+		tc_pump(&more[3], 10);
+	CU_ASSERT(more[3].eof);
+	tc_free(&more[3]);
+	tc_send(&t, "NOOP\r\n", 6);
+	CU_ASSERT(tc_expect(&t, OK));
+	for (int k = 0; k < 3; k++)
+		tc_free(&more[k]);
+	tc_close(&t);
+}
+
 /* The client writes far more than it reads: the server stops reading
  * instead of buffering without bound, and loses nothing (RFC 2920 3.2). */
 static void
@@ -2336,7 +2370,7 @@ test_fault_table(void)
 		"strict-sender-paths", "syntax-500", "data-354-no-rcpt",
 		"source-routes-refused", "rcpt-failure-defers",
 		"auth-temp-failure", "headers-required", "size-unlimited",
-		"no-service-554",
+		"no-service-554", "max-sessions",
 		/* -- end of benign modes -- */
 	};
 	char err[128];
@@ -2359,6 +2393,7 @@ test_fault_table(void)
 		    !hostile_is_fault((enum srv_fault)i) &&
 		    strcmp(names[i], "delayed-greeting") &&
 		    strcmp(names[i], "no-service-554") &&	/* test_no_service */
+		    strcmp(names[i], "max-sessions") &&	/* test_max_sessions */
 		    strcmp(names[i], "long-line-close") &&
 		    strcmp(names[i], "short-line-limit") &&
 		    /* -- core suite faults: test_data_limits and
@@ -2484,6 +2519,7 @@ main(void)
 	CU_add_test(s, "message size limits", test_data_limits);
 	CU_add_test(s, "1001 recipients", test_many_recipients);
 	CU_add_test(s, "no-service-554: 554, 503, 221", test_no_service);
+	CU_add_test(s, "max-sessions: 421 to the fifth session", test_max_sessions);
 	CU_add_test(s, "reply lines within 512 octets", test_reply_line_cap);
 	CU_add_test(s, "backpressure", test_backpressure);
 	CU_add_test(s, "client eof", test_client_eof);

@@ -1,0 +1,64 @@
+/*
+ * failfast.c - the decisions of failfast.h: pure, no I/O.
+ */
+#include "failfast.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum ff_wait
+ff_observe(struct ff *f, const struct ff_outcome *o)
+{
+	if (f->dead != FF_NONE || !o->judged)
+		return FF_NONE;
+	const char *rule = o->rule ? o->rule : "";
+	if (o->timeout == FF_NONE) {
+		/* A result judged otherwise: the server ends its waits. */
+		f->last = FF_NONE;
+		f->streak = 0;
+		return FF_NONE;
+	}
+	if (o->timeout == f->last && strcmp(rule, f->rule) == 0)
+		f->streak++;
+	else {
+		f->last = o->timeout;
+		snprintf(f->rule, sizeof(f->rule), "%s", rule);
+		f->streak = 1;
+	}
+	if (f->streak < FF_STREAK)
+		return FF_NONE;
+	f->dead = o->timeout;
+	return f->dead;
+}
+
+const char *
+ff_describe(enum ff_wait w)
+{
+	switch (w) {
+	case FF_NONE:
+		break;
+	case FF_OPENING:
+		return "the server does not complete the opening (no greeting, or no end to its "
+		    "reply to EHLO/HELO) within --timeout";
+	case FF_QUIT_REPLY:
+		return "the server does not answer QUIT within --timeout (RFC 5321 4.1.1.10: 221, "
+		    "then the close)";
+	case FF_QUIT_CLOSE:
+		return "the server does not close the connection after its 221 to QUIT within "
+		    "--timeout (RFC 5321 4.1.1.10)";
+	case FF_CLOSE_AFTER_421:
+		return "the server does not close the connection after its 421 within --timeout "
+		    "(RFC 5321 3.8)";
+	}
+	return "";
+}
+
+int
+ff_retry_after_421(unsigned *jobs, unsigned started_at, size_t open)
+{
+	if (open == 0 || open >= started_at)
+		return 0;
+	if (open < *jobs)
+		*jobs = (unsigned)open; /* the ones it took; this one was too many */
+	return 1;
+}
