@@ -15,7 +15,7 @@ _smtp_harness_opts_lint=''
 _smtp_harness_opts_list='--tags --coverage --catalogue --gaps'
 _smtp_harness_opts_serve='--listen --tls-listen --faults --stdio --tls --list-faults'
 _smtp_harness_opts_fuzz='--target --seeds --tags --skip-tags --profile --var -j --jobs
-	--timeout --duration --max-sessions --max-findings --out --seed --no-minimize
+	--timeout --duration --max-sessions --max-findings --out --seed --no-minimize --no-coverage
 	--max-reply-line --max-reply-lines --tls-verify --tls-ca --tls-servername
 	--tls-cert --tls-key --tls-min --tls-max'
 _smtp_harness_formats='text json junit tap html'
@@ -102,7 +102,7 @@ _smtp_harness_value()
 _smtp_harness_takes_value()
 {
 	case $1 in
-	--tls-verify | -v | --verbose | --coverage | --stdio | --tls | --list-faults | --no-minimize)
+	--tls-verify | -v | --verbose | --coverage | --stdio | --tls | --list-faults | --no-minimize | --no-coverage)
 		return 1 ;;
 	-*) return 0 ;;
 	esac
