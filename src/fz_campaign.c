@@ -66,6 +66,8 @@ struct camp {
 	struct fz_words words;
 	struct fz_sess **corpus;
 	size_t n_corpus, n_seeds, seed_next;
+	size_t *finders;         /* corpus entries that reached a new state */
+	size_t n_finders;
 	struct fz_rng rng;
 	uint8_t states[FZ_CONTEXTS * FZ_STATES], edges[FZ_EDGES];
 	struct fz_stats st;
@@ -113,7 +115,8 @@ context_after(unsigned ctx, uint8_t verb, int code)
 	return ctx;
 }
 
-/* New (context, verb, code) states or transitions between them: 1 if any.
+/* New (context, verb, code) states or transitions between them: 2 if a
+ * new state, 1 if only a new transition, 0 if neither.
  * The context (authenticated, in TLS) tells apart what the same reply
  * means at different depths of a session. */
 static int
@@ -130,13 +133,13 @@ cover(struct camp *c, const struct fz_obs *o)
 		if (s < FZ_CONTEXTS * FZ_STATES && !c->states[s]) {
 			c->states[s] = 1;
 			c->st.states++;
-			fresh = 1;
+			fresh = 2;
 		}
 		uint32_t e = (prev * 2654435761u ^ s * 40503u) % FZ_EDGES;
 		if (!c->edges[e]) {
 			c->edges[e] = 1;
 			c->st.edges++;
-			fresh = 1;
+			fresh = fresh ? fresh : 1;
 		}
 		prev = s;
 	}
@@ -273,7 +276,12 @@ on_done(void *arg, struct fz_obs *obs)
 	if (r->kind == RUN_MIN && c->mj)
 		min_result(c, r, obs, v);
 	else {
-		if (cover(c, obs) | (obs->cov_new > 0))
+		int fresh = cover(c, obs);
+		if (fresh == 2 && c->n_corpus < FZ_CORPUS_MAX) {
+			c->finders = xrealloc(c->finders, (c->n_finders + 1) * sizeof(*c->finders));
+			c->finders[c->n_finders++] = c->n_corpus;
+		}
+		if (fresh || obs->cov_new > 0)
 			corpus_add(c, &r->sess);
 		c->st.cov_edges = fz_cov_edges(c->env.cov);
 		if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v))
@@ -308,10 +316,15 @@ shrink_step(struct camp *c)
 	return 1;
 }
 
+/* A third of the parents are sessions that reached a new state of the
+ * server (its depth), so the many kept for edges or transitions alone do
+ * not drown them; half the rest are recent. */
 static const struct fz_sess *
 pick_parent(struct camp *c)
 {
 	size_t n = c->n_corpus;
+	if (c->n_finders && fz_below(&c->rng, 3) == 0)
+		return c->corpus[c->finders[fz_below(&c->rng, c->n_finders)]];
 	if (n > 8 && fz_below(&c->rng, 2))
 		return c->corpus[n - 1 - fz_below(&c->rng, n / 4)];
 	return c->corpus[fz_below(&c->rng, n)];
@@ -456,6 +469,7 @@ teardown(struct camp *c)
 		free(c->corpus[i]);
 	}
 	free(c->corpus);
+	free(c->finders);
 	for (size_t i = 0; i < c->n_pend; i++) {
 		fz_sess_free(&c->pend[i].sess);
 		fz_obs_free(c->pend[i].obs);
