@@ -174,6 +174,20 @@ insert_point(struct fz_rng *r, const struct fz_sess *s)
 	return 1 + fz_below(r, s->n - 1);
 }
 
+/* MAIL FROM and RCPT TO acts inserted at *at (moved past them). */
+static void
+insert_envelope(struct fz_sess *s, size_t *at, const struct fz_words *w)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "MAIL FROM:<%s>\r\n", word(w->sender, "sender@example.com"));
+	insert_text(s, (*at)++, b.data, b.len);
+	buf_reset(&b);
+	buf_printf(&b, "RCPT TO:<%s>\r\n", word(w->recipient, "recipient@example.com"));
+	insert_text(s, (*at)++, b.data, b.len);
+	buf_free(&b);
+}
+
 /* ---- the operators ---------------------------------------------------------- */
 
 static int
@@ -342,13 +356,8 @@ m_smuggle(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 	struct buf b;
 	buf_init(&b);
 	size_t at = insert_point(r, s);
-	buf_printf(&b, "MAIL FROM:<%s>\r\n", from);
-	insert_text(s, at++, b.data, b.len);
-	buf_reset(&b);
-	buf_printf(&b, "RCPT TO:<%s>\r\n", to);
-	insert_text(s, at++, b.data, b.len);
+	insert_envelope(s, &at, w);
 	insert_text(s, at++, "DATA\r\n", 6);
-	buf_reset(&b);
 	buf_printf(&b, "From: <%s>\r\nSubject: fuzz\r\n\r\nfirst", from);
 	size_t e = fz_below(r, N(eods));
 	buf_append(&b, eods[e].s, eods[e].n);
@@ -367,22 +376,14 @@ m_txn(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 	size_t k = 1 + fz_below(r, 5);
 	if (s->n + k + 3 > FZ_MAX_ACTS)
 		return 0;
-	struct buf b;
-	buf_init(&b);
+	static const char rcpt[] = "RCPT TO:<postmaster>\r\n";
+	static const char body[] = "Subject: fuzz\r\n\r\nbody\r\n.\r\n";
 	size_t at = insert_point(r, s);
-	buf_printf(&b, "MAIL FROM:<%s>\r\n", word(w->sender, "sender@example.com"));
-	insert_text(s, at++, b.data, b.len);
-	for (size_t i = 0; i < k; i++) {
-		buf_reset(&b);
-		if (i == 0)
-			buf_printf(&b, "RCPT TO:<%s>\r\n", word(w->recipient, "recipient@example.com"));
-		else
-			buf_printf(&b, "RCPT TO:<postmaster>\r\n");
-		insert_text(s, at++, b.data, b.len);
-	}
+	insert_envelope(s, &at, w);
+	for (size_t i = 1; i < k; i++)
+		insert_text(s, at++, rcpt, sizeof(rcpt) - 1);
 	insert_text(s, at++, "DATA\r\n", 6);
-	insert_text(s, at, "Subject: fuzz\r\n\r\nbody\r\n.\r\n", 30);
-	buf_free(&b);
+	insert_text(s, at, body, sizeof(body) - 1);
 	return 1;
 }
 
@@ -395,11 +396,7 @@ m_bdat(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 	struct buf b;
 	buf_init(&b);
 	size_t at = insert_point(r, s);
-	buf_printf(&b, "MAIL FROM:<%s>\r\n", word(w->sender, "sender@example.com"));
-	insert_text(s, at++, b.data, b.len);
-	buf_reset(&b);
-	buf_printf(&b, "RCPT TO:<%s>\r\n", word(w->recipient, "recipient@example.com"));
-	insert_text(s, at++, b.data, b.len);
+	insert_envelope(s, &at, w);
 	size_t real = fz_below(r, 40), said = fz_below(r, 3) ? real : fz_below(r, 80);
 	buf_reset(&b);
 	buf_printf(&b, "BDAT %zu%s\r\n", said, fz_below(r, 2) ? " LAST" : "");

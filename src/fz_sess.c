@@ -97,20 +97,7 @@ render_body(const struct scn_step *st, struct vars_scope *scope, int last, struc
 	struct buf body;
 	buf_init(&body);
 	int rc = expand(st->text, st->text_len, 0, scope, &body);
-	const char *p = body.data ? body.data : "", *end = p + body.len;
-	if (body.len && end[-1] == '\n')
-		end--;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = (size_t)((nl ? nl : end) - p);
-		if (ll && p[ll - 1] == '\r')
-			ll--;
-		if (ll && p[0] == '.')
-			buf_puts(out, ".");
-		buf_append(out, p, ll);
-		buf_puts(out, "\r\n");
-		p = nl ? nl + 1 : end;
-	}
+	tmpl_data_lines(out, body.data, body.len);
 	buf_free(&body);
 	if (last)
 		buf_puts(out, ".\r\n");

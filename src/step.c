@@ -468,21 +468,7 @@ render_data(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo
 	struct buf body;
 	buf_init(&body);
 	const char *why = tmpl_expand(st->text, st->text_len, 0, ses_var, s, &body, &pos);
-	const char *p = body.data ? body.data : "", *end = p + body.len;
-	if (body.len && end[-1] == '\n')
-		end--;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		size_t ll = (size_t)(le - p);
-		if (ll && p[ll - 1] == '\r')
-			ll--;
-		if (ll && p[0] == '.')
-			buf_puts(out, ".");
-		buf_append(out, p, ll);
-		buf_puts(out, "\r\n");
-		p = nl ? nl + 1 : end;
-	}
+	tmpl_data_lines(out, body.data, body.len);
 	buf_free(&body);
 	if (!why && s->rep + 1 == st->repeat)
 		buf_puts(out, ".\r\n");

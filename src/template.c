@@ -90,3 +90,22 @@ tmpl_expand(const char *s, size_t len, int escapes, tmpl_lookup_fn lookup,
 	}
 	return NULL;
 }
+
+void
+tmpl_data_lines(struct buf *out, const char *body, size_t len)
+{
+	const char *p = body ? body : "", *end = p + len;
+	if (len && end[-1] == '\n')
+		end--;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		if (ll && p[0] == '.')
+			buf_puts(out, ".");
+		buf_append(out, p, ll);
+		buf_puts(out, "\r\n");
+		p = nl ? nl + 1 : end;
+	}
+}

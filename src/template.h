@@ -25,6 +25,12 @@ typedef const char *(*tmpl_lookup_fn)(void *arg, const char *name, size_t len);
 const char *tmpl_expand(const char *s, size_t len, int escapes,
     tmpl_lookup_fn lookup, void *arg, struct buf *out, size_t *errpos);
 
+/* Append body[0..len) to out as DATA sends it (RFC 5321 4.5.2): every line
+ * (ended by LF or CRLF; a final LF ends the last one) ends in CRLF, and a
+ * line that starts with '.' gets a second one.  The end of data is the
+ * caller's. */
+void tmpl_data_lines(struct buf *out, const char *body, size_t len);
+
 /* 1 if name[0..len) is a valid variable name: [A-Za-z_][A-Za-z0-9_]*. */
 int tmpl_valid_name(const char *name, size_t len);
 
