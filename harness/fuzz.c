@@ -96,6 +96,7 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 	struct fz_stats st;
 	char err[512];
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL); /* exit statuses are the crash oracle's */
 	signal(SIGINT, on_sigint);
 	int rc = fz_campaign_run(&fo, &st, err, sizeof(err));
 	signal(SIGINT, SIG_DFL);

@@ -26,6 +26,7 @@
 #define FZ_MIN_RUNS 300       /* candidate runs to shrink one finding */
 #define FZ_MIN_SECONDS 60     /* and the time it may take */
 #define FZ_STOP_GRACE_MS 30000 /* shrinking may go on this long after the end */
+#define FZ_PENDING_MAX 32     /* findings waiting to be shrunk */
 #define FZ_STATES (FZ_V_COUNT * 1000)
 #define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
 #define FZ_EDGES 65536
@@ -193,7 +194,9 @@ consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_
 {
 	if (key_seen(c, fz_oracle_key(obs, &v), 1))
 		return 0;
-	if (c->o->no_minimize) {
+	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
+	 * finding is written as found. */
+	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
 		write_finding(c, s, obs, &v, 0);
 		return 0;
 	}
@@ -224,7 +227,9 @@ minjob_begin(struct camp *c)
 	fz_sess_free(&p.sess);
 	j->best_obs = p.obs;
 	j->v = p.v;
-	j->until = util_now_ms() + FZ_MIN_SECONDS * 1000;
+	/* Past the grace after the end, the rest are written as they are. */
+	int late = c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS;
+	j->until = late ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;
 	c->mj = j;
 }
 
@@ -296,24 +301,24 @@ on_done(void *arg, struct fz_obs *obs)
 static int
 shrink_step(struct camp *c)
 {
-	if (!c->mj && c->n_pend)
-		minjob_begin(c);
-	struct minjob *j = c->mj;
-	if (!j || j->running)
-		return 0;
-	struct run *r = xmalloc(sizeof(*r));
-	r->c = c;
-	r->kind = RUN_MIN;
-	int more = j->runs < FZ_MIN_RUNS && util_now_ms() < j->until &&
-	    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess);
-	if (!more) {
+	for (;;) {
+		if (!c->mj && c->n_pend)
+			minjob_begin(c);
+		struct minjob *j = c->mj;
+		if (!j || j->running)
+			return 0;
+		struct run *r = xmalloc(sizeof(*r));
+		r->c = c;
+		r->kind = RUN_MIN;
+		if (j->runs < FZ_MIN_RUNS && util_now_ms() < j->until &&
+		    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess)) {
+			j->running = 1;
+			launch(c, r);
+			return 1;
+		}
 		free(r);
 		minjob_end(c);
-		return c->n_pend ? shrink_step(c) : 0;
 	}
-	j->running = 1;
-	launch(c, r);
-	return 1;
 }
 
 /* A third of the parents are sessions that reached a new state of the

@@ -33,7 +33,7 @@ struct drv {
 	struct fz_frame fr;
 	enum drv_state state;
 	int fd, errfd;
-	pid_t pid;
+	pid_t pid, pgid;
 	size_t addr_idx;
 	uint64_t timer;
 	int64_t t0, reap_until;
@@ -80,6 +80,11 @@ complete(struct loop *loop, void *arg)
 			if (strstr(d->err.data, marks[i]))
 				o->sanitizer = 1;
 	}
+	if (d->errfd >= 0) {
+		loop_unwatch(d->env.loop, d->errfd);
+		close(d->errfd);
+		d->errfd = -1;
+	}
 	buf_free(&d->in);
 	buf_free(&d->out);
 	buf_free(&d->err);
@@ -123,6 +128,10 @@ collect(struct drv *d, int status)
 		    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP)
 			d->obs->exit_signal = sig;
 	}
+	/* Its descendants share its process group: they go with it, so none
+	 * holds the socket, the stderr pipe or a coverage map afterwards. */
+	if (d->pgid > 0)
+		kill(-d->pgid, SIGKILL);
 	d->pid = 0;
 }
 
@@ -147,7 +156,7 @@ reap_tick(struct loop *loop, void *arg)
 		return;
 	}
 	drain_stderr(d);
-	complete(loop, d);
+	complete(loop, d); /* what is left of stderr is not waited for */
 }
 
 static void
@@ -290,6 +299,8 @@ take(struct drv *d, const struct reply *r)
 {
 	if (fz_frame_next_verb(&d->fr) == FZ_V_EHLO && r->code == 250)
 		ehlo_caps(d, r);
+	else if (fz_frame_next_verb(&d->fr) == FZ_V_HELO && r->code == 250)
+		fz_frame_caps(&d->fr, 0, 0); /* HELO: no extensions (RFC 5321 4.1.1.1) */
 	enum fz_verb v;
 	enum fz_match m = fz_frame_reply(&d->fr, r->code, &v);
 	rec_code(d, r->code, v);
@@ -475,6 +486,8 @@ read_in(struct drv *d)
 		}
 		if (received(d, tmp, (size_t)n) != 0)
 			return;
+		if (d->in.len > FZ_IN_MAX && (d->state != DRV_RUN || parse(d) != 0))
+			return;
 		if (d->in.len > FZ_IN_MAX) {
 			finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
 			return;
@@ -579,6 +592,7 @@ fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn 
 			finish(d, FZ_END_ERROR, "%s", why);
 			return;
 		}
+		d->pgid = d->pid;
 		if (d->errfd >= 0)
 			loop_watch(env->loop, d->errfd, POLLIN, on_io, d);
 		connected(d);

@@ -73,7 +73,7 @@ fz_frame_free(struct fz_frame *f)
 }
 
 static void
-push_bare(struct fz_frame *f, enum fz_verb v, int bare)
+push_bare(struct fz_frame *f, enum fz_verb v, int bare, int last)
 {
 	if (f->n_owed == f->cap_owed) {
 		struct fz_unit *n = xmalloc(2 * f->cap_owed * sizeof(*n));
@@ -86,6 +86,7 @@ push_bare(struct fz_frame *f, enum fz_verb v, int bare)
 	}
 	f->owed[(f->head + f->n_owed) % f->cap_owed].verb = (uint8_t)v;
 	f->owed[(f->head + f->n_owed) % f->cap_owed].bare = (uint8_t)bare;
+	f->owed[(f->head + f->n_owed) % f->cap_owed].last = (uint8_t)last;
 	f->n_owed++;
 	f->units++;
 }
@@ -93,7 +94,7 @@ push_bare(struct fz_frame *f, enum fz_verb v, int bare)
 static void
 push(struct fz_frame *f, enum fz_verb v)
 {
-	push_bare(f, v, 0);
+	push_bare(f, v, 0, 0);
 }
 
 /* The reply decides what the bytes after these are. */
@@ -154,8 +155,8 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 	if (partial && n && l[n - 1] == '\r')
 		n--;
 	for (size_t i = 0; i < n && !f->dirty; i++)
-		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0')
-			f->dirty = "a bare CR, LF or NUL in a command line (RFC 5321 2.3.8)";
+		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0' || l[i] == '\t')
+			f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
 }
 
 static void
@@ -165,6 +166,8 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 	enum fz_verb v = fz_verb_of(l, n);
 	if (v == FZ_V_BDAT && !f->chunking && !f->dirty)
 		f->dirty = "BDAT where CHUNKING was not advertised (RFC 3030 2)";
+	if (v == FZ_V_BDAT && f->after_last && !f->dirty)
+		f->dirty = "BDAT after BDAT LAST (RFC 3030 2: the server's state is then its own)";
 	uint64_t size;
 	int last;
 	if (v == FZ_V_BDAT && f->chunking && !bdat_args(l, n, &size, &last) && !f->dirty)
@@ -177,11 +180,11 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 		f->mode = FZ_M_CHUNK;
 		if (size == 0) {
 			f->mode = FZ_M_CMD;
-			push(f, FZ_V_BDAT);
+			push_bare(f, FZ_V_BDAT, 0, last);
 		}
 		return;
 	}
-	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS));
+	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS), 0);
 	f->blocked = decides(v);
 }
 
@@ -215,13 +218,13 @@ cut_once(struct fz_frame *f)
 		if (f->chunk_left)
 			return 0;
 		f->mode = FZ_M_CMD;
-		push(f, FZ_V_BDAT);
+		push_bare(f, FZ_V_BDAT, 0, f->chunk_last);
 		return 1;
 	}
 	case FZ_M_DATA:
 		if (f->bol && n < 3 && memcmp(p, ".\r\n", n) == 0)
 			return 0;
-		if (f->bol && memcmp(p, ".\r\n", 3) == 0) {
+		if (f->bol && n >= 3 && memcmp(p, ".\r\n", 3) == 0) {
 			f->off += 3;
 			f->mode = FZ_M_CMD;
 			push(f, FZ_V_BODY);
@@ -265,6 +268,30 @@ cut(struct fz_frame *f)
 	}
 }
 
+/* Several commands in one write are pipelining too: without PIPELINING,
+ * or past a command that must end a group, the client broke RFC 2920 3.1
+ * (or RFC 5321 4.3.1's lock step). */
+static void
+pipelined_in_write(struct fz_frame *f, size_t owed_before)
+{
+	if (f->dirty || f->mode == FZ_M_CLOSED)
+		return;
+	if (f->blocked && f->off < f->in.len) {
+		f->dirty = "a command pipelined past one that must end a group (RFC 2920 3.1)";
+		return;
+	}
+	size_t first = owed_before ? owed_before - 1 : 0;
+	if (f->n_owed > 1 && f->n_owed > owed_before && !f->pipelining) {
+		f->dirty = "commands pipelined without PIPELINING (RFC 2920 3.1)";
+		return;
+	}
+	for (size_t i = first; i + 1 < f->n_owed; i++)
+		if (ends_group((enum fz_verb)f->owed[(f->head + i) % f->cap_owed].verb)) {
+			f->dirty = "a command pipelined past one that must end a group (RFC 2920 3.1)";
+			return;
+		}
+}
+
 static enum fz_verb
 newest(const struct fz_frame *f)
 {
@@ -280,13 +307,15 @@ fz_frame_client(struct fz_frame *f, const void *b, size_t n)
 		enum fz_verb v = newest(f);
 		if (v == FZ_V_GREETING)
 			f->dirty = "bytes sent before the greeting (RFC 5321 3.1)";
-		else if (!f->pipelining && v != FZ_V_BODY)
+		else if (!f->pipelining)
 			f->dirty = "commands pipelined without PIPELINING (RFC 2920 3.1)";
 		else if (ends_group(v))
 			f->dirty = "a command pipelined past one that must end a group (RFC 2920 3.1)";
 	}
+	size_t owed_before = f->n_owed;
 	buf_append(&f->in, b, n);
 	cut(f);
+	pipelined_in_write(f, owed_before);
 }
 
 size_t
@@ -322,6 +351,10 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 		return unowed(f, code);
 	enum fz_verb v = (enum fz_verb)f->owed[f->head].verb;
 	f->last_bare = f->owed[f->head].bare;
+	if (v == FZ_V_BDAT && f->owed[f->head].last && code >= 200 && code < 300)
+		f->after_last = 1;
+	if ((v == FZ_V_MAIL || v == FZ_V_RSET || v == FZ_V_EHLO || v == FZ_V_HELO) && code == 250)
+		f->after_last = 0;
 	f->head = (f->head + 1) % f->cap_owed;
 	f->n_owed--;
 	if (verb)

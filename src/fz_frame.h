@@ -54,6 +54,7 @@ enum fz_match {
 struct fz_unit {
 	uint8_t verb;   /* enum fz_verb */
 	uint8_t bare;   /* the line is the verb alone ("QUIT") */
+	uint8_t last;   /* a BDAT LAST chunk */
 };
 
 struct fz_frame {
@@ -71,6 +72,7 @@ struct fz_frame {
 	const char *dirty;    /* NULL, or the first client duty the client broke */
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
+	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
 };
 
 /* A model of a new connection: the greeting is owed. */

@@ -43,6 +43,8 @@ malformed_rule(int violation)
 	case REPLY_ERR_CODE_MISMATCH: return "RF-03";
 	case REPLY_ERR_BARE_LF:
 	case REPLY_ERR_BARE_CR: return "RF-06";
+	case REPLY_ERR_LINE_TOO_LONG:
+	case REPLY_ERR_TOO_MANY_LINES: return "RF-05";
 	default: return "RF-01";
 	}
 }
@@ -53,10 +55,12 @@ always(const struct fz_obs *o)
 {
 	size_t all = o->n_codes;
 	size_t owed1 = o->owed ? o->owed : 1;
+	/* After a 221 or 421 the close is due: the scenario ends expecting it. */
+	enum fz_last gone = o->closing ? FZ_LAST_CLOSE : FZ_LAST_SILENCE;
 	if (o->exit_signal)
-		return verdict(FZ_OR_CRASH, "TM-03", FZ_LAST_SILENCE, o->acts_sent, all, o->owed);
+		return verdict(FZ_OR_CRASH, "TM-03", gone, o->acts_sent, all, o->owed);
 	if (o->sanitizer)
-		return verdict(FZ_OR_SANITIZER, "TM-03", FZ_LAST_SILENCE, o->acts_sent, all, o->owed);
+		return verdict(FZ_OR_SANITIZER, "TM-03", gone, o->acts_sent, all, o->owed);
 	if (o->end == FZ_END_MALFORMED)
 		return verdict(FZ_OR_MALFORMED, malformed_rule(o->violation), FZ_LAST_NONE,
 		    o->acts_sent, all, owed1);

@@ -92,9 +92,13 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	    v->rule_ref, v->rule_quote, v->owed, v->last });
 	if (obs->stderr_text) {
 		fputs("# stderr of the process:\n", f);
+		/* libyaml reads comments too: only printable ASCII goes in. */
 		for (const char *q = obs->stderr_text; *q;) {
 			size_t n = strcspn(q, "\n");
-			fprintf(f, "#   %.*s\n", (int)n, q);
+			char *line = xstrndup(q, n), *clean = printable(line);
+			fprintf(f, "#   %s\n", clean);
+			free(clean);
+			free(line);
 			q += n + (q[n] == '\n');
 		}
 	}

@@ -124,6 +124,33 @@ test_frame_bdat_and_duties(void)
 	CU_ASSERT(fz_frame_owed(&f) == 1);
 	fz_frame_free(&f);
 
+	/* Several commands in one write without PIPELINING, or past DATA. */
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "NOOP\r\nRSET\r\n");
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	fz_frame_caps(&f, 1, 1);
+	send_str(&f, "DATA\r\nSubject: x\r\n.\r\n");
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+	/* A tab in a command line; a BDAT after BDAT LAST. */
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "QUIT\t\r\n");
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	fz_frame_caps(&f, 0, 1);
+	send_str(&f, "BDAT 2 LAST\r\nab");
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK && f.dirty == NULL);
+	send_str(&f, "BDAT 1\r\nc");
+	CU_ASSERT(f.dirty != NULL);
+	fz_frame_free(&f);
+
 	/* STARTTLS: what was pipelined behind it is forgotten at 220. */
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
