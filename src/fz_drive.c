@@ -42,7 +42,6 @@ struct drv {
 	int tls_up;
 	size_t next;      /* next act to write */
 	int cov_slot;     /* the coverage map the child writes, or -1 */
-	int we_closed;
 };
 
 static void pump(struct drv *d);
@@ -186,7 +185,6 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 		loop_unwatch(d->env.loop, d->fd);
 		close(d->fd);
 		d->fd = -1;
-		d->we_closed = 1;
 	}
 	if (d->tls)
 		tls_conn_free(d->tls);

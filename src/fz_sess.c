@@ -126,6 +126,9 @@ render_step(const struct scn_step *st, unsigned rep, unsigned reps, struct vars_
 		return 0;
 	case SCN_STEP_DATA:
 		return render_body(st, scope, rep + 1 == reps, out);
+	case SCN_STEP_SENTINEL:
+		buf_printf(out, "%s\r\n", st->text);
+		return 0;
 	case SCN_STEP_STARTTLS:
 		buf_puts(out, "STARTTLS\r\n");
 		return st->text ? expand(st->text, st->text_len, 1, scope, out) : 0;

@@ -5,6 +5,7 @@
  * 0 when the session has to wait for the server (or has ended).
  */
 #include "session.h"
+#include "step_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,16 +19,14 @@
 #include "template.h"
 #include "util.h"
 
-#define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
 #define ENG_DEFAULT_MAX_LINES 1000
 #define SHOW_INPUT 200         /* server bytes shown when unread input fails a step */
-#define MAX_WARNINGS 32        /* a step with repeat: 1000 warns at most this often */
 
 /* ---- moving on --------------------------------------------------------- */
 
 /* A sentinel operation starts afresh. */
-static void
-sentinel_reset(struct ses *s)
+void
+stp_sentinel_reset(struct ses *s)
 {
 	free(s->sent_other);
 	s->sent_other = NULL;
@@ -37,8 +36,8 @@ sentinel_reset(struct ses *s)
 }
 
 /* The current operation is done (whole_step: every repeat of it). */
-static void
-next_op(struct ses *s, int whole_step)
+void
+stp_next_op(struct ses *s, int whole_step)
 {
 	const struct ses_op *op = &s->ops[s->op];
 	ses_new_wait(s);
@@ -46,7 +45,7 @@ next_op(struct ses *s, int whole_step)
 		return;
 	s->rep = 0;
 	s->tls_phase = SES_TLS_SEND;
-	sentinel_reset(s);
+	stp_sentinel_reset(s);
 	s->op++;
 }
 
@@ -59,7 +58,7 @@ stop_here(struct ses *s)
 	ses_new_wait(s);
 	s->rep = 0;
 	s->tls_phase = SES_TLS_SEND;
-	sentinel_reset(s);
+	stp_sentinel_reset(s);
 	while (s->op < s->nops && s->ops[s->op].phase != SES_TEARDOWN)
 		s->op++;
 }
@@ -94,8 +93,8 @@ fail_input(struct ses *s, const char *expected, const char *fmt, ...)
 }
 
 /* The deadline of a reply passed (to: "" or " to STARTTLS"). */
-static void
-fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
+void
+stp_fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 {
 	struct buf want;
 	buf_init(&want);
@@ -109,8 +108,8 @@ fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 }
 
 /* The 421 (RFC 5321 3.8) that ends the session once the close follows. */
-static void
-await_close(struct ses *s, size_t n, enum res_status st, char *reason)
+void
+stp_await_close(struct ses *s, size_t n, enum res_status st, char *reason)
 {
 	buf_consume(&s->in, n);
 	s->awaiting_close = 1;
@@ -121,8 +120,8 @@ await_close(struct ses *s, size_t n, enum res_status st, char *reason)
 
 /* The session rule a close breaks: before the teardown's 221 the close is
  * the server's, TM-03; in the teardown, TM-01 (221, then the close). */
-static const char *
-close_rule(const struct ses *s)
+const char *
+stp_close_rule(const struct ses *s)
 {
 	return s->op < s->nops && s->ops[s->op].phase == SES_TEARDOWN ? "TM-01" : "TM-03";
 }
@@ -130,8 +129,8 @@ close_rule(const struct ses *s)
 /* RFC 5321 7.8 lets a server close after "an appropriate number of 5yz
  * replies": a close (or a 421) after two or more error replies ends the
  * scenario without a verdict, reported.  1 if it did. */
-static int
-ended_by_server(struct ses *s, const char *how)
+int
+stp_ended_by_server(struct ses *s, const char *how)
 {
 	if (s->n_errors < 2)
 		return 0;
@@ -146,11 +145,10 @@ ended_by_server(struct ses *s, const char *how)
 
 /* ---- replies ----------------------------------------------------------- */
 
-enum got { GOT_WAIT, GOT_DONE, GOT_STOP, GOT_FAILED };
 
 /* A reply that breaks RFC 5321 4.2: fail with the bytes around the fault. */
-static enum got
-malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error *err)
+enum got
+stp_malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error *err)
 {
 	/* The probe only needs the code: a greeting that is malformed but
 	 * says 220 leaves the target usable, and the scenarios then fail on
@@ -186,20 +184,20 @@ malformed(struct ses *s, const struct reply_opts *opts, const struct reply_error
 }
 
 /* Only part of a reply (or none) and the connection closed. */
-static enum got
-closed_in_reply(struct ses *s, const struct scn_expect *x)
+enum got
+stp_closed_in_reply(struct ses *s, const struct scn_expect *x)
 {
 	struct buf want, got;
 	buf_init(&want);
 	buf_init(&got);
 	exp_describe(x, &want);
 	res_render(&got, s->in.data ? s->in.data : "", s->in.len);
-	if (!s->in.len && ended_by_server(s, "closed the connection")) {
+	if (!s->in.len && stp_ended_by_server(s, "closed the connection")) {
 		buf_free(&want);
 		buf_free(&got);
 		return GOT_FAILED;
 	}
-	s->charge = s->in.len ? "RF-01" : close_rule(s);
+	s->charge = s->in.len ? "RF-01" : stp_close_rule(s);
 	s->charge_session = 1; /* a close or a cut reply, whatever the step enforces */
 	ses_fail(s, RES_FAIL, want.data, s->in.len ? got.data : "(connection closed)",
 	    s->in.len ? "connection closed in the middle of a reply" :
@@ -269,7 +267,7 @@ took_421(struct ses *s, const struct scn_expect *x, size_t n)
 		    "(RFC 5321 3.8 allows it at any time)", s->n_errors);
 		buf_free(&text);
 	}
-	await_close(s, n, allowed > 0 ? RES_PASS : RES_SKIP, why);
+	stp_await_close(s, n, allowed > 0 ? RES_PASS : RES_SKIP, why);
 	return GOT_DONE;
 }
 
@@ -325,8 +323,8 @@ apply_verdict(struct ses *s, const struct scn_expect *x, const struct reply *r, 
 
 /* Control bytes in a reply's text: outside 4.2's textstring grammar (RF-07)
  * but under no MUST or SHOULD, so a warning, once per session. */
-static void
-warn_control(struct ses *s)
+void
+stp_warn_control(struct ses *s)
 {
 	if (s->warned_control)
 		return;
@@ -341,12 +339,12 @@ warn_control(struct ses *s)
 		    "textstring, which no MUST or SHOULD enforces)");
 }
 
-/* Parse one reply from the input for an expect operation. */
-static enum got
-take_reply(struct ses *s, const struct scn_expect *x)
+/* The next reply of the input into *r: GOT_DONE with *n its length (not
+ * consumed), GOT_WAIT (incomplete), or GOT_FAILED (malformed: the session
+ * failed).  Control bytes in it are warned about once. */
+enum got
+stp_parse(struct ses *s, struct reply *r, size_t *n)
 {
-	struct reply_line lines[MAX_REPLY_LINES];
-	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
 	struct reply_error err = { 0 };
 	const struct eng_opts *o = s->env->o;
 	struct reply_opts opts = {
@@ -354,13 +352,29 @@ take_reply(struct ses *s, const struct scn_expect *x)
 		.max_lines = o->max_reply_lines ? o->max_reply_lines : ENG_DEFAULT_MAX_LINES,
 		.flags = REPLY_OPT_TEXT_CONTROL,
 	};
-	ssize_t n = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, &r, &err) : REPLY_INCOMPLETE;
-	if (n == REPLY_VIOLATION)
-		return malformed(s, &opts, &err);
-	if (n == REPLY_INCOMPLETE)
-		return s->eof ? closed_in_reply(s, x) : GOT_WAIT;
-	if (reply_has_control(s->in.data, (size_t)n))
-		warn_control(s);
+	ssize_t got = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, r, &err) : REPLY_INCOMPLETE;
+	if (got == REPLY_VIOLATION)
+		return stp_malformed(s, &opts, &err);
+	if (got == REPLY_INCOMPLETE)
+		return GOT_WAIT;
+	if (reply_has_control(s->in.data, (size_t)got))
+		stp_warn_control(s);
+	*n = (size_t)got;
+	return GOT_DONE;
+}
+
+/* Parse one reply from the input for an expect operation. */
+static enum got
+take_reply(struct ses *s, const struct scn_expect *x)
+{
+	struct reply_line lines[MAX_REPLY_LINES];
+	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
+	size_t n;
+	enum got g = stp_parse(s, &r, &n);
+	if (g == GOT_WAIT && s->eof)
+		return stp_closed_in_reply(s, x);
+	if (g != GOT_DONE)
+		return g;
 	if (s->probe && s->op == s->op0)
 		s->greeting_code = r.code;
 	if (s->op == s->op0 && s->ops[s->op].phase == SES_OPENING && r.code == 220)
@@ -379,8 +393,8 @@ take_reply(struct ses *s, const struct scn_expect *x)
 
 /* Bytes that arrived although no reply was awaited.  1 if there were (the
  * session then failed, or awaits the close after an unasked 421). */
-static int
-unsolicited(struct ses *s)
+int
+stp_unsolicited(struct ses *s)
 {
 	if (s->in.len == 0)
 		return 0;
@@ -398,7 +412,7 @@ unsolicited(struct ses *s)
 		res_warn(s->res, "the server withdrew service (421, unsolicited) after %u error "
 		    "replies (RFC 5321 3.8 allows it at any time)", s->n_errors);
 		buf_free(&text);
-		await_close(s, (size_t)n, RES_SKIP, why);
+		stp_await_close(s, (size_t)n, RES_SKIP, why);
 		ses_advance(s);
 		return 1;
 	}
@@ -490,14 +504,14 @@ static const render_fn renders[] = {
  * kind's row of renders[]; the server must not have spoken or closed. */
 /* The server closed before a step could send: 1 if it did (the session
  * has ended). */
-static int
-closed_before_send(struct ses *s)
+int
+stp_closed_before_send(struct ses *s)
 {
 	if (!s->eof)
 		return 0;
-	if (ended_by_server(s, "closed the connection"))
+	if (stp_ended_by_server(s, "closed the connection"))
 		return 1;
-	s->charge = close_rule(s);
+	s->charge = stp_close_rule(s);
 	s->charge_session = 1;
 	ses_fail(s, RES_FAIL, NULL, "(connection closed)",
 	    "the server closed the connection before this step could send");
@@ -507,7 +521,7 @@ closed_before_send(struct ses *s)
 static int
 run_send(struct ses *s, const struct ses_op *op)
 {
-	if (unsolicited(s) || closed_before_send(s))
+	if (stp_unsolicited(s) || stp_closed_before_send(s))
 		return 0;
 	struct buf bytes;
 	int ehlo = 0;
@@ -521,7 +535,7 @@ run_send(struct ses *s, const struct ses_op *op)
 	s->last_sent_ehlo = ehlo;
 	ses_send(s, bytes.data ? bytes.data : "", bytes.len);
 	buf_free(&bytes);
-	next_op(s, 0);
+	stp_next_op(s, 0);
 	return 1;
 }
 
@@ -533,7 +547,7 @@ run_expect(struct ses *s, const struct ses_op *op)
 		return 0;
 	if (g == GOT_WAIT) {
 		if (s->fired) {
-			fail_no_reply(s, &op->st->expect, "");
+			stp_fail_no_reply(s, &op->st->expect, "");
 			return 0;
 		}
 		ses_arm(s, s->env->o->timeout);
@@ -544,7 +558,7 @@ run_expect(struct ses *s, const struct ses_op *op)
 	if (g == GOT_STOP)
 		stop_here(s);
 	else
-		next_op(s, 0);
+		stp_next_op(s, 0);
 	return 1;
 }
 
@@ -557,7 +571,7 @@ run_expect_close(struct ses *s, const struct ses_op *op)
 		return 0;
 	}
 	if (s->eof) {
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	if (s->fired) {
@@ -580,19 +594,19 @@ run_expect_open(struct ses *s, const struct ses_op *op)
 		ses_arm(s, op->st->seconds);
 		return 0;
 	}
-	if (unsolicited(s))
+	if (stp_unsolicited(s))
 		return 0;
 	if (s->eof) {
-		if (ended_by_server(s, "closed the connection"))
+		if (stp_ended_by_server(s, "closed the connection"))
 			return 0;
-		s->charge = close_rule(s);
+		s->charge = stp_close_rule(s);
 		s->charge_session = 1; /* the close breaks TM-03 whatever the step enforces */
 		ses_fail(s, RES_FAIL, "the connection to stay open", "(connection closed)",
 		    "the server closed the connection");
 		return 0;
 	}
 	if (s->fired) {
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	ses_arm(s, op->st->seconds);
@@ -603,7 +617,7 @@ static int
 run_wait(struct ses *s, const struct ses_op *op)
 {
 	if (s->fired) {
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	ses_arm(s, op->st->seconds);
@@ -624,7 +638,7 @@ run_expect_extra(struct ses *s, const struct ses_op *op)
 			return 1;
 		if (s->res->n_warnings < MAX_WARNINGS)
 			res_warn(s->res, "step %d (line %d): %s", op->number, st->line, st->text);
-		next_op(s, 0);
+		stp_next_op(s, 0);
 		return 1;
 	}
 	if (s->fired && s->in.len) {
@@ -633,7 +647,7 @@ run_expect_extra(struct ses *s, const struct ses_op *op)
 		return 0;
 	}
 	if (s->fired || s->eof) {
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	ses_arm(s, st->seconds);
@@ -644,7 +658,7 @@ run_expect_extra(struct ses *s, const struct ses_op *op)
 static int
 starttls_send(struct ses *s, const struct scn_step *st)
 {
-	if (unsolicited(s))
+	if (stp_unsolicited(s))
 		return 0;
 	if (s->eof) {
 		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
@@ -685,7 +699,7 @@ starttls_reply(struct ses *s, const struct scn_step *st)
 		return 0;
 	if (g == GOT_WAIT) {
 		if (s->fired) {
-			fail_no_reply(s, &st->expect, " to STARTTLS");
+			stp_fail_no_reply(s, &st->expect, " to STARTTLS");
 			return 0;
 		}
 		ses_arm(s, s->env->o->timeout);
@@ -699,7 +713,7 @@ starttls_reply(struct ses *s, const struct scn_step *st)
 	}
 	if (s->last_code != 220) {
 		ses_note(s, "STARTTLS answered %d: no handshake", s->last_code);
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	set_phase(s, SES_TLS_HANDSHAKE);
@@ -725,7 +739,7 @@ starttls_handshake(struct ses *s)
 {
 	if (s->tls_up) {
 		ses_tls_forget(s);
-		next_op(s, 1);
+		stp_next_op(s, 1);
 		return 1;
 	}
 	if (s->tls_failed || s->eof) {
@@ -760,7 +774,7 @@ starttls_handshake(struct ses *s)
 		}
 		/* After its 220 the server did not speak TLS: the code's
 		 * meaning broken (TX-10); or it closed (TM-03). */
-		s->charge = s->tls_failed ? "TX-10" : close_rule(s);
+		s->charge = s->tls_failed ? "TX-10" : stp_close_rule(s);
 		s->charge_session = 1;
 		if (s->tls_failed)
 			ses_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
@@ -800,259 +814,6 @@ run_starttls(struct ses *s, const struct ses_op *op)
 		break;
 	}
 	return starttls_handshake(s);
-}
-
-/* ---- sentinels ---------------------------------------------------------- */
-
-/*
- * A sentinel (NOOP, RSET, QUIT) shows without waiting that the server sent
- * nothing more than the replies the steps before it took: a server answers
- * in order (RFC 5321 4.2: "Every command MUST generate exactly one reply"),
- * so a reply it owes to bytes sent before the sentinel comes before the
- * sentinel's own.  The sentinel's code is fixed by the RFC in every state:
- * 250 to NOOP (4.1.1.9) and RSET (4.1.1.5), 221 to QUIT (4.1.1.10).
- *
- * Another reply first is an extra reply, or the server answering the
- * sentinel otherwise; which of the two shows in what follows it: a further
- * reply (then it was extra: a FAIL), or nothing (it was the sentinel's
- * answer: no verdict for NOOP/RSET; TM-01 for QUIT, with its close).  Only
- * that last case waits, up to --timeout, and only on a server that
- * already answered wrongly.
- */
-
-static struct scn_code code_s250 = { "250" }, code_s221 = { "221" };
-static const struct scn_expect want_250 = { .codes = &code_s250, .n_codes = 1 };
-static const struct scn_expect want_221 = { .codes = &code_s221, .n_codes = 1 };
-
-static int
-sentinel_is_quit(const struct scn_step *st)
-{
-	return strcmp(st->text, "QUIT") == 0;
-}
-
-static const struct scn_expect *
-sentinel_want(const struct scn_step *st)
-{
-	return sentinel_is_quit(st) ? &want_221 : &want_250;
-}
-
-/* The reply taken instead of the sentinel's came before it: an extra reply.
- * A refusal (4yz/5yz but 500-504) breaks the reply sequence (RF-01); a
- * reply to a command (2yz/3yz, 500-504: one was read, as after a fake end
- * of data) is the step's rule, as at an expect_open, unless that rule is
- * about the close (the sentinel then only shows the session alive). */
-static int
-sentinel_extra(struct ses *s, const struct scn_step *st)
-{
-	int c = s->sent_other_code;
-	s->charge = "RF-01";
-	s->charge_session = (c >= 400 && !(c >= 500 && c <= 504)) ||
-	    (st->rule && rules_about_close(st->rule->id));
-	char expected[96];
-	snprintf(expected, sizeof(expected), "the reply to the sentinel %s (%s) next", st->text,
-	    sentinel_want(st)->codes[0].pat);
-	ses_fail(s, RES_FAIL, expected, s->sent_other,
-	    "an extra reply came before the reply to the sentinel %s (RFC 5321 4.2: one reply "
-	    "per command)", st->text);
-	return 0;
-}
-
-/* Nothing followed the other reply: it was the server's answer to the
- * sentinel itself (then the close, or the deadline). */
-static int
-sentinel_answered(struct ses *s, const struct scn_step *st)
-{
-	if (sentinel_is_quit(st)) {
-		s->charge = "TM-01"; /* QUIT: 221, then the close */
-		s->charge_session = 1;
-		ses_fail(s, RES_FAIL, "221", s->sent_other, "QUIT was answered %d, not 221%s",
-		    s->sent_other_code, s->eof ? "" : ", and the connection stayed open");
-		return 0;
-	}
-	if (s->eof) {
-		if (ended_by_server(s, "closed the connection"))
-			return 0;
-		s->charge = close_rule(s);
-		s->charge_session = 1;
-		ses_fail(s, RES_FAIL, "250", s->sent_other,
-		    "the server answered the sentinel %s %d and closed the connection", st->text,
-		    s->sent_other_code);
-		return 0;
-	}
-	const struct ses_op *op = &s->ops[s->op];
-	char *why = xasprintf("step %d (line %d): the server answered the sentinel %s otherwise "
-	    "(not 250), so nothing can be told from it: %s", op->number, st->line, st->text,
-	    s->sent_other);
-	ses_finish(s, RES_SKIP, why);
-	free(why);
-	return 0;
-}
-
-/* The sentinel's reply came: on to the next step; after QUIT's 221, to the
- * teardown's wait for the close. */
-static int
-sentinel_done(struct ses *s, const struct scn_step *st)
-{
-	if (!sentinel_is_quit(st)) {
-		next_op(s, 1);
-		return 1;
-	}
-	ses_new_wait(s);
-	s->rep = 0;
-	sentinel_reset(s);
-	while (s->op + 1 < s->nops && s->ops[s->op].st->kind != SCN_STEP_EXPECT_CLOSE)
-		s->op++;
-	if (s->ops[s->op].phase != SES_TEARDOWN)
-		s->op = s->nops; /* no teardown (cannot happen: the program has one) */
-	return 1;
-}
-
-/* The next reply, for the reply and confirm phases: GOT_DONE with *n its
- * length (not consumed), GOT_WAIT, or GOT_FAILED. */
-static enum got
-sentinel_parse(struct ses *s, struct reply *r, size_t *n)
-{
-	struct reply_error err = { 0 };
-	const struct eng_opts *o = s->env->o;
-	struct reply_opts opts = {
-		.max_line = o->max_reply_line ? o->max_reply_line : REPLY_DEFAULT_MAX_LINE,
-		.max_lines = o->max_reply_lines ? o->max_reply_lines : ENG_DEFAULT_MAX_LINES,
-		.flags = REPLY_OPT_TEXT_CONTROL,
-	};
-	ssize_t got = s->in.len ? reply_parse(s->in.data, s->in.len, &opts, r, &err) : REPLY_INCOMPLETE;
-	if (got == REPLY_VIOLATION)
-		return malformed(s, &opts, &err);
-	if (got == REPLY_INCOMPLETE)
-		return GOT_WAIT;
-	if (reply_has_control(s->in.data, (size_t)got))
-		warn_control(s);
-	*n = (size_t)got;
-	return GOT_DONE;
-}
-
-/* A 421 (RFC 5321 3.8: any time): the close must follow; no verdict. */
-static void
-sentinel_421(struct ses *s, size_t n)
-{
-	struct buf text;
-	buf_init(&text);
-	res_render(&text, s->in.data, n);
-	char *why = xasprintf("ended by the server: it withdrew service (421) after %u error "
-	    "replies; no verdict: %s", s->n_errors, text.data);
-	res_warn(s->res, "the server withdrew service (421) after %u error replies "
-	    "(RFC 5321 3.8 allows it at any time)", s->n_errors);
-	buf_free(&text);
-	await_close(s, n, RES_SKIP, why);
-}
-
-/* The reply phase: the sentinel's reply, a tolerated extra, or another. */
-static int
-sentinel_reply(struct ses *s, const struct scn_step *st)
-{
-	struct reply_line lines[MAX_REPLY_LINES];
-	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
-	size_t n = 0;
-	enum got g = sentinel_parse(s, &r, &n);
-	if (g == GOT_FAILED)
-		return 0;
-	if (g == GOT_WAIT) {
-		if (s->eof && sentinel_is_quit(st) && !s->in.len) {
-			/* RFC 5321 4.1.1.10: 221 first, then the close. */
-			s->charge = "TM-01";
-			s->charge_session = 1;
-			ses_fail(s, RES_FAIL, "221", "(connection closed)",
-			    "the server closed the connection without answering QUIT");
-			return 0;
-		}
-		if (s->eof) {
-			closed_in_reply(s, sentinel_want(st));
-			return 0;
-		}
-		if (s->fired) {
-			fail_no_reply(s, sentinel_want(st), " to the sentinel");
-			return 0;
-		}
-		ses_arm(s, s->env->o->timeout);
-		return 0;
-	}
-	s->last_code = r.code;
-	if (r.code == 421) {
-		sentinel_421(s, n);
-		return 1;
-	}
-	if (r.code >= 400)
-		s->n_errors++;
-	if (r.code == (sentinel_is_quit(st) ? 221 : 250)) {
-		buf_consume(&s->in, n);
-		return sentinel_done(s, st);
-	}
-	if (st->has_extra && !s->sent_extra) {
-		struct exp_result v;
-		if (exp_check(&st->expect, &r, s->in.data, n, s->caps, 0, &v) == EXP_PASS) {
-			exp_result_free(&v);
-			const struct ses_op *op = &s->ops[s->op];
-			if (s->res->n_warnings < MAX_WARNINGS)
-				res_warn(s->res, "step %d (line %d): %s", op->number, st->line, st->warn);
-			s->sent_extra = 1;
-			buf_consume(&s->in, n);
-			ses_new_wait(s);
-			return 1;
-		}
-		exp_result_free(&v);
-	}
-	struct buf shown;
-	buf_init(&shown);
-	res_render(&shown, s->in.data, n);
-	free(s->sent_other);
-	s->sent_other = shown.data ? shown.data : xstrdup("");
-	s->sent_other_code = r.code;
-	buf_consume(&s->in, n);
-	s->sent_phase = SES_SENT_CONFIRM;
-	ses_new_wait(s);
-	return 1;
-}
-
-/* The confirm phase: a further reply makes the other one extra. */
-static int
-sentinel_confirm(struct ses *s, const struct scn_step *st)
-{
-	struct reply_line lines[8];
-	struct reply r = { .lines = lines, .lines_cap = 8 };
-	size_t n = 0;
-	enum got g = sentinel_parse(s, &r, &n);
-	if (g == GOT_FAILED)
-		return 0;
-	if (g == GOT_DONE)
-		return sentinel_extra(s, st);
-	if (s->eof || s->fired)
-		return sentinel_answered(s, st);
-	ses_arm(s, s->env->o->timeout);
-	return 0;
-}
-
-static int
-run_sentinel(struct ses *s, const struct ses_op *op)
-{
-	const struct scn_step *st = op->st;
-	switch (s->sent_phase) {
-	case SES_SENT_SEND:
-		/* With a tolerated extra reply, bytes already here are read as
-		 * replies; without, they fail now, as before any send. */
-		if ((!st->has_extra && unsolicited(s)) || closed_before_send(s))
-			return 0;
-		s->last_sent_ehlo = 0;
-		char line[8];
-		int len = snprintf(line, sizeof(line), "%s\r\n", st->text);
-		ses_send(s, line, (size_t)len);
-		ses_new_wait(s);
-		s->sent_phase = SES_SENT_REPLY;
-		return 1;
-	case SES_SENT_REPLY:
-		return sentinel_reply(s, st);
-	case SES_SENT_CONFIRM:
-		break;
-	}
-	return sentinel_confirm(s, st);
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -1116,7 +877,7 @@ advance_ops(struct ses *s)
 			return;
 		}
 		if (s->op >= s->nops) {
-			if (s->in.len && unsolicited(s))
+			if (s->in.len && stp_unsolicited(s))
 				return;
 			ses_finish(s, RES_PASS, NULL);
 			return;

@@ -1,0 +1,48 @@
+/*
+ * step_int.h - what the runners of step.c and step_sentinel.c share
+ * (private to step*.c): how a reply, a close and unasked bytes are judged.
+ */
+#ifndef SMTPH_STEP_INT_H
+#define SMTPH_STEP_INT_H
+
+#include "reply.h"
+#include "session.h"
+
+#define MAX_REPLY_LINES 256    /* lines whose text is kept; more are counted */
+#define MAX_WARNINGS 32        /* a step with repeat: 1000 warns at most this often */
+
+enum got { GOT_WAIT, GOT_DONE, GOT_STOP, GOT_FAILED };
+
+/* A sentinel operation starts afresh. */
+void stp_sentinel_reset(struct ses *s);
+/* Consume n bytes (a 421) and wait for the close that must follow; the
+ * session then ends with st and reason (heap, taken over). */
+void stp_await_close(struct ses *s, size_t n, enum res_status st, char *reason);
+
+/* The current operation is done (whole_step: every repeat of it). */
+void stp_next_op(struct ses *s, int whole_step);
+/* No reply came within the wait: fail the step (to: what it answers). */
+void stp_fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to);
+/* The session rule a close breaks here (TM-03, or TM-01 in the teardown). */
+const char *stp_close_rule(const struct ses *s);
+/* A close or 421 after two or more error replies: SKIP, reported.  1 if so. */
+int stp_ended_by_server(struct ses *s, const char *how);
+/* A reply that breaks RFC 5321 4.2: the session fails. */
+enum got stp_malformed(struct ses *s, const struct reply_opts *opts,
+    const struct reply_error *err);
+/* Only part of a reply (or none) and the connection closed. */
+enum got stp_closed_in_reply(struct ses *s, const struct scn_expect *x);
+/* Control bytes in a reply: one warning a session. */
+void stp_warn_control(struct ses *s);
+/* The next reply of the input into *r: GOT_DONE with *n its length (not
+ * consumed), GOT_WAIT, or GOT_FAILED (malformed: the session failed). */
+enum got stp_parse(struct ses *s, struct reply *r, size_t *n);
+/* Bytes that arrived though no reply was awaited.  1 if there were. */
+int stp_unsolicited(struct ses *s);
+/* The server closed before a send: 1 if the session ended. */
+int stp_closed_before_send(struct ses *s);
+
+/* step_sentinel.c: the runner of a sentinel step. */
+int run_sentinel(struct ses *s, const struct ses_op *op);
+
+#endif
