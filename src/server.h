@@ -3,7 +3,8 @@
  * SIZE, 8BITMIME, ENHANCEDSTATUSCODES, CHUNKING and BINARYMIME, AUTH (PLAIN,
  * LOGIN, CRAM-MD5), DSN and SMTPUTF8, many sessions on one event loop
  * (docs/server.md).
- * It delivers nowhere and relays nothing: messages are counted and dropped.
+ * It delivers nowhere and relays nothing: messages are counted and dropped,
+ * or handed to the caller's delivery callback (srv_set_delivery).
  *
  * Named faults each switch on one realistic deviation so the suite can prove
  * that every scenario bites (see srv_fault_name()/srv_fault_desc(); their
@@ -100,6 +101,36 @@ void srv_set_idle_timeout(struct srv *srv, int ms);
  * session without a reply (off, the default: the builtin target, which
  * shares the harness's process). */
 void srv_set_crash_abort(struct srv *srv, int on);
+
+/*
+ * Delivery (issue 15, the delivery oracle).  By default the server counts
+ * accepted messages and drops them.  With a delivery callback it keeps
+ * each transaction's envelope and content and hands every accepted message
+ * to fn once its 250 is queued (DATA's end, BDAT LAST), as it would deliver
+ * it: a Received: trace line prepended (RFC 5321 4.4) and, for its own
+ * domain (final delivery), a Return-Path: above it; dots un-stuffed (4.5.2);
+ * line ends as received.  The delivery faults (server_faults.h, "delivery" group) change
+ * what is handed over, not the replies.  Everything m points to is the
+ * server's and lives only during the call: the callee copies.
+ */
+struct srv_message {
+	const char *helo;		/* the HELO/EHLO/LHLO argument */
+	const char *mail_from;		/* reverse-path without <>: "" for <> */
+	const char *mail_params;	/* MAIL's ESMTP parameters as given, or "" */
+	size_t nrcpt;
+	const char *const *rcpt;	/* forward-paths without <>, as delivered */
+	const char *const *rcpt_params;	/* each RCPT's parameters, or "" */
+	const char *data;		/* the content as delivered */
+	size_t len;
+};
+typedef void (*srv_deliver_fn)(void *arg, const struct srv_message *m);
+/* Set (fn != NULL) or clear the delivery callback; arg is passed back. */
+void srv_set_delivery(struct srv *srv, srv_deliver_fn fn, void *arg);
+
+/* LMTP (RFC 2033) instead of SMTP on every session of srv: LHLO in place of
+ * EHLO (EHLO and HELO get 500), and after the end of data one reply per
+ * accepted recipient, in RCPT order.  The harness's --oracle lmtp: sink. */
+void srv_set_lmtp(struct srv *srv, int on);
 
 /* Sessions currently open. */
 size_t srv_active_sessions(const struct srv *srv);
