@@ -48,6 +48,8 @@ struct opt_values {
 	size_t max_reply_line, max_reply_lines, max_transcript, repeat;
 	int verbose;
 	struct tls_opts tls;
+	const char *oracle;               /* --oracle SPEC (oracle.h) */
+	double oracle_wait, oracle_settle; /* settle < 0: the oracle's default */
 	/* list */
 	int coverage, gaps_given;
 	const char *catalogue, *gaps;

@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "loader.h"
 #include "options.h"
+#include "oracle.h"
 #include "report.h"
 #include "suite.h"
 #include "util.h"
@@ -33,6 +34,7 @@ struct run {
 	struct opt_values o;
 	struct tp_target target;
 	int have_target;
+	struct orc_spec oracle;  /* --oracle, parsed (ORC_NONE without) */
 	struct scn_var *vars; /* profile, credentials, --var, derived (owned) */
 	size_t n_vars;
 	struct bl_baseline baseline;
@@ -209,6 +211,10 @@ run_prepare(struct run *r)
 	r->have_target = 1; /* tp_free() also releases a partly parsed target */
 	if (why)
 		return cmd_usage_error("%s", why);
+	if (r->o.oracle && orc_parse_spec(r->o.oracle, &r->oracle, err, sizeof(err)) != 0)
+		return cmd_usage_error("--oracle: %s", err);
+	if (r->oracle.kind != ORC_NONE && r->target.kind == TP_BUILTIN)
+		return cmd_usage_error("--oracle: builtin targets have their own delivery oracle");
 	if (run_collect_vars(r) != 0)
 		return EXIT_USAGE;
 	if (r->o.baseline && run_read_baseline(r) != 0)
@@ -232,6 +238,8 @@ run_engine(struct run *r)
 		.vars = r->vars, .n_vars = r->n_vars, .run_timeout = r->o.run_timeout,
 		.max_reply_line = r->o.max_reply_line, .max_reply_lines = r->o.max_reply_lines,
 		.max_transcript = r->o.max_transcript, .tls = &r->o.tls,
+		.oracle = &r->oracle, .oracle_wait = r->o.oracle_wait,
+		.oracle_settle = r->o.oracle_settle,
 		.on_result = run_on_result, .on_notice = run_on_notice, .arg = r,
 	};
 	r->results = xcalloc(r->nsel, sizeof(*r->results));
@@ -302,7 +310,7 @@ cmd_run(int argc, char **argv)
 {
 	struct run r = { .o = {
 		.target = "builtin", .jobs = RUN_DEFAULT_JOBS, .timeout = 30,
-		.scenario_timeout = 300, .repeat = 1,
+		.scenario_timeout = 300, .repeat = 1, .oracle_wait = 10, .oracle_settle = -1,
 	} };
 	int rc = opt_parse(OPT_RUN, argc, argv, &r.o);
 	if (rc == 0)

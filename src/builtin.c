@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oracle_srv.h"
 #include "server.h"
 #include "util.h"
 
@@ -42,6 +43,12 @@ bi_start(struct loop *loop, const struct tp_target *t, struct tp_target *tcp,
 }
 
 void
+bi_deliver_to(struct bi_server *b, struct orc_store *st)
+{
+	srv_set_delivery(b->srv, st ? orc_srv_deliver : NULL, st);
+}
+
+void
 bi_stop(struct bi_server *b)
 {
 	if (!b)
@@ -60,6 +67,9 @@ static const struct scn_var builtin_vars[] = {
 	{ "auth_tls_only_client", SRV_TLS_REQUIRED_CLIENT },
 	/* ... and requires AUTH from before MAIL, as a submission server */
 	{ "submission_client", SRV_SUBMISSION_CLIENT },
+	/* what it delivers, its delivery oracle sees (docs/scenarios.md) */
+	{ "oracle_recipient", "user@" SRV_LOCAL_DOMAIN },
+	{ "oracle_domain", "relay." SRV_LOCAL_DOMAIN },
 };
 
 /* Its policy, which follows its modes (srv_policy_var): in the default

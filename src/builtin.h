@@ -25,17 +25,22 @@ struct bi_server;
 struct bi_server *bi_start(struct loop *loop, const struct tp_target *t,
     struct tp_target *tcp, char *errbuf, size_t errlen);
 
+/* Hand every message the server accepts to the delivery oracle's store
+ * (oracle.h; NULL: drop them again).  st must outlive the server. */
+struct orc_store;
+void bi_deliver_to(struct bi_server *b, struct orc_store *st);
+
 /* Stop the server: listeners and open sessions closed.  NULL is fine. */
 void bi_stop(struct bi_server *b);
 
 /*
  * The variables the builtin target sets for itself, written to out (at
  * most max; names and values in static storage), their count returned:
- * its account and its policy as its modes make it (BI_MAX_VARS is
- * enough).  They rank below the profile and --var (vars.h) and above a
+ * its account, its policy as its modes make it, and the addresses its
+ * built-in delivery oracle sees (BI_MAX_VARS is enough).  They rank below the profile and --var (vars.h) and above a
  * scenario's vars and the defaults.
  */
-#define BI_MAX_VARS 12
+#define BI_MAX_VARS 14
 size_t bi_vars(const struct tp_target *t, struct scn_var *out, size_t max);
 
 #endif

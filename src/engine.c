@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtin.h"
 #include "failfast.h"
@@ -46,6 +47,9 @@ struct eng {
 	struct ff ff;          /* the dead-server decision (failfast.h) */
 	size_t *again;         /* scenarios refused with a 421 greeting, to run again */
 	size_t nagain;
+	struct oracle *oracle; /* the delivery oracle, or NULL */
+	char run_id[9];        /* tokens: unique to the run (vars.h VARS_TOKEN) */
+	unsigned token_seq;
 };
 
 static void start_more(struct eng *e);
@@ -175,6 +179,25 @@ requires_var(const struct scn *sc, const char *name)
 	return 0;
 }
 
+/* Why the scenario's delivered steps cannot run with this oracle, or NULL. */
+static char *
+oracle_missing(const struct eng *e, const struct scn *sc)
+{
+	enum orc_kind k = orc_kind(e->oracle);
+	if (sc->requires_oracle == SCN_ORACLE_NONE)
+		return NULL;
+	if (k == ORC_NONE)
+		return xstrdup("needs a delivery oracle: give --oracle sink:HOST:PORT (the target "
+		    "relaying to it), lmtp:HOST:PORT, maildir:DIR or mbox:FILE");
+	if (sc->requires_oracle == SCN_ORACLE_FINAL && !orc_kind_final(k))
+		return xasprintf("needs the final delivery's oracle (maildir:, mbox: or a builtin "
+		    "target), not a next hop (%s)", orc_kind_name(k));
+	if (sc->requires_oracle == SCN_ORACLE_RELAY && orc_kind_final(k))
+		return xasprintf("needs a next hop's oracle (--oracle sink: or lmtp:), not the "
+		    "final delivery's (%s)", orc_kind_name(k));
+	return NULL;
+}
+
 /* Why a scenario cannot run on this target, or NULL. */
 static char *
 skip_reason(struct eng *e, const struct scn *sc)
@@ -202,6 +225,9 @@ skip_reason(struct eng *e, const struct scn *sc)
 	    !scn_sends(sc, "AUTH") && !mx_role)
 		return xasprintf("the target requires AUTH, which the scenario's opening (%s) does not do",
 		    scn_opening_name(sc->opening));
+	char *no_oracle = oracle_missing(e, sc);
+	if (no_oracle)
+		return no_oracle;
 	struct vars_scope scope = { .run = e->vars, .n_run = e->n_vars, .scn = sc };
 	for (size_t i = 0; i < sc->n_requires_vars; i++) {
 		const char *v = vars_lookup(&scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
@@ -292,6 +318,32 @@ all_done(struct eng *e)
 	return e->active == 0 && e->next >= e->total && e->nagain == 0;
 }
 
+/* The delivery oracle: the builtin's own, or the one --oracle names; the
+ * token prefix of the run.  0, or -1 with errbuf. */
+static int
+setup_oracle(struct eng *e, char *errbuf, size_t errlen)
+{
+	const struct eng_opts *o = e->o;
+	struct orc_spec builtin = { .kind = ORC_BUILTIN };
+	const struct orc_spec *spec = e->builtin ? &builtin : o->oracle;
+	if (spec && spec->kind != ORC_NONE) {
+		e->oracle = orc_open(e->env.loop, spec, errbuf, errlen);
+		if (!e->oracle)
+			return -1;
+		if (e->builtin)
+			bi_deliver_to(e->builtin, orc_store(e->oracle));
+	}
+	snprintf(e->run_id, sizeof(e->run_id), "%08x",
+	    (unsigned)(util_now_ms() * 2654435761u) ^ (unsigned)getpid() * 40503u);
+	e->env.oracle = e->oracle;
+	e->env.oracle_wait = o->oracle_wait > 0 ? o->oracle_wait : 10;
+	e->env.oracle_settle = o->oracle_settle >= 0 ? o->oracle_settle :
+	    e->builtin ? 0.05 : 2;
+	e->env.run_id = e->run_id;
+	e->env.token_seq = &e->token_seq;
+	return 0;
+}
+
 /* The loop, TLS context, target (the builtin started) and variables.
  * ENG_OK, or another status with errbuf. */
 static enum eng_status
@@ -321,6 +373,8 @@ setup(struct eng *e, char *errbuf, size_t errlen)
 		e->env.target = &e->builtin_tcp;
 		ntv = bi_vars(o->target, tv, BI_MAX_VARS);
 	}
+	if (setup_oracle(e, errbuf, errlen) != 0)
+		return ENG_SETUP_ERROR;
 	e->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &e->n_vars);
 	e->env.vars = e->vars;
 	e->env.n_vars = e->n_vars;
@@ -482,6 +536,7 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	free(e.live);
 	free(e.again);
 	bi_stop(e.builtin);
+	orc_close(e.oracle);
 	if (e.tls.owned)
 		tls_ctx_free(e.tls.ctx);
 	if (e.env.target == &e.builtin_tcp)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "ehlo.h"
+#include "oracle.h"
 #include "result.h"
 #include "scenario.h"
 #include "tls.h"
@@ -40,6 +41,13 @@ struct eng_opts {
 	 * the engine many times (fuzz_engine): OpenSSL 3 takes milliseconds
 	 * to make one. */
 	struct tls_ctx *tls_ctx;
+	/* The delivery oracle (--oracle), or NULL / ORC_NONE: none, unless the
+	 * target is builtin, whose server delivers to one of its own.  A
+	 * delivered step waits up to oracle_wait seconds for its messages,
+	 * then oracle_settle more for an extra one (< 0: 0.05 for builtin,
+	 * whose messages are in before its 250; 2 for the others). */
+	const struct orc_spec *oracle;
+	double oracle_wait, oracle_settle;
 	/* Called as each scenario's result is final (may be NULL), done of
 	 * total; it may change r (e.g. mark XFAIL/XPASS from a baseline),
 	 * which stays the caller's results[] entry. */

@@ -6,13 +6,17 @@
  *
  *   scenario  := mapping { id, title, level, refs, steps  (required)
  *                          description, tags, requires, opening, timeout, vars }
- *   requires  := mapping { extensions: [KEYWORD...], vars: [NAME...] }
+ *   requires  := mapping { extensions: [KEYWORD...], extension_params,
+ *                          vars: [NAME...], oracle: any|final|relay }
  *   step      := mapping with exactly one action and its modifiers:
  *                send: LINE | send_raw: BYTES | pipeline: [LINE...] |
  *                data: BODY | expect: EXPECT | expect_close: true|SECONDS |
  *                expect_open: SECONDS | wait: SECONDS |
  *                starttls: true | mapping { expect: EXPECT, inject: BYTES } |
- *                sentinel: NOOP|RSET|QUIT (QUIT: the last step) ;
+ *                sentinel: NOOP|RSET|QUIT | disconnect: true |
+ *                drain: true|SECONDS | delivered: DELIVERED
+ *                (loader_delivered.c) ;
+ *                after sentinel: QUIT, disconnect or drain only delivered;
  *                repeat: N, rule: ID, extra: EXTRA (sentinel only)
  *   EXTRA     := mapping { code, text, enhanced, single_line, warn } (code
  *                and warn required): one tolerated reply before the sentinel's
@@ -249,7 +253,8 @@ parse_sentinel_extra(struct loadstate *ls, const struct node *n, struct scn_step
 
 /* In the order of enum scn_step_kind. */
 static const char *const step_actions[] = { "send", "send_raw", "pipeline", "data",
-	"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "sentinel", NULL };
+	"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "sentinel",
+	"disconnect", "drain", "delivered", NULL };
 
 /* starttls: true, or a mapping with the reply to expect (default 220) and
  * bytes injected after "STARTTLS\r\n" in the same write (escapes as in
@@ -325,7 +330,7 @@ step_action(struct ctx *c, const struct node *n, struct scn_step *st, const stru
 				st->kind = (enum scn_step_kind)a;
 			}
 	if (!action)
-		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra, starttls or sentinel");
+		ERR(c, n, "a step needs an action: send, send_raw, pipeline, data, expect, expect_close, expect_open, wait, expect_extra, starttls, sentinel, disconnect, drain or delivered");
 	return action;
 }
 
@@ -381,20 +386,34 @@ step_pipeline(struct ctx *c, const struct node *value, struct scn_step *st)
 	return ld_get_strv(c, value, "a pipelined command", &st->lines, &st->n_lines);
 }
 
-/* expect_close: true, or the seconds to wait for the close. */
+/* expect_close and drain: true, or the seconds to wait for the close. */
 static int
-step_expect_close(struct ctx *c, const struct node *value, struct scn_step *st)
+step_expect_close(struct ctx *c, const struct node *value, struct scn_step *st,
+    const char *what)
 {
 	int b;
 	if (value->type == NODE_SCALAR && value->plain &&
 	    (strcmp(value->val, "true") == 0 || strcmp(value->val, "false") == 0)) {
-		if (!ld_get_bool(c, value, "expect_close", &b) || !b) {
-			ERR(c, value, "expect_close takes true or a number of seconds");
+		if (!ld_get_bool(c, value, what, &b) || !b) {
+			ERR(c, value, "%s takes true or a number of seconds", what);
 			return 0;
 		}
 		return 1;
 	}
-	return ld_get_seconds(c, value, "expect_close", &st->seconds);
+	return ld_get_seconds(c, value, what, &st->seconds);
+}
+
+/* disconnect: true (the client drops the connection, RFC 5321 4.1.1.10's
+ * "connection drops"). */
+static int
+step_disconnect(struct ctx *c, const struct node *value)
+{
+	int b = 0;
+	if (!ld_get_bool(c, value, "disconnect", &b) || !b) {
+		ERR(c, value, "disconnect takes true");
+		return 0;
+	}
+	return 1;
 }
 
 /* The action's value, by kind.  0 after an error. */
@@ -415,7 +434,7 @@ step_value(struct loadstate *ls, const struct node *action, const struct node *v
 	case SCN_STEP_EXPECT_EXTRA:
 		return parse_expect_extra(ls, value, st, idx);
 	case SCN_STEP_EXPECT_CLOSE:
-		return step_expect_close(c, value, st);
+		return step_expect_close(c, value, st, "expect_close");
 	case SCN_STEP_EXPECT_OPEN:
 	case SCN_STEP_WAIT:
 		return ld_get_seconds(c, value, action->val, &st->seconds);
@@ -423,6 +442,12 @@ step_value(struct loadstate *ls, const struct node *action, const struct node *v
 		return parse_starttls(ls, value, st, idx);
 	case SCN_STEP_SENTINEL:
 		return parse_sentinel(c, value, st);
+	case SCN_STEP_DISCONNECT:
+		return step_disconnect(c, value);
+	case SCN_STEP_DRAIN:
+		return step_expect_close(c, value, st, "drain");
+	case SCN_STEP_DELIVERED:
+		return ld_parse_delivered(c, value, st);
 	}
 	return 0;
 }
@@ -438,7 +463,7 @@ parse_step(struct loadstate *ls, const struct node *n, struct scn_step *st, size
 		return 0;
 	static const char *const keys[] = { "send", "send_raw", "pipeline", "data",
 		"expect", "expect_close", "expect_open", "wait", "expect_extra", "starttls", "sentinel",
-		"repeat", "rule", "extra", NULL };
+		"disconnect", "drain", "delivered", "repeat", "rule", "extra", NULL };
 	if (!ld_check_keys(c, n, keys, "step"))
 		return 0;
 	const struct node *value = NULL;
@@ -476,7 +501,7 @@ known_var(void *arg, const char *name, size_t len)
 	struct varcheck *vc = arg;
 	const struct scn *s = vc->ls->s;
 	struct vars_scope scope = { .scn = s };
-	if (vars_lookup(&scope, name, len))
+	if (vars_lookup(&scope, name, len) || vars_is_session(name, len))
 		return "";
 	for (size_t i = 0; i < s->n_requires_vars; i++)
 		if (strlen(s->requires_vars[i]) == len && memcmp(s->requires_vars[i], name, len) == 0)
@@ -555,9 +580,17 @@ valid_id(const char *id)
 static void
 parse_requires(struct ctx *c, const struct node *v, struct scn *s)
 {
-	static const char *const rkeys[] = { "extensions", "extension_params", "vars", NULL };
+	static const char *const rkeys[] = { "extensions", "extension_params", "vars", "oracle", NULL };
 	ld_check_keys(c, v, rkeys, "requires");
 	const struct node *r;
+	if ((r = ld_lookup(v, "oracle")) && ld_want(c, r, NODE_SCALAR, "requires.oracle")) {
+		static const char *const needs[] = { "any", "final", "relay", NULL };
+		for (size_t i = 0; needs[i]; i++)
+			if (strcmp(r->val, needs[i]) == 0)
+				s->requires_oracle = (enum scn_oracle_need)(SCN_ORACLE_ANY + i);
+		if (s->requires_oracle == SCN_ORACLE_NONE)
+			ERR(c, r, "requires.oracle is any, final or relay, not '%s'", r->val);
+	}
 	if ((r = ld_lookup(v, "extension_params")) && ld_want(c, r, NODE_MAP, "requires.extension_params") &&
 	    ld_check_keys(c, r, NULL, "requires.extension_params")) {
 		s->requires_params = xcalloc(r->n / 2 + 1, sizeof(*s->requires_params));
@@ -616,6 +649,49 @@ parse_identity(struct ctx *c, const struct node *root, struct scn *s)
 	}
 }
 
+/* After its 221 the server closes (RFC 5321 4.1.1.10), and after a
+ * disconnect there is no session: only delivered steps can follow.  A
+ * delivered step makes the scenario need an oracle. */
+static void
+check_session_end(struct loadstate *ls, const struct node *v)
+{
+	struct scn *s = ls->s;
+	int ended = 0;
+	for (size_t i = 0; i < s->n_steps; i++) {
+		const struct scn_step *st = &s->steps[i];
+		if (st->kind == SCN_STEP_DELIVERED && s->requires_oracle == SCN_ORACLE_NONE)
+			s->requires_oracle = SCN_ORACLE_ANY;
+		if (ended && st->kind != SCN_STEP_DELIVERED) {
+			ERR(ls->c, v->kids[i], "only delivered steps may follow %s",
+			    ended == 1 ? "sentinel: QUIT (it ends the session)" :
+			    ended == 2 ? "disconnect" : "drain");
+			return;
+		}
+		if (st->kind == SCN_STEP_SENTINEL && st->text && strcmp(st->text, "QUIT") == 0)
+			ended = 1;
+		else if (st->kind == SCN_STEP_DISCONNECT)
+			ended = 2;
+		else if (st->kind == SCN_STEP_DRAIN)
+			ended = 3;
+	}
+}
+
+static void
+check_delivered_texts(struct loadstate *ls, const struct node *where,
+    const struct scn_delivered *d, size_t i)
+{
+	if (d->mail_from)
+		check_text(ls, where, d->mail_from, strlen(d->mail_from), 0, i);
+	for (size_t k = 0; k < d->n_rcpt_to; k++)
+		check_text(ls, where, d->rcpt_to[k], strlen(d->rcpt_to[k]), 0, i);
+	for (size_t k = 0; k < d->n_mail_params; k++)
+		check_text(ls, where, d->mail_params[k], strlen(d->mail_params[k]), 0, i);
+	for (size_t k = 0; k < d->n_rcpt_params; k++)
+		check_text(ls, where, d->rcpt_params[k], strlen(d->rcpt_params[k]), 0, i);
+	if (d->has_body)
+		check_text(ls, where, d->body, d->body_len, 1, i);
+}
+
 /* The steps, then the variables their texts use: checked once everything
  * that defines them (vars, captures) is known. */
 static void
@@ -630,11 +706,7 @@ parse_steps(struct loadstate *ls, const struct node *v)
 		parse_step(ls, v->kids[i], &s->steps[s->n_steps], i);
 		s->n_steps++;
 	}
-	/* After its 221 the server closes (RFC 5321 4.1.1.10): nothing can follow. */
-	for (size_t i = 0; i + 1 < s->n_steps; i++)
-		if (s->steps[i].kind == SCN_STEP_SENTINEL && s->steps[i].text &&
-		    strcmp(s->steps[i].text, "QUIT") == 0)
-			ERR(c, v->kids[i], "sentinel: QUIT ends the session: it must be the last step");
+	check_session_end(ls, v);
 	/* variables: checked once everything that defines them is known */
 	for (size_t i = 0; i < s->n_steps; i++) {
 		struct scn_step *st = &s->steps[i];
@@ -645,6 +717,8 @@ parse_steps(struct loadstate *ls, const struct node *v)
 			    st->kind == SCN_STEP_SEND_RAW || st->kind == SCN_STEP_STARTTLS, i);
 		for (size_t l = 0; l < st->n_lines; l++)
 			check_text(ls, where, st->lines[l], strlen(st->lines[l]), 0, i);
+		if (st->dlv)
+			check_delivered_texts(ls, where, st->dlv, i);
 	}
 }
 

@@ -228,12 +228,18 @@ ld_check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e)
 int
 ld_compile_re(struct ctx *c, const struct node *n, regex_t *re)
 {
+	return ld_compile_re_flags(c, n, re, REG_EXTENDED);
+}
+
+int
+ld_compile_re_flags(struct ctx *c, const struct node *n, regex_t *re, int flags)
+{
 	if (re_too_big(n->val)) {
 		ERR(c, n, "regular expression '%s' too complex (repetitions would "
 		    "expand it beyond %.0f nodes)", n->val, RE_MAX_NODES);
 		return 0;
 	}
-	int rc = regcomp(re, n->val, REG_EXTENDED);
+	int rc = regcomp(re, n->val, flags);
 	if (rc != 0) {
 		char msg[256];
 		regerror(rc, re, msg, sizeof(msg));

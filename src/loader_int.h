@@ -75,8 +75,17 @@ int ld_check_subset(struct ctx *c, const struct node *n, const struct scn_expect
 int ld_check_prefer(struct ctx *c, const struct node *n, const struct scn_expect *e);
 /* Compile n's POSIX ERE into *re (refusing ones regcomp() would blow up on). */
 int ld_compile_re(struct ctx *c, const struct node *n, regex_t *re);
+/* The same with regcomp() flags of the caller's (REG_EXTENDED | ...). */
+int ld_compile_re_flags(struct ctx *c, const struct node *n, regex_t *re, int flags);
 /* 1 if v is "present" or an enhanced status code pattern ("5.1.1", "5.x.x"). */
 int ld_valid_enhanced(const char *v);
+
+/* ---- loader_delivered.c ----------------------------------------------- */
+
+/* delivered: a mapping {count, message, mail_from, rcpt_to, mail_params,
+ * rcpt_params, body, header_has, header_lacks, header_first, headers}
+ * into a new st->dlv.  0 after an error. */
+int ld_parse_delivered(struct ctx *c, const struct node *n, struct scn_step *st);
 
 /* ---- loader_rules.c --------------------------------------------------- */
 

@@ -223,3 +223,62 @@ orc_parse_spec(const char *s, struct orc_spec *out, char *err, size_t errlen)
 	    "lmtp:HOST:PORT, maildir:DIR or mbox:FILE", s);
 	return -1;
 }
+
+/* ---- a run's oracle ---------------------------------------------------- */
+
+struct oracle {
+	enum orc_kind kind;
+	struct orc_store *st;
+	struct orc_sink *sink;
+	struct orc_mailbox *mbox;
+};
+
+struct oracle *
+orc_open(struct loop *loop, const struct orc_spec *spec, char *err, size_t errlen)
+{
+	struct oracle *o = xcalloc(1, sizeof(*o));
+
+	o->kind = spec->kind;
+	o->st = orc_store_new();
+	if (spec->kind == ORC_SINK || spec->kind == ORC_LMTP)
+		o->sink = orc_sink_start(loop, spec, o->st, err, errlen);
+	else if (spec->kind == ORC_MAILDIR || spec->kind == ORC_MBOX)
+		o->mbox = orc_mailbox_open(spec, err, errlen);
+	if ((spec->kind == ORC_SINK || spec->kind == ORC_LMTP) ? !o->sink :
+	    (spec->kind == ORC_MAILDIR || spec->kind == ORC_MBOX) ? !o->mbox : 0) {
+		orc_close(o);
+		return NULL;
+	}
+	return o;
+}
+
+enum orc_kind
+orc_kind(const struct oracle *o)
+{
+	return o ? o->kind : ORC_NONE;
+}
+
+struct orc_store *
+orc_store(struct oracle *o)
+{
+	return o->st;
+}
+
+int
+orc_refresh(struct oracle *o, char *err, size_t errlen)
+{
+	if (!o->mbox)
+		return 0;
+	return orc_mailbox_scan(o->mbox, o->st, err, errlen) < 0 ? -1 : 0;
+}
+
+void
+orc_close(struct oracle *o)
+{
+	if (!o)
+		return;
+	orc_sink_stop(o->sink);
+	orc_mailbox_close(o->mbox);
+	orc_store_free(o->st);
+	free(o);
+}

@@ -76,6 +76,19 @@ int orc_kind_final(enum orc_kind k);
 /* "builtin", "sink", "lmtp", "maildir", "mbox" or "none". */
 const char *orc_kind_name(enum orc_kind k);
 
+/* A run's oracle: its store and its source.  orc_open(): ORC_BUILTIN makes
+ * the store only (the builtin target fills it: builtin.h bi_deliver_to);
+ * sink and lmtp start the listener on loop; maildir and mbox open the
+ * mailbox.  NULL with err filled.  orc_refresh() reads what a mailbox got
+ * since the last call (nothing to do for the others): 0, or -1 with err. */
+struct oracle;
+struct oracle *orc_open(struct loop *loop, const struct orc_spec *spec, char *err,
+    size_t errlen);
+enum orc_kind orc_kind(const struct oracle *o);
+struct orc_store *orc_store(struct oracle *o);
+int orc_refresh(struct oracle *o, char *err, size_t errlen);
+void orc_close(struct oracle *o);
+
 /*
  * The sources.  Each fills a store the caller owns, which must outlive it.
  *

@@ -147,10 +147,26 @@ ses_build_program(struct ses *s)
 	}
 	if (opening_auths(s))
 		add_auth_opening(s);
-	for (size_t i = 0; i < sc->n_steps; i++)
+	/* Trailing delivered steps wait for the oracle once the session is
+	 * over (a relay delivers what it queued whatever the session does). */
+	size_t last = sc->n_steps;
+	while (last > 0 && sc->steps[last - 1].kind == SCN_STEP_DELIVERED)
+		last--;
+	for (size_t i = 0; i < last; i++)
 		add_op(s, &sc->steps[i], SES_STEPS, (int)i + 1);
 	add_op(s, &op_quit, SES_TEARDOWN, 0);
 	add_op(s, &op_221, SES_TEARDOWN, 0);
 	add_op(s, &op_close, SES_TEARDOWN, 0);
+	for (size_t i = last; i < sc->n_steps; i++)
+		add_op(s, &sc->steps[i], SES_STEPS, (int)i + 1);
+}
+
+size_t
+ses_after_teardown(const struct ses *s)
+{
+	size_t i = s->nops;
+	while (i > 0 && s->ops[i - 1].phase != SES_TEARDOWN)
+		i--;
+	return i ? i : s->nops;
 }
 

@@ -38,6 +38,26 @@ free_expect(struct scn_expect *e)
 	free(e->captures);
 }
 
+static void
+free_delivered(struct scn_delivered *d)
+{
+	if (!d)
+		return;
+	free(d->mail_from);
+	free_strv(d->rcpt_to, d->n_rcpt_to);
+	free_strv(d->mail_params, d->n_mail_params);
+	free_strv(d->rcpt_params, d->n_rcpt_params);
+	free(d->body);
+	free_strv(d->header_has, d->n_header_has);
+	free_strv(d->header_lacks, d->n_header_lacks);
+	free(d->header_first);
+	if (d->headers) {
+		regfree(&d->headers_re);
+		free(d->headers);
+	}
+	free(d);
+}
+
 void
 scn_free(struct scn *s)
 {
@@ -74,6 +94,7 @@ scn_free(struct scn *s)
 		free(st->warn);
 		free_strv(st->lines, st->n_lines);
 		free_expect(&st->expect);
+		free_delivered(st->dlv);
 	}
 	free(s->steps);
 	free(s);
@@ -105,6 +126,9 @@ scn_step_kind_name(enum scn_step_kind k)
 	case SCN_STEP_EXPECT_EXTRA: return "expect_extra";
 	case SCN_STEP_STARTTLS: return "starttls";
 	case SCN_STEP_SENTINEL: return "sentinel";
+	case SCN_STEP_DISCONNECT: return "disconnect";
+	case SCN_STEP_DRAIN: return "drain";
+	case SCN_STEP_DELIVERED: return "delivered";
 	}
 	return "?";
 }

@@ -38,6 +38,14 @@ enum scn_step_kind {
 	                        * next one, so an extra reply shows without a wait;
 	                        * `expect` (when has_extra) is one tolerated extra
 	                        * reply before it, reported with the warning `warn` */
+	SCN_STEP_DISCONNECT,   /* the client drops the connection (no QUIT): only
+	                        * delivered steps may follow */
+	SCN_STEP_DRAIN,        /* read and drop what the server sends until it
+	                        * closes (at most `seconds`, 0 = --timeout; then
+	                        * the client drops it): no verdict; only
+	                        * delivered steps may follow */
+	SCN_STEP_DELIVERED,    /* what the delivery oracle saw for this session
+	                        * (`dlv`): waits, bounded, for the messages */
 };
 
 /* A code pattern: three characters, each a digit or 'x' ("250", "5xx"). */
@@ -76,6 +84,41 @@ struct scn_expect {
 	size_t n_captures;
 };
 
+/* A delivered step (docs/scenarios.md): the messages the delivery oracle
+ * saw carrying the session's ${token}, and checks on one of them.  Texts
+ * are templates, expanded at run time; NULL/0: not checked. */
+struct scn_delivered {
+	unsigned count;          /* exactly this many messages ... */
+	int at_most;             /* ... or (at_most:) no more than count */
+	unsigned message;        /* 1-based: the message the checks read */
+	char *mail_from;         /* the reverse-path as delivered, without <> */
+	char **rcpt_to;          /* the forward-paths as delivered (any order) */
+	size_t n_rcpt_to;
+	char **mail_params;      /* "KEY=VALUE" (or "KEY") MAIL carried on */
+	size_t n_mail_params;
+	char **rcpt_params;      /* the same for every recipient */
+	size_t n_rcpt_params;
+	char *body;              /* the body after the header section, exactly
+	                          * (send_raw's escapes) */
+	size_t body_len;
+	int has_body;
+	char **header_has;       /* header field names present */
+	size_t n_header_has;
+	char **header_lacks;     /* header field names absent */
+	size_t n_header_lacks;
+	char *header_first;      /* the first field below any Return-Path: */
+	char *headers;           /* ERE over the header section, per line */
+	regex_t headers_re;
+};
+
+/* What a scenario needs of the delivery oracle (requires.oracle). */
+enum scn_oracle_need {
+	SCN_ORACLE_NONE,   /* no delivered step */
+	SCN_ORACLE_ANY,    /* any oracle (the default with a delivered step) */
+	SCN_ORACLE_FINAL,  /* the final delivery: builtin, maildir, mbox */
+	SCN_ORACLE_RELAY,  /* a next hop: sink, lmtp */
+};
+
 /* A requirement the scenario enforces: a catalogue id, the RFC section and
  * the RFC's own words (with its MUST/SHOULD).  A FAIL at a step that names
  * a rule reports that rule. */
@@ -98,6 +141,7 @@ struct scn_step {
 	struct scn_expect expect;
 	int has_extra;       /* sentinel: `expect` is the tolerated extra reply */
 	char *warn;          /* sentinel: the warning when that reply comes */
+	struct scn_delivered *dlv; /* delivered: owned */
 	const struct scn_rule *rule; /* the requirement this step enforces (points
 	                              * into scn.rules), or NULL: a set-up step */
 };
@@ -131,6 +175,7 @@ struct scn {
 	size_t n_requires_params;
 	char **requires_vars; /* variables the profile must set (non-empty) */
 	size_t n_requires_vars;
+	enum scn_oracle_need requires_oracle; /* a delivered step needs one */
 	enum scn_opening opening;
 	double timeout;      /* whole-scenario deadline in seconds; 0 = engine default */
 	struct scn_var *vars; /* scenario defaults, overridden by profile and --var */

@@ -127,6 +127,10 @@ typedef void (*srv_deliver_fn)(void *arg, const struct srv_message *m);
 /* Set (fn != NULL) or clear the delivery callback; arg is passed back. */
 void srv_set_delivery(struct srv *srv, srv_deliver_fn fn, void *arg);
 
+/* Trace fields on delivery (default on): off, the content is handed over
+ * exactly as received (the harness's sink sees what a relay sent). */
+void srv_set_trace(struct srv *srv, int on);
+
 /* LMTP (RFC 2033) instead of SMTP on every session of srv: LHLO in place of
  * EHLO (EHLO and HELO get 500), and after the end of data one reply per
  * accepted recipient, in RCPT order.  The harness's --oracle lmtp: sink. */

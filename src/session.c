@@ -43,6 +43,8 @@ const char *
 ses_var(void *arg, const char *name, size_t len)
 {
 	struct ses *s = arg;
+	if (vars_is_session(name, len))
+		return s->token;
 	struct vars_scope scope = { s->capv, s->ncapv, s->env->vars, s->env->n_vars, s->scn };
 	return vars_lookup(&scope, name, len);
 }
@@ -64,6 +66,9 @@ ses_new(const struct ses_env *env, const struct scn *sc, struct res_result *res,
 	buf_init(&s->hs_raw);
 	ses_build_program(s);
 	res->tr.limit = env->o->max_transcript;
+	if (!probe && env->run_id && env->token_seq)
+		snprintf(s->token, sizeof(s->token), "smtph%sn%06u", env->run_id,
+		    ++*env->token_seq % 1000000u);
 	return s;
 }
 
@@ -111,6 +116,15 @@ close_fd(struct ses *s)
 		tp_reaper_add(s->env->reaper, s->pid);
 		s->pid = 0;
 	}
+}
+
+void
+ses_drop(struct ses *s)
+{
+	close_fd(s);
+	buf_reset(&s->in);
+	s->eof = 1;
+	s->dropped = 1;
 }
 
 void

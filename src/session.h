@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "failfast.h"
 #include "loop.h"
+#include "oracle.h"
 #include "result.h"
 #include "scenario.h"
 #include "tls.h"
@@ -97,6 +98,11 @@ struct ses_env {
 	enum ses_auth auth;             /* the opening's AUTH (and the probe's) */
 	enum ff_wait dead;              /* a session wait the server never ends
 	                                 * (failfast.h): arriving there is an ERROR */
+	struct oracle *oracle;          /* the delivery oracle, or NULL */
+	double oracle_wait;             /* seconds a delivered step waits for its count */
+	double oracle_settle;           /* ... and then for an extra message */
+	const char *run_id;             /* 8 hex digits, unique to the run: tokens */
+	unsigned *token_seq;            /* the run's token counter */
 	/* Called once when a session's result is final (from ses_finish()). */
 	void (*ended)(void *arg, struct ses *s);
 	void *arg;
@@ -151,6 +157,11 @@ struct ses {
 	unsigned n_errors;      /* 4yz/5yz replies taken so far (RFC 5321 7.8) */
 	int warned_control;     /* control bytes in a reply reported already */
 	struct ses_reply probe_auth, probe_mail, probe_rcpt; /* the probe's replies */
+	char token[24];         /* ${token}: unique to the session (vars.h) */
+	int dropped;            /* a disconnect step closed the connection */
+	int64_t dlv_t0;         /* a delivered step: when it began (0: not yet) */
+	int64_t dlv_changed;    /* ... when the number of its messages last changed */
+	size_t dlv_n;           /* ... that number then */
 };
 
 /* ---- session.c --------------------------------------------------------- */
@@ -205,6 +216,10 @@ void ses_tls_start(struct ses *s);
 /* After the handshake: forget what was learnt before (RFC 3207 4.2). */
 void ses_tls_forget(struct ses *s);
 
+/* The client drops the connection (a disconnect step): no QUIT, the
+ * teardown is skipped, what the server sends is no longer read. */
+void ses_drop(struct ses *s);
+
 /* tmpl_lookup_fn over the session's variables (vars.h order); arg is s. */
 const char *ses_var(void *arg, const char *name, size_t len);
 
@@ -222,6 +237,11 @@ void ses_probe_keep(struct ses *s, int code, const char *data, size_t n);
 
 /* 1 if op is the handshake of implicit TLS (smtps://) before the greeting. */
 int ses_op_implicit_tls(const struct ses_op *op);
+
+/* The index of the first operation after the teardown: a scenario's
+ * trailing delivered steps, which run once the session is over (s->nops
+ * when there are none). */
+size_t ses_after_teardown(const struct ses *s);
 
 /* ---- step.c ------------------------------------------------------------ */
 

@@ -59,6 +59,7 @@ stop_here(struct ses *s)
 	s->rep = 0;
 	s->tls_phase = SES_TLS_SEND;
 	stp_sentinel_reset(s);
+	s->nops = ses_after_teardown(s); /* nor do trailing delivered steps */
 	while (s->op < s->nops && s->ops[s->op].phase != SES_TEARDOWN)
 		s->op++;
 }
@@ -833,10 +834,13 @@ static const runner_fn runners[] = {
 	[SCN_STEP_EXPECT_EXTRA] = run_expect_extra,
 	[SCN_STEP_STARTTLS] = run_starttls,
 	[SCN_STEP_SENTINEL] = run_sentinel,
+	[SCN_STEP_DISCONNECT] = run_disconnect,
+	[SCN_STEP_DRAIN] = run_drain,
+	[SCN_STEP_DELIVERED] = run_delivered,
 };
-/* SCN_STEP_SENTINEL is the last kind of scenario.h: a kind added after it
+/* SCN_STEP_DELIVERED is the last kind of scenario.h: a kind added after it
  * without a runner fails here. */
-_Static_assert(sizeof(runners) / sizeof(runners[0]) == SCN_STEP_SENTINEL + 1,
+_Static_assert(sizeof(runners) / sizeof(runners[0]) == SCN_STEP_DELIVERED + 1,
     "one runner per step kind");
 
 /* After a 421: nothing more may come, and the close must follow
@@ -886,7 +890,7 @@ advance_ops(struct ses *s)
 		/* The teardown is skipped once the server has closed. */
 		if (op->phase == SES_TEARDOWN && s->eof && op->st->kind != SCN_STEP_EXPECT_CLOSE &&
 		    s->in.len == 0) {
-			s->op = s->nops;
+			s->op = ses_after_teardown(s);
 			continue;
 		}
 		if (!runners[op->st->kind](s, op))

@@ -45,4 +45,10 @@ int stp_closed_before_send(struct ses *s);
 /* step_sentinel.c: the runner of a sentinel step. */
 int run_sentinel(struct ses *s, const struct ses_op *op);
 
+/* step_delivered.c: the client drops the connection; the delivery
+ * oracle's verdict on the session's messages. */
+int run_disconnect(struct ses *s, const struct ses_op *op);
+int run_drain(struct ses *s, const struct ses_op *op);
+int run_delivered(struct ses *s, const struct ses_op *op);
+
 #endif

@@ -34,6 +34,12 @@ name_is(const char *have, const char *name, size_t len)
 	return strlen(have) == len && memcmp(have, name, len) == 0;
 }
 
+int
+vars_is_session(const char *name, size_t len)
+{
+	return name_is(VARS_TOKEN, name, len);
+}
+
 /* The latest entry of v[0..n) named name[0..len), or NULL. */
 static const char *
 find_last(const struct scn_var *v, size_t n, const char *name, size_t len)

@@ -35,6 +35,14 @@ struct vars_derived {
 extern const struct vars_derived vars_derived[];
 extern const size_t vars_n_derived;
 
+/* The variable each session sets for itself: a token unique to the session
+ * (and to the run), that the messages it sends carry so the delivery oracle
+ * can tell them apart (oracle.h).  Letters and digits, fixed length, so no
+ * token is a prefix of another. */
+#define VARS_TOKEN "token"
+/* 1 if name[0..len) is a variable the session sets (VARS_TOKEN). */
+int vars_is_session(const char *name, size_t len);
+
 /* Where vars_lookup() looks; any part may be empty (NULL, 0). */
 struct vars_scope {
 	const struct scn_var *caps;  /* tier 1: captures, later entries win */

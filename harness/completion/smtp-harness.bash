@@ -10,7 +10,8 @@
 _smtp_harness_opts_run='--target --profile --var --tags --skip-tags --level -j --jobs
 	--timeout --run-timeout --scenario-timeout --max-reply-line --max-reply-lines
 	--max-transcript --repeat --report --baseline --tls-verify --tls-ca
-	--tls-servername --tls-cert --tls-key --tls-min --tls-max -v --verbose'
+	--tls-servername --tls-cert --tls-key --tls-min --tls-max --oracle --oracle-wait
+	--oracle-settle -v --verbose'
 _smtp_harness_opts_lint=''
 _smtp_harness_opts_list='--tags --coverage --catalogue --gaps'
 _smtp_harness_opts_serve='--listen --tls-listen --faults --stdio --tls --list-faults'
