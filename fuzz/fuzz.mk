@@ -13,7 +13,7 @@
 #   make test-afl-mutator  both, driven by afl-fuzz for AFL_SECONDS (20); see
 #                          tests/afl-mutator.sh and docs/fuzzing.md
 
-FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_loader fuzz_server fuzz_engine
+FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_mailbox fuzz_loader fuzz_server fuzz_engine
 FUZZ_CC      ?= clang
 # Not AFL_CC: afl-cc reads that from the environment as its own compiler.
 FUZZ_AFL_CC  ?= afl-clang-fast

@@ -109,6 +109,25 @@ for mode, s in SYNTAX:
 for p in sorted(glob.glob("scenarios/**/*.yaml", recursive=True)):
     with open(p, "rb") as f:
         put("fuzz_loader", f.read())
+# Mailbox parsers: byte 0 the cut point (x/256 of the rest), then an mbox
+# as MDAs write it (postfix local, procmail: mboxrd/mboxo quoting, an empty
+# line after each message), one in CRLF, one cut short, one starting inside a
+# message (what a reader opening mid-write sees).
+MBOXES = [
+    b"From sender@example.org Thu Nov 26 01:00:00 2026\n"
+    b"Return-Path: <sender@example.org>\nX-Original-To: rcpt@example.com\n"
+    b"Delivered-To: rcpt@example.com\nDelivered-To: alias@example.com\n"
+    b"Received: from client.example (client.example [192.0.2.1])\n\tby mx.example.com (Postfix) with ESMTP id 4ABC\n"
+    b"Subject: tok-1\n\nbody\n>From the start\n>>From quoted\n\n"
+    b"From MAILER-DAEMON Thu Nov 26 01:00:01 2026\nReturn-Path: <>\n"
+    b"Delivered-To: postmaster@example.com\nSubject: bounce\n\n\nFrom here\n\n",
+    b"From a@b Thu Nov 26 01:00:00 2026\r\nReturn-Path: <a@b>\r\nSubject: crlf\r\n\r\nx\r\n\r\n",
+    b"From a@b Thu Nov 26 01:00:00 2026\nSubject: half\n\nthe writer has not fin",
+    b"rest of a message\n\nFrom c@d Thu Nov 26 01:00:02 2026\nX-Original-To: c@d\n\ny\n\n",
+    b"From x\n\nFrom y\n\n",
+]
+for cut, mb in zip((0x00, 0x80, 0xff, 0x40, 0xc0), MBOXES):
+    put("fuzz_mailbox", bytes([cut]) + mb)
 for s in SESSIONS:
     put("fuzz_server", b"\x00" + s)
 put("fuzz_server", b"\x03\x01\x02\x01" + SESSIONS[0])
