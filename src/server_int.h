@@ -239,9 +239,9 @@ size_fits(const struct srv_sess *s, uint64_t n)
 	return n <= SRV_SIZE_LIMIT || fault(s, SRV_M_SIZE_UNLIMITED);
 }
 
-/* Keep n octets of message content for delivery.  Without a delivery
- * callback s->dlv is NULL and this is the readers' one test per octet
- * (fuzz_server, make bench). */
+/* Keep n octets of message content for delivery, if there is a delivery
+ * callback (else s->dlv is NULL).  The DATA reader has a copy of its own
+ * without any keeping (server_data.c, body_feed()). */
 void srv_dlv_keep(struct srv_sess *s, const void *p, size_t n);
 static inline void
 dlv_keep(struct srv_sess *s, const void *p, size_t n)

@@ -346,6 +346,85 @@ test_not_delivered(void)
 	ts_close(&t);
 }
 
+/* The content is the same however the data is cut: a dot, a ".\r" or a
+ * CR at the end of one read (the reader keeps runs of each read). */
+static void
+test_split_feeds(void)
+{
+	static const struct {
+		const char *faults, *want;
+	} cases[] = {
+		{ NULL, ".a\r\n..\r\nx\r\nend\r\n" },
+		{ "dots-kept", "..a\r\n...\r\n.x\r\nend\r\n" },
+		/* a bare LF starts no line (RFC 5321 2.3.8): "..." is text */
+		{ "bare-newline-data", ".a\r\n\rb\r\n\n...\r\nx\r\nend\r\n" },
+		{ "bare-newline-data,dots-kept",
+		    "..a\r\n.\rb\r\n.\n...\r\n.x\r\nend\r\n" },
+		{ "nul-stripped", ".a\r\n..\r\nx\r\nend\r\n" },
+		{ "lf-dot-lf", ".a\r\nb\n" },
+	};
+	static const char in[] = "DATA\r\n..a\r\n.\rb\r\n.\n...\r\n.x\r\n"
+	    "e\0nd\r\n.\r\n";
+	static const char in_clean[] = "DATA\r\n..a\r\n...\r\n.x\r\n"
+	    "e\0nd\r\n.\r\n";
+	static const char in_lf[] = "DATA\r\n..a\r\nb\n.\n";
+	size_t c, step, i;
+
+	for (c = 0; c < NELEM(cases); c++) {
+		const char *d = in;
+		size_t n = sizeof(in) - 1;
+
+		if (!cases[c].faults || strcmp(cases[c].faults, "dots-kept") == 0 ||
+		    strcmp(cases[c].faults, "nul-stripped") == 0) {
+			d = in_clean;
+			n = sizeof(in_clean) - 1;
+		} else if (strcmp(cases[c].faults, "lf-dot-lf") == 0) {
+			d = in_lf;
+			n = sizeof(in_lf) - 1;
+		}
+		for (step = 1; step <= 4; step++) {
+			struct ts t;
+			char want[128];
+
+			/* the NUL is kept but under nul-stripped */
+			snprintf(want, sizeof(want), "%s", cases[c].want);
+			ts_open(&t, cases[c].faults, TRACE_OFF);
+			ts_send(&t, OPEN);
+			for (i = 0; i < n; i += step)
+				ts_send_n(&t, d + i, n - i < step ? n - i : step);
+			if (t.n != 1)
+				fprintf(stderr, "\n  %s, %zu-byte reads: %zu messages\n",
+				    cases[c].faults ? cases[c].faults : "clean",
+				    step, t.n);
+			CU_ASSERT(t.n == 1);
+			if (t.n == 1) {
+				/* compare without the NUL, then find it */
+				struct buf got;
+				const char *z = memchr(t.got[0].data, '\0', t.got[0].len);
+				int stripped = cases[c].faults &&
+				    strstr(cases[c].faults, "nul-stripped");
+				int lf = cases[c].faults &&
+				    strstr(cases[c].faults, "lf-dot-lf");
+
+				buf_init(&got);
+				for (size_t k = 0; k < t.got[0].len; k++)
+					if (t.got[0].data[k])
+						buf_append(&got, t.got[0].data + k, 1);
+				CU_ASSERT(got.len == strlen(want) &&
+				    memcmp(got.data, want, got.len) == 0);
+				CU_ASSERT((z != NULL) == (!stripped && !lf));
+				if (got.len != strlen(want) || memcmp(got.data, want,
+				    got.len) != 0)
+					fprintf(stderr, "\n  %s, %zu-byte reads: \"%s\"\n",
+					    cases[c].faults ? cases[c].faults :
+					    "clean", step, got.data);
+				buf_free(&got);
+			}
+			ts_close(&t);
+		}
+	}
+}
+
 /* Over the size limit: 552, nothing handed over, nothing kept past it. */
 static void
 test_too_big(void)
@@ -598,6 +677,7 @@ main(void)
 	CU_add_test(s, "BDAT verbatim", test_bdat_verbatim);
 	CU_add_test(s, "refused, reset, aborted: not delivered",
 	    test_not_delivered);
+	CU_add_test(s, "data cut anywhere", test_split_feeds);
 	CU_add_test(s, "over the size limit", test_too_big);
 	CU_add_test(s, "trace off", test_trace_off);
 	CU_add_test(s, "LMTP", test_lmtp);
