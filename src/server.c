@@ -5,10 +5,11 @@
  * Strict RFC 5321 with PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
  * (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034), CHUNKING and BINARYMIME
  * (RFC 3030), AUTH (RFC 4954), DSN (RFC 3461), SMTPUTF8 (RFC 6531) and
- * STARTTLS (RFC 3207; implicit TLS too, through tls.h).  It
- * delivers nowhere: message data is counted and checked as it streams past,
- * never stored.  docs/server.md says what it implements and its limits;
- * server_int.h says which file holds what.
+ * STARTTLS (RFC 3207; implicit TLS too, through tls.h), or LMTP (RFC
+ * 2033).  Message data is counted and checked as it streams past, and
+ * stored only for a delivery callback (server_deliver.c).  docs/server.md
+ * says what it implements and its limits; server_int.h says which file
+ * holds what.
  *
  * srv_sess_enter() is the only place that changes a session's state.
  * srv_sess_reply() is where every reply line goes out, so the faults that
@@ -55,6 +56,7 @@ srv_sess_enter(struct srv_sess *s, enum srv_sess_state st)
 		s->deadline = util_now_ms() + LINGER_MS;
 		break;
 	}
+	srv_dlv_enter(s, st);
 	s->state = st;
 }
 
@@ -228,6 +230,13 @@ srv_sess_close(struct srv_sess *s)
 	srv_sess_arm(s);
 }
 
+/* The normal greeting: LMTP says so (RFC 2033 4.1). */
+static const char *
+greeting(const struct srv_sess *s)
+{
+	return s->srv->lmtp ? GREETING_LMTP : GREETING;
+}
+
 /* delayed-greeting: the greeting, late; then the usual idle timer. */
 static void
 srv_sess_greet(struct loop *loop, void *arg)
@@ -236,7 +245,7 @@ srv_sess_greet(struct loop *loop, void *arg)
 
 	(void)loop;
 	s->timer = 0;
-	srv_sess_reply(s, GREETING);
+	srv_sess_reply(s, "%s", greeting(s));
 	srv_sess_arm(s);
 	srv_sess_update(s);
 }
@@ -272,6 +281,8 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls,
 	srv->sessions = s;
 	srv->nsess++;
 	s->last_active = util_now_ms();
+	if (srv->deliver)
+		srv_dlv_new(s);
 	srv_sess_enter(s, S_CONNECTED);
 	srv->naccepted++;
 	/* Bytes sent before the greeting are simply handled after it. */
@@ -292,7 +303,7 @@ srv_sess_new(struct srv *srv, int in_fd, int out_fd, int tls,
 	else if (fault(s, SRV_F_GREETING_250))
 		srv_sess_reply(s, "250 %s ESMTP ready", SRV_HOSTNAME);
 	else if (!fault(s, SRV_F_DELAYED_GREETING))
-		srv_sess_reply(s, GREETING);
+		srv_sess_reply(s, "%s", greeting(s));
 	if (fault(s, SRV_F_GREETING_EXTRA_REPLY))
 		srv_sess_reply(s, "220 %s still ready", SRV_HOSTNAME);
 	if (fault(s, SRV_F_DELAYED_GREETING))
@@ -339,6 +350,7 @@ srv_sess_free(struct srv_sess *s)
 	buf_free(&s->held);
 	buf_free(&s->tls_hold);
 	tls_conn_free(s->tls);
+	srv_dlv_free(s);
 	free(s);
 }
 
@@ -404,6 +416,12 @@ void
 srv_set_crash_abort(struct srv *srv, int on)
 {
 	srv->crash_abort = on;
+}
+
+void
+srv_set_lmtp(struct srv *srv, int on)
+{
+	srv->lmtp = on;
 }
 
 size_t

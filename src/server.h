@@ -124,16 +124,32 @@ struct srv_message {
 	size_t len;
 };
 typedef void (*srv_deliver_fn)(void *arg, const struct srv_message *m);
-/* Set (fn != NULL) or clear the delivery callback; arg is passed back. */
+/* Set (fn != NULL) or clear the delivery callback; arg is passed back.
+ * fn is called from the server's event handling: when a message's 250 is
+ * queued; under the completed-lost fault at QUIT instead; under
+ * aborted-delivered also when a connection drops in the middle of a
+ * message's data (the part received).  A refused message is never handed
+ * over, and RSET, MAIL, HELO/EHLO/LHLO, STARTTLS or a dropped connection
+ * forget what the transaction kept.  What is kept is bounded by the size
+ * limit (a message accepted past 1.5 times SRV_SIZE_LIMIT, which only the
+ * size-unlimited mode does, is not handed over).  The Received: line's
+ * "from" names the client's address literal for an IP connection and
+ * [127.0.0.1] for a local one (a pipe, a UNIX socket, srv_attach_mem());
+ * its "with" is ESMTP/ESMTPS/ESMTPA/ESMTPSA, SMTP after HELO, or LMTP and
+ * its S/A forms (RFC 3848); "id" is the id of the 250. */
 void srv_set_delivery(struct srv *srv, srv_deliver_fn fn, void *arg);
 
-/* Trace fields on delivery (default on): off, the content is handed over
- * exactly as received (the harness's sink sees what a relay sent). */
+/* Trace lines on (the default) or off.  Off: the content is handed over
+ * exactly as received (dots un-stuffed for DATA), without the Received:
+ * and Return-Path: lines: what a sink that the server under test relays
+ * to must see. */
 void srv_set_trace(struct srv *srv, int on);
 
 /* LMTP (RFC 2033) instead of SMTP on every session of srv: LHLO in place of
- * EHLO (EHLO and HELO get 500), and after the end of data one reply per
- * accepted recipient, in RCPT order.  The harness's --oracle lmtp: sink. */
+ * EHLO (the same extensions; EHLO and HELO get "500 5.5.1"), the greeting
+ * says LMTP, and after the end of data (and after BDAT LAST) one reply per
+ * accepted recipient, in RCPT order: the 250 with the queue id, or the
+ * message's refusal, for each.  The harness's --oracle lmtp: sink. */
 void srv_set_lmtp(struct srv *srv, int on);
 
 /* Sessions currently open. */

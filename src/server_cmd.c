@@ -145,6 +145,7 @@ proceed_helo(struct srv_sess *s, const struct syn_command *c)
 	/* RFC 5321 4.1.4: HELO/EHLO in a transaction acts as RSET. */
 	if (s->state < S_MAIL || !fault(s, SRV_F_EHLO_KEEPS_TRANSACTION))
 		srv_sess_enter(s, S_HELO);
+	srv_dlv_helo(s, c);
 	if (ehlo || fault(s, SRV_F_HELO_MULTILINE))
 		reply_ehlo(s, c);
 	else
@@ -220,6 +221,7 @@ static void
 proceed_quit(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
+	srv_dlv_quit(s);	/* completed-lost hands over only now */
 	if (fault(s, SRV_F_QUIT_250))
 		srv_sess_reply(s, "250 2.0.0 Ok");
 	else
@@ -392,6 +394,7 @@ fault_answers_command(struct srv_sess *s, struct syn_command *c)
 	    s->state >= S_MAIL && c->arg_len > 0 &&
 	    syn_check_ehlo_arg(c->arg, c->arg_len) == NULL) {
 		s->helo = 1;
+		srv_dlv_helo(s, c);
 		if (c->verb == SYN_EHLO)
 			reply_ehlo(s, c);
 		else
@@ -642,6 +645,21 @@ lenient_path(struct syn_command *c, char *buf, size_t cap)
 	return 1;
 }
 
+/* LMTP (RFC 2033 4.1): LHLO is EHLO by another name, and EHLO and HELO
+ * are not LMTP commands.  Returns 1 when c was answered here. */
+static int
+lmtp_verb(struct srv_sess *s, struct syn_command *c)
+{
+	if (c->verb == SYN_EHLO || c->verb == SYN_HELO) {
+		srv_sess_reply(s, "500 5.5.1 Error: this is LMTP, use LHLO");
+		return 1;
+	}
+	if (c->verb == SYN_UNKNOWN && util_ieq(c->verb_text, c->verb_len,
+	    "LHLO"))
+		c->verb = SYN_EHLO;
+	return 0;
+}
+
 /* One complete command line, without its line end. */
 void
 srv_sess_command(struct srv_sess *s, const char *line, size_t len)
@@ -674,6 +692,8 @@ srv_sess_command(struct srv_sess *s, const char *line, size_t len)
 		srv_sess_reply(s, "503 5.5.1 Error: no SMTP service here");
 		return;
 	}
+	if (split && s->srv->lmtp && lmtp_verb(s, &c))
+		return;
 	if (!split || c.verb == SYN_UNKNOWN) {
 		/* unknown-502: a word that is no verb (not an empty or
 		 * malformed line, RFC 5321 4.2.4) gets 502. */

@@ -1,10 +1,13 @@
 /*
  * server_data.c - DATA and BDAT (RFC 5321 4.1.1.4, RFC 3030): the commands,
  * the message-data reader that un-stuffs dots and finds the end of data,
- * and the chunk reader that counts BDAT octets without parsing them.
+ * and the chunk reader that counts BDAT octets without parsing them.  Both
+ * readers pass the content on to dlv_keep() (server_deliver.c), which
+ * keeps it only when there is a delivery callback.
  */
 #include "server_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -82,16 +85,30 @@ parse_bdat(const struct srv_sess *s, const struct syn_command *c, uint64_t *n,
 	return 0;
 }
 
-/* A queue id for an accepted message. */
+/* The reply to a message's end: once, or under LMTP once per accepted
+ * recipient in RCPT order (RFC 2033 4.2; RFC 3030 2 for BDAT LAST). */
+static void
+reply_each(struct srv_sess *s, const char *line)
+{
+	size_t n = s->srv->lmtp && s->nrcpt > 1 ? s->nrcpt : 1;
+
+	while (n-- > 0)
+		srv_sess_reply(s, "%s", line);
+}
+
+/* A queue id for an accepted message, which is then delivered. */
 static void
 reply_queued(struct srv_sess *s)
 {
-	s->srv->nmsg++;
+	char id[QUEUE_ID_LEN], line[64];
+
+	srv_queue_id(s->srv, id);
 	s->nqueued++;
 	if (s->nrcpt >= 2)
 		s->deep_msg2 = 1;
-	srv_sess_reply(s, "250 2.0.0 Ok: queued as %08X%05X",
-	    (unsigned)s->srv->boot, (unsigned)(s->srv->nmsg & 0xfffff));
+	snprintf(line, sizeof(line), "250 2.0.0 Ok: queued as %s", id);
+	reply_each(s, line);
+	srv_dlv_accepted(s, id);
 }
 
 /* The chunk's octets are all in: now the reply. */
@@ -123,7 +140,7 @@ chunk_end(struct srv_sess *s)
 	if (t->bdat_prev == '\r')
 		t->bdat_bad = 1;
 	if (t->bdat_bad && fault(s, SRV_F_BDAT_BINARY_REJECTED))
-		srv_sess_reply(s, "554 5.6.0 Message contains NUL, bare CR or "
+		reply_each(s, "554 5.6.0 Message contains NUL, bare CR or "
 		    "bare LF");
 	else
 		reply_queued(s);
@@ -159,6 +176,10 @@ srv_chunk_feed(struct srv_sess *s, const char *d, size_t n)
 			t->bdat_bad = 1;
 		t->bdat_prev = ch;
 	}
+	/* RFC 3030 2: BDAT data is the message, verbatim; a refused
+	 * chunk's octets are read and thrown away. */
+	if (!k->error)
+		dlv_keep(s, d, use);
 	k->left -= use;
 	if (k->left == 0 && !k->to_eol)
 		chunk_end(s);
@@ -231,36 +252,44 @@ start_chunk(struct srv_sess *s, uint64_t n, int last, const char *err)
 		chunk_end(s);
 }
 
-/* End of message data: the checks deferred until now, then the verdict. */
-static void
-body_end(struct srv_sess *s)
+/* The checks deferred to the end of the message data: NULL, or the
+ * reply that refuses the message. */
+static const char *
+body_refusal(const struct srv_sess *s)
 {
 	const struct body *b = &s->body;
 
 	if (s->nrcpt == 0 && !fault(s, SRV_F_DATA_EMPTY_ACCEPTED))
-		srv_sess_reply(s, "554 5.5.1 Error: no valid recipients");
-	else if (!size_fits(s, b->size))
-		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
-		    "message size");
-	else if (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K))
-		srv_sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
-		    "message size");
-	else if (b->toolong)
-		srv_sess_reply(s, "552 5.3.4 Message line too long");
-	else if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to &&
-	    !b->resent_from)
-		srv_sess_reply(s, "554 5.6.0 Resent-To: without Resent-From:");
-	else if (fault(s, SRV_M_HEADERS_REQUIRED) &&
-	    !(b->has_date && b->has_from))
-		srv_sess_reply(s, "554 5.6.0 Message lacks the Date: or From: "
-		    "header field (RFC 5322 3.6)");
-	else if (b->bare && !fault(s, SRV_M_BARE_NEWLINE_DATA))
-		srv_sess_reply(s, "554 5.6.0 Message contains bare CR or LF");
-	else if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
+		return "554 5.5.1 Error: no valid recipients";
+	if (!size_fits(s, b->size) ||
+	    (b->size > 32768 && fault(s, SRV_F_MESSAGE_LIMIT_32K)))
+		return "552 5.3.4 Message size exceeds fixed maximum message "
+		    "size";
+	if (b->toolong)
+		return "552 5.3.4 Message line too long";
+	if (fault(s, SRV_F_RESENT_CHECKED) && b->resent_to && !b->resent_from)
+		return "554 5.6.0 Resent-To: without Resent-From:";
+	if (fault(s, SRV_M_HEADERS_REQUIRED) && !(b->has_date && b->has_from))
+		return "554 5.6.0 Message lacks the Date: or From: header field "
+		    "(RFC 5322 3.6)";
+	if (b->bare && !fault(s, SRV_M_BARE_NEWLINE_DATA))
+		return "554 5.6.0 Message contains bare CR or LF";
+	if (fault(s, SRV_F_SIZE_MUST_MATCH) && s->txn.has_size &&
 	    b->size != s->txn.size)
-		srv_sess_reply(s, "552 5.3.4 Message size differs from SIZE");
-	else if (fault(s, SRV_F_8BIT_DATA_REJECTED) && b->eight)
-		srv_sess_reply(s, "554 5.6.0 8-bit data not accepted");
+		return "552 5.3.4 Message size differs from SIZE";
+	if (fault(s, SRV_F_8BIT_DATA_REJECTED) && b->eight)
+		return "554 5.6.0 8-bit data not accepted";
+	return NULL;
+}
+
+/* End of message data: the verdict. */
+static void
+body_end(struct srv_sess *s)
+{
+	const char *refusal = body_refusal(s);
+
+	if (refusal)
+		reply_each(s, refusal);
 	else {
 		reply_queued(s);
 		if (fault(s, SRV_F_TRANSACTION_PERSISTS)) {
@@ -305,8 +334,9 @@ body_line_end(struct srv_sess *s, size_t eol)
 	b->linelen = 0;
 }
 
-/* An ordinary octet of a text line (not a CR that ends one). */
-static void
+/* An ordinary octet of a text line (not a CR that ends one).  Inlined in
+ * both copies of body_feed(): a call per octet costs more than it. */
+static inline __attribute__((always_inline)) void
 body_octet(struct srv_sess *s, unsigned char ch)
 {
 	struct body *b = &s->body;
@@ -338,13 +368,26 @@ body_octet(struct srv_sess *s, unsigned char ch)
 		srv_sess_close(s);
 }
 
-/* Feed message data; returns the octets used (all of them, or up to and
- * including the end-of-data line). */
-size_t
-srv_body_feed(struct srv_sess *s, const char *d, size_t n)
+/* The content kept for delivery is d as received but for stuffing dots,
+ * stripped NULs and the end-of-data line, so it is kept in runs of d: the
+ * run d[*from..to) is kept and the next starts at next. */
+static void
+keep_run(struct srv_sess *s, const char *d, size_t *from, size_t to,
+    size_t next)
+{
+	if (to > *from)
+		srv_dlv_keep(s, d + *from, to - *from);
+	*from = next;
+}
+
+/* The data reader.  keep is a constant of each of its two copies (see
+ * srv_body_feed): the one without a delivery callback compiles to the
+ * loop alone, not slowed by the keeping (fuzz_server, make bench). */
+static inline __attribute__((always_inline)) size_t
+body_feed(struct srv_sess *s, const char *d, size_t n, const int keep)
 {
 	struct body *b = &s->body;
-	size_t i;
+	size_t i, from = 0;
 
 	if (fault(s, SRV_F_EOD_SPLIT_LOST) &&
 	    (b->at == B_DOT || b->at == B_DOTCR))
@@ -352,11 +395,17 @@ srv_body_feed(struct srv_sess *s, const char *d, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)d[i];
 
-		if (ch == '\0' && fault(s, SRV_F_NUL_STRIPPED))
+		if (ch == '\0' && fault(s, SRV_F_NUL_STRIPPED)) {
+			if (keep)
+				keep_run(s, d, &from, i, i + 1);
 			continue;
+		}
 		switch (b->at) {
 		case B_BOL:
 			if (ch == '.') {
+				/* the dot waits for what follows it */
+				if (keep)
+					keep_run(s, d, &from, i, i + 1);
 				b->at = B_DOT;
 				continue;
 			}
@@ -372,8 +421,12 @@ srv_body_feed(struct srv_sess *s, const char *d, size_t n)
 				return i + 1;
 			}
 			/* RFC 5321 4.5.2: a leading dot is removed. */
-			if (ch == '.' && fault(s, SRV_F_DOTDOT_ENDS_DATA))
+			if (ch == '.' && fault(s, SRV_F_DOTDOT_ENDS_DATA)) {
+				from = i + 1;
 				continue;
+			}
+			if (keep)
+				srv_dlv_stuffing(s);
 			break;
 		case B_DOTCR:
 			if (ch == '\n') {
@@ -385,7 +438,12 @@ srv_body_feed(struct srv_sess *s, const char *d, size_t n)
 				body_end(s);
 				return i;
 			}
-			/* The dot was stuffing; the CR after it is bare. */
+			/* The dot was stuffing; the CR after it is bare (held
+			 * from the last feed when it ended it). */
+			if (keep)
+				srv_dlv_stuffing(s);
+			if (keep && i == 0)
+				srv_dlv_keep(s, "\r", 1);
 			b->bare = 1;
 			b->size++;
 			b->linelen++;
@@ -400,6 +458,8 @@ srv_body_feed(struct srv_sess *s, const char *d, size_t n)
 				body_line_end(s, 1);
 				b->at = B_BOL;
 				if (ch == '.') {
+					if (keep)
+						keep_run(s, d, &from, i, i + 1);
 					b->at = B_DOT;
 					continue;
 				}
@@ -416,7 +476,18 @@ srv_body_feed(struct srv_sess *s, const char *d, size_t n)
 		if (s->state == S_CLOSING)
 			return n;
 	}
+	/* A CR after a line's lone dot may still be the end of data. */
+	if (keep)
+		keep_run(s, d, &from, n - (b->at == B_DOTCR), n);
 	return n;
+}
+
+/* Feed message data; returns the octets used (all of them, or up to and
+ * including the end-of-data line). */
+size_t
+srv_body_feed(struct srv_sess *s, const char *d, size_t n)
+{
+	return s->dlv ? body_feed(s, d, n, 1) : body_feed(s, d, n, 0);
 }
 
 /* size-ends-data: the declared SIZE= ends the message, whatever

@@ -370,6 +370,35 @@ static const struct {
 	    "answer MAIL before AUTH from the client it requires AUTH from ("
 	    SRV_SUBMISSION_CLIENT ") with 554 5.7.1 instead of 530 (RFC 4954 6)" },
 	/* -- end of issue 12 faults -- */
+
+	/* -- delivery faults -- */
+	{ SRV_F_DOTS_KEPT, "dots-kept",
+	    "deliver DATA lines with their stuffing dot still in front (RFC "
+	    "5321 4.5.2: the first dot of a line is removed)" },
+	{ SRV_F_EIGHT_BIT_STRIPPED, "eight-bit-stripped",
+	    "clear the high bit of every octet delivered (RFC 6152 3: 8-bit "
+	    "data must be delivered as received)" },
+	{ SRV_F_NO_RECEIVED, "no-received",
+	    "deliver without a Received: trace line (RFC 5321 4.4: one MUST be "
+	    "added)" },
+	{ SRV_F_LOCAL_PART_FOLDED, "local-part-folded",
+	    "deliver to the recipients' local-parts lower-cased (RFC 5321 2.4: "
+	    "local-parts are case-sensitive)" },
+	{ SRV_F_CONTROLS_STRIPPED, "controls-stripped",
+	    "drop control characters other than CR, LF and HT from what is "
+	    "delivered (RFC 5321 4.5.2: content passes unaltered)" },
+	{ SRV_F_EXTRA_BLANK_LINE, "extra-blank-line",
+	    "append a CRLF to the delivered content (RFC 5321 4.1.1.4: the "
+	    "CRLF before the final dot ends the last line)" },
+	{ SRV_F_ABORTED_DELIVERED, "aborted-delivered",
+	    "deliver what was received of a message whose connection dropped "
+	    "in the middle of its data (RFC 5321 4.1.1.10: no 250, no "
+	    "delivery)" },
+	{ SRV_F_COMPLETED_LOST, "completed-lost",
+	    "hand accepted messages over only at QUIT: a connection dropped "
+	    "without QUIT loses them (RFC 5321 4.1.1.10: 250 means the "
+	    "server is responsible)" },
+	/* -- end of delivery faults -- */
 	{ SRV_F_DEEP_CRASH, "deep-crash",
 	    "(deep) crash on RSET after a successful AUTH and an accepted BDAT "
 	    "chunk in the same session: abort() under `serve`, a close "

@@ -187,6 +187,18 @@ enum srv_fault {
 	SRV_F_AUTH_REQUIRED_554,
 	/* -- end of issue 12 faults -- */
 
+	/* -- delivery faults (issue 15): each changes what is delivered
+	 * (srv_set_delivery), never a reply; server_deliver.c -- */
+	SRV_F_DOTS_KEPT,
+	SRV_F_EIGHT_BIT_STRIPPED,
+	SRV_F_NO_RECEIVED,
+	SRV_F_LOCAL_PART_FOLDED,
+	SRV_F_CONTROLS_STRIPPED,
+	SRV_F_EXTRA_BLANK_LINE,
+	SRV_F_ABORTED_DELIVERED,
+	SRV_F_COMPLETED_LOST,
+	/* -- end of delivery faults -- */
+
 	/* -- deep faults: no scenario reaches them (marked "(deep)"; the
 	 * whole suite passes on each); `smtp-harness fuzz` must find them -- */
 	SRV_F_DEEP_CRASH,

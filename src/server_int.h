@@ -14,6 +14,9 @@
  *   server_data.c  DATA and BDAT and the readers of message data
  *   server_mem.c   the in-memory transport (srv_attach_mem): a session
  *                  with no descriptor, fed and drained by the caller
+ *   server_deliver.c  what a transaction keeps for the delivery callback
+ *                  and the message handed over (trace lines, the delivery
+ *                  faults); queue ids
  *
  * A check (srv_check_*) sends its own error reply and returns 0; a proceed
  * (srv_proceed_*) does the work.  fault() is the one way to ask whether a
@@ -57,6 +60,14 @@
 #define RCPT_LIMIT_MODE	100	/* rcpt-limit-100 (RFC 5321 4.5.3.1.8) */
 
 #define GREETING	"220 " SRV_HOSTNAME " ESMTP smtp-harness reference server"
+/* RFC 2033 4.1: LMTP greets with 220 too; the text says which it is. */
+#define GREETING_LMTP	"220 " SRV_HOSTNAME " LMTP smtp-harness reference server"
+#define QUEUE_ID_LEN	16	/* "%08X%05X" and its NUL */
+/* Content kept for delivery: the size limit, plus room for the dots the
+ * dots-kept fault keeps (at most one per 3-octet line); past it the
+ * message is not handed over (it gets 552 anyway, but under
+ * size-unlimited). */
+#define DLV_KEEP_MAX	(SRV_SIZE_LIMIT / 2 * 3)
 #define SHUTTING_DOWN	"421 4.3.2 " SRV_HOSTNAME " Service shutting down"
 #define NOT_RECOGNIZED	"500 5.5.2 Error: command not recognized"
 
@@ -141,6 +152,8 @@ struct srv_mem {
 	int shut;		/* the client closed its side */
 };
 
+struct dlv;	/* server_deliver.c */
+
 struct srv_sess {
 	struct srv *srv;
 	struct srv_sess *prev, *next;
@@ -188,6 +201,7 @@ struct srv_sess {
 	int auth_required;	/* greeted as SRV_SUBMISSION_CLIENT */
 	int no_service;		/* greeted with 554: only QUIT is served (3.1) */
 	struct buf tls_hold;	/* replies queued while the handshake runs */
+	struct dlv *dlv;	/* kept for delivery: NULL without a callback */
 };
 
 struct srv {
@@ -205,6 +219,10 @@ struct srv {
 	struct tls_ctx *tls_ctx;	/* key and certificate made at start */
 	int crash_abort;	/* deep-crash abort()s (serve), else closes */
 	int tls_failed;		/* the key and certificate could not be made */
+	srv_deliver_fn deliver;	/* srv_set_delivery(): NULL keeps nothing */
+	void *deliver_arg;
+	int trace_off;		/* srv_set_trace(0): content as received */
+	int lmtp;		/* srv_set_lmtp(): LHLO, replies per recipient */
 };
 
 /* Whether fault f is on for the session's server. */
@@ -219,6 +237,17 @@ static inline int
 size_fits(const struct srv_sess *s, uint64_t n)
 {
 	return n <= SRV_SIZE_LIMIT || fault(s, SRV_M_SIZE_UNLIMITED);
+}
+
+/* Keep n octets of message content for delivery, if there is a delivery
+ * callback (else s->dlv is NULL).  The DATA reader has a copy of its own
+ * without any keeping (server_data.c, body_feed()). */
+void srv_dlv_keep(struct srv_sess *s, const void *p, size_t n);
+static inline void
+dlv_keep(struct srv_sess *s, const void *p, size_t n)
+{
+	if (s->dlv)
+		srv_dlv_keep(s, p, n);
 }
 
 /* -- server.c -- */
@@ -302,6 +331,37 @@ size_t srv_body_feed(struct srv_sess *s, const char *d, size_t n);
 size_t srv_body_feed_sized(struct srv_sess *s, const char *d, size_t n);
 /* Feed BDAT chunk octets; returns how many were used. */
 size_t srv_chunk_feed(struct srv_sess *s, const char *d, size_t n);
+
+/* -- server_deliver.c: every srv_dlv_* but srv_dlv_new() is a no-op
+ * when s->dlv is NULL -- */
+
+/* Start keeping for delivery on s (srv_set_delivery(), srv_sess_new()). */
+void srv_dlv_new(struct srv_sess *s);
+/* Forget everything; accepted messages not handed over yet are lost. */
+void srv_dlv_free(struct srv_sess *s);
+/* The state change st forgets the transaction (S_CONNECTED also the
+ * HELO name, S_BODY only the content). */
+void srv_dlv_enter(struct srv_sess *s, enum srv_sess_state st);
+/* HELO/EHLO/LHLO c was accepted: its argument is the HELO name. */
+void srv_dlv_helo(struct srv_sess *s, const struct syn_command *c);
+/* MAIL c (parsed into a, its pointers into c->arg) was accepted. */
+void srv_dlv_mail(struct srv_sess *s, const struct syn_command *c,
+    const struct syn_mail_args *a);
+/* RCPT c (parsed into a) was accepted. */
+void srv_dlv_rcpt(struct srv_sess *s, const struct syn_command *c,
+    const struct syn_mail_args *a);
+/* A stuffing dot was removed from a DATA line (RFC 5321 4.5.2). */
+void srv_dlv_stuffing(struct srv_sess *s);
+/* The message was accepted with queue id id: hand it over (or hold it
+ * under completed-lost); the content is forgotten, the envelope stays. */
+void srv_dlv_accepted(struct srv_sess *s, const char *id);
+/* QUIT: the messages completed-lost held are handed over. */
+void srv_dlv_quit(struct srv_sess *s);
+/* The connection dropped (EOF or error): aborted-delivered hands over a
+ * message cut in the middle of its data. */
+void srv_dlv_drop(struct srv_sess *s);
+/* The next queue id of srv into id (QUEUE_ID_LEN octets). */
+void srv_queue_id(struct srv *srv, char *id);
 
 /* The server's TLS context, made on first use (NULL if it cannot be). */
 struct tls_ctx *srv_tls_ctx(struct srv *srv);

@@ -611,6 +611,8 @@ srv_sess_update(struct srv_sess *s)
 	}
 	if (s->broken || (s->out.len == 0 &&
 	    (s->state == S_CLOSING || s->eof))) {
+		if (s->broken || s->eof)
+			srv_dlv_drop(s);	/* the connection dropped */
 		srv_sess_free(s);
 		return;
 	}

@@ -336,6 +336,7 @@ srv_proceed_mail(struct srv_sess *s, const struct syn_command *c)
 	t.bdat = s->txn.bdat;
 	t.null_sender = a.path.is_null;
 	s->txn = t;
+	srv_dlv_mail(s, c, &a);
 	srv_sess_reply(s, "250 2.1.0 Ok");
 }
 
@@ -467,6 +468,7 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 	if (s->state >= S_MAIL) {
 		s->nrcpt++;
 		srv_sess_enter(s, S_RCPT);
+		srv_dlv_rcpt(s, c, &a);
 	}
 	srv_sess_reply(s, "250 2.1.5 Ok");
 }

@@ -2359,6 +2359,12 @@ test_fault_table(void)
 		"flood-421-talks-on", "message-limit-close", "auth-538-advertised",
 		"auth-required-554",
 		/* -- end of issue 12 faults -- */
+
+		/* -- delivery faults (tests/test_server_deliver.c) -- */
+		"dots-kept", "eight-bit-stripped", "no-received",
+		"local-part-folded", "controls-stripped", "extra-blank-line",
+		"aborted-delivered", "completed-lost",
+		/* -- end of delivery faults -- */
 		"deep-crash", "deep-hang",
 
 		/* -- benign modes -- */
@@ -2391,6 +2397,8 @@ test_fault_table(void)
 				break;
 		if (j == NELEM(fault_convs) && strcmp(names[i], "silent") &&
 		    !hostile_is_fault((enum srv_fault)i) &&
+		    /* they change what is delivered, no reply */
+		    !(i >= SRV_F_DOTS_KEPT && i <= SRV_F_COMPLETED_LOST) &&
 		    strcmp(names[i], "delayed-greeting") &&
 		    strcmp(names[i], "no-service-554") &&	/* test_no_service */
 		    strcmp(names[i], "max-sessions") &&	/* test_max_sessions */
@@ -2421,6 +2429,9 @@ test_fault_table(void)
 	CU_ASSERT(srv_fault_benign(SRV_F_DELAYED_GREETING));
 	CU_ASSERT(!srv_fault_benign(SRV_F_QUIT_250));
 	CU_ASSERT(srv_fault_lenient(SRV_F_BARE_LF_COMMANDS));
+	for (i = SRV_F_DOTS_KEPT; i <= SRV_F_COMPLETED_LOST; i++)
+		CU_ASSERT(!srv_fault_benign(i) && !srv_fault_lenient(i) &&
+		    strncmp(srv_fault_desc(i), "(deep)", 6) != 0);
 	CU_ASSERT(srv_fault_benign(NELEM(names)) == 0);
 	/* The policy the builtin target states. */
 	CU_ASSERT_STRING_EQUAL(srv_policy_var("", "rejected_recipient"),
