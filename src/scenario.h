@@ -40,10 +40,10 @@ enum scn_step_kind {
 	                        * reply before it, reported with the warning `warn` */
 	SCN_STEP_DISCONNECT,   /* the client drops the connection (no QUIT): only
 	                        * delivered steps may follow */
-	SCN_STEP_DRAIN,        /* read and drop what the server sends until it
-	                        * closes (at most `seconds`, 0 = --timeout; then
-	                        * the client drops it): no verdict; only
-	                        * delivered steps may follow */
+	SCN_STEP_DRAIN,        /* QUIT, then read and drop what the server sends
+	                        * until it closes (at most `seconds`, 0 =
+	                        * --timeout; then the client drops it): no
+	                        * verdict; only delivered steps may follow */
 	SCN_STEP_DELIVERED,    /* what the delivery oracle saw for this session
 	                        * (`dlv`): waits, bounded, for the messages */
 };

@@ -20,6 +20,11 @@
 /* Defaults the suite's variables rely on (docs/scenarios.md). */
 #define SRV_HOSTNAME "mx.harness.test"
 #define SRV_LOCAL_DOMAIN "example.com"   /* recipients @example.com are accepted */
+/* A domain it relays for (Postfix's relay_domains): its recipients are
+ * accepted and their messages handed over as a relay passes them on
+ * (srv_set_delivery: Received:, no Return-Path:).  The builtin target's
+ * oracle_domain. */
+#define SRV_RELAY_DOMAIN "relay." SRV_LOCAL_DOMAIN
 /* A recipient it refuses (no relaying, RFC 5321 3.6.2); see srv_policy_var() */
 #define SRV_REJECTED_RECIPIENT "nobody@relay.invalid"
 #define SRV_SIZE_LIMIT 10485760u          /* advertised SIZE */

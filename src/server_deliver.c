@@ -302,15 +302,31 @@ with_protocol(const struct srv_sess *s)
 	return s->srv->lmtp ? lmtp[i] : esmtp[i];
 }
 
-/* The trace lines of RFC 5321 4.4: Return-Path: (this is the final
- * delivery of every recipient it accepts), then Received:. */
+/* Whether every recipient is in the domain it relays for: the message
+ * then goes to a next hop, not to a final delivery. */
+static int
+relayed(const struct dlv_msg *m)
+{
+	size_t dl = strlen(SRV_RELAY_DOMAIN);
+
+	for (size_t i = 0; i < m->nrcpt; i++) {
+		const char *at = strrchr(m->rcpt[i], '@');
+		if (!at || strlen(at + 1) != dl || !util_ieq(at + 1, dl, SRV_RELAY_DOMAIN))
+			return 0;
+	}
+	return m->nrcpt > 0;
+}
+
+/* The trace lines of RFC 5321 4.4: Return-Path: at the final delivery
+ * (every recipient but those of SRV_RELAY_DOMAIN), then Received:. */
 static void
 trace_lines(struct srv_sess *s, const struct dlv_msg *m, const char *id,
     struct buf *out)
 {
 	char addr[64], date[64];
 
-	buf_printf(out, "Return-Path: <%s>\r\n", m->from);
+	if (!relayed(m) && !fault(s, SRV_F_NO_RETURN_PATH))
+		buf_printf(out, "Return-Path: <%s>\r\n", m->from);
 	if (fault(s, SRV_F_NO_RECEIVED))
 		return;
 	peer_literal(s, addr, sizeof(addr));

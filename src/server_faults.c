@@ -381,6 +381,9 @@ static const struct {
 	{ SRV_F_NO_RECEIVED, "no-received",
 	    "deliver without a Received: trace line (RFC 5321 4.4: one MUST be "
 	    "added)" },
+	{ SRV_F_NO_RETURN_PATH, "no-return-path",
+	    "deliver finally without a Return-Path: line (RFC 5321 4.4: the "
+	    "final delivery inserts one)" },
 	{ SRV_F_LOCAL_PART_FOLDED, "local-part-folded",
 	    "deliver to the recipients' local-parts lower-cased (RFC 5321 2.4: "
 	    "local-parts are case-sensitive)" },

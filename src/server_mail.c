@@ -448,7 +448,8 @@ srv_proceed_rcpt(struct srv_sess *s, const struct syn_command *c)
 		break;
 	case SYN_DOMAIN_NAME:
 		local = util_ieq(a.path.domain, a.path.domain_len,
-		    SRV_LOCAL_DOMAIN);
+		    SRV_LOCAL_DOMAIN) || util_ieq(a.path.domain,
+		    a.path.domain_len, SRV_RELAY_DOMAIN);
 		break;
 	case SYN_DOMAIN_IPV4:
 	case SYN_DOMAIN_IPV6:

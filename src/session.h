@@ -159,6 +159,7 @@ struct ses {
 	struct ses_reply probe_auth, probe_mail, probe_rcpt; /* the probe's replies */
 	char token[24];         /* ${token}: unique to the session (vars.h) */
 	int dropped;            /* a disconnect step closed the connection */
+	int drain_quit;         /* a drain step sent its QUIT */
 	int64_t dlv_t0;         /* a delivered step: when it began (0: not yet) */
 	int64_t dlv_changed;    /* ... when the number of its messages last changed */
 	size_t dlv_n;           /* ... that number then */

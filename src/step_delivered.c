@@ -39,6 +39,7 @@ run_disconnect(struct ses *s, const struct ses_op *op)
 	}
 	ses_drop(s);
 	ses_note(s, "disconnected (no QUIT)");
+	s->drain_quit = 0;
 	stp_next_op(s, 1);
 	if (s->op < ses_after_teardown(s))
 		s->op = ses_after_teardown(s);
@@ -59,8 +60,9 @@ expand_one(struct ses *s, const char *text, size_t len, int escapes, struct buf 
 	return b->data;
 }
 
-/* Whatever the server still says is dropped unread (no verdict: the
- * delivered steps after it judge); its close ends the wait, or the client
+/* QUIT, then whatever the server still says is dropped unread (no verdict:
+ * the delivered steps after it judge; a server fooled by smuggled commands
+ * owes replies to them first); its close ends the wait, or the client
  * drops the connection when it does not come in time. */
 int
 run_drain(struct ses *s, const struct ses_op *op)
@@ -68,6 +70,10 @@ run_drain(struct ses *s, const struct ses_op *op)
 	double limit = op->st->seconds > 0 ? op->st->seconds : s->env->o->timeout;
 
 	buf_reset(&s->in);
+	if (!s->drain_quit && !s->eof) {
+		s->drain_quit = 1;
+		ses_send(s, "QUIT\r\n", 6);
+	}
 	if (!s->eof && !s->fired) {
 		ses_arm(s, limit);
 		return 0;

@@ -2362,7 +2362,7 @@ test_fault_table(void)
 
 		/* -- delivery faults (tests/test_server_deliver.c) -- */
 		"dots-kept", "eight-bit-stripped", "no-received",
-		"local-part-folded", "controls-stripped", "extra-blank-line",
+		"no-return-path", "local-part-folded", "controls-stripped", "extra-blank-line",
 		"aborted-delivered", "completed-lost",
 		/* -- end of delivery faults -- */
 		"deep-crash", "deep-hang",

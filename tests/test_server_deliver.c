@@ -561,6 +561,19 @@ test_delivery_faults(void)
 	FC("eight-bit-stripped", OPEN "DATA\r\ncaf\xc3\xa9\r\n.\r\n",
 	    TRACE_OFF, 0, "cafC)\r\n");
 	FC("no-received", OPEN "DATA\r\nx\r\n.\r\n", 0, 0, RP "x\r\n");
+	FC("no-return-path", OPEN "DATA\r\nx\r\n.\r\n", 0, 0,
+	    RCVD("ESMTP", "user@example.com") "x\r\n");
+	/* the relay domain: a next hop gets no Return-Path:, with or
+	 * without the fault; a final delivery mixed in makes it final */
+	FC("no-return-path", EHLO MAIL "RCPT TO:<u@relay.example.com>\r\n"
+	    "DATA\r\nx\r\n.\r\n", 0, 0,
+	    RCVD("ESMTP", "u@relay.example.com") "x\r\n");
+	ts_open(&t, NULL, 0);
+	ts_send(&t, EHLO MAIL "RCPT TO:<u@RELAY.example.com>\r\nDATA\r\nx\r\n.\r\n"
+	    MAIL "RCPT TO:<u@relay.example.com>\r\n" RCPT "DATA\r\ny\r\n.\r\n");
+	CU_ASSERT(t.n == 2 && content(&t, 0, RCVD("ESMTP", "u@RELAY.example.com") "x\r\n"));
+	CU_ASSERT(t.n == 2 && strncmp(t.got[1].data, RP, strlen(RP)) == 0);
+	ts_close(&t);
 	FC("local-part-folded", EHLO MAIL
 	    "RCPT TO:<John.Smith@Example.COM>\r\nDATA\r\nx\r\n.\r\n", 0, 0,
 	    RP RCVD("ESMTP", "john.smith@Example.COM") "x\r\n");
