@@ -60,6 +60,8 @@ unit: $(TESTBIN)
 
 e2e: $(BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh $(BIN)
+	@sh tests/e2e-oracle.sh $(BIN) >$(BUILD)/e2e-oracle.log || { grep -v '^ok' $(BUILD)/e2e-oracle.log; exit 1; }
+	@tail -n 1 $(BUILD)/e2e-oracle.log
 	@sh tests/bad-files.sh $(BIN) >$(BUILD)/bad-files.log || { grep -v '^ok' $(BUILD)/bad-files.log; exit 1; }
 	@tail -n 1 $(BUILD)/bad-files.log
 
