@@ -355,7 +355,7 @@ expect_rc "list --coverage" 0 "$BIN" list --coverage
 covered=$(sed -n 's/^covered: *\([0-9]*\) ids$/\1/p' "$T/out")
 [ "${covered:-0}" -ge "${MIN_COVERAGE:-120}" ] && ok "coverage: $covered catalogue ids have scenarios (at least ${MIN_COVERAGE:-120})" \
 	|| bad "coverage: ${covered:-?} ids, wanted at least ${MIN_COVERAGE:-120}" "$(tail -n 3 "$T/out")"
-grep -q '^TM-06 .*NOT COVERED: needs a delivery oracle' "$T/out" && ok "coverage: uncovered ids show their reason" || bad "coverage reasons" "$(grep '^TM-06' "$T/out")"
+grep -q '^PL-04 .*NOT COVERED: the delivery oracle can see it' "$T/out" && ok "coverage: uncovered ids show their reason" || bad "coverage reasons" "$(grep '^PL-04' "$T/out")"
 mkdir -p "$T/typo"
 printf 'id: typo\ntitle: t\nlevel: must\nrefs: [TM-99]\nsteps:\n  - send: NOOP\n  - expect: 250\n' >"$T/typo/typo.yaml"
 expect_rc "list --coverage: a ref to an id not in the catalogue" 2 "$BIN" list --coverage "$T/typo"

@@ -140,4 +140,31 @@ with tempfile.TemporaryDirectory() as d:
     links = [a.getAttribute("href") for td in dom.getElementsByTagName("td")
              if "cell" in td.getAttribute("class").split() for a in td.getElementsByTagName("a")]
     check(len(links) == 8 and "b.html#s-s2" in links, "HTML matrix: every cell links to its transcript")
+    sm = [l for l in lines if l.startswith("| `<LF>.<LF>` |")]
+    check(sm == ["| `<LF>.<LF>` | - / - | - / - |"], "smuggling: no scenario of it, '-' (%s)" % sm)
+
+# Smuggling, replies beside deliveries: a server whose reply-based scenario
+# fails and whose delivered one saw the smuggled message (2), and one where
+# the oracle saw the outer message only.
+with tempfile.TemporaryDirectory() as d:
+    def smug(rep, dlv, n):
+        r = report([rep, dlv])
+        r["scenarios"][0]["id"] = "smuggling-pipelined-transaction"
+        r["scenarios"][1]["id"] = "smuggling-delivered-lf-dot-lf"
+        r["scenarios"][1]["transcript"] = [
+            {"t": 0.1, "dir": "*", "data": "delivery oracle (sink): %d message(s) carry token x" % n}]
+        return r
+    json.dump(smug("fail", "fail", 2), open(os.path.join(d, "v.json"), "w"))
+    json.dump(smug("pass", "pass", 1), open(os.path.join(d, "w.json"), "w"))
+    p = subprocess.run([sys.executable, GEN, d, "v", "w"], capture_output=True, text=True)
+    check(p.returncode == 0, "smuggling: generator exit %d %s" % (p.returncode, p.stderr[-300:]))
+    md = open(os.path.join(d, "matrix.md"), encoding="ascii").read().splitlines()
+    sm = [l for l in md if l.startswith("| `<LF>.<LF>` |")]
+    check(sm == ["| `<LF>.<LF>` | fail / fail (2) | pass / pass (1) |"],
+          "smuggling: reply verdict / delivered verdict (messages seen) (%s)" % sm)
+    nul = [l for l in md if l.startswith("| `<CR><LF>.<NUL><CR><LF>` |")]
+    check(nul == ["| `<CR><LF>.<NUL><CR><LF>` | - / - | - / - |"],
+          "smuggling: a sequence without a reply-based scenario (%s)" % nul)
+    page = open(os.path.join(d, "matrix.html"), encoding="ascii").read()
+    check('id="smuggling"' in page and "fail / fail (2)" in page, "smuggling: the HTML table")
 sys.exit(1 if fails else 0)

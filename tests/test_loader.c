@@ -156,7 +156,7 @@ static const struct bad bad_cases[] = {
 	{ HEAD "steps:\n  - expect_extra: {code: 250, warn: w, prefer: 250}\n", "6:40", "unknown key 'prefer'" },
 	{ HEAD "steps:\n  - sentinel: HELP\n", "6:15", "NOOP, RSET or QUIT" },
 	{ HEAD "steps:\n  - sentinel: [NOOP]\n", "6:15", "sentinel must be" },
-	{ HEAD "steps:\n  - sentinel: QUIT\n  - send: NOOP\n", "6:5", "must be the last step" },
+	{ HEAD "steps:\n  - sentinel: QUIT\n  - send: NOOP\n", "7:5", "only delivered steps may follow sentinel: QUIT" },
 	{ HEAD "steps:\n  - send: NOOP\n    extra: {code: 250, warn: w}\n", "7:12", "applies to sentinel only" },
 	{ HEAD "steps:\n  - sentinel: NOOP\n    extra: {code: 250}\n", "7:12", "needs warn" },
 	{ HEAD "steps:\n  - sentinel: NOOP\n    extra: {warn: w}\n", "7:12", "needs code" },

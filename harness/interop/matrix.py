@@ -186,6 +186,66 @@ def md_cell(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# SMTP smuggling per end-of-data sequence: the reply-based scenario (did the
+# server answer the fake end?) beside the delivered one (did a smuggled
+# message arrive at the oracle's sink?).  Sequences the reply-based set has
+# no scenario of its own for show "-" there.
+SMUGGLING = [
+    ("<LF>.<LF>", "smuggling-pipelined-transaction", "smuggling-delivered-lf-dot-lf"),
+    ("<LF>.<CR>", "smuggling-lf-dot-cr", "smuggling-delivered-lf-dot-cr"),
+    ("<CR>.<LF>", "smuggling-cr-dot-lf", "smuggling-delivered-cr-dot-lf"),
+    ("<CR>.<CR>", "smuggling-cr-dot-cr", "smuggling-delivered-cr-dot-cr"),
+    ("<LF>.<CR><LF>", "smuggling-lf-dot-cr-lf", "smuggling-delivered-lf-dot-crlf"),
+    ("<CR>.<CR><LF>", "smuggling-cr-dot-cr-lf", "smuggling-delivered-cr-dot-crlf"),
+    ("<CR><LF>.<LF>", "smuggling-cr-lf-dot-lf", "smuggling-delivered-crlf-dot-lf"),
+    ("<CR><LF>.<CR>", "smuggling-cr-lf-dot-cr", "smuggling-delivered-crlf-dot-cr"),
+    ("<CR><LF><NUL>.<CR><LF>", "smuggling-nul-before-dot", "smuggling-delivered-nul-before-dot"),
+    ("<CR><LF>.<NUL><CR><LF>", None, "smuggling-delivered-nul-after-dot"),
+    ("<CR><LF>.<CR><CR><LF>", None, "smuggling-delivered-crlf-dot-crcrlf"),
+    ("<CR><CR><LF>.<CR><CR><LF>", None, "smuggling-delivered-crcrlf-dot-crcrlf"),
+]
+
+DELIVERED_NOTE = re.compile(r"delivery oracle \(([a-z]+)\): ([0-9]+) message")
+
+
+def delivered_count(sc):
+    """(oracle kind, messages seen) from a delivered step's transcript note."""
+    for line in sc.get("transcript") or []:
+        m = DELIVERED_NOTE.search(line.get("data", ""))
+        if m:
+            return m.group(1), int(m.group(2))
+    return None, None
+
+
+def smuggling_cell(s, reply_id, dlv_id):
+    """(reply status, delivered status, messages) of one server and sequence."""
+    by_id = {sc["id"]: sc for sc in s["report"]["scenarios"]}
+    rep = by_id.get(reply_id, {}).get("status", "-") if reply_id else "-"
+    dsc = by_id.get(dlv_id)
+    if not dsc:
+        return rep, "-", None
+    return rep, dsc["status"], delivered_count(dsc)[1]
+
+
+def smuggling_md(servers):
+    """The markdown table: per sequence and server, reply verdict / delivered."""
+    ran = [s for s in servers if s["report"] is not None]
+    out = ["SMTP smuggling, replies beside deliveries: per end-of-data sequence (those of "
+           "SEC Consult's SMTP-Smuggling-Tools and hannob's smtpsmug), the reply-based "
+           "scenario's verdict / the delivered scenario's verdict and, where the delivery "
+           "oracle looked, the messages it saw for the session (2 = the smuggled message "
+           "was delivered; skip = no oracle for that server).", "",
+           "| sequence | " + " | ".join(s["name"] for s in ran) + " |",
+           "| --- | " + " | ".join("---" for _ in ran) + " |"]
+    for label, rid, did in SMUGGLING:
+        cells = []
+        for s in ran:
+            rep, dlv, n = smuggling_cell(s, rid, did)
+            cells.append("%s / %s%s" % (rep, dlv, "" if n is None else " (%d)" % n))
+        out.append("| `%s` | %s |" % (label, " | ".join(cells)))  # a code span: no tags
+    return out
+
+
 def write_md(path, servers):
     out = ["| server | MUST deviations | SHOULD deviations | new | known (baseline) | "
            "passed | skipped | errors | unexpected passes | total |",
@@ -199,6 +259,8 @@ def write_md(path, servers):
                 name, lv["must"][1], lv["must"][0], lv["should"][1], lv["should"][0],
                 new, known, sm["pass"], sm["skip"], sm["error"], sm["xpass"], sm["total"]))
     ran = [s for s in servers if s["report"] is not None]
+    out.append("")
+    out += smuggling_md(servers)
     out.append("")
     out.append("MUST and SHOULD deviations: the scenarios that fail (the requirements "
                "they break); new: not in the baseline; known: in it, a deviation all the same.")
@@ -346,6 +408,23 @@ def write_html(path, servers):
             + "".join('<td class="num" id="sum-%s-%s">%d</td>' % (esc(s["name"]), k, sm[k])
                       for k in STATUSES)
             + '<td class="num">%d</td><td class="num">%s</td></tr>' % (sm["total"], esc(s["rc"])))
+    h.append("</table>")
+
+    # SMTP smuggling: replies beside deliveries.
+    h.append('<h2>SMTP smuggling: replies beside deliveries</h2><p class="legend">Per '
+             'end-of-data sequence: the reply-based verdict / the delivered verdict, and the '
+             'messages the delivery oracle saw for the session (2: the smuggled message was '
+             'delivered).</p><table id="smuggling"><tr><th>sequence</th>'
+             + "".join('<th>%s</th>' % esc(s["name"]) for s in ran) + "</tr>")
+    for label, rid, did in SMUGGLING:
+        row = '<tr><td><code>%s</code></td>' % esc(label)
+        for s in ran:
+            rep, dlv, n = smuggling_cell(s, rid, did)
+            worst = "fail" if "fail" in (rep, dlv) else dlv if dlv != "-" else rep
+            row += '<td class="cell %s">%s / %s%s</td>' % (
+                esc(worst if worst in STATUSES else "none"), esc(rep), esc(dlv),
+                "" if n is None else " (%d)" % n)
+        h.append(row + "</tr>")
     h.append("</table>")
 
     # At a glance: area by area, server by server.
