@@ -41,7 +41,7 @@ echo "ok install: from $TMP, 'smtp-harness run' ran the installed suite: $ran sc
 "$PREFIX/bin/smtp-harness" list --coverage >"$TMP/cov.log" 2>&1 || { cat "$TMP/cov.log" >&2; fail "installed list --coverage"; }
 grep -q "^catalogue: .*($PREFIX/share/smtp-harness/catalogue.md)" "$TMP/cov.log" ||
 	fail "list --coverage did not read the installed catalogue: $(grep '^catalogue:' "$TMP/cov.log")"
-(cd "$TOP" && build/smtp-harness list --coverage) | sed -n 's/^\(covered\|uncovered\):[^(]*/&/p' | cut -d'(' -f1 >"$TMP/cov.want"
+(cd "$TOP" && "${BUILD:-build}/smtp-harness" list --coverage) | sed -n 's/^\(covered\|uncovered\):[^(]*/&/p' | cut -d'(' -f1 >"$TMP/cov.want"
 sed -n 's/^\(covered\|uncovered\):[^(]*/&/p' "$TMP/cov.log" | cut -d'(' -f1 >"$TMP/cov.got"
 [ -s "$TMP/cov.want" ] && cmp -s "$TMP/cov.want" "$TMP/cov.got" || fail "installed list --coverage counts differ from the checkout's"
 echo "ok install: list --coverage reads the installed catalogue and gaps, counts as in the checkout"
