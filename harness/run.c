@@ -310,7 +310,7 @@ cmd_run(int argc, char **argv)
 {
 	struct run r = { .o = {
 		.target = "builtin", .jobs = RUN_DEFAULT_JOBS, .timeout = 30,
-		.scenario_timeout = 300, .repeat = 1, .oracle_wait = 10, .oracle_settle = -1,
+		.scenario_timeout = 300, .repeat = 1, .oracle_wait = -1, .oracle_settle = -1,
 	} };
 	int rc = opt_parse(OPT_RUN, argc, argv, &r.o);
 	if (rc == 0)

@@ -192,7 +192,7 @@ oracle_missing(const struct eng *e, const struct scn *sc)
 	if (sc->requires_oracle == SCN_ORACLE_FINAL && !orc_kind_final(k))
 		return xasprintf("needs the final delivery's oracle (maildir:, mbox: or a builtin "
 		    "target), not a next hop (%s)", orc_kind_name(k));
-	if (sc->requires_oracle == SCN_ORACLE_RELAY && orc_kind_final(k))
+	if (sc->requires_oracle == SCN_ORACLE_RELAY && !orc_kind_relay(k))
 		return xasprintf("needs a next hop's oracle (--oracle sink: or lmtp:), not the "
 		    "final delivery's (%s)", orc_kind_name(k));
 	return NULL;
@@ -336,7 +336,7 @@ setup_oracle(struct eng *e, char *errbuf, size_t errlen)
 	snprintf(e->run_id, sizeof(e->run_id), "%08x",
 	    (unsigned)(util_now_ms() * 2654435761u) ^ (unsigned)getpid() * 40503u);
 	e->env.oracle = e->oracle;
-	e->env.oracle_wait = o->oracle_wait > 0 ? o->oracle_wait : 10;
+	e->env.oracle_wait = o->oracle_wait > 0 ? o->oracle_wait : e->builtin ? 0.05 : 10;
 	e->env.oracle_settle = o->oracle_settle >= 0 ? o->oracle_settle :
 	    e->builtin ? 0.05 : 2;
 	e->env.run_id = e->run_id;

@@ -44,8 +44,8 @@ struct eng_opts {
 	/* The delivery oracle (--oracle), or NULL / ORC_NONE: none, unless the
 	 * target is builtin, whose server delivers to one of its own.  A
 	 * delivered step waits up to oracle_wait seconds for its messages,
-	 * then oracle_settle more for an extra one (< 0: 0.05 for builtin,
-	 * whose messages are in before its 250; 2 for the others). */
+	 * then oracle_settle more for an extra one (<= 0 and < 0: 10 and 2;
+	 * 0.05 both for builtin, whose messages are in before its 250). */
 	const struct orc_spec *oracle;
 	double oracle_wait, oracle_settle;
 	/* Called as each scenario's result is final (may be NULL), done of

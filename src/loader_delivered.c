@@ -2,6 +2,7 @@
  * loader_delivered.c - the `delivered` step's grammar (docs/scenarios.md):
  *
  *   delivered := mapping { count: N | at_most: N (one of them), message: N,
+ *                          missing: skip|fail,
  *                          mail_from: ADDR, rcpt_to: [ADDR...],
  *                          mail_params: [PARAM...], rcpt_params: [PARAM...],
  *                          body: BYTES, header_has: [NAME...],
@@ -96,7 +97,7 @@ parse_checks(struct ctx *c, const struct node *n, struct scn_delivered *d)
 		}
 	}
 	if ((v = ld_lookup(n, "headers")) && ld_want(c, v, NODE_SCALAR, "headers")) {
-		if (ld_compile_re_flags(c, v, &d->headers_re, REG_EXTENDED | REG_NEWLINE))
+		if (ld_compile_re_flags(c, v, &d->headers_re, REG_EXTENDED | REG_NEWLINE | REG_ICASE))
 			d->headers = xstrndup(v->val, v->len);
 		else
 			ok = 0;
@@ -115,7 +116,8 @@ has_checks(const struct scn_delivered *d)
 int
 ld_parse_delivered(struct ctx *c, const struct node *n, struct scn_step *st)
 {
-	static const char *const keys[] = { "count", "at_most", "message", "mail_from", "rcpt_to",
+	static const char *const keys[] = { "count", "at_most", "missing", "message", "mail_from",
+		"rcpt_to",
 		"mail_params", "rcpt_params", "body", "header_has", "header_lacks",
 		"header_first", "headers", NULL };
 	struct scn_delivered *d;
@@ -136,6 +138,18 @@ ld_parse_delivered(struct ctx *c, const struct node *n, struct scn_step *st)
 	    &d->count))
 		ok = 0;
 	d->at_most = most != NULL;
+	if ((v = ld_lookup(n, "missing")) && ld_want(c, v, NODE_SCALAR, "missing")) {
+		if (strcmp(v->val, "fail") == 0)
+			d->missing_fails = 1;
+		else if (strcmp(v->val, "skip") != 0) {
+			ERR(c, v, "missing is skip or fail, not '%s'", v->val);
+			ok = 0;
+		}
+		if (d->at_most) {
+			ERR(c, v, "missing applies to count, not at_most");
+			ok = 0;
+		}
+	}
 	if ((v = ld_lookup(n, "message")) &&
 	    !ld_get_uint(c, v, "message", 1, MAX_DELIVERED, &d->message))
 		ok = 0;

@@ -148,6 +148,12 @@ orc_kind_final(enum orc_kind k)
 	return k == ORC_BUILTIN || k == ORC_MAILDIR || k == ORC_MBOX;
 }
 
+int
+orc_kind_relay(enum orc_kind k)
+{
+	return k == ORC_BUILTIN || k == ORC_SINK || k == ORC_LMTP;
+}
+
 static int
 is_loopback(const char *h)
 {

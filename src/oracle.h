@@ -70,9 +70,11 @@ struct orc_spec {
  * sink:HOST:PORT, lmtp:HOST:PORT, maildir:DIR or mbox:FILE", a host that
  * is not loopback, ...). */
 int orc_parse_spec(const char *s, struct orc_spec *out, char *err, size_t errlen);
-/* Whether the oracle is the final delivery (builtin, maildir, mbox: the
- * Return-Path: is there) or a next hop (sink, lmtp: the relayed form). */
+/* Whether the oracle sees final deliveries (builtin, maildir, mbox: the
+ * Return-Path: is there), and whether it sees what the target relays to a
+ * next hop (sink, lmtp; builtin for its relay domain). */
 int orc_kind_final(enum orc_kind k);
+int orc_kind_relay(enum orc_kind k);
 /* "builtin", "sink", "lmtp", "maildir", "mbox" or "none". */
 const char *orc_kind_name(enum orc_kind k);
 

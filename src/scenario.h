@@ -90,6 +90,9 @@ struct scn_expect {
 struct scn_delivered {
 	unsigned count;          /* exactly this many messages ... */
 	int at_most;             /* ... or (at_most:) no more than count */
+	int missing_fails;       /* missing: fail: fewer than count within the
+	                          * wait breaks the rule (else SKIP: a server may
+	                          * deliver late, or bounce after its 250) */
 	unsigned message;        /* 1-based: the message the checks read */
 	char *mail_from;         /* the reverse-path as delivered, without <> */
 	char **rcpt_to;          /* the forward-paths as delivered (any order) */
