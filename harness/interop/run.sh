@@ -8,7 +8,12 @@
 #   4. for each target that started: the suite with its profile and
 #      baseline, reports json, junit and html in reports/interop/;
 #      a target that could not be installed or started gets TARGET.status
-#      with the reason instead;
+#      with the reason instead; a target with a file
+#      harness/interop/TARGET/oracle also gets `--oracle VALUE`, VALUE its
+#      one line (e.g. sink:127.0.0.1:2526: the server relays sink.test
+#      there, to the harness's delivery oracle; the targets run one at a
+#      time, so they share the port), but only when the harness's help
+#      mentions --oracle (an older harness runs without it);
 #   5. stop every server, by pid (also when interrupted);
 #   6. the matrix (matrix.py) and the Chromium check of the pages
 #      (tests/html_render.py), screenshots in build/interop/screenshots.
@@ -25,6 +30,9 @@ BIN=$(cd "$(dirname "${1:-build/smtp-harness}")" && pwd)/$(basename "${1:-build/
 TARGETS=${INTEROP_TARGETS:-"postfix exim exim-bs opensmtpd sendmail sendmail-bs aiosmtpd smtp-server haraka aiosmtpd-sink smtp-server-auth smtp-server-auth-creds"}
 OUT=$IO_ROOT/reports/interop
 JOBS=${INTEROP_JOBS:-8}
+# Does this harness know --oracle?  (run --help, or the global --help.)
+HAS_ORACLE=0
+{ "$BIN" run --help; "$BIN" --help; } 2>&1 | grep -q -e '--oracle' && HAS_ORACLE=1
 T0=$(date +%s)
 
 mkdir -p "$OUT" "$IO/status"
@@ -76,10 +84,18 @@ for t in $TARGETS; do
 	url=$(cat "$IO/run/$t/target")
 	bl=""
 	[ -f "harness/targets/$t.baseline.yaml" ] && bl="--baseline harness/targets/$t.baseline.yaml"
+	orc=""
+	if [ -s "harness/interop/$t/oracle" ]; then
+		if [ "$HAS_ORACLE" = 1 ]; then
+			orc="--oracle $(head -n 1 "harness/interop/$t/oracle")"
+		else
+			echo "interop: $t: the harness has no --oracle: run without the delivery oracle"
+		fi
+	fi
 	s0=$(date +%s)
 	# The harness runs in the namespace too: exec: targets are its children.
 	ns_run "$BIN" run scenarios/ --target "$url" \
-	    --profile "harness/targets/$t.profile.yaml" $bl -j "$JOBS" \
+	    --profile "harness/targets/$t.profile.yaml" $bl $orc -j "$JOBS" \
 	    --report "json:$OUT/$t.json" --report "junit:$OUT/$t.junit.xml" \
 	    --report "html:$OUT/$t.html" > "$OUT/$t.txt" 2>&1
 	rc=$?

@@ -7,7 +7,11 @@
 # package's helpers over /usr/libexec/opensmtpd (empty mount points are made
 # on the host): nothing of it lands outside build/.  interop.test (and its own name, for
 # postmaster) are its only domains; accepted
-# mail goes to an mda that discards it.  Idempotent.
+# mail goes to an mda that discards it, but sink.test's (any local part):
+# relayed at once, plain SMTP, to the harness's delivery oracle on
+# 127.0.0.1:2526 (--oracle sink:127.0.0.1:2526; a static relay host, no MX
+# lookup; smtp+notls: no STARTTLS even when offered, as this build's TLS
+# fails).  Every other domain stays a refused relay.  Idempotent.
 IO_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$IO_ROOT/harness/interop/lib.sh"
 SRV=opensmtpd
@@ -42,7 +46,9 @@ pki $IO_HOST key "$RUN/key.pem"
 table domains { "interop.test", "$IO_HOST" }
 table vusers { "@" = "opensmtpd" }
 listen on 127.0.0.1 port $PORT tls pki $IO_HOST hostname $IO_HOST
+action "oracle" relay host "smtp+notls://127.0.0.1:2526"
 action "discard" mda "/bin/sh -c 'cat >/dev/null'" virtual <vusers>
+match from any for domain "sink.test" action "oracle"
 match from any for domain <domains> action "discard"
 match from any for local action "discard"
 CF

@@ -2,8 +2,12 @@
 # Start Postfix (the one MTA installed for real, by install.sh, with
 # "No configuration") on 127.0.0.1:2601 with its own configuration
 # directory and queue under build/interop/run/postfix.  Every domain but
-# interop.test is refused (reject_unauth_destination, no permit_mynetworks),
-# and every accepted message goes to the discard transport.  Idempotent.
+# interop.test and sink.test is refused (reject_unauth_destination, no
+# permit_mynetworks), and every accepted message goes to the discard
+# transport, but sink.test's: relayed at once, plain SMTP, to the harness's
+# delivery oracle on 127.0.0.1:2526 (--oracle sink:127.0.0.1:2526; a static
+# route, no MX lookup, no TLS; a failed attempt is retried after 10 s).
+# Idempotent.
 IO_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$IO_ROOT/harness/interop/lib.sh"
 SRV=postfix
@@ -44,7 +48,13 @@ local_recipient_maps =
 local_transport = discard:
 default_transport = discard:
 relay_transport = discard:
-relay_domains =
+# sink.test (any local part): relayed to the delivery oracle, nothing else.
+relay_domains = sink.test
+transport_maps = inline:{ sink.test=smtp:[127.0.0.1]:2526 }
+smtp_tls_security_level = none
+minimal_backoff_time = 10s
+maximal_backoff_time = 20s
+queue_run_delay = 10s
 mynetworks = 127.0.0.1/32
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4

@@ -2,15 +2,17 @@
 # for sendmail -bs (sendmail-bs/) with m4 from the unpacked sendmail-cf:
 # sourced with RUN, PORT and PKG (build/interop/pkg/sendmail) set.
 # Every path is private (queue, pid, status, help file, service switch);
-# interop.test is the only domain; delivery mode is queue-only, so accepted
-# mail stays in the private queue (and were it delivered, whatever is
-# addressed to interop.test would go to a mailer that writes it to
-# /dev/null);
+# interop.test is the only domain; accepted mail is delivered at once
+# (background mode) to a mailer that writes it to /dev/null (local names
+# too), but sink.test's (any local part): relayed, plain SMTP, to the
+# harness's delivery oracle on 127.0.0.1:2526 (--oracle sink:127.0.0.1:2526;
+# the oracle mailer, a static route to [127.0.0.1], no MX lookup; a failed
+# attempt stays in the private queue: no queue runs);
 # Local_check_rcpt refuses every other domain, also in -bs mode, where
 # Sendmail would otherwise treat the local caller as trusted to relay.
 sendmail_config() {
-	# Queue-only delivery: accepted mail stays in this private queue and
-	# no delivery (nor bounce) is ever attempted; each start empties it.
+	# What could not be delivered stays in this private queue (no queue
+	# runs); each start empties it.
 	rm -rf "$RUN/mqueue" "$RUN/mqueue-client"
 	mkdir -p "$RUN/mqueue" "$RUN/mqueue-client"
 	chmod 700 "$RUN/mqueue"
@@ -26,6 +28,11 @@ sendmail_config() {
 	# Host names from /etc/hosts only (the namespace's own): no DNS.
 	printf 'hosts files\naliases files\n' > "$RUN/service.switch"
 	printf 'interop.test\n%s\n' "$IO_HOST" > "$RUN/local-host-names"
+	# The discarding mailer: reads the message, keeps nothing.  (A mailer
+	# whose A= has no \$u speaks SMTP on its pipe: dd alone would leave
+	# Sendmail waiting for a greeting.)
+	printf '#!/bin/sh\ncat >/dev/null\n' > "$RUN/discard"
+	chmod 755 "$RUN/discard"
 	CFDIR=$PKG/usr/share/sendmail/cf
 	cat > "$RUN/sendmail.mc" <<MC
 divert(-1)
@@ -45,7 +52,13 @@ define(\`ALIAS_FILE', \`$RUN/aliases')dnl
 define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDEF_USER_ID', \`smmta:smmta')dnl
 define(\`confTO_IDENT', \`0s')dnl
-define(\`confDELIVERY_MODE', \`queueonly')dnl
+dnl Background delivery: each accepted message is delivered at once, by a
+dnl child process (sink.test's to the oracle, the rest to /dev/null).
+define(\`confDELIVERY_MODE', \`background')dnl
+dnl Local names (Postmaster, root) are delivered to /dev/null too: nothing
+dnl is written outside build/ (procmail is not even installed).
+define(\`LOCAL_MAILER_PATH', \`$RUN/discard')dnl
+define(\`LOCAL_MAILER_ARGS', \`discard \$u')dnl
 dnl The machine is small and shared: no refusal or delay by load average.
 define(\`confREFUSE_LA', \`1000')dnl
 define(\`confQUEUE_LA', \`1000')dnl
@@ -63,19 +76,26 @@ define(\`confCACERT_PATH', \`$RUN/tls')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`nocanonify')dnl
 FEATURE(\`no_default_msa')dnl
+dnl sink.test (any local part) may be relayed, and only to the oracle.
+RELAY_DOMAIN(\`sink.test')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA, Port=$PORT, Addr=127.0.0.1')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 MAILER_DEFINITIONS
-Mdevnull, P=/bin/dd, F=lsDFMq, S=EnvFromL, R=EnvToL, T=DNS/RFC822/X-Unix, A=dd of=/dev/null status=none
+Mdevnull, P=$RUN/discard, F=lsDFMq, S=EnvFromL, R=EnvToL, T=DNS/RFC822/X-Unix, A=discard \$u
+Moracle, P=[IPC], F=mDFMuXak, S=EnvFromSMTP/HdrFromSMTP, R=EnvToSMTP, E=\\r\\n, L=990, T=DNS/RFC822/SMTP, A=TCP \$h 2526
 LOCAL_RULE_0
 R\$* < @ interop.test . > \$*	\$#devnull \$: devnull
 R\$* < @ interop.test > \$*	\$#devnull \$: devnull
+R\$* < @ sink.test . > \$*	\$#oracle \$@ [127.0.0.1] \$: \$1 < @ sink.test . > \$2
+R\$* < @ sink.test > \$*	\$#oracle \$@ [127.0.0.1] \$: \$1 < @ sink.test > \$2
 LOCAL_RULESETS
 SLocal_check_rcpt
 R\$*	\$: \$>Parse0 \$>3 \$1
 R\$* < @ interop.test . > \$*	\$@ OK
 R\$* < @ interop.test > \$*	\$@ OK
+R\$* < @ sink.test . > \$*	\$@ OK
+R\$* < @ sink.test > \$*	\$@ OK
 R\$* < @ \$=w . > \$*	\$@ OK
 R\$* < @ \$=w > \$*	\$@ OK
 R\$* < @ \$+ > \$*	\$#error \$@ 5.7.1 \$: "550 Relaying denied"
