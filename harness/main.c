@@ -30,6 +30,7 @@ usage(FILE *f)
 	    "                          [--repeat N]\n"
 	    "                          [--tls-verify] [--tls-ca FILE] [--tls-servername NAME]\n"
 	    "                          [--tls-min V] [--tls-max V] [--tls-cert FILE --tls-key FILE]\n"
+	    "                          [--oracle SPEC] [--oracle-wait SECONDS] [--oracle-settle SECONDS]\n"
 	    "                          [--report FORMAT:FILE]... [--baseline FILE] [-v]\n"
 	    "       smtp-harness lint  PATH...\n"
 	    "       smtp-harness list  [PATH...] [--tags T,...] [--coverage [--catalogue FILE] [--gaps FILE]]\n"
@@ -45,7 +46,9 @@ usage(FILE *f)
 		fputs("PATH defaults to scenarios/.\n", f);
 	fputs(
 	    "URL: builtin[:FAULT,...] (default), builtins[:FAULT,...] (implicit TLS),\n"
-	    "smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n", f);
+	    "smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n"
+	    "SPEC (the delivery oracle, loopback only): sink:HOST:PORT, lmtp:HOST:PORT,\n"
+	    "maildir:DIR, mbox:FILE; builtin targets have their own.\n", f);
 	fprintf(f, "FORMAT: %s; FILE '-' is standard output.  V: 1.0 1.1 1.2 1.3.\n", formats.data);
 	fputs(
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
