@@ -127,10 +127,11 @@ cover(struct camp *c, const struct fz_obs *o)
 	uint32_t prev = FZ_CONTEXTS * FZ_STATES;
 	unsigned ctx = 0;
 	for (size_t i = 0; i <= o->n_codes; i++) {
-		uint32_t s = i < o->n_codes ? ctx * FZ_STATES + (uint32_t)o->verbs[i] * 1000 +
-		    (uint32_t)o->codes[i] % 1000 : FZ_CONTEXTS * FZ_STATES + 1 + (uint32_t)o->end;
-		if (i < o->n_codes)
-			ctx = context_after(ctx, o->verbs[i], o->codes[i]);
+		const struct fz_got *g = i < o->n_codes ? &o->got[i] : NULL;
+		uint32_t s = g ? ctx * FZ_STATES + (uint32_t)g->verb * 1000 + (uint32_t)g->code % 1000 :
+		    FZ_CONTEXTS * FZ_STATES + 1 + (uint32_t)o->end;
+		if (g)
+			ctx = context_after(ctx, g->verb, g->code);
 		if (s < FZ_CONTEXTS * FZ_STATES && !c->states[s]) {
 			c->states[s] = 1;
 			c->st.states++;

@@ -51,13 +51,11 @@ static void
 rec_code(struct drv *d, int code, enum fz_verb v)
 {
 	struct fz_obs *o = d->obs;
-	o->codes = xrealloc(o->codes, (o->n_codes + 1) * sizeof(*o->codes));
-	o->code_act = xrealloc(o->code_act, (o->n_codes + 1) * sizeof(*o->code_act));
-	o->verbs = xrealloc(o->verbs, (o->n_codes + 1) * sizeof(*o->verbs));
-	o->codes[o->n_codes] = code;
-	o->code_act[o->n_codes] = d->next;
-	o->verbs[o->n_codes] = (uint8_t)v;
-	o->n_codes++;
+	if (o->n_codes == o->cap_got) {
+		o->cap_got = o->cap_got ? 2 * o->cap_got : 16;
+		o->got = xrealloc(o->got, o->cap_got * sizeof(*o->got));
+	}
+	o->got[o->n_codes++] = (struct fz_got){ code, (uint8_t)v, d->next };
 }
 
 /* ---- the end ------------------------------------------------------------- */
@@ -170,8 +168,8 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 	o->end = end;
 	o->acts_sent = d->next;
 	o->owed = fz_frame_owed(&d->fr);
-	o->closing = d->fr.mode == FZ_M_CLOSED;
-	o->dirty = d->fr.dirty;
+	o->closing = fz_frame_closed(&d->fr);
+	o->dirty = fz_frame_dirty(&d->fr);
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -304,7 +302,7 @@ take(struct drv *d, const struct reply *r)
 	rec_code(d, r->code, v);
 	if (r->code >= 400 && r->code != 421)
 		d->obs->n_errors++;
-	if (v == FZ_V_QUIT && m == FZ_MATCH_OK && d->fr.last_bare && !d->obs->quit_code) {
+	if (v == FZ_V_QUIT && m == FZ_MATCH_OK && fz_frame_last_bare(&d->fr) && !d->obs->quit_code) {
 		d->obs->quit_code = r->code;
 		d->obs->quit_index = d->obs->n_codes - 1;
 	}
@@ -352,7 +350,7 @@ parse(struct drv *d)
 		buf_consume(&d->in, (size_t)n);
 		if (rc)
 			return -1;
-		if (d->fr.tls_now)
+		if (fz_frame_tls_due(&d->fr))
 			return 0;
 	}
 	return 0;
@@ -388,7 +386,7 @@ arm(struct drv *d)
 	if (d->timer)
 		loop_timer_cancel(d->env.loop, d->timer);
 	int64_t ms = (int64_t)(d->env.timeout * 1000);
-	if (d->fr.dirty && ms > FZ_DIRTY_WAIT_MS && d->state == DRV_RUN)
+	if (fz_frame_dirty(&d->fr) && ms > FZ_DIRTY_WAIT_MS && d->state == DRV_RUN)
 		ms = FZ_DIRTY_WAIT_MS;
 	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
 }
@@ -410,21 +408,20 @@ pump(struct drv *d)
 {
 	if (d->state != DRV_RUN)
 		return;
-	if (d->fr.tls_now) {
+	if (fz_frame_tls_due(&d->fr)) {
 		if (!tls_act_alone(d)) {
 			finish(d, FZ_END_DONE, NULL);
 			return;
 		}
-		d->fr.tls_now = 0;
 		flush_out(d);
 		start_tls(d);
 		return;
 	}
-	while (d->next < d->sess->n && d->fr.mode != FZ_M_CLOSED &&
+	while (d->next < d->sess->n && !fz_frame_closed(&d->fr) &&
 	    (fz_frame_owed(&d->fr) == 0 || d->sess->acts[d->next].pipelined))
 		write_act(d);
 	flush_out(d);
-	if (fz_frame_owed(&d->fr) == 0 && d->fr.mode != FZ_M_CLOSED && d->next >= d->sess->n) {
+	if (fz_frame_owed(&d->fr) == 0 && !fz_frame_closed(&d->fr) && d->next >= d->sess->n) {
 		finish(d, FZ_END_DONE, NULL);
 		return;
 	}
@@ -438,7 +435,7 @@ on_eof(struct drv *d)
 		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
 		return;
 	}
-	if (d->fr.mode == FZ_M_CLOSED)
+	if (fz_frame_closed(&d->fr))
 		finish(d, FZ_END_DONE, NULL);
 	else
 		finish(d, FZ_END_CLOSED, "the server closed the connection (%zu replies owed)",
@@ -604,9 +601,7 @@ fz_obs_free(struct fz_obs *o)
 {
 	if (!o)
 		return;
-	free(o->codes);
-	free(o->code_act);
-	free(o->verbs);
+	free(o->got);
 	free(o->tls_act);
 	free(o->stderr_text);
 	free(o);

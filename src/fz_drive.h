@@ -47,10 +47,8 @@ enum fz_end {
 struct fz_obs {
 	enum fz_end end;
 	size_t acts_sent;   /* acts written when it ended */
-	int *codes;         /* every reply taken, in order (owned) */
-	size_t *code_act;   /* acts written when each came */
-	uint8_t *verbs;     /* enum fz_verb each answers */
-	size_t n_codes;
+	struct fz_got *got; /* every reply taken, in order (owned) */
+	size_t n_codes, cap_got;
 	int *tls_act;       /* per act: the TLS handshake followed it (owned) */
 	size_t n_acts;
 	int closing;        /* a 221 to QUIT or a 421 came: the close was due */

@@ -403,3 +403,33 @@ fz_frame_next_verb(const struct fz_frame *f)
 {
 	return f->n_owed ? (enum fz_verb)f->owed[f->head].verb : FZ_V_OTHER;
 }
+
+int
+fz_frame_closed(const struct fz_frame *f)
+{
+	return f->mode == FZ_M_CLOSED;
+}
+
+const char *
+fz_frame_dirty(const struct fz_frame *f)
+{
+	return f->dirty;
+}
+
+int
+fz_frame_last_bare(const struct fz_frame *f)
+{
+	return f->last_bare;
+}
+
+int
+fz_frame_tls_due(const struct fz_frame *f)
+{
+	return f->tls_now;
+}
+
+int
+fz_frame_in_data(const struct fz_frame *f)
+{
+	return f->mode == FZ_M_DATA || f->mode == FZ_M_CHUNK;
+}

@@ -57,6 +57,8 @@ struct fz_unit {
 	uint8_t last;   /* a BDAT LAST chunk */
 };
 
+/* The model's state: the caller allocates it, and reads it only through
+ * the functions below (the fields are the model's own). */
 struct fz_frame {
 	struct buf in;        /* client bytes not yet cut into units */
 	size_t off;           /* cut up to here */
@@ -98,6 +100,25 @@ void fz_frame_tls_done(struct fz_frame *f);
 
 /* The verb of the oldest owed unit (FZ_V_OTHER when none is owed). */
 enum fz_verb fz_frame_next_verb(const struct fz_frame *f);
+
+/* 1 after a 221 to QUIT or a 421: the server closes and owes nothing. */
+int fz_frame_closed(const struct fz_frame *f);
+
+/* The first duty the client broke (static text), or NULL: the session is
+ * then not strict (fz_oracle.h). */
+const char *fz_frame_dirty(const struct fz_frame *f);
+
+/* 1 if the unit the last reply answered was its verb alone ("QUIT"). */
+int fz_frame_last_bare(const struct fz_frame *f);
+
+/* 1 from a 220 to STARTTLS until fz_frame_tls_done(): the handshake is
+ * due, and no reply may be taken in plaintext before it. */
+int fz_frame_tls_due(const struct fz_frame *f);
+
+/* 1 while the client is inside message data (after a 354, or inside a BDAT
+ * chunk): the end of the data has not been sent.  A reply that comes then
+ * answers data octets (smuggling, RFC 5321 4.1.1.4). */
+int fz_frame_in_data(const struct fz_frame *f);
 
 /* The verb of a command line (case-insensitive first word). */
 enum fz_verb fz_verb_of(const char *line, size_t len);

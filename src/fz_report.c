@@ -87,7 +87,7 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	const char *p = strrchr(path, '/');
 	snprintf(id, sizeof(id), "fuzz-%.*s", (int)strcspn(p ? p + 1 : path, "."), p ? p + 1 : path);
 	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
-	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->codes, obs->code_act, v->n_codes,
+	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->got, v->n_codes,
 	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
 	    v->rule_ref, v->rule_quote, v->owed, v->last });
 	if (obs->stderr_text) {

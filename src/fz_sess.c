@@ -241,14 +241,14 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 	for (size_t k = 0; k <= upto && k <= s->n; k++) {
 		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];
 		if (k > 0) {
-			int tls_code = c < seen->n_codes && seen->code_act[c] == k ? seen->codes[c] : 220;
+			int tls_code = c < seen->n_got && seen->got[c].act == k ? seen->got[c].code : 220;
 			write_act(&y, &s->acts[k - 1], tls, tls_code);
-			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_codes &&
-			    seen->code_act[c] == k)
+			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_got &&
+			    seen->got[c].act == k)
 				c++;
 		}
-		for (; c < seen->n_codes && seen->code_act[c] == k; c++)
-			buf_printf(&y, "  - expect: %d\n", seen->codes[c]);
+		for (; c < seen->n_got && seen->got[c].act == k; c++)
+			buf_printf(&y, "  - expect: %d\n", seen->got[c].code);
 	}
 	for (size_t i = 0; i < end->owed; i++)
 		buf_printf(&y, "  - expect: xxx\n    rule: %s\n", end->rule_id);

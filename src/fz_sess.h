@@ -12,6 +12,7 @@
 #define SMTPH_FZ_SESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "buf.h"
@@ -51,12 +52,18 @@ size_t fz_sess_bytes(const struct fz_sess *s);
  * expanded (the seed is then left out). */
 int fz_sess_from_scn(const struct scn *sc, struct vars_scope *scope, struct fz_sess *out);
 
+/* One reply the fuzzer took. */
+struct fz_got {
+	int code;
+	uint8_t verb;   /* enum fz_verb (fz_frame.h) of the unit it answers */
+	size_t act;     /* acts written when it came (0: the greeting) */
+};
+
 /* What the fuzzer saw of a session, for the scenario it writes. */
 struct fz_seen {
-	const int *codes;       /* every reply's code, in order */
-	const size_t *code_act; /* the act after which each came (0: greeting) */
-	size_t n_codes;         /* acts are numbered 1..n; act k's replies follow it */
-	const int *tls_act;     /* per act (n entries): a TLS handshake followed it */
+	const struct fz_got *got; /* every reply, in order */
+	size_t n_got;             /* acts are numbered 1..n; act k's replies follow it */
+	const int *tls_act;       /* per act (n entries): a TLS handshake followed it */
 };
 
 /* The failing step that ends the scenario, after the replies still owed. */

@@ -14,6 +14,7 @@
 #include "fz_raw.h"
 #include "fz_sess.h"
 #include "loader.h"
+#include "rules.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -37,7 +38,7 @@ test_frame_lockstep(void)
 	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_EHLO);
 	send_str(&f, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
 	CU_ASSERT(fz_frame_owed(&f) == 3);
-	CU_ASSERT(f.dirty == NULL);
+	CU_ASSERT(fz_frame_dirty(&f) == NULL);
 	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_MAIL);
 	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_RCPT);
 	CU_ASSERT(fz_frame_reply(&f, 354, &v) == FZ_MATCH_OK && v == FZ_V_DATA);
@@ -50,8 +51,8 @@ test_frame_lockstep(void)
 	CU_ASSERT(fz_frame_reply(&f, 250, &v) == FZ_MATCH_OK && v == FZ_V_BODY);
 	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_EXTRA);
 	send_str(&f, "QUIT\r\n");
-	CU_ASSERT(fz_frame_reply(&f, 221, &v) == FZ_MATCH_OK && v == FZ_V_QUIT && f.last_bare);
-	CU_ASSERT(f.mode == FZ_M_CLOSED);
+	CU_ASSERT(fz_frame_reply(&f, 221, &v) == FZ_MATCH_OK && v == FZ_V_QUIT && fz_frame_last_bare(&f));
+	CU_ASSERT(fz_frame_closed(&f));
 	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_CLOSED);
 	fz_frame_free(&f);
 }
@@ -73,7 +74,7 @@ test_frame_split_and_refused_data(void)
 	/* DATA refused: what follows is commands again. */
 	send_str(&f, "DATA\r\n");
 	CU_ASSERT(fz_frame_reply(&f, 503, NULL) == FZ_MATCH_OK);
-	CU_ASSERT(f.mode == FZ_M_CMD);
+	CU_ASSERT(!fz_frame_closed(&f) && !fz_frame_in_data(&f));
 	/* A reply to a command line still arriving past 512 octets is early. */
 	char big[700];
 	memset(big, 'x', sizeof(big));
@@ -82,7 +83,7 @@ test_frame_split_and_refused_data(void)
 	send_str(&f, "yy\r\nNOOP\r\n");
 	CU_ASSERT(fz_frame_owed(&f) == 1);
 	/* 421 may come at any time and owes the close. */
-	CU_ASSERT(fz_frame_reply(&f, 421, NULL) == FZ_MATCH_OK && f.mode == FZ_M_CLOSED);
+	CU_ASSERT(fz_frame_reply(&f, 421, NULL) == FZ_MATCH_OK && fz_frame_closed(&f));
 	fz_frame_free(&f);
 }
 
@@ -100,27 +101,27 @@ test_frame_bdat_and_duties(void)
 	CU_ASSERT(fz_frame_owed(&f) == 0);
 	send_str(&f, "c");
 	CU_ASSERT(fz_frame_owed(&f) == 1);
-	CU_ASSERT(f.dirty == NULL);
+	CU_ASSERT(fz_frame_dirty(&f) == NULL);
 	/* Sending before the reply without PIPELINING breaks a duty. */
 	send_str(&f, "NOOP\r\n");
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 
 	fz_frame_init(&f);
 	send_str(&f, "EHLO x\r\n");
-	CU_ASSERT(f.dirty != NULL); /* before the greeting */
+	CU_ASSERT(fz_frame_dirty(&f) != NULL); /* before the greeting */
 	fz_frame_free(&f);
 
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "BDAT 3\r\n"); /* no EHLO, no CHUNKING */
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "NOOP\nRSET\r\n"); /* a bare LF in a command */
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	CU_ASSERT(fz_frame_owed(&f) == 1);
 	fz_frame_free(&f);
 
@@ -128,46 +129,44 @@ test_frame_bdat_and_duties(void)
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "NOOP\r\nRSET\r\n");
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	fz_frame_caps(&f, 1, 1);
 	send_str(&f, "DATA\r\nSubject: x\r\n.\r\n");
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 	/* A tab in a command line; a BDAT after BDAT LAST. */
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "QUIT\t\r\n");
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	fz_frame_caps(&f, 0, 1);
 	send_str(&f, "BDAT 2 LAST\r\nab");
-	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK && f.dirty == NULL);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK && fz_frame_dirty(&f) == NULL);
 	send_str(&f, "BDAT 1\r\nc");
-	CU_ASSERT(f.dirty != NULL);
+	CU_ASSERT(fz_frame_dirty(&f) != NULL);
 	fz_frame_free(&f);
 
 	/* STARTTLS: what was pipelined behind it is forgotten at 220. */
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "STARTTLS\r\n");
-	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && f.tls_now);
+	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && fz_frame_tls_due(&f));
 	fz_frame_free(&f);
 }
 
 static struct fz_obs
 obs_of(enum fz_end end, const int *codes, size_t n)
 {
-	static size_t acts[16];
-	static uint8_t verbs[16];
-	struct fz_obs o = { .end = end, .codes = (int *)codes, .code_act = acts, .verbs = verbs,
-		.n_codes = n, .acts_sent = 2 };
+	static struct fz_got got[16];
+	struct fz_obs o = { .end = end, .got = got, .n_codes = n, .acts_sent = 2 };
 	for (size_t i = 0; i < n; i++)
-		acts[i] = i;
+		got[i] = (struct fz_got){ codes[i], FZ_V_OTHER, i };
 	return o;
 }
 
@@ -193,6 +192,8 @@ test_oracle(void)
 	o.bare_newline_data = 1;
 	v = fz_oracle_judge(&o);
 	CU_ASSERT(v.oracle == FZ_OR_SMUGGLE && strcmp(v.rule_id, "DT-02") == 0);
+	/* The quote is rules.c's entry, not a copy of it. */
+	CU_ASSERT(rules_session("DT-02") != NULL && v.rule_quote == rules_session("DT-02")->quote);
 	o = obs_of(FZ_END_MALFORMED, codes, 2);
 	o.dirty = "a duty";
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_MALFORMED);
@@ -288,13 +289,12 @@ test_yaml_round_trip(void)
 	fz_sess_init(&s, "seed");
 	fz_sess_add(&s, raw, sizeof(raw) - 1, 0);
 	fz_sess_add(&s, "QUIT\r\n", 6, 0);
-	int codes[] = { 220, 501 };
-	size_t at[] = { 0, 1 };
+	struct fz_got got[] = { { 220, FZ_V_GREETING, 0 }, { 501, FZ_V_MAIL, 1 } };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	const char *comment[] = { "a comment", NULL };
-	fz_sess_write_yaml(f, &s, &(struct fz_seen){ codes, at, 2, NULL }, 2, "fuzz-x",
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-x",
 	    "a 'title'", comment, &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command "
 	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
 	fclose(f);
