@@ -75,6 +75,8 @@ struct fz_frame {
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
+	int odd;              /* FZ_M_DATA: this message's data so far holds a line a
+	                       * lax server may take for its end or a command */
 };
 
 /* A model of a new connection: the greeting is owed. */
@@ -119,6 +121,17 @@ int fz_frame_tls_due(const struct fz_frame *f);
  * chunk): the end of the data has not been sent.  A reply that comes then
  * answers data octets (smuggling, RFC 5321 4.1.1.4). */
 int fz_frame_in_data(const struct fz_frame *f);
+
+/* For b[0..n), the bytes the client is about to send while inside message
+ * data (after a 354): where in b the real end of the data starts (the "."
+ * of CRLF.CRLF), or n when it is not in b (or the model is not in message
+ * data).  *odd says whether the data before that end (this message's,
+ * earlier bytes included) holds a line a lax server may take for the end
+ * or for a command: a bare CR or LF, a NUL, a line starting with a dot
+ * after blanks, a line that is a command verb.  The driver holds such an
+ * end back a moment, so that a reply to the data comes while the client is
+ * still inside it (fz_frame_reply: FZ_MATCH_DATA). */
+size_t fz_frame_data_end(const struct fz_frame *f, const char *b, size_t n, int *odd);
 
 /* The verb of a command line (case-insensitive first word). */
 enum fz_verb fz_verb_of(const char *line, size_t len);

@@ -90,7 +90,7 @@ fz_oracle_judge(const struct fz_obs *o)
 		return verdict(FZ_OR_EXTRA, "RF-01", FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
 	case FZ_END_DATA:
 		return verdict(FZ_OR_SMUGGLE, o->bare_newline_data ? "DT-02" : "RF-01",
-		    FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
+		    FZ_LAST_IN_DATA, o->acts_sent, but_last, o->owed);
 	case FZ_END_LATE:
 		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
 		    o->acts_sent, but_last, 0);

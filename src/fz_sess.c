@@ -64,6 +64,17 @@ fz_sess_remove(struct fz_sess *s, size_t i)
 	s->n--;
 }
 
+int
+fz_sess_split(struct fz_sess *s, size_t i, size_t at)
+{
+	if (s->n >= FZ_MAX_ACTS || i >= s->n || at == 0 || at >= s->acts[i].len)
+		return -1;
+	fz_sess_insert(s, i + 1, s->acts[i].b + at, s->acts[i].len - at, 0);
+	s->acts[i].len = at;
+	s->acts[i].b[at] = '\0';
+	return 0;
+}
+
 void
 fz_sess_copy(struct fz_sess *dst, const struct fz_sess *src)
 {
@@ -257,9 +268,14 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 		[FZ_LAST_SILENCE] = "  - expect_open: 1\n",
 		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
 		[FZ_LAST_221] = "  - expect: 221\n",
+		[FZ_LAST_IN_DATA] = "  - expect_open: 1\n",
 	};
 	if (lasts[end->last])
 		buf_printf(&y, "%s    rule: %s\n", lasts[end->last], end->rule_id);
+	/* A server that kept quiet is still inside the message: end it (an
+	 * empty line first, wherever the data stopped), then its reply. */
+	if (end->last == FZ_LAST_IN_DATA)
+		buf_puts(&y, "  - send_raw: '\\r\\n.\\r\\n'\n  - expect: xxx\n");
 	fwrite(y.data, 1, y.len, f);
 	buf_free(&y);
 }

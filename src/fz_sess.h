@@ -43,6 +43,10 @@ void fz_sess_add(struct fz_sess *s, const void *b, size_t len, int pipelined);
 /* Insert at index i (<= n), remove act i. */
 void fz_sess_insert(struct fz_sess *s, size_t i, const void *b, size_t len, int pipelined);
 void fz_sess_remove(struct fz_sess *s, size_t i);
+/* Cut act i in two at byte at (0 < at < len): act i keeps b[0..at), a new
+ * act i + 1 (not pipelined) takes the rest.  0, or -1 (nothing changed)
+ * when the session is full or the cut is not inside the act. */
+int fz_sess_split(struct fz_sess *s, size_t i, size_t at);
 /* Total bytes of all acts. */
 size_t fz_sess_bytes(const struct fz_sess *s);
 
@@ -72,6 +76,8 @@ enum fz_last {
 	FZ_LAST_SILENCE, /* then nothing more, and no close (an extra reply, a close) */
 	FZ_LAST_CLOSE,   /* the close (after 221 or 421) */
 	FZ_LAST_221,     /* the reply to QUIT must be 221 */
+	FZ_LAST_IN_DATA, /* nothing more (a reply to message data), then the real
+	                  * end of the data, so the scenario's teardown works */
 };
 
 /* How a finding's scenario ends: the rule it names, the replies still

@@ -5,8 +5,15 @@
  * reads back byte for byte (fz_sess.c), and raw client bytes cut into acts
  * and joined again (fz_raw.c, the AFL++ mutator's view).
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
+#include "builtin.h"
+#include "fz_drive.h"
 #include "fz_frame.h"
 #include "fz_min.h"
 #include "fz_mutate.h"
@@ -14,6 +21,7 @@
 #include "fz_raw.h"
 #include "fz_sess.h"
 #include "loader.h"
+#include "loop.h"
 #include "rules.h"
 #include "testutil.h"
 #include "util.h"
@@ -157,6 +165,54 @@ test_frame_bdat_and_duties(void)
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "STARTTLS\r\n");
 	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && fz_frame_tls_due(&f));
+	fz_frame_free(&f);
+}
+
+/* Where the real end of message data is, and whether the data before it
+ * holds a line a lax server may take for an end or a command. */
+static void
+test_frame_data_end(void)
+{
+#define C(d, e, o) { d, sizeof(d) - 1, e, o }
+	static const struct { const char *data; size_t len, end; int odd; } cases[] = {
+		C("a\r\nb\r\n.\r\n", 6, 0),
+		C(".\r\n", 0, 0),
+		C("a\r\n", 3, 0),                /* no end: n */
+		C("a\n.\nb\r\n.\r\n", 7, 1),   /* bare LF */
+		C("a\r\n..b\r\n.\r\n", 8, 1),  /* a line starting with a dot */
+		C("a\r\nRSET\r\n.\r\n", 9, 1), /* a command verb */
+		C("a\r\n\0.\r\n.\r\n", 7, 1),  /* NUL */
+		C("a\r\n .\r\n.\r\n", 7, 1),   /* a dot after a blank */
+		C("a\r\nb.\r\n.\r\n", 7, 0),
+	};
+#undef C
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fz_frame f;
+		fz_frame_init(&f);
+		fz_frame_reply(&f, 220, NULL);
+		send_str(&f, "DATA\r\n");
+		fz_frame_reply(&f, 354, NULL);
+		CU_ASSERT(fz_frame_in_data(&f));
+		int odd = -1;
+		CU_ASSERT(fz_frame_data_end(&f, cases[i].data, cases[i].len, &odd) == cases[i].end);
+		CU_ASSERT(odd == cases[i].odd);
+		fz_frame_free(&f);
+	}
+	/* Earlier data counts: an odd line sent before, a clean end now. */
+	struct fz_frame f;
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "DATA\r\n");
+	fz_frame_reply(&f, 354, NULL);
+	send_str(&f, "x\n.\ny\r\n");
+	int odd = 0;
+	CU_ASSERT(fz_frame_data_end(&f, ".\r\n", 3, &odd) == 0 && odd == 1);
+	/* A reply now answers data octets. */
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_DATA);
+	/* Outside message data there is no end to find. */
+	fz_frame_free(&f);
+	fz_frame_init(&f);
+	CU_ASSERT(fz_frame_data_end(&f, ".\r\n", 3, &odd) == 3 && odd == 0);
 	fz_frame_free(&f);
 }
 
@@ -420,6 +476,232 @@ test_raw_words(void)
 	fz_sess_free(&s);
 }
 
+/* ---- the driver against live servers ------------------------------------ */
+
+static void
+drive_done(void *arg, struct fz_obs *obs)
+{
+	*(struct fz_obs **)arg = obs;
+}
+
+/* Run s against target t (TP_SMTP resolved) on loop; the observation. */
+static struct fz_obs *
+drive_on(struct loop *loop, const struct tp_target *t, struct fz_sess *s, double timeout)
+{
+	struct fz_env env = { .loop = loop, .target = t, .timeout = timeout };
+	struct fz_obs *obs = NULL;
+	fz_drive_start(&env, s, drive_done, &obs);
+	while (!obs)
+		loop_run_once(loop, 100);
+	return obs;
+}
+
+/* Run s against the reference server with these faults. */
+static struct fz_obs *
+drive_builtin(const char *url, struct fz_sess *s, double timeout)
+{
+	struct loop *loop = loop_new();
+	struct tp_target t, tcp;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	struct bi_server *bi = bi_start(loop, &t, &tcp, err, sizeof(err));
+	CU_ASSERT_FATAL(bi != NULL);
+	struct fz_obs *obs = drive_on(loop, &tcp, s, timeout);
+	bi_stop(bi);
+	tp_free(&tcp);
+	tp_free(&t);
+	loop_free(loop);
+	return obs;
+}
+
+static void
+sess_of(struct fz_sess *s, const char *const *acts)
+{
+	fz_sess_init(s, "test");
+	for (size_t i = 0; acts[i]; i++)
+		fz_sess_add(s, acts[i], strlen(acts[i]), 0);
+}
+
+/* A reply trickled one byte a second (slow-greeting) runs out of time like
+ * a silent server: the deadline is per reply, not per byte. */
+static void
+test_drive_trickle(void)
+{
+	static const char *const acts[] = { "QUIT\r\n", NULL };
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_builtin("builtin:slow-greeting", &s, 1.5);
+	CU_ASSERT(o->end == FZ_END_TIMEOUT);
+	CU_ASSERT(o->seconds < 4);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_HANG);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+}
+
+/* A server slow to read a long command (what came, every 0.4 s, virtual clock)
+ * but quick to answer it: the wait for the reply starts once the command
+ * has drained, so no hang is seen although draining takes seconds. */
+struct slow_reader {
+	struct loop *loop;
+	int lfd, fd;
+	int answered, saw_crlf;
+	char last;
+};
+
+static void
+slow_read(struct loop *loop, void *arg)
+{
+	struct slow_reader *r = arg;
+	static char tmp[65536];
+	ssize_t n;
+	while ((n = read(r->fd, tmp, sizeof(tmp))) > 0) {
+		if ((r->last == '\r' && tmp[0] == '\n') || memmem(tmp, (size_t)n, "\r\n", 2))
+			r->saw_crlf = 1;
+		r->last = tmp[n - 1];
+	}
+	if (r->saw_crlf && !r->answered) {
+		r->answered = 1;
+		CU_ASSERT(write(r->fd, "500 too long\r\n", 14) == 14);
+	}
+	if (n != 0 && !r->answered)
+		loop_timer(loop, util_now_ms() + 400, slow_read, r);
+}
+
+static void
+slow_accept(struct loop *loop, int fd, int revents, void *arg)
+{
+	(void)revents;
+	struct slow_reader *r = arg;
+	r->fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK);
+	CU_ASSERT_FATAL(r->fd >= 0);
+	loop_unwatch(loop, fd);
+	CU_ASSERT(write(r->fd, "220 x\r\n", 7) == 7);
+	loop_timer(loop, util_now_ms() + 400, slow_read, r);
+}
+
+static void
+test_drive_deadline_after_drain(void)
+{
+	util_clock_virtual(1);
+	struct loop *loop = loop_new();
+	struct slow_reader r = { .loop = loop, .fd = -1 };
+	r.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	CU_ASSERT_FATAL(bind(r.lfd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CU_ASSERT_FATAL(listen(r.lfd, 1) == 0);
+	getsockname(r.lfd, (struct sockaddr *)&a, &al);
+	loop_watch(loop, r.lfd, POLLIN, slow_accept, &r);
+	char url[64];
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", ntohs(a.sin_port));
+	struct tp_target t;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	CU_ASSERT_FATAL(tp_resolve(&t, err, sizeof(err)) == 0);
+	size_t len = 16u << 20;
+	char *cmd = xmalloc(len);
+	memcpy(cmd, "NOOP ", 5);
+	memset(cmd + 5, 'x', len - 7);
+	memcpy(cmd + len - 2, "\r\n", 2);
+	struct fz_sess s;
+	fz_sess_init(&s, "test");
+	fz_sess_add(&s, cmd, len > FZ_MAX_ACT ? FZ_MAX_ACT : len, 0);
+	/* One act holds at most FZ_MAX_ACT: the rest follow, pipelined. */
+	for (size_t at = FZ_MAX_ACT; at < len; at += FZ_MAX_ACT)
+		fz_sess_add(&s, cmd + at, len - at > FZ_MAX_ACT ? FZ_MAX_ACT : len - at, 1);
+	struct fz_obs *o = drive_on(loop, &t, &s, 1.0);
+	CU_ASSERT(o->end == FZ_END_DONE);
+	CU_ASSERT(o->seconds > 1.2); /* draining took longer than the timeout */
+	CU_ASSERT(o->n_codes == 2 && o->got[1].code == 500);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	free(cmd);
+	tp_free(&t);
+	if (r.fd >= 0)
+		close(r.fd);
+	close(r.lfd);
+	loop_free(loop);
+	util_clock_virtual(0);
+}
+
+/* The first resolved address refuses the connection: the next one is tried
+ * (localhost: ::1, then 127.0.0.1). */
+static void
+test_drive_next_address(void)
+{
+	struct loop *loop = loop_new();
+	struct tp_target b, tcp;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse("builtin", &b, err, sizeof(err)) == NULL);
+	struct bi_server *bi = bi_start(loop, &b, &tcp, err, sizeof(err));
+	CU_ASSERT_FATAL(bi != NULL);
+	/* A port nothing listens on: bound, then closed. */
+	int s0 = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	CU_ASSERT_FATAL(bind(s0, (struct sockaddr *)&a, sizeof(a)) == 0);
+	getsockname(s0, (struct sockaddr *)&a, &al);
+	close(s0);
+	char url[64];
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", ntohs(a.sin_port));
+	struct tp_target t;
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	CU_ASSERT_FATAL(tp_resolve(&t, err, sizeof(err)) == 0);
+	/* Then the server's address (glibc's freeaddrinfo frees a chain). */
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *second;
+	CU_ASSERT_FATAL(getaddrinfo("127.0.0.1", tcp.port, &hints, &second) == 0);
+	struct addrinfo *last = t.ai;
+	while (last->ai_next)
+		last = last->ai_next;
+	last->ai_next = second;
+	static const char *const acts[] = { "QUIT\r\n", NULL };
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_on(loop, &t, &s, 2);
+	CU_ASSERT(o->end == FZ_END_DONE);
+	CU_ASSERT(o->n_codes == 2 && o->got[0].code == 220 && o->got[1].code == 221);
+	fz_obs_free(o);
+	/* With no address left, the failure is the last one's. */
+	last->ai_next = NULL;
+	o = drive_on(loop, &t, &s, 2);
+	CU_ASSERT(o->end == FZ_END_ERROR && strstr(o->detail, "refused") != NULL);
+	fz_obs_free(o);
+	freeaddrinfo(second);
+	fz_sess_free(&s);
+	tp_free(&t);
+	bi_stop(bi);
+	tp_free(&tcp);
+	tp_free(&b);
+	loop_free(loop);
+}
+
+/* A smuggled end of data answered by a lax server (lf-dot-lf): the reply
+ * comes while the real end is held back, so it is smuggling (DT-02), not an
+ * extra reply after the real end; the act is cut where the end was held. */
+static void
+test_drive_smuggling(void)
+{
+	static const char *const acts[] = { "EHLO x\r\n", "MAIL FROM:<a@example.com>\r\n",
+		"RCPT TO:<postmaster>\r\n", "DATA\r\n",
+		"Subject: x\r\n\r\nfirst\n.\nMAIL FROM:<a@example.com>\r\nRCPT TO:<postmaster>\r\n"
+		"DATA\r\nSubject: s\r\n\r\nsecond\r\n.\r\n", "QUIT\r\n", NULL };
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_builtin("builtin:lf-dot-lf", &s, 2);
+	CU_ASSERT(o->end == FZ_END_DATA);
+	struct fz_verdict v = fz_oracle_judge(o);
+	CU_ASSERT(v.oracle == FZ_OR_SMUGGLE && strcmp(v.rule_id, "DT-02") == 0);
+	CU_ASSERT(s.n == 7 && s.acts[5].len == 3 && memcmp(s.acts[5].b, ".\r\n", 3) == 0);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	/* The clean server: the held end follows, the message is accepted. */
+	sess_of(&s, acts);
+	o = drive_builtin("builtin", &s, 2);
+	CU_ASSERT(o->end == FZ_END_DONE && fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+}
+
 int
 main(void)
 {
@@ -430,6 +712,7 @@ main(void)
 	CU_add_test(s, "frame: split lines, refused DATA, early reply, 421",
 	    test_frame_split_and_refused_data);
 	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
+	CU_add_test(s, "frame: the real end of message data", test_frame_data_end);
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "shrinking", test_min);
 	CU_add_test(s, "mutations", test_mutate);
@@ -437,5 +720,10 @@ main(void)
 	CU_add_test(s, "raw bytes: cut into acts and joined", test_raw_cut);
 	CU_add_test(s, "raw bytes: more lines than acts", test_raw_many_lines);
 	CU_add_test(s, "raw bytes: the session's words", test_raw_words);
+	CU_add_test(s, "drive: a trickled reply times out", test_drive_trickle);
+	CU_add_test(s, "drive: the reply's wait starts when the write drained",
+	    test_drive_deadline_after_drain);
+	CU_add_test(s, "drive: the next resolved address", test_drive_next_address);
+	CU_add_test(s, "drive: a smuggled end of data is smuggling", test_drive_smuggling);
 	return tu_run();
 }
