@@ -702,6 +702,32 @@ test_drive_smuggling(void)
 	fz_sess_free(&s);
 }
 
+/* A sanitizer report after more stderr than the finding keeps (20 000
+ * bytes of log first) is still seen, and its head is kept. */
+static void
+test_drive_late_sanitizer(void)
+{
+	struct loop *loop = loop_new();
+	struct tp_target t;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse("exec:sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" x >&2; "
+	    "echo \"==1==ERROR: AddressSanitizer: heap-use-after-free\" >&2; printf \"220 x\\\\r\\\\n\"; "
+	    "read l; printf \"221 bye\\\\r\\\\n\"'", &t, err, sizeof(err)) == NULL);
+	static const char *const acts[] = { "QUIT\r\n", NULL };
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	CU_ASSERT(o->end == FZ_END_DONE);
+	CU_ASSERT(o->sanitizer == 1);
+	CU_ASSERT(o->stderr_text && strstr(o->stderr_text, "heap-use-after-free") != NULL);
+	CU_ASSERT(o->stderr_text && strlen(o->stderr_text) < 40000);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_SANITIZER);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	tp_free(&t);
+	loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -725,5 +751,6 @@ main(void)
 	    test_drive_deadline_after_drain);
 	CU_add_test(s, "drive: the next resolved address", test_drive_next_address);
 	CU_add_test(s, "drive: a smuggled end of data is smuggling", test_drive_smuggling);
+	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
 	return tu_run();
 }
