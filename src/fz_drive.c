@@ -14,14 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fz_errlog.h"
 #include "fz_frame.h"
 #include "reply.h"
 #include "util.h"
 
 #define FZ_REAP_GRACE_MS 2000    /* an exec: target's time to exit after our close */
-#define FZ_STDERR_KEEP (16 * 1024) /* the start of stderr, kept for the finding */
-#define FZ_REPORT_KEEP (16 * 1024) /* a sanitizer report found past the start */
-#define FZ_MARK_TAIL 64            /* > the longest marker: the sliding window */
 #define FZ_IN_MAX (1024 * 1024)  /* unparsed server bytes held at most */
 
 enum drv_state { DRV_CONNECT, DRV_HANDSHAKE, DRV_RUN, DRV_REAP, DRV_DONE };
@@ -59,11 +57,8 @@ struct drv {
 	int holding;      /* the real end of message data waits (fz_frame_data_end) */
 	size_t hold_done; /* 1 + the act whose hold is over (0: none) */
 	int64_t t0, reap_until;
-	struct buf in, out, err;
-	struct buf report;   /* stderr from a sanitizer marker past the kept start */
-	size_t err_total;    /* stderr bytes read */
-	char tail[FZ_MARK_TAIL]; /* the last bytes read, for a marker across reads */
-	size_t n_tail;
+	struct buf in, out;
+	struct fz_errlog errlog; /* exec: its stderr */
 	struct tls_conn *tls;
 	int tls_up;
 	size_t next;      /* next act to write */
@@ -95,18 +90,8 @@ complete(struct loop *loop, void *arg)
 	o->seconds = (double)(util_now_ms() - d->t0) / 1000.0;
 	if (d->cov_slot >= 0)
 		o->cov_new = fz_cov_release(d->env.cov, d->cov_slot);
-	if (d->err.len) {
-		struct buf t;
-		buf_init(&t);
-		buf_append(&t, d->err.data, strnlen(d->err.data, d->err.len));
-		if (d->report.len) {
-			buf_printf(&t, "\n[... %zu bytes of stderr left out ...]\n",
-			    d->err_total - d->err.len - d->report.len);
-			buf_append(&t, d->report.data, strnlen(d->report.data, d->report.len));
-		}
-		o->stderr_text = xstrdup(t.data ? t.data : "");
-		buf_free(&t);
-	}
+	o->stderr_text = fz_errlog_text(&d->errlog);
+	o->sanitizer = d->errlog.sanitizer;
 	if (d->errfd >= 0) {
 		loop_unwatch(d->env.loop, d->errfd);
 		close(d->errfd);
@@ -114,67 +99,12 @@ complete(struct loop *loop, void *arg)
 	}
 	buf_free(&d->in);
 	buf_free(&d->out);
-	buf_free(&d->err);
-	buf_free(&d->report);
+	fz_errlog_free(&d->errlog);
 	fz_frame_free(&d->fr);
 	fz_done_fn done = d->done;
 	void *darg = d->arg;
 	free(d);
 	done(darg, o);
-}
-
-/* What a sanitizer prints at the head of its report. */
-static const char *const san_marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-	"runtime error:", "WARNING: MemorySanitizer", "ThreadSanitizer" };
-
-/* Bytes of stderr: the start is kept for the finding; all of it is scanned
- * for a sanitizer's marker through a sliding window (the bytes of the last
- * read's end and this read), so a report after a long log is seen too; a
- * report that starts past the kept start is kept from its marker on.
- * Memory stays bounded whatever the target prints. */
-static void
-take_stderr(struct drv *d, const char *b, size_t n)
-{
-	if (d->err.len < FZ_STDERR_KEEP)
-		buf_append(&d->err, b, n < FZ_STDERR_KEEP - d->err.len ? n : FZ_STDERR_KEEP - d->err.len);
-	size_t base = d->err_total; /* the stream offset of b[0] */
-	d->err_total += n;
-	if (d->report.len) {
-		if (d->report.len < FZ_REPORT_KEEP)
-			buf_append(&d->report, b, n < FZ_REPORT_KEEP - d->report.len ? n :
-			    FZ_REPORT_KEEP - d->report.len);
-		return;
-	}
-	if (d->obs->sanitizer)
-		return;
-	char win[FZ_MARK_TAIL + 4096];
-	for (size_t at = 0; at < n;) {
-		/* The window: the tail (the bytes just before b[at]), then up to
-		 * 4096 bytes of b. */
-		size_t take = n - at < 4096 ? n - at : 4096;
-		memcpy(win, d->tail, d->n_tail);
-		memcpy(win + d->n_tail, b + at, take);
-		size_t wl = d->n_tail + take;
-		for (size_t i = 0; i < sizeof(san_marks) / sizeof(san_marks[0]); i++) {
-			const char *m = memmem(win, wl, san_marks[i], strlen(san_marks[i]));
-			if (!m)
-				continue;
-			d->obs->sanitizer = 1;
-			/* Past the kept start: keep the report from its marker. */
-			if (base + at - d->n_tail + (size_t)(m - win) >= d->err.len) {
-				buf_append(&d->report, m, wl - (size_t)(m - win));
-				size_t rest = n - at - take;
-				if (rest)
-					buf_append(&d->report, b + at + take, rest < FZ_REPORT_KEEP ? rest :
-					    FZ_REPORT_KEEP);
-			}
-			return;
-		}
-		size_t keep = wl < FZ_MARK_TAIL ? wl : FZ_MARK_TAIL;
-		memmove(d->tail, win + wl - keep, keep);
-		d->n_tail = keep;
-		at += take;
-	}
 }
 
 static void
@@ -190,7 +120,7 @@ drain_stderr(struct drv *d)
 				return;
 			break;
 		}
-		take_stderr(d, tmp, (size_t)n);
+		fz_errlog_take(&d->errlog, tmp, (size_t)n);
 	}
 	if (d->errfd >= 0) {
 		loop_unwatch(d->env.loop, d->errfd);
@@ -799,8 +729,7 @@ fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, 
 	memset(d->obs->tls_act, 0, (sess->n + 1) * sizeof(int));
 	buf_init(&d->in);
 	buf_init(&d->out);
-	buf_init(&d->err);
-	buf_init(&d->report);
+	fz_errlog_init(&d->errlog);
 	fz_frame_init(&d->fr);
 	for (size_t i = 0; i < sess->n; i++)
 		for (size_t j = 0; j + 1 < sess->acts[i].len; j++)
