@@ -252,6 +252,7 @@ static void
 write_act(struct drv *d)
 {
 	const struct fz_act *a = &d->sess->acts[d->next++];
+	d->obs->last_act_ms = util_now_ms();
 	send_bytes(d, a->b, a->len);
 	fz_frame_client(&d->fr, a->b, a->len);
 }

@@ -68,10 +68,15 @@ struct fz_obs {
 	int bare_newline_data; /* message data held a bare CR or LF */
 	char detail[256];
 	int exited;         /* exec: the process was collected */
-	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0 */
+	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;
+	                     * --launch: by any signal */
+	int died;           /* --launch: the server process ended while this session ran
+	                     * (the campaign sets it, with exit_signal or exit_status) */
+	int exit_status;    /* --launch: its exit status when no signal ended it */
 	int sanitizer;      /* exec: its stderr holds a sanitizer report */
 	char *stderr_text;  /* exec: the start of its stderr (owned, may be NULL) */
 	double seconds;
+	int64_t last_act_ms; /* util_now_ms() when the last act was written (0: none) */
 	size_t cov_new;     /* exec: new coverage bits the process showed */
 };
 

@@ -52,7 +52,7 @@ always(const struct fz_obs *o)
 	size_t owed1 = o->owed ? o->owed : 1;
 	/* After a 221 or 421 the close is due: the scenario ends expecting it. */
 	enum fz_last gone = o->closing ? FZ_LAST_CLOSE : FZ_LAST_SILENCE;
-	if (o->exit_signal)
+	if (o->exit_signal || o->died)
 		return verdict(FZ_OR_CRASH, "TM-03", gone, o->acts_sent, all, o->owed);
 	if (o->sanitizer)
 		return verdict(FZ_OR_SANITIZER, "TM-03", gone, o->acts_sent, all, o->owed);
