@@ -58,9 +58,9 @@ found builtin:unsolicited-reply unsolicited-reply extra-reply
 found builtin:bare-lf-replies bare-lf-replies malformed
 found builtin:mixed-code-multiline mixed-code-multiline malformed
 found builtin:code-out-of-range code-out-of-range malformed
-found builtin:lf-dot-lf lf-dot-lf ""
-found builtin:any-newline-data any-newline-data ""
-found builtin:data-answers-commands data-answers-commands ""
+found builtin:lf-dot-lf lf-dot-lf smuggling
+found builtin:any-newline-data any-newline-data smuggling
+found builtin:data-answers-commands data-answers-commands smuggling
 found builtin:quit-no-close quit-no-close no-close
 found builtin:quit-needs-helo quit-needs-helo quit
 found builtin:long-line-close long-line-close close
