@@ -1,7 +1,8 @@
 /*
  * fuzz.c - `smtp-harness fuzz`: fuzz the server under test (fz_campaign.h).
- * The options, the seeds (the suite, or --seeds), a status line every two
- * seconds on stderr, Ctrl-C for a clean end with the summary.  Exit status:
+ * The options, the seeds (the suite, or --seeds), --launch (the server
+ * started and watched by the campaign), a status line every two seconds on
+ * stderr, Ctrl-C for a clean end with the summary.  Exit status:
  * 0 no finding, 1 findings (files under OUT/findings/), 2 usage, 3 the
  * target could not be reached.
  */
@@ -41,6 +42,8 @@ fuzz_status(void *arg, const struct fz_stats *st, int final)
 	char cov[48] = "";
 	if (st->cov_edges)
 		snprintf(cov, sizeof(cov), ", %zu edges", st->cov_edges);
+	if (st->launches > 1 || st->deaths)
+		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %u deaths", st->deaths);
 	fprintf(stderr, "%sfuzz: %llu sessions, %.1f/s, %zu states, %zu transitions%s, corpus %zu, "
 	    "%zu findings%s", ui->tty ? "\r\033[K" : "", (unsigned long long)st->sessions, rate,
 	    st->states, st->edges, cov, st->corpus, st->findings, ui->tty && !final ? "" : "\n");
@@ -86,7 +89,7 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 	}
 	struct fuzz_ui ui = { isatty(2) };
 	struct fz_opts fo = {
-		.target = t, .seeds = sel, .n_seeds = nsel, .vars = vars, .n_vars = nvars,
+		.target = t, .launch = o->launch, .seeds = sel, .n_seeds = nsel, .vars = vars, .n_vars = nvars,
 		.jobs = (unsigned)o->jobs, .timeout = o->timeout, .duration = o->duration,
 		.max_sessions = o->max_sessions, .max_findings = o->max_findings, .out_dir = out, .seed = o->rng_seed,
 		.no_minimize = o->no_minimize, .no_coverage = o->no_coverage, .tls = &o->tls, .max_reply_line = o->max_reply_line,
@@ -132,6 +135,9 @@ cmd_fuzz(int argc, char **argv)
 		if (why)
 			rc = cmd_usage_error("%s", why);
 	}
+	if (rc == 0 && o.launch && t.kind != TP_SMTP)
+		rc = cmd_usage_error("--launch needs --target smtp://HOST:PORT (or smtps://): where "
+		    "the launched server listens");
 	if (rc == 0 && !o.duration && !o.max_sessions)
 		o.duration = 60;
 	if (rc == 0)

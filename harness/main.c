@@ -38,7 +38,8 @@ usage(FILE *f)
 	    "                          [--stdio [--tls]] [--list-faults]\n"
 	    "       smtp-harness fuzz  [--target URL] [--seeds PATH] [--duration T] [--max-sessions N]\n"
 	    "                          [--max-findings N] [-j N] [--timeout SECONDS] [--out DIR] [--seed N]\n"
-	    "                          [--no-minimize] [--tags T,...] [--profile FILE] [--var K=V]...\n"
+	    "                          [--no-minimize] [--no-coverage] [--launch CMD] [--tags T,...]\n"
+	    "                          [--profile FILE] [--var K=V]...\n"
 	    "\n", f);
 	if (datadir_root())
 		fprintf(f, "PATH defaults to ./scenarios/ if it exists, else %s/scenarios/.\n", datadir_root());

@@ -300,6 +300,7 @@ static const struct opt_row opt_table[] = {
 	{ "--seed",            NULL,  FUZZ,      1, opt_size,    OFF(rng_seed),        "a number", 1, (size_t)-1 },
 	{ "--no-minimize",     NULL,  FUZZ,      0, opt_flag,    OFF(no_minimize),     NULL, 0, 0 },
 	{ "--no-coverage",     NULL,  FUZZ,      0, opt_flag,    OFF(no_coverage),     NULL, 0, 0 },
+	{ "--launch",          NULL,  FUZZ,      1, opt_str,     OFF(launch),          "a command", 0, 0 },
 	{ "--list-faults",     NULL,  SERVE,     0, opt_flag,    OFF(list_faults),     NULL, 0, 0 },
 	{ "--listen",          NULL,  SERVE,     1, opt_listen,  0,          "HOST:PORT", 0, 0 },
 	{ "--tls-listen",      NULL,  SERVE,     1, opt_str,     OFF(tls_listen),      "HOST:PORT", 0, 0 },

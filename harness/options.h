@@ -54,7 +54,7 @@ struct opt_values {
 	int coverage, gaps_given;
 	const char *catalogue, *gaps;
 	/* fuzz */
-	const char *seeds, *out;
+	const char *seeds, *out, *launch;
 	double duration;
 	size_t max_sessions, max_findings, rng_seed;
 	int no_minimize, no_coverage;

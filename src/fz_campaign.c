@@ -15,6 +15,7 @@
 #include "builtin.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
+#include "fz_launch.h"
 #include "fz_min.h"
 #include "fz_mutate.h"
 #include "fz_report.h"
@@ -39,6 +40,15 @@ struct run {
 	struct camp *c;
 	enum run_kind kind;
 	struct fz_sess sess;
+	uint64_t seq;          /* the order it started in */
+	int in_death;          /* --launch: it ran when the server died; parked when it
+	                        * ends until all such have ended (launch_resolve) */
+	int casualty;          /* --launch: the server died under it, charged to another */
+	int charged;           /* --launch: the server's death is this session's */
+	struct fz_death death; /* that death */
+	struct fz_obs *parked; /* --launch: ended abruptly, judged once it is known
+	                        * whether the server died (launch_settle) */
+	int64_t park_until;
 };
 
 struct pending {
@@ -80,6 +90,13 @@ struct camp {
 	size_t n_pend;
 	struct minjob *mj;
 	int stopping;            /* no new fuzz sessions */
+	struct fz_launch *launch; /* --launch: the server we started */
+	struct fz_cov *lcov;     /* --launch: its one coverage map, or NULL */
+	struct run **live;       /* --launch: the sessions running, or parked */
+	size_t n_live;
+	size_t n_parked;         /* --launch: sessions waiting for the verdict on a death */
+	int dying;               /* --launch: a death waits for its sessions to end */
+	struct fz_death death;   /* that death */
 	int64_t t0, next_status, stop_at;
 	struct fz_report rep;    /* the findings written, for the summary */
 	char findings_dir[4096];
@@ -127,10 +144,11 @@ cover(struct camp *c, const struct fz_obs *o)
 	uint32_t prev = FZ_CONTEXTS * FZ_STATES;
 	unsigned ctx = 0;
 	for (size_t i = 0; i <= o->n_codes; i++) {
-		uint32_t s = i < o->n_codes ? ctx * FZ_STATES + (uint32_t)o->verbs[i] * 1000 +
-		    (uint32_t)o->codes[i] % 1000 : FZ_CONTEXTS * FZ_STATES + 1 + (uint32_t)o->end;
-		if (i < o->n_codes)
-			ctx = context_after(ctx, o->verbs[i], o->codes[i]);
+		const struct fz_got *g = i < o->n_codes ? &o->got[i] : NULL;
+		uint32_t s = g ? ctx * FZ_STATES + (uint32_t)g->verb * 1000 + (uint32_t)g->code % 1000 :
+		    FZ_CONTEXTS * FZ_STATES + 1 + (uint32_t)o->end;
+		if (g)
+			ctx = context_after(ctx, g->verb, g->code);
 		if (s < FZ_CONTEXTS * FZ_STATES && !c->states[s]) {
 			c->states[s] = 1;
 			c->st.states++;
@@ -170,7 +188,7 @@ write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
 	    (unsigned long long)(k & 0xffffffffu));
-	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, runs) != 0)
+	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, c->o->launch, runs) != 0)
 		return;
 	c->st.findings++;
 	c->st.by_oracle[v->oracle]++;
@@ -242,7 +260,149 @@ launch(struct camp *c, struct run *r)
 {
 	c->active++;
 	c->started++;
+	r->seq = c->started;
+	r->casualty = r->charged = r->in_death = 0;
+	r->parked = NULL;
+	memset(&r->death, 0, sizeof(r->death));
+	if (c->launch) {
+		c->live = xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
+		c->live[c->n_live++] = r;
+	}
 	fz_drive_start(&c->env, &r->sess, on_done, r);
+}
+
+/* ---- the launched server -------------------------------------------------------- */
+
+/* Start (or start again) the launched server; on failure the campaign
+ * stops, the reason in the stats. */
+static int
+relaunch(struct camp *c)
+{
+	char why[512];
+	if (fz_launch_start(c->launch, why, sizeof(why)) != 0) {
+		util_strlcpy(c->st.last_error, why, sizeof(c->st.last_error));
+		c->st.unreachable++;
+		if (!c->stopping) {
+			c->stopping = 1;
+			c->stop_at = util_now_ms();
+		}
+		return -1;
+	}
+	c->st.launches = fz_launch_starts(c->launch);
+	return 0;
+}
+
+/* The server died (d, moved in): every session running then is in the
+ * death, and the server starts again at once.  Which of them carries the
+ * finding is settled when they have all ended (launch_resolve). */
+static void
+launch_died(struct camp *c, struct fz_death *d)
+{
+	c->st.deaths++;
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_live; i++)
+		if (!c->live[i]->charged && !c->live[i]->casualty) {
+			c->live[i]->in_death = 1;
+			n++;
+		}
+	if (n == 0)
+		c->st.idle_deaths++;
+	if (n == 0 || c->dying)
+		free(d->stderr_text); /* a second death before the first settled: one finding */
+	else {
+		c->death = *d;
+		c->dying = 1;
+	}
+	relaunch(c);
+}
+
+/* Once every session in the death has ended: the one that wrote its last
+ * act most recently (the bytes the server read last) carries it, the
+ * others' observations are dropped (the server went away under them). */
+static void
+launch_resolve(struct camp *c)
+{
+	if (!c->dying)
+		return;
+	struct run *best = NULL;
+	for (size_t i = 0; i < c->n_live; i++) {
+		struct run *r = c->live[i];
+		if (!r->in_death)
+			continue;
+		if (!r->parked)
+			return; /* still running */
+		if (r->parked->acts_sent && (!best || r->parked->last_act_ms > best->parked->last_act_ms ||
+		    (r->parked->last_act_ms == best->parked->last_act_ms && r->seq > best->seq)))
+			best = r;
+	}
+	for (size_t i = 0; i < c->n_live; i++) {
+		struct run *r = c->live[i];
+		if (!r->in_death)
+			continue;
+		r->in_death = 0;
+		if (r == best) {
+			r->charged = 1;
+			r->death = c->death;
+			c->death.stderr_text = NULL;
+		} else
+			r->casualty = 1;
+	}
+	if (!best)
+		c->st.idle_deaths++;
+	free(c->death.stderr_text);
+	memset(&c->death, 0, sizeof(c->death));
+	c->dying = 0;
+}
+
+/* Between loop rounds, and when a session ended: has the server died? */
+static void
+launch_watch(struct camp *c)
+{
+	struct fz_death d;
+	if (c->launch && fz_launch_check(c->launch, 0, &d) == 1)
+		launch_died(c, &d);
+}
+
+/* The connection ended otherwise than the session asked for. */
+static int
+abrupt(const struct fz_obs *o)
+{
+	return o->end == FZ_END_CLOSED || o->end == FZ_END_ERROR || o->end == FZ_END_TLS ||
+	    o->end == FZ_END_MALFORMED || o->end == FZ_END_TIMEOUT;
+}
+
+/* A launched server's session ends for good: its part in a death, and the
+ * edges the shared map gained.  0 to judge obs, -1 when it is dropped. */
+static int
+launch_settle(struct camp *c, struct run *r, struct fz_obs *obs)
+{
+	for (size_t i = 0; i < c->n_live; i++)
+		if (c->live[i] == r) {
+			c->live[i] = c->live[--c->n_live];
+			break;
+		}
+	if (c->lcov) {
+		obs->cov_new = fz_cov_release(c->lcov, 0);
+		fz_cov_take(c->lcov);
+	}
+	if (r->casualty)
+		return -1;
+	if (r->charged) {
+		obs->died = 1;
+		obs->exit_signal = r->death.signal;
+		obs->exit_status = r->death.status;
+		obs->sanitizer = r->death.sanitizer;
+		free(obs->stderr_text);
+		obs->stderr_text = r->death.stderr_text;
+		r->death.stderr_text = NULL;
+		if (r->death.signal)
+			snprintf(obs->detail, sizeof(obs->detail), "the launched server died by signal %d",
+			    r->death.signal);
+		else
+			snprintf(obs->detail, sizeof(obs->detail), "the launched server exited with "
+			    "status %d", r->death.status);
+	}
+	return 0;
 }
 
 static void
@@ -251,7 +411,11 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	struct minjob *j = c->mj;
 	j->running = 0;
 	j->runs++;
-	if (v.oracle == j->v.oracle) {
+	/* A launched server's death is seen by `run` only as a close, which it
+	 * excuses after two error replies (RFC 5321 7.8): a try with more of
+	 * them than the best so far is not kept. */
+	int errs_ok = !c->launch || obs->n_errors <= j->best_obs->n_errors || obs->n_errors < 2;
+	if (v.oracle == j->v.oracle && errs_ok) {
 		fz_min_keep(&j->m, &r->sess);
 		fz_obs_free(j->best_obs);
 		j->best_obs = obs;
@@ -261,13 +425,20 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	fz_obs_free(obs);
 }
 
+/* A session's observation judged: findings, feedback; r is freed. */
 static void
-on_done(void *arg, struct fz_obs *obs)
+judge(struct camp *c, struct run *r, struct fz_obs *obs)
 {
-	struct run *r = arg;
-	struct camp *c = r->c;
-	c->active--;
-	c->st.sessions++;
+	if (c->launch && launch_settle(c, r, obs) != 0) {
+		fz_obs_free(obs);
+		if (r->kind == RUN_MIN && c->mj) {
+			c->mj->running = 0;
+			c->mj->runs++;
+		}
+		fz_sess_free(&r->sess);
+		free(r);
+		return;
+	}
 	if (obs->end == FZ_END_ERROR) {
 		c->st.unreachable++;
 		util_strlcpy(c->st.last_error, obs->detail, sizeof(c->st.last_error));
@@ -288,13 +459,60 @@ on_done(void *arg, struct fz_obs *obs)
 		}
 		if (fresh || obs->cov_new > 0)
 			corpus_add(c, &r->sess);
-		c->st.cov_edges = fz_cov_edges(c->env.cov);
+		c->st.cov_edges = fz_cov_edges(c->env.cov ? c->env.cov : c->lcov);
 		if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v))
 			fz_obs_free(obs);
 	}
 	fz_sess_free(&r->sess);
 	free(r);
+}
+
+static void unpark(struct camp *c);
+
+/* How long a session whose connection ended abruptly waits for the
+ * launched server's death to show (its descriptors close as it exits, just
+ * before it can be collected). */
+#define FZ_PARK_MS 300
+
+static void
+on_done(void *arg, struct fz_obs *obs)
+{
+	struct run *r = arg;
+	struct camp *c = r->c;
+	c->active--;
+	c->st.sessions++;
+	launch_watch(c);
+	if (c->launch && (r->in_death || (!r->charged && !r->casualty && abrupt(obs)))) {
+		r->parked = obs;
+		r->park_until = util_now_ms() + FZ_PARK_MS;
+		c->n_parked++;
+		unpark(c);
+	} else
+		judge(c, r, obs);
 	start_more(c);
+}
+
+/* The parked sessions whose wait is over, or whose part in a death is
+ * known, are judged. */
+static void
+unpark(struct camp *c)
+{
+	if (!c->n_parked)
+		return;
+	launch_watch(c);
+	launch_resolve(c);
+	int64_t now = util_now_ms();
+	for (size_t i = 0; i < c->n_live;) {
+		struct run *r = c->live[i];
+		if (r->parked && !r->in_death && (r->charged || r->casualty || now >= r->park_until)) {
+			struct fz_obs *obs = r->parked;
+			r->parked = NULL;
+			c->n_parked--;
+			judge(c, r, obs); /* takes r out of live */
+			continue;
+		}
+		i++;
+	}
 }
 
 /* The next shrinking run, or the end of the job; 1 if a run started. */
@@ -312,6 +530,14 @@ shrink_step(struct camp *c)
 		r->kind = RUN_MIN;
 		if (j->runs < FZ_MIN_RUNS && util_now_ms() < j->until &&
 		    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess)) {
+			/* A launched server: each try alone, on a server started
+			 * afresh, so a death is the try's own. */
+			if (c->launch && relaunch(c) != 0) {
+				fz_sess_free(&r->sess);
+				free(r);
+				j->until = 0;
+				continue;
+			}
 			j->running = 1;
 			launch(c, r);
 			return 1;
@@ -373,9 +599,13 @@ start_more(struct camp *c)
 	if (c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS && c->mj)
 		c->mj->until = 0;
 	while (c->active < c->o->jobs) {
+		/* A launched server is shrunk against alone (launch_done). */
+		int alone = c->launch && (c->mj || c->n_pend);
+		if (alone && (c->active || c->n_parked))
+			break;
 		if (shrink_step(c))
 			continue;
-		if (c->stopping)
+		if (c->stopping || (c->launch && (c->mj || c->n_pend)))
 			break;
 		fuzz_one(c);
 	}
@@ -384,7 +614,7 @@ start_more(struct camp *c)
 static int
 finished(const struct camp *c)
 {
-	return c->stopping && c->active == 0 && !c->mj && c->n_pend == 0;
+	return c->stopping && c->active == 0 && c->n_parked == 0 && !c->mj && c->n_pend == 0;
 }
 
 /* ---- set-up ---------------------------------------------------------------------- */
@@ -459,6 +689,23 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 			return -1;
 		c->st.coverage = 1;
 	}
+	if (o->launch) {
+		if (o->target->kind != TP_SMTP) {
+			snprintf(errbuf, errlen, "--launch needs an smtp:// or smtps:// target");
+			return -1;
+		}
+		if (!o->no_coverage) {
+			c->lcov = fz_cov_new(1, errbuf, errlen);
+			if (!c->lcov)
+				return -1;
+			fz_cov_take(c->lcov);
+			c->st.coverage = 1;
+		}
+		c->launch = fz_launch_new(o->launch, o->target, c->lcov);
+		if (fz_launch_start(c->launch, errbuf, errlen) != 0)
+			return -1;
+		c->st.launches = 1;
+	}
 	c->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &c->n_vars);
 	fz_rng_seed(&c->rng, o->seed ? o->seed : (uint64_t)time(NULL) ^ (uint64_t)util_now_ms());
 	if (make_dirs(c, errbuf, errlen) != 0)
@@ -485,6 +732,19 @@ teardown(struct camp *c)
 	bi_stop(c->bi);
 	if (c->bi)
 		tp_free(&c->bi_tcp);
+	for (size_t i = 0; i < c->n_live; i++) { /* parked at a break of the loop */
+		if (!c->live[i]->parked)
+			continue; /* still running: the driver holds it */
+		fz_obs_free(c->live[i]->parked);
+		free(c->live[i]->death.stderr_text);
+		c->live[i]->parked = NULL;
+		fz_sess_free(&c->live[i]->sess);
+		free(c->live[i]);
+	}
+	free(c->death.stderr_text);
+	fz_launch_free(c->launch); /* SIGTERM, then SIGKILL, to its group */
+	fz_cov_free(c->lcov);
+	free(c->live);
 	if (c->env.tls_ctx)
 		tls_ctx_free(c->env.tls_ctx);
 	fz_cov_free(c->env.cov);
@@ -517,6 +777,8 @@ fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size
 		while (!finished(c)) {
 			if (loop_run_once(c->loop, 100) != 0)
 				break;
+			unpark(c);
+			launch_watch(c);
 			start_more(c);
 			if (util_now_ms() >= c->next_status) {
 				tick(c, 0);

@@ -8,6 +8,15 @@
  * (fz_min.h), deduplicated, and written as a scenario under OUT/findings/
  * that `smtp-harness run --target URL FILE` fails on.  OUT/summary.md and
  * OUT/summary.json say what ran and what was found.
+ *
+ * With `launch`, the campaign starts the server itself (fz_launch.h) and
+ * watches it by pid: a death is a crash finding charged to the session that
+ * started last among those running then (the others' observations are
+ * dropped), and the server is started again.  Shrinking then runs alone,
+ * each try against a server started afresh.  A coverage map (one, shared)
+ * is read when each session ends: exact with jobs = 1, and with more each
+ * session is credited with the edges the map gained since the previous
+ * session ended.
  */
 #ifndef SMTPH_FZ_CAMPAIGN_H
 #define SMTPH_FZ_CAMPAIGN_H
@@ -31,11 +40,16 @@ struct fz_stats {
 	size_t findings;        /* distinct findings written */
 	size_t by_oracle[FZ_OR_COUNT];
 	uint64_t unreachable;   /* sessions that found no connection or program */
+	unsigned launches;      /* --launch: times the server was started */
+	unsigned deaths;        /* --launch: times it died while fuzzed */
+	unsigned idle_deaths;   /* of them, with no session running (no finding) */
 	char last_error[256];   /* why the last of them failed */
 };
 
 struct fz_opts {
 	struct tp_target *target;   /* parsed; resolved (or the builtin started) here */
+	const char *launch;         /* --launch CMD for an smtp:// target, or NULL
+	                             * (fz_launch.h) */
 	struct scn *const *seeds;   /* the scenarios the seeds come from */
 	size_t n_seeds;
 	const struct scn_var *vars; /* profile then --var (later entries win) */

@@ -14,19 +14,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fz_errlog.h"
 #include "fz_frame.h"
 #include "reply.h"
 #include "util.h"
 
 #define FZ_REAP_GRACE_MS 2000    /* an exec: target's time to exit after our close */
-#define FZ_STDERR_KEEP (16 * 1024)
 #define FZ_IN_MAX (1024 * 1024)  /* unparsed server bytes held at most */
 
 enum drv_state { DRV_CONNECT, DRV_HANDSHAKE, DRV_RUN, DRV_REAP, DRV_DONE };
 
+/* What the deadline timer waits for (one at a time). */
+enum drv_wait {
+	W_NONE,      /* nothing: the acts ran out, or a hold is on (its own timer) */
+	W_CONNECT,   /* the connection to the current address */
+	W_HANDSHAKE, /* the TLS handshake, from its start */
+	W_WRITE,     /* the server to read what is queued: from the last progress */
+	W_REPLY,     /* the oldest owed reply: from when the bytes owing it drained,
+	              * or from the reply before it; other bytes do not move it */
+	W_CLOSE,     /* the close after a 221 to QUIT or a 421 */
+};
+
 struct drv {
 	struct fz_env env;
-	const struct fz_sess *sess;
+	struct fz_sess *sess;
 	fz_done_fn done;
 	void *arg;
 	struct fz_obs *obs;
@@ -35,9 +46,19 @@ struct drv {
 	int fd, errfd;
 	pid_t pid, pgid;
 	size_t addr_idx;
+	int addr_more;    /* a further resolved address is left to try */
+	char conn_why[256]; /* why the last address failed */
 	uint64_t timer;
+	enum drv_wait wait; /* what timer is for */
+	int took;         /* a reply was taken since the last arm(): the next owed
+	                   * reply's wait starts now */
+	int progress;     /* queued bytes moved since the last arm() */
+	uint64_t hold_timer;
+	int holding;      /* the real end of message data waits (fz_frame_data_end) */
+	size_t hold_done; /* 1 + the act whose hold is over (0: none) */
 	int64_t t0, reap_until;
-	struct buf in, out, err;
+	struct buf in, out;
+	struct fz_errlog errlog; /* exec: its stderr */
 	struct tls_conn *tls;
 	int tls_up;
 	size_t next;      /* next act to write */
@@ -51,13 +72,11 @@ static void
 rec_code(struct drv *d, int code, enum fz_verb v)
 {
 	struct fz_obs *o = d->obs;
-	o->codes = xrealloc(o->codes, (o->n_codes + 1) * sizeof(*o->codes));
-	o->code_act = xrealloc(o->code_act, (o->n_codes + 1) * sizeof(*o->code_act));
-	o->verbs = xrealloc(o->verbs, (o->n_codes + 1) * sizeof(*o->verbs));
-	o->codes[o->n_codes] = code;
-	o->code_act[o->n_codes] = d->next;
-	o->verbs[o->n_codes] = (uint8_t)v;
-	o->n_codes++;
+	if (o->n_codes == o->cap_got) {
+		o->cap_got = o->cap_got ? 2 * o->cap_got : 16;
+		o->got = xrealloc(o->got, o->cap_got * sizeof(*o->got));
+	}
+	o->got[o->n_codes++] = (struct fz_got){ code, (uint8_t)v, d->next };
 }
 
 /* ---- the end ------------------------------------------------------------- */
@@ -71,14 +90,8 @@ complete(struct loop *loop, void *arg)
 	o->seconds = (double)(util_now_ms() - d->t0) / 1000.0;
 	if (d->cov_slot >= 0)
 		o->cov_new = fz_cov_release(d->env.cov, d->cov_slot);
-	if (d->err.len) {
-		o->stderr_text = xstrdup(d->err.data);
-		static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-			"runtime error:", "WARNING: MemorySanitizer", "ThreadSanitizer" };
-		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (strstr(d->err.data, marks[i]))
-				o->sanitizer = 1;
-	}
+	o->stderr_text = fz_errlog_text(&d->errlog);
+	o->sanitizer = d->errlog.sanitizer;
 	if (d->errfd >= 0) {
 		loop_unwatch(d->env.loop, d->errfd);
 		close(d->errfd);
@@ -86,7 +99,7 @@ complete(struct loop *loop, void *arg)
 	}
 	buf_free(&d->in);
 	buf_free(&d->out);
-	buf_free(&d->err);
+	fz_errlog_free(&d->errlog);
 	fz_frame_free(&d->fr);
 	fz_done_fn done = d->done;
 	void *darg = d->arg;
@@ -107,8 +120,7 @@ drain_stderr(struct drv *d)
 				return;
 			break;
 		}
-		if (d->err.len < FZ_STDERR_KEEP)
-			buf_append(&d->err, tmp, (size_t)n);
+		fz_errlog_take(&d->errlog, tmp, (size_t)n);
 	}
 	if (d->errfd >= 0) {
 		loop_unwatch(d->env.loop, d->errfd);
@@ -170,8 +182,8 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 	o->end = end;
 	o->acts_sent = d->next;
 	o->owed = fz_frame_owed(&d->fr);
-	o->closing = d->fr.mode == FZ_M_CLOSED;
-	o->dirty = d->fr.dirty;
+	o->closing = fz_frame_closed(&d->fr);
+	o->dirty = fz_frame_dirty(&d->fr);
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -181,6 +193,10 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 	if (d->timer)
 		loop_timer_cancel(d->env.loop, d->timer);
 	d->timer = 0;
+	d->wait = W_NONE;
+	if (d->hold_timer)
+		loop_timer_cancel(d->env.loop, d->hold_timer);
+	d->hold_timer = 0;
 	if (d->fd >= 0) {
 		loop_unwatch(d->env.loop, d->fd);
 		close(d->fd);
@@ -195,6 +211,8 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 }
 
 /* ---- writing ------------------------------------------------------------- */
+
+static void hold_start(struct drv *d);
 
 static void
 flush_out(struct drv *d)
@@ -211,8 +229,11 @@ flush_out(struct drv *d)
 			break;
 		}
 		buf_consume(&d->out, (size_t)n);
+		d->progress = 1;
 	}
 	loop_set_events(d->env.loop, d->fd, POLLIN | (d->out.len ? POLLOUT : 0));
+	if (!d->out.len && d->holding)
+		hold_start(d);
 }
 
 static void
@@ -231,8 +252,60 @@ static void
 write_act(struct drv *d)
 {
 	const struct fz_act *a = &d->sess->acts[d->next++];
+	d->obs->last_act_ms = util_now_ms();
 	send_bytes(d, a->b, a->len);
 	fz_frame_client(&d->fr, a->b, a->len);
+}
+
+/* A moment for a lax server to answer data octets before the real end of
+ * the data follows them. */
+#define FZ_HOLD_MS 50
+
+/* 1 if act d->next must wait: it starts with the real end of the message
+ * data, and the data before that end holds a line a lax server may take
+ * for the end or for a command (fz_frame_data_end).  An act with data
+ * before such an end is cut there first (fz_sess_split), so the finding's
+ * scenario sends the data and the end in two steps too. */
+static int
+must_hold(struct drv *d)
+{
+	if (!fz_frame_in_data(&d->fr) || d->hold_done == d->next + 1)
+		return 0;
+	const struct fz_act *a = &d->sess->acts[d->next];
+	int odd;
+	size_t at = fz_frame_data_end(&d->fr, a->b, a->len, &odd);
+	if (at >= a->len || !odd)
+		return 0;
+	if (at == 0)
+		return 1;
+	if (fz_sess_split(d->sess, d->next, at) == 0) {
+		struct fz_obs *o = d->obs;
+		o->tls_act = xrealloc(o->tls_act, (d->sess->n + 1) * sizeof(int));
+		memmove(&o->tls_act[d->next + 1], &o->tls_act[d->next],
+		    (o->n_acts - d->next) * sizeof(int));
+		o->tls_act[d->next + 1] = 0;
+		o->n_acts = d->sess->n;
+	}
+	return 0;
+}
+
+static void
+hold_over(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct drv *d = arg;
+	d->hold_timer = 0;
+	d->holding = 0;
+	d->hold_done = d->next + 1;
+	pump(d);
+}
+
+/* The hold runs from when the data before the end has drained. */
+static void
+hold_start(struct drv *d)
+{
+	if (!d->hold_timer && d->state == DRV_RUN)
+		d->hold_timer = loop_timer(d->env.loop, util_now_ms() + FZ_HOLD_MS, hold_over, d);
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
@@ -302,9 +375,10 @@ take(struct drv *d, const struct reply *r)
 	enum fz_verb v;
 	enum fz_match m = fz_frame_reply(&d->fr, r->code, &v);
 	rec_code(d, r->code, v);
+	d->took = 1;
 	if (r->code >= 400 && r->code != 421)
 		d->obs->n_errors++;
-	if (v == FZ_V_QUIT && m == FZ_MATCH_OK && d->fr.last_bare && !d->obs->quit_code) {
+	if (v == FZ_V_QUIT && m == FZ_MATCH_OK && fz_frame_last_bare(&d->fr) && !d->obs->quit_code) {
 		d->obs->quit_code = r->code;
 		d->obs->quit_index = d->obs->n_codes - 1;
 	}
@@ -352,7 +426,7 @@ parse(struct drv *d)
 		buf_consume(&d->in, (size_t)n);
 		if (rc)
 			return -1;
-		if (d->fr.tls_now)
+		if (fz_frame_tls_due(&d->fr))
 			return 0;
 	}
 	return 0;
@@ -360,35 +434,111 @@ parse(struct drv *d)
 
 /* ---- the flow ------------------------------------------------------------ */
 
+static void try_connect(struct drv *d);
+
+/* The connection to the current address failed (why): on to the next
+ * resolved one (localhost: ::1, then 127.0.0.1), as the engine's sessions
+ * do, or the end. */
+static void
+connect_next(struct drv *d, const char *why)
+{
+	util_strlcpy(d->conn_why, why, sizeof(d->conn_why));
+	if (d->fd >= 0) {
+		loop_unwatch(d->env.loop, d->fd);
+		close(d->fd);
+		d->fd = -1;
+	}
+	if (!d->addr_more) {
+		finish(d, FZ_END_ERROR, "%s", d->conn_why);
+		return;
+	}
+	d->addr_idx++;
+	try_connect(d);
+}
+
 static void
 on_timer(struct loop *loop, void *arg)
 {
 	(void)loop;
 	struct drv *d = arg;
 	d->timer = 0;
-	if (d->state == DRV_CONNECT)
-		finish(d, FZ_END_ERROR, "no connection within %.1f s", d->env.timeout);
-	else if (d->state == DRV_HANDSHAKE)
+	switch (d->wait) {
+	case W_CONNECT: {
+		char why[300];
+		snprintf(why, sizeof(why), "no connection within %.1f s", d->env.timeout);
+		connect_next(d, why);
+		return;
+	}
+	case W_HANDSHAKE:
 		finish(d, FZ_END_TLS, "the TLS handshake did not end within %.1f s", d->env.timeout);
-	else if (fz_frame_owed(&d->fr))
+		return;
+	case W_WRITE:
+		finish(d, FZ_END_TIMEOUT, "the server read nothing for %.1f s (%zu bytes unsent, "
+		    "%zu replies owed)", d->env.timeout, d->out.len, fz_frame_owed(&d->fr));
+		return;
+	case W_REPLY:
 		finish(d, FZ_END_TIMEOUT, "no reply within %.1f s (%zu owed)", d->env.timeout,
 		    fz_frame_owed(&d->fr));
-	else
+		return;
+	case W_CLOSE:
 		finish(d, FZ_END_NOCLOSE, "no close within %.1f s after %s", d->env.timeout,
 		    d->obs->quit_code == 221 ? "221 to QUIT" : "421");
+		return;
+	case W_NONE:
+		return;
+	}
 }
 
 /* Once the client broke a duty, the model cannot say what the server owes,
  * and a wait that runs out proves nothing: such sessions wait briefly. */
 #define FZ_DIRTY_WAIT_MS 250
 
+/* What the session waits for now. */
+static enum drv_wait
+waiting_for(const struct drv *d)
+{
+	switch (d->state) {
+	case DRV_CONNECT:
+		return W_CONNECT;
+	case DRV_HANDSHAKE:
+		return W_HANDSHAKE;
+	case DRV_RUN:
+		if (d->out.len)
+			return W_WRITE;
+		if (fz_frame_owed(&d->fr))
+			return W_REPLY;
+		if (fz_frame_closed(&d->fr))
+			return W_CLOSE;
+		return W_NONE;
+	case DRV_REAP:
+	case DRV_DONE:
+		return W_NONE;
+	}
+	return W_NONE;
+}
+
+/* Set the deadline for what the session waits for.  A wait that goes on
+ * keeps its deadline: bytes that arrive do not move it (a server that
+ * trickles a reply byte by byte runs out of time like a silent one).  It
+ * starts again only when the queued bytes moved (W_WRITE), a reply was
+ * taken (W_REPLY: the next one owed has its own time) or the wait changed
+ * (the bytes owing a reply have drained, the close is due, ...). */
 static void
 arm(struct drv *d)
 {
+	enum drv_wait w = waiting_for(d);
+	int fresh = w != d->wait || (w == W_WRITE && d->progress) || (w == W_REPLY && d->took);
+	d->progress = d->took = 0;
+	if (!fresh && (d->timer || w == W_NONE))
+		return;
 	if (d->timer)
 		loop_timer_cancel(d->env.loop, d->timer);
+	d->timer = 0;
+	d->wait = w;
+	if (w == W_NONE)
+		return;
 	int64_t ms = (int64_t)(d->env.timeout * 1000);
-	if (d->fr.dirty && ms > FZ_DIRTY_WAIT_MS && d->state == DRV_RUN)
+	if (fz_frame_dirty(&d->fr) && ms > FZ_DIRTY_WAIT_MS && (w == W_REPLY || w == W_CLOSE))
 		ms = FZ_DIRTY_WAIT_MS;
 	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
 }
@@ -410,21 +560,27 @@ pump(struct drv *d)
 {
 	if (d->state != DRV_RUN)
 		return;
-	if (d->fr.tls_now) {
+	if (fz_frame_tls_due(&d->fr)) {
 		if (!tls_act_alone(d)) {
 			finish(d, FZ_END_DONE, NULL);
 			return;
 		}
-		d->fr.tls_now = 0;
 		flush_out(d);
 		start_tls(d);
 		return;
 	}
-	while (d->next < d->sess->n && d->fr.mode != FZ_M_CLOSED &&
-	    (fz_frame_owed(&d->fr) == 0 || d->sess->acts[d->next].pipelined))
-		write_act(d);
+	while (!d->holding && d->next < d->sess->n && !fz_frame_closed(&d->fr) &&
+	    (fz_frame_owed(&d->fr) == 0 || d->sess->acts[d->next].pipelined)) {
+		if (must_hold(d))
+			d->holding = 1;
+		else
+			write_act(d);
+	}
 	flush_out(d);
-	if (fz_frame_owed(&d->fr) == 0 && d->fr.mode != FZ_M_CLOSED && d->next >= d->sess->n) {
+	if (d->state != DRV_RUN)
+		return;
+	if (!d->holding && fz_frame_owed(&d->fr) == 0 && !fz_frame_closed(&d->fr) &&
+	    d->next >= d->sess->n) {
 		finish(d, FZ_END_DONE, NULL);
 		return;
 	}
@@ -438,7 +594,7 @@ on_eof(struct drv *d)
 		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
 		return;
 	}
-	if (d->fr.mode == FZ_M_CLOSED)
+	if (fz_frame_closed(&d->fr))
 		finish(d, FZ_END_DONE, NULL);
 	else
 		finish(d, FZ_END_CLOSED, "the server closed the connection (%zu replies owed)",
@@ -514,14 +670,15 @@ static void
 try_connect(struct drv *d)
 {
 	char why[256];
-	int more = 0;
-	d->fd = tp_connect(d->env.target, d->addr_idx, &more, why, sizeof(why));
+	d->addr_more = 0;
+	d->fd = tp_connect(d->env.target, d->addr_idx, &d->addr_more, why, sizeof(why));
 	if (d->fd < 0) {
-		finish(d, FZ_END_ERROR, "%s", why);
+		connect_next(d, why);
 		return;
 	}
 	d->state = DRV_CONNECT;
 	loop_watch(d->env.loop, d->fd, POLLOUT, on_io, d);
+	d->wait = W_NONE; /* each address has its own time */
 	arm(d);
 }
 
@@ -537,7 +694,7 @@ on_io(struct loop *loop, int fd, int revents, void *arg)
 	if (d->state == DRV_CONNECT) {
 		char why[256];
 		if (tp_connect_result(d->fd, why, sizeof(why)) != 0) {
-			finish(d, FZ_END_ERROR, "%s", why);
+			connect_next(d, why);
 			return;
 		}
 		connected(d);
@@ -547,13 +704,15 @@ on_io(struct loop *loop, int fd, int revents, void *arg)
 		flush_out(d);
 		if (d->state == DRV_REAP)
 			return;
+		if (d->state == DRV_RUN)
+			arm(d);
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(d);
 }
 
 void
-fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn done, void *arg)
+fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, void *arg)
 {
 	struct drv *d = xmalloc(sizeof(*d));
 	memset(d, 0, sizeof(*d));
@@ -571,7 +730,7 @@ fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn 
 	memset(d->obs->tls_act, 0, (sess->n + 1) * sizeof(int));
 	buf_init(&d->in);
 	buf_init(&d->out);
-	buf_init(&d->err);
+	fz_errlog_init(&d->errlog);
 	fz_frame_init(&d->fr);
 	for (size_t i = 0; i < sess->n; i++)
 		for (size_t j = 0; j + 1 < sess->acts[i].len; j++)
@@ -604,9 +763,7 @@ fz_obs_free(struct fz_obs *o)
 {
 	if (!o)
 		return;
-	free(o->codes);
-	free(o->code_act);
-	free(o->verbs);
+	free(o->got);
 	free(o->tls_act);
 	free(o->stderr_text);
 	free(o);

@@ -5,8 +5,15 @@
  * how the process ended and what it printed on stderr.
  *
  * Acts are written as the framing model (fz_frame.h) allows: once nothing is
- * owed, or at once for pipelined acts.  A 220 to a STARTTLS act sent alone is
- * followed by the TLS handshake.  Every wait has the deadline `timeout`.
+ * owed, or at once for pipelined acts; the real end of message data whose
+ * lines a lax server may take for an end is held back 50 ms after the data
+ * drained, so a reply to the data is seen as one.  A 220 to a STARTTLS act
+ * sent alone is followed by the TLS handshake.  Every wait has the deadline
+ * `timeout`, per thing awaited: a connection (each resolved address in
+ * turn), a handshake, the server reading queued bytes (from its last
+ * progress), each owed reply (from when the bytes owing it drained, or from
+ * the reply before it: bytes of a reply still arriving do not extend it),
+ * the close after 221 or 421.
  * The driver judges nothing: fz_oracle.h reads the observation.
  */
 #ifndef SMTPH_FZ_DRIVE_H
@@ -47,10 +54,8 @@ enum fz_end {
 struct fz_obs {
 	enum fz_end end;
 	size_t acts_sent;   /* acts written when it ended */
-	int *codes;         /* every reply taken, in order (owned) */
-	size_t *code_act;   /* acts written when each came */
-	uint8_t *verbs;     /* enum fz_verb each answers */
-	size_t n_codes;
+	struct fz_got *got; /* every reply taken, in order (owned) */
+	size_t n_codes, cap_got;
 	int *tls_act;       /* per act: the TLS handshake followed it (owned) */
 	size_t n_acts;
 	int closing;        /* a 221 to QUIT or a 421 came: the close was due */
@@ -63,10 +68,15 @@ struct fz_obs {
 	int bare_newline_data; /* message data held a bare CR or LF */
 	char detail[256];
 	int exited;         /* exec: the process was collected */
-	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0 */
+	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;
+	                     * --launch: by any signal */
+	int died;           /* --launch: the server process ended while this session ran
+	                     * (the campaign sets it, with exit_signal or exit_status) */
+	int exit_status;    /* --launch: its exit status when no signal ended it */
 	int sanitizer;      /* exec: its stderr holds a sanitizer report */
 	char *stderr_text;  /* exec: the start of its stderr (owned, may be NULL) */
 	double seconds;
+	int64_t last_act_ms; /* util_now_ms() when the last act was written (0: none) */
 	size_t cov_new;     /* exec: new coverage bits the process showed */
 };
 
@@ -74,8 +84,10 @@ typedef void (*fz_done_fn)(void *arg, struct fz_obs *obs);
 
 /* Start sess (which must outlive the run) on env->loop; done(arg, obs) is
  * called once, from the loop, with an observation the callee then owns
- * (fz_obs_free). */
-void fz_drive_start(const struct fz_env *env, const struct fz_sess *sess, fz_done_fn done,
+ * (fz_obs_free).  The driver may cut an act of sess in two where it held
+ * back the real end of message data (fz_frame_data_end), so that the
+ * session records what was sent in which step. */
+void fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done,
     void *arg);
 
 void fz_obs_free(struct fz_obs *o);

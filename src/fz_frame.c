@@ -147,6 +147,23 @@ bdat_args(const char *l, size_t n, uint64_t *size, int *last)
 	return 1;
 }
 
+/* A line of message data (no CRLF in it) a lax server may read as the end
+ * of the data or as a command: the fake ends of the public smuggling
+ * scanners all hold one. */
+static int
+data_line_odd(const char *l, size_t n, int at_bol)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0')
+			return 1;
+	if (!at_bol)
+		return 0;
+	size_t i = 0;
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return (i < n && l[i] == '.') || fz_verb_of(l, n) != FZ_V_OTHER;
+}
+
 /* Command-line bytes (no CRLF among them; a trailing CR may be the start
  * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8. */
 static void
@@ -231,11 +248,14 @@ cut_once(struct fz_frame *f)
 			return 1;
 		}
 		if ((q = find_crlf(p, n))) {
+			f->odd |= data_line_odd(p, (size_t)(q - p), f->bol);
 			f->off += (size_t)(q - p) + 2;
 			f->bol = 1;
 			return 1;
 		}
-		f->off += p[n - 1] == '\r' ? n - 1 : n;
+		size_t part = p[n - 1] == '\r' ? n - 1 : n;
+		f->odd |= data_line_odd(p, part, f->bol);
+		f->off += part;
 		f->bol = 0;
 		return 0;
 	case FZ_M_SKIP:
@@ -369,6 +389,7 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 	if (v == FZ_V_DATA && code == 354) {
 		f->mode = FZ_M_DATA;
 		f->bol = 1;
+		f->odd = 0;
 	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
 		f->mode = FZ_M_AUTH;
 	else if (v == FZ_V_STARTTLS && code == 220) {
@@ -402,4 +423,71 @@ enum fz_verb
 fz_frame_next_verb(const struct fz_frame *f)
 {
 	return f->n_owed ? (enum fz_verb)f->owed[f->head].verb : FZ_V_OTHER;
+}
+
+int
+fz_frame_closed(const struct fz_frame *f)
+{
+	return f->mode == FZ_M_CLOSED;
+}
+
+const char *
+fz_frame_dirty(const struct fz_frame *f)
+{
+	return f->dirty;
+}
+
+int
+fz_frame_last_bare(const struct fz_frame *f)
+{
+	return f->last_bare;
+}
+
+int
+fz_frame_tls_due(const struct fz_frame *f)
+{
+	return f->tls_now;
+}
+
+int
+fz_frame_in_data(const struct fz_frame *f)
+{
+	return f->mode == FZ_M_DATA || f->mode == FZ_M_CHUNK;
+}
+
+size_t
+fz_frame_data_end(const struct fz_frame *f, const char *b, size_t n, int *odd)
+{
+	*odd = 0;
+	if (f->mode != FZ_M_DATA || f->blocked)
+		return n;
+	/* The bytes still uncut (at most a CR or a partial ".\r") come first. */
+	size_t plen = f->in.len - f->off;
+	struct buf c;
+	buf_init(&c);
+	if (plen)
+		buf_append(&c, f->in.data + f->off, plen);
+	if (n)
+		buf_append(&c, b, n);
+	int o = f->odd, bol = f->bol;
+	size_t i = 0, end = n;
+	while (i < c.len) {
+		const char *p = c.data + i, *q;
+		size_t left = c.len - i;
+		if (bol && left >= 3 && memcmp(p, ".\r\n", 3) == 0) {
+			if (i >= plen)
+				end = i - plen;
+			break;
+		}
+		if (!(q = find_crlf(p, left))) {
+			o |= data_line_odd(p, p[left - 1] == '\r' ? left - 1 : left, bol);
+			break;
+		}
+		o |= data_line_odd(p, (size_t)(q - p), bol);
+		i += (size_t)(q - p) + 2;
+		bol = 1;
+	}
+	buf_free(&c);
+	*odd = o;
+	return end;
 }

@@ -57,6 +57,8 @@ struct fz_unit {
 	uint8_t last;   /* a BDAT LAST chunk */
 };
 
+/* The model's state: the caller allocates it, and reads it only through
+ * the functions below (the fields are the model's own). */
 struct fz_frame {
 	struct buf in;        /* client bytes not yet cut into units */
 	size_t off;           /* cut up to here */
@@ -73,6 +75,8 @@ struct fz_frame {
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
+	int odd;              /* FZ_M_DATA: this message's data so far holds a line a
+	                       * lax server may take for its end or a command */
 };
 
 /* A model of a new connection: the greeting is owed. */
@@ -98,6 +102,36 @@ void fz_frame_tls_done(struct fz_frame *f);
 
 /* The verb of the oldest owed unit (FZ_V_OTHER when none is owed). */
 enum fz_verb fz_frame_next_verb(const struct fz_frame *f);
+
+/* 1 after a 221 to QUIT or a 421: the server closes and owes nothing. */
+int fz_frame_closed(const struct fz_frame *f);
+
+/* The first duty the client broke (static text), or NULL: the session is
+ * then not strict (fz_oracle.h). */
+const char *fz_frame_dirty(const struct fz_frame *f);
+
+/* 1 if the unit the last reply answered was its verb alone ("QUIT"). */
+int fz_frame_last_bare(const struct fz_frame *f);
+
+/* 1 from a 220 to STARTTLS until fz_frame_tls_done(): the handshake is
+ * due, and no reply may be taken in plaintext before it. */
+int fz_frame_tls_due(const struct fz_frame *f);
+
+/* 1 while the client is inside message data (after a 354, or inside a BDAT
+ * chunk): the end of the data has not been sent.  A reply that comes then
+ * answers data octets (smuggling, RFC 5321 4.1.1.4). */
+int fz_frame_in_data(const struct fz_frame *f);
+
+/* For b[0..n), the bytes the client is about to send while inside message
+ * data (after a 354): where in b the real end of the data starts (the "."
+ * of CRLF.CRLF), or n when it is not in b (or the model is not in message
+ * data).  *odd says whether the data before that end (this message's,
+ * earlier bytes included) holds a line a lax server may take for the end
+ * or for a command: a bare CR or LF, a NUL, a line starting with a dot
+ * after blanks, a line that is a command verb.  The driver holds such an
+ * end back a moment, so that a reply to the data comes while the client is
+ * still inside it (fz_frame_reply: FZ_MATCH_DATA). */
+size_t fz_frame_data_end(const struct fz_frame *f, const char *b, size_t n, int *odd);
 
 /* The verb of a command line (case-insensitive first word). */
 enum fz_verb fz_verb_of(const char *line, size_t len);

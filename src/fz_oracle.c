@@ -20,18 +20,13 @@ fz_oracle_name(enum fz_oracle k)
 	return k < FZ_OR_COUNT ? names[k] : "?";
 }
 
-/* DT-02 is not a session rule of the engine: quoted here. */
-static const struct rules_rule dt02 = { "DT-02", "RFC 5321 4.1.1.4",
-	"In particular, the sequence \"<LF>.<LF>\" (bare line feeds, without carriage returns) "
-	"MUST NOT be treated as equivalent to <CRLF>.<CRLF> as the end of mail data indication." };
-
 /* owed: the replies still owed when the oracle fired; at least one when
  * the failing reply itself is what is awaited (hang, malformed, close). */
 static struct fz_verdict
 verdict(enum fz_oracle k, const char *rule, enum fz_last last, size_t upto, size_t n_codes,
     size_t owed)
 {
-	const struct rules_rule *r = rule[0] == 'D' ? &dt02 : rules_session(rule);
+	const struct rules_rule *r = rules_session(rule);
 	return (struct fz_verdict){ k, r->id, r->ref, r->quote, last, upto, n_codes, owed };
 }
 
@@ -57,7 +52,7 @@ always(const struct fz_obs *o)
 	size_t owed1 = o->owed ? o->owed : 1;
 	/* After a 221 or 421 the close is due: the scenario ends expecting it. */
 	enum fz_last gone = o->closing ? FZ_LAST_CLOSE : FZ_LAST_SILENCE;
-	if (o->exit_signal)
+	if (o->exit_signal || o->died)
 		return verdict(FZ_OR_CRASH, "TM-03", gone, o->acts_sent, all, o->owed);
 	if (o->sanitizer)
 		return verdict(FZ_OR_SANITIZER, "TM-03", gone, o->acts_sent, all, o->owed);
@@ -77,7 +72,7 @@ fz_oracle_judge(const struct fz_obs *o)
 	size_t owed1 = o->owed ? o->owed : 1;
 	/* RFC 5321 4.1.1.10: QUIT (no argument) gets 221. */
 	if (o->quit_code && o->quit_code != 221 && o->quit_code != 421) {
-		size_t upto = o->code_act[o->quit_index];
+		size_t upto = o->got[o->quit_index].act;
 		return verdict(FZ_OR_QUIT, "TM-01", FZ_LAST_221, upto, o->quit_index, 0);
 	}
 	switch (o->end) {
@@ -95,7 +90,7 @@ fz_oracle_judge(const struct fz_obs *o)
 		return verdict(FZ_OR_EXTRA, "RF-01", FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
 	case FZ_END_DATA:
 		return verdict(FZ_OR_SMUGGLE, o->bare_newline_data ? "DT-02" : "RF-01",
-		    FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
+		    FZ_LAST_IN_DATA, o->acts_sent, but_last, o->owed);
 	case FZ_END_LATE:
 		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
 		    o->acts_sent, but_last, 0);
@@ -110,9 +105,9 @@ fz_oracle_key(const struct fz_obs *o, const struct fz_verdict *v)
 	uint64_t h = 1469598103934665603ULL;
 #define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
 	MIX(v->oracle);
-	MIX(v->n_codes ? o->verbs[v->n_codes - 1] : FZ_V_GREETING);
+	MIX(v->n_codes ? o->got[v->n_codes - 1].verb : FZ_V_GREETING);
 	for (size_t i = 0; i < v->n_codes; i++)
-		MIX(o->codes[i]);
+		MIX(o->got[i].code);
 #undef MIX
 	return h;
 }

@@ -17,7 +17,7 @@
 
 enum fz_oracle {
 	FZ_OR_NONE,
-	FZ_OR_CRASH,     /* the exec: target died by a signal */
+	FZ_OR_CRASH,     /* the exec: target died by a signal; a --launch server died */
 	FZ_OR_SANITIZER, /* it printed a sanitizer report */
 	FZ_OR_MALFORMED, /* a reply our parser refuses */
 	FZ_OR_CLOSE,     /* closed without 421 or 221 */

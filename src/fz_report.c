@@ -46,7 +46,7 @@ static const char *
 oracle_says(enum fz_oracle k)
 {
 	static const char *const says[FZ_OR_COUNT] = {
-		[FZ_OR_CRASH] = "the server process died by a signal",
+		[FZ_OR_CRASH] = "the server process died (a signal; or any end of a --launch server)",
 		[FZ_OR_SANITIZER] = "the server process printed a sanitizer report",
 		[FZ_OR_MALFORMED] = "a malformed reply",
 		[FZ_OR_CLOSE] = "the server closed the connection without 421 or 221",
@@ -63,7 +63,7 @@ oracle_says(enum fz_oracle k)
 int
 fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
     const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    unsigned runs)
+    const char *launch, unsigned runs)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -71,23 +71,34 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 		return -1;
 	}
 	char *detail = printable(obs->detail);
-	char l0[512], l1[600], l2[512], l3[512], l4[256], id[128], title[700];
+	char l0[512], l1[600], l2[512], l3[512], l4[256], l5[1200], id[128], title[700];
 	snprintf(l0, sizeof(l0), "smtp-harness fuzz finding: %s: %s", fz_oracle_name(v->oracle),
 	    oracle_says(v->oracle));
 	snprintf(l1, sizeof(l1), "seen: %s", detail[0] ? detail : "(see the failing step)");
 	snprintf(l2, sizeof(l2), "target: %s; seed scenario: %s; shrunk in %u runs", target_url,
 	    s->origin, runs);
 	snprintf(l3, sizeof(l3), "replay: smtp-harness run --target %s %s", target_url, path);
-	l4[0] = '\0';
+	l4[0] = l5[0] = '\0';
+	if (launch) {
+		/* The server the campaign started: start it the same way first. */
+		char *cmd = printable(launch);
+		snprintf(l5, sizeof(l5), "replay against the launched server: start it first with "
+		    "/bin/sh -c '%s' (the fuzzer's --launch), wait until %s accepts, then the line above",
+		    cmd, target_url);
+		free(cmd);
+	}
 	if (obs->exit_signal)
 		snprintf(l4, sizeof(l4), "the process died by signal %d", obs->exit_signal);
+	else if (obs->died)
+		snprintf(l4, sizeof(l4), "the launched server exited with status %d", obs->exit_status);
 	else if (obs->sanitizer)
 		snprintf(l4, sizeof(l4), "the process printed a sanitizer report (stderr below)");
-	const char *comment[8] = { l0, l1, l2, l3, l4[0] ? l4 : NULL, NULL };
+	const char *comment[8] = { l0, l1, l2, l3, l5[0] ? l5 : l4[0] ? l4 : NULL,
+		l5[0] && l4[0] ? l4 : NULL, NULL };
 	const char *p = strrchr(path, '/');
 	snprintf(id, sizeof(id), "fuzz-%.*s", (int)strcspn(p ? p + 1 : path, "."), p ? p + 1 : path);
 	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
-	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->codes, obs->code_act, v->n_codes,
+	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->got, v->n_codes,
 	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
 	    v->rule_ref, v->rule_quote, v->owed, v->last });
 	if (obs->stderr_text) {

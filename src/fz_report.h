@@ -35,9 +35,10 @@ void fz_report_free(struct fz_report *r);
 
 /* Write the finding's scenario to path and remember it.  0, or -1 (the
  * file could not be written; said on stderr). */
+/* launch: the --launch command (said in the replay comment), or NULL. */
 int fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
     const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    unsigned runs);
+    const char *launch, unsigned runs);
 
 /* OUT/summary.md and OUT/summary.json.  0, or -1 with errbuf. */
 int fz_report_summary(const struct fz_report *r, const struct fz_opts *o,

@@ -64,6 +64,17 @@ fz_sess_remove(struct fz_sess *s, size_t i)
 	s->n--;
 }
 
+int
+fz_sess_split(struct fz_sess *s, size_t i, size_t at)
+{
+	if (s->n >= FZ_MAX_ACTS || i >= s->n || at == 0 || at >= s->acts[i].len)
+		return -1;
+	fz_sess_insert(s, i + 1, s->acts[i].b + at, s->acts[i].len - at, 0);
+	s->acts[i].len = at;
+	s->acts[i].b[at] = '\0';
+	return 0;
+}
+
 void
 fz_sess_copy(struct fz_sess *dst, const struct fz_sess *src)
 {
@@ -251,14 +262,14 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 	for (size_t k = 0; k <= upto && k <= s->n; k++) {
 		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];
 		if (k > 0) {
-			int tls_code = c < seen->n_codes && seen->code_act[c] == k ? seen->codes[c] : 220;
+			int tls_code = c < seen->n_got && seen->got[c].act == k ? seen->got[c].code : 220;
 			write_act(&y, &s->acts[k - 1], tls, tls_code);
-			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_codes &&
-			    seen->code_act[c] == k)
+			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_got &&
+			    seen->got[c].act == k)
 				c++;
 		}
-		for (; c < seen->n_codes && seen->code_act[c] == k; c++)
-			buf_printf(&y, "  - expect: %d\n", seen->codes[c]);
+		for (; c < seen->n_got && seen->got[c].act == k; c++)
+			buf_printf(&y, "  - expect: %d\n", seen->got[c].code);
 	}
 	for (size_t i = 0; i < end->owed; i++)
 		buf_printf(&y, "  - expect: xxx\n    rule: %s\n", end->rule_id);
@@ -267,9 +278,14 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 		[FZ_LAST_SILENCE] = "  - expect_open: 1\n",
 		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
 		[FZ_LAST_221] = "  - expect: 221\n",
+		[FZ_LAST_IN_DATA] = "  - expect_open: 1\n",
 	};
 	if (lasts[end->last])
 		buf_printf(&y, "%s    rule: %s\n", lasts[end->last], end->rule_id);
+	/* A server that kept quiet is still inside the message: end it (an
+	 * empty line first, wherever the data stopped), then its reply. */
+	if (end->last == FZ_LAST_IN_DATA)
+		buf_puts(&y, "  - send_raw: '\\r\\n.\\r\\n'\n  - expect: xxx\n");
 	fwrite(y.data, 1, y.len, f);
 	buf_free(&y);
 }

@@ -12,6 +12,7 @@
 #define SMTPH_FZ_SESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "buf.h"
@@ -42,6 +43,10 @@ void fz_sess_add(struct fz_sess *s, const void *b, size_t len, int pipelined);
 /* Insert at index i (<= n), remove act i. */
 void fz_sess_insert(struct fz_sess *s, size_t i, const void *b, size_t len, int pipelined);
 void fz_sess_remove(struct fz_sess *s, size_t i);
+/* Cut act i in two at byte at (0 < at < len): act i keeps b[0..at), a new
+ * act i + 1 (not pipelined) takes the rest.  0, or -1 (nothing changed)
+ * when the session is full or the cut is not inside the act. */
+int fz_sess_split(struct fz_sess *s, size_t i, size_t at);
 /* Total bytes of all acts. */
 size_t fz_sess_bytes(const struct fz_sess *s);
 
@@ -51,12 +56,18 @@ size_t fz_sess_bytes(const struct fz_sess *s);
  * expanded (the seed is then left out). */
 int fz_sess_from_scn(const struct scn *sc, struct vars_scope *scope, struct fz_sess *out);
 
+/* One reply the fuzzer took. */
+struct fz_got {
+	int code;
+	uint8_t verb;   /* enum fz_verb (fz_frame.h) of the unit it answers */
+	size_t act;     /* acts written when it came (0: the greeting) */
+};
+
 /* What the fuzzer saw of a session, for the scenario it writes. */
 struct fz_seen {
-	const int *codes;       /* every reply's code, in order */
-	const size_t *code_act; /* the act after which each came (0: greeting) */
-	size_t n_codes;         /* acts are numbered 1..n; act k's replies follow it */
-	const int *tls_act;     /* per act (n entries): a TLS handshake followed it */
+	const struct fz_got *got; /* every reply, in order */
+	size_t n_got;             /* acts are numbered 1..n; act k's replies follow it */
+	const int *tls_act;       /* per act (n entries): a TLS handshake followed it */
 };
 
 /* The failing step that ends the scenario, after the replies still owed. */
@@ -65,6 +76,8 @@ enum fz_last {
 	FZ_LAST_SILENCE, /* then nothing more, and no close (an extra reply, a close) */
 	FZ_LAST_CLOSE,   /* the close (after 221 or 421) */
 	FZ_LAST_221,     /* the reply to QUIT must be 221 */
+	FZ_LAST_IN_DATA, /* nothing more (a reply to message data), then the real
+	                  * end of the data, so the scenario's teardown works */
 };
 
 /* How a finding's scenario ends: the rule it names, the replies still

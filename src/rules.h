@@ -3,7 +3,9 @@
  * its steps say (docs/scenarios.md, "Session rules"), each with its
  * catalogue id, RFC section and the RFC's own words.  A FAIL the engine
  * finds outside a step that names a rule of its own is charged to one of
- * these, so every FAIL names one broken MUST or SHOULD.
+ * these, so every FAIL names one broken MUST or SHOULD.  The fuzzer's
+ * oracles (fz_oracle.c) charge their findings to the same entries (and to
+ * DT-02, the end of data, which only it charges outside a step).
  */
 #ifndef SMTPH_RULES_H
 #define SMTPH_RULES_H

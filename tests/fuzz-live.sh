@@ -5,6 +5,8 @@
 #     seeds, and its scenario fails on that fault (exit 1) and passes on the
 #     clean server (exit 0), so the finding is the fault's;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
+#   - --launch: a network server the fuzzer starts (serve --listen with
+#     deep-crash) crashes, is started again, the finding crashes it again;
 #   - usage errors exit 2, an unreachable target 3, summary.json is written.
 # Usage: fuzz-live.sh BINARY [SMOKE_SECONDS]; exit 1 on the first failure.
 set -eu
@@ -56,9 +58,9 @@ found builtin:unsolicited-reply unsolicited-reply extra-reply
 found builtin:bare-lf-replies bare-lf-replies malformed
 found builtin:mixed-code-multiline mixed-code-multiline malformed
 found builtin:code-out-of-range code-out-of-range malformed
-found builtin:lf-dot-lf lf-dot-lf ""
-found builtin:any-newline-data any-newline-data ""
-found builtin:data-answers-commands data-answers-commands ""
+found builtin:lf-dot-lf lf-dot-lf smuggling
+found builtin:any-newline-data any-newline-data smuggling
+found builtin:data-answers-commands data-answers-commands smuggling
 found builtin:quit-no-close quit-no-close no-close
 found builtin:quit-needs-helo quit-needs-helo quit
 found builtin:long-line-close long-line-close close
@@ -74,6 +76,34 @@ ACCOUNT="--var auth_user=harness --var auth_password=harness-secret"
 found "exec:$BIN serve --stdio --faults deep-crash" deep-crash crash 180 $ACCOUNT
 grep -q 'died by signal 6' "$TMP"/f-deep-crash/findings/*.yaml || fail "deep-crash: the finding does not name SIGABRT"
 found builtin:deep-hang deep-hang hang 240
+
+# --launch: the fuzzer starts `serve --listen` with deep-crash itself, finds
+# the crash (SIGABRT), starts the server again and goes on; the finding
+# crashes a server started the same way; nothing is left running.
+PORT=$(( 20000 + $$ % 20000 ))
+LCMD="$BIN serve --listen 127.0.0.1:$PORT --faults deep-crash"
+rc=0
+"$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" --duration 240 --max-findings 1 \
+    --seed 13 --timeout 1 --out "$TMP/launch" $ACCOUNT 2>"$TMP/launch.err" || rc=$?
+[ $rc -eq 1 ] || { tail -5 "$TMP/launch.err" >&2; fail "--launch deep-crash: fuzz exit $rc, no finding"; }
+f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
+[ -n "$f" ] || fail "--launch deep-crash: no crash finding"
+grep -q 'launched server died by signal 6' "$f" || fail "--launch: the finding does not name SIGABRT"
+grep -q "start it first with /bin/sh -c '$LCMD'" "$f" || fail "--launch: the finding does not say how to start the server"
+grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
+! pgrep -f "serve --listen 127.0.0.1:$PORT " >/dev/null || fail "--launch: the server was left running"
+# Replay: the server started as the finding says dies on it.
+sh -c "exec $LCMD" 2>/dev/null & spid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do "$BIN" run --target "smtp://127.0.0.1:$PORT" --timeout 1 \
+    scenarios/rfc5321/session/quit-221-close.yaml >/dev/null 2>&1 && break; sleep 0.2; done
+rc=0; "$BIN" run --target "smtp://127.0.0.1:$PORT" --timeout 2 "$f" >"$TMP/launch.run" 2>&1 || rc=$?
+src=0; wait $spid || src=$?
+[ $src -eq 134 ] || { kill $spid 2>/dev/null; cat "$f" "$TMP/launch.run" >&2; fail "--launch: the finding does not crash a fresh server (its exit $src)"; }
+rc=0; "$BIN" run --target builtin --timeout 2 "$f" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "--launch: the finding fails on the clean server too"
+echo "ok fuzz-live: --launch deep-crash found ($(basename "$f")), the server restarted, the finding crashes it again"
+rc=0; "$BIN" fuzz --target builtin --launch true --duration 1 2>/dev/null || rc=$?
+[ $rc -eq 2 ] || fail "--launch with a builtin target: exit $rc, not 2"
 
 # Usage and target errors.
 rc=0; "$BIN" fuzz --duration abc 2>/dev/null || rc=$?
