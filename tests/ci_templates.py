@@ -83,6 +83,17 @@ def listening(port):
         s.close()
 
 
+def gone(port, seconds=5.0):
+    """The stop step's kill is a SIGTERM: the server closes its listener
+    as it shuts down, a moment later.  True once nothing listens."""
+    end = time.time() + seconds
+    while listening(port):
+        if time.time() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def snapshot(tmp):
     """A git repository of this working tree (tracked and untracked files,
     not what .gitignore excludes), branch main: what the templates clone."""
@@ -311,7 +322,7 @@ def github(tmp, env0, git_url):
                 installed = True
             if rc != 0:
                 failed = True
-        server_gone = not listening(port)
+        server_gone = gone(port)
         end_groups(groups)
         rc = outcome.get(run_step[0].get("name")) if run_step else None
         check(rc == want_rc, "github %s (%s): run step exit %s, wanted %d%s" % (
