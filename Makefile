@@ -80,9 +80,14 @@ FUZZ_LIVE_SECONDS ?= 30
 test-fuzz-live: $(BIN)
 	@sh tests/fuzz-live.sh $(BIN) $(FUZZ_LIVE_SECONDS)
 
-# The 30-second smoke alone: the clean server, no finding.
+# `smtp-harness fuzz` against real servers (as root; not in .ci/run): Exim
+# as a daemon and as `exim4 -bs`, and Postfix, each started by its
+# harness/interop start.sh, fuzzed inside the namespace with its profile for
+# FUZZ_LIVE_DURATION (default 120s; FUZZ_LIVE_DURATION_exim_bs and the like
+# for one target; FUZZ_LIVE_TARGETS to choose), then stopped; the findings
+# and summary.md in reports/fuzz-live/TARGET/.
 fuzz-live-smoke: $(BIN)
-	@$(BIN) fuzz --target builtin --duration 30 --out $(BUILD)/fuzz-live-smoke
+	@sh harness/interop/fuzz-live.sh $(BIN)
 
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
