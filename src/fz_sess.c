@@ -244,8 +244,10 @@ write_header(struct buf *y, const char *id, const char *title, const char *const
 		buf_printf(y, "# %s\n", comment[i]);
 	buf_printf(y, "id: %s\ntitle: ", id);
 	fz_yaml_raw(y, title, strlen(title));
-	buf_printf(y, "\nlevel: must\nrefs: [%s, %s]\ntags: [fuzz]\nopening: none\n", rule_ref,
-	    rule_id);
+	/* The level the quote supports: lint refuses `must` over a SHOULD
+	 * (RF-05: reply lines over the limits). */
+	buf_printf(y, "\nlevel: %s\nrefs: [%s, %s]\ntags: [fuzz]\nopening: none\n",
+	    scn_quote_has(rule_quote, 0) ? "must" : "should", rule_ref, rule_id);
 	buf_printf(y, "rules:\n  - id: %s\n    ref: %s\n    quote: ", rule_id, rule_ref);
 	fz_yaml_raw(y, rule_quote, strlen(rule_quote));
 	buf_puts(y, "\nsteps:\n");

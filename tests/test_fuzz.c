@@ -369,7 +369,24 @@ test_yaml_round_trip(void)
 	CU_ASSERT(back.acts[0].len == sizeof(raw) - 1 &&
 	    memcmp(back.acts[0].b, raw, sizeof(raw) - 1) == 0);
 	CU_ASSERT(sc->steps[4].rule && strcmp(sc->steps[4].rule->id, "RF-01") == 0);
+	CU_ASSERT(sc->level == SCN_MUST);
 	fz_sess_free(&back);
+	scn_free(sc);
+	load_diag_free(&d);
+	free(buf);
+	/* a SHOULD rule (RF-05) makes a `should` scenario, which loads */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-y", "t", NULL,
+	    &(struct fz_ending){ "RF-05", "RFC 5321 4.5.3.1", "Objects larger than these sizes "
+	    "SHOULD be avoided when possible.", 1, FZ_LAST_NONE });
+	fclose(f);
+	load_diag_init(&d);
+	sc = load_scenario_mem("finding-should.yaml", buf, len, &d);
+	if (!sc)
+		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT(sc->level == SCN_SHOULD);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
