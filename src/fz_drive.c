@@ -184,6 +184,7 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 	o->owed = fz_frame_owed(&d->fr);
 	o->closing = fz_frame_closed(&d->fr);
 	o->dirty = fz_frame_dirty(&d->fr);
+	o->overlong = fz_frame_overlong(&d->fr);
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);

@@ -61,6 +61,7 @@ struct fz_obs {
 	int closing;        /* a 221 to QUIT or a 421 came: the close was due */
 	size_t owed;        /* replies owed when it ended */
 	const char *dirty;  /* the client duty the session broke, or NULL */
+	int overlong;       /* it sent a command line over the limit (fz_frame.h) */
 	unsigned n_errors;  /* 4yz/5yz replies but 421 */
 	int quit_code;      /* reply to the first bare "QUIT", 0 if none */
 	size_t quit_index;  /* its index in codes[] */

@@ -12,6 +12,10 @@
 /* The longest command line RFC 5321 4.5.3.1.4 makes a server take; a reply
  * that comes while a longer one is still arriving answers it early. */
 #define FZ_CMD_LINE_MAX 512
+/* MAIL and RCPT with their extensions' parameters (RFC 5321 4.5.3.1.4:
+ * "SMTP extensions may be used to increase this limit"; AUTH= and ORCPT=
+ * add 500 each, RFC 4954 3, RFC 3461 4.2). */
+#define FZ_CMD_LINE_EXT 2048
 /* A BDAT chunk larger than this is not modelled (a server may refuse it
  * without reading it: the session is then not strict). */
 #define FZ_CHUNK_MAX (64u * 1024 * 1024)
@@ -181,6 +185,8 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 {
 	check_line(f, l, n, 0);
 	enum fz_verb v = fz_verb_of(l, n);
+	if (n + 2 > (v == FZ_V_MAIL || v == FZ_V_RCPT ? FZ_CMD_LINE_EXT : FZ_CMD_LINE_MAX))
+		f->overlong = 1;
 	if (v == FZ_V_BDAT && !f->chunking && !f->dirty)
 		f->dirty = "BDAT where CHUNKING was not advertised (RFC 3030 2)";
 	if (v == FZ_V_BDAT && f->after_last && !f->dirty)
@@ -429,6 +435,12 @@ int
 fz_frame_closed(const struct fz_frame *f)
 {
 	return f->mode == FZ_M_CLOSED;
+}
+
+int
+fz_frame_overlong(const struct fz_frame *f)
+{
+	return f->overlong;
 }
 
 const char *

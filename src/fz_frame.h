@@ -72,6 +72,7 @@ struct fz_frame {
 	int chunking, pipelining; /* offered by the last EHLO 250 */
 	int tls_now;          /* a 220 to STARTTLS has just come: hand shake now */
 	const char *dirty;    /* NULL, or the first client duty the client broke */
+	int overlong;         /* a command line over its limit was sent */
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
@@ -109,6 +110,12 @@ int fz_frame_closed(const struct fz_frame *f);
 /* The first duty the client broke (static text), or NULL: the session is
  * then not strict (fz_oracle.h). */
 const char *fz_frame_dirty(const struct fz_frame *f);
+
+/* 1 once the client sent a command line over RFC 5321 4.5.3.1.4's 512
+ * octets (MAIL and RCPT: over FZ_CMD_LINE_EXT, what their extensions add).
+ * Its breach, but a narrow one: a server may answer such a line in pieces,
+ * so the replies are no longer counted; a close or a crash still tells. */
+int fz_frame_overlong(const struct fz_frame *f);
 
 /* 1 if the unit the last reply answered was its verb alone ("QUIT"). */
 int fz_frame_last_bare(const struct fz_frame *f);

@@ -71,10 +71,16 @@ fz_oracle_judge(const struct fz_obs *o)
 	size_t all = o->n_codes, but_last = o->n_codes ? o->n_codes - 1 : 0;
 	size_t owed1 = o->owed ? o->owed : 1;
 	/* RFC 5321 4.1.1.10: QUIT (no argument) gets 221. */
-	if (o->quit_code && o->quit_code != 221 && o->quit_code != 421) {
+	if (o->quit_code && o->quit_code != 221 && o->quit_code != 421 && !o->overlong) {
 		size_t upto = o->got[o->quit_index].act;
 		return verdict(FZ_OR_QUIT, "TM-01", FZ_LAST_221, upto, o->quit_index, 0);
 	}
+	/* After an over-long command line the replies cannot be counted: a
+	 * server may answer it in pieces (RFC 5321 4.5.3.1.4 binds the
+	 * client); what it does with the connection still tells. */
+	if (o->overlong && (o->end == FZ_END_EXTRA || o->end == FZ_END_LATE ||
+	    o->end == FZ_END_DATA))
+		return v;
 	switch (o->end) {
 	case FZ_END_CLOSED:
 		/* RFC 5321 7.8: a close after error replies is a defence. */

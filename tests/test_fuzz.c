@@ -120,6 +120,31 @@ test_frame_bdat_and_duties(void)
 	CU_ASSERT(fz_frame_dirty(&f) != NULL); /* before the greeting */
 	fz_frame_free(&f);
 
+	/* RFC 5321 4.5.3.1.4: 512 octets a command line, more for MAIL and
+	 * RCPT with their extensions' parameters */
+	char line[3100];
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "NOOP ", 5);
+	memcpy(line + 508, "\r\n", 3); /* 510 + CRLF = 512: within */
+	send_str(&f, line);
+	CU_ASSERT(!fz_frame_overlong(&f));
+	fz_frame_reply(&f, 250, NULL);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "MAIL FROM:<a@b> ", 16);
+	memcpy(line + 1500, "\r\n", 3);
+	send_str(&f, line);
+	CU_ASSERT(!fz_frame_overlong(&f));
+	fz_frame_reply(&f, 250, NULL);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "NOOP ", 5);
+	memcpy(line + 511, "\r\n", 3); /* 513 */
+	send_str(&f, line);
+	CU_ASSERT(fz_frame_overlong(&f));
+	CU_ASSERT(fz_frame_dirty(&f) == NULL); /* a narrow breach: closes still tell */
+	fz_frame_free(&f);
+
 	fz_frame_init(&f);
 	fz_frame_reply(&f, 220, NULL);
 	send_str(&f, "BDAT 3\r\n"); /* no EHLO, no CHUNKING */
@@ -244,6 +269,22 @@ test_oracle(void)
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
 	o.exit_signal = 11;
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_CRASH);
+	/* After an over-long command line a server may answer in pieces: no
+	 * count-based verdict (Exim answers every 16 KiB), but a close tells */
+	o = obs_of(FZ_END_EXTRA, codes, 3);
+	o.overlong = 1;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o = obs_of(FZ_END_LATE, codes, 3);
+	o.overlong = 1;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o = obs_of(FZ_END_DONE, codes, 3);
+	o.overlong = 1;
+	o.quit_code = 500;
+	o.quit_index = 2;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o = obs_of(FZ_END_CLOSED, codes, 3);
+	o.overlong = 1;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_CLOSE);
 	o = obs_of(FZ_END_DATA, codes, 3);
 	o.bare_newline_data = 1;
 	v = fz_oracle_judge(&o);
