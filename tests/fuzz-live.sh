@@ -18,7 +18,7 @@ fail() { echo "FAIL fuzz-live: $*" >&2; exit 1; }
 
 # The clean server for SMOKE seconds: no finding, many sessions.
 rc=0
-"$BIN" fuzz --target builtin --duration "$SMOKE" --seed 11 --out "$TMP/clean" 2>"$TMP/clean.err" || rc=$?
+timeout $((SMOKE + 120)) "$BIN" fuzz --target builtin --duration "$SMOKE" --seed 11 --out "$TMP/clean" 2>"$TMP/clean.err" || rc=$?
 [ $rc -eq 0 ] || { cat "$TMP/clean.err" >&2; ls "$TMP/clean/findings" >&2; fail "clean builtin: exit $rc"; }
 grep -q '"findings":\[\]' "$TMP/clean/summary.json" || fail "clean builtin: summary.json lists findings"
 n=$(sed 's/.*"sessions":\([0-9]*\).*/\1/' "$TMP/clean/summary.json")
@@ -28,7 +28,7 @@ echo "ok fuzz-live: clean builtin, $n sessions in $SMOKE s, no finding"
 # Every benign or lenient mode: the fuzzer must not blame a legal server.
 for m in $("$BIN" serve --list-faults | awk '/\((benign|lenient)\)/ { print $1 }'); do
 	rc=0
-	"$BIN" fuzz --target "builtin:$m" --max-sessions 800 --seed 12 --timeout 2 \
+	timeout 300 "$BIN" fuzz --target "builtin:$m" --max-sessions 800 --seed 12 --timeout 2 \
 	    --out "$TMP/b-$m" 2>/dev/null || rc=$?
 	[ $rc -eq 0 ] || fail "benign mode $m: exit $rc, $(ls "$TMP/b-$m/findings" | head -3)"
 done
@@ -40,16 +40,16 @@ found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	shift 3
 	[ $# -gt 0 ] && shift
 	rc=0
-	"$BIN" fuzz --target "$url" --duration "$secs" --max-findings 1 --seed 13 --timeout 1 \
+	timeout $((secs + 120)) "$BIN" fuzz --target "$url" --duration "$secs" --max-findings 1 --seed 13 --timeout 1 \
 	    --out "$out" "$@" 2>/dev/null || rc=$?
 	[ $rc -eq 1 ] || fail "$fault: fuzz exit $rc, no finding within $secs s"
 	f=$(ls "$out"/findings/*.yaml | head -1)
 	[ -n "$oracle" ] && case $(basename "$f") in "$oracle"-*) ;; *) fail "$fault: $(basename "$f"), not $oracle" ;; esac
 	rc=0
-	"$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
+	timeout 120 "$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
 	[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: the finding does not fail on replay (exit $rc)"; }
 	rc=0
-	"$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
+	timeout 120 "$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
 	[ $rc -eq 0 ] || { cat "$f" "$out.clean" >&2; fail "$fault: the finding fails on the clean server too"; }
 	echo "ok fuzz-live: $fault found ($(basename "$f")), replays"
 }
@@ -80,11 +80,18 @@ found builtin:deep-hang deep-hang hang 240
 # --launch: the fuzzer starts `serve --listen` with deep-crash itself, finds
 # the crash (SIGABRT), starts the server again and goes on; the finding
 # crashes a server started the same way; nothing is left running.
+# The machinery is under test here, not the search (the exec: run above
+# proves that): two seeds, AUTH then a transaction and BDAT then RSET, which
+# the fuzzer splices into the crash in seconds, where the whole suite as
+# seeds takes minutes at a launched server's rate.
 PORT=$(( 20000 + $$ % 20000 ))
 LCMD="$BIN serve --listen 127.0.0.1:$PORT --faults deep-crash"
+mkdir "$TMP/lseeds"
+cp scenarios/extensions/auth/auth-then-transaction.yaml \
+    scenarios/extensions/chunking/bdat-rset-clears.yaml "$TMP/lseeds/"
 rc=0
-"$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" --duration 240 --max-findings 1 \
-    --seed 13 --timeout 1 --out "$TMP/launch" $ACCOUNT 2>"$TMP/launch.err" || rc=$?
+timeout 400 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" --duration 240 --max-findings 1 \
+    --seeds "$TMP/lseeds" --seed 13 --timeout 1 --out "$TMP/launch" $ACCOUNT 2>"$TMP/launch.err" || rc=$?
 [ $rc -eq 1 ] || { tail -5 "$TMP/launch.err" >&2; fail "--launch deep-crash: fuzz exit $rc, no finding"; }
 f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
 [ -n "$f" ] || fail "--launch deep-crash: no crash finding"
@@ -96,7 +103,10 @@ grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
 sh -c "exec $LCMD" 2>/dev/null & spid=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do "$BIN" run --target "smtp://127.0.0.1:$PORT" --timeout 1 \
     scenarios/rfc5321/session/quit-221-close.yaml >/dev/null 2>&1 && break; sleep 0.2; done
-rc=0; "$BIN" run --target "smtp://127.0.0.1:$PORT" --timeout 2 "$f" >"$TMP/launch.run" 2>&1 || rc=$?
+rc=0; timeout 60 "$BIN" run --target "smtp://127.0.0.1:$PORT" --timeout 2 "$f" >"$TMP/launch.run" 2>&1 || rc=$?
+# Bounded: a server the finding does not crash is stopped after 10 s.
+for i in $(seq 50); do kill -0 $spid 2>/dev/null || break; sleep 0.2; done
+kill $spid 2>/dev/null || true
 src=0; wait $spid || src=$?
 [ $src -eq 134 ] || { kill $spid 2>/dev/null; cat "$f" "$TMP/launch.run" >&2; fail "--launch: the finding does not crash a fresh server (its exit $src)"; }
 rc=0; "$BIN" run --target builtin --timeout 2 "$f" >/dev/null 2>&1 || rc=$?
