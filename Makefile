@@ -92,7 +92,7 @@ fuzz-live-smoke: $(BIN)
 # The whole test run again, built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
 test-sanitize: $(DEPS)
-	$(MAKE) BUILD=build/san CC=clang \
+	BITE_TIMEOUT=3 $(MAKE) BUILD=build/san CC=clang \
 	    SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    OPT="-O1 -g" test
 
