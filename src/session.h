@@ -1,6 +1,6 @@
 /*
  * session.h - the engine's client sessions (private to engine.c,
- * session.c and step.c; not a public API).
+ * session.c, program.c and step*.c; not a public API).
  *
  * A session is a small program of operations: the standard opening, the
  * scenario's steps, and the teardown (QUIT, 221, close: RFC 5321 4.1.1.10,

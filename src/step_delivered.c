@@ -22,7 +22,7 @@
 /* The writes queued before the drop go out first: a client sends them and
  * then closes. */
 int
-run_disconnect(struct ses *s, const struct ses_op *op)
+stp_run_disconnect(struct ses *s, const struct ses_op *op)
 {
 	(void)op;
 	if (s->out.len > 0 && !s->eof) {
@@ -65,7 +65,7 @@ expand_one(struct ses *s, const char *text, size_t len, int escapes, struct buf 
  * owes replies to them first); its close ends the wait, or the client
  * drops the connection when it does not come in time. */
 int
-run_drain(struct ses *s, const struct ses_op *op)
+stp_run_drain(struct ses *s, const struct ses_op *op)
 {
 	double limit = op->st->seconds > 0 ? op->st->seconds : s->env->o->timeout;
 
@@ -183,7 +183,7 @@ judge(struct ses *s, const struct scn_delivered *d, char *why, size_t whylen,
 }
 
 int
-run_delivered(struct ses *s, const struct ses_op *op)
+stp_run_delivered(struct ses *s, const struct ses_op *op)
 {
 	const struct orc_msg *m[DLV_MAX];
 	size_t nm = 0, total = 0;
