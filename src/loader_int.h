@@ -36,6 +36,20 @@ struct ctx {
 	                  * this is, for messages (load_yaml: "a baseline") */
 };
 
+/* What the step grammar (loader.c) learns for the checks after it
+ * (loader_lint.c): the scenario so far and every capture with its step. */
+struct capdef {
+	char *name;   /* the capture's (owned by its scn_capture) */
+	size_t step;
+};
+
+struct loadstate {
+	struct ctx *c;
+	struct scn *s;
+	struct capdef *caps;
+	size_t ncaps;
+};
+
 #define ERR(c, nd, ...) load_diag_add((c)->diag, (c)->file, (nd)->line, (nd)->col, __VA_ARGS__)
 
 /* Free a node and everything below it (NULL is fine). */
@@ -96,5 +110,20 @@ void ld_parse_rules(struct ctx *c, const struct node *n, struct scn *s);
 /* After the steps: every rule is named by a step and listed in refs, and
  * the level is the strongest keyword a quote carries. */
 void ld_check_rules(struct ctx *c, const struct node *root, const struct scn *s);
+
+/* ---- loader_lint.c ---------------------------------------------------- */
+
+/* id, title, description, level and refs: who the scenario is. */
+void ld_parse_identity(struct ctx *c, const struct node *root, struct scn *s);
+/* requires: extensions, extension_params, vars, oracle. */
+void ld_parse_requires(struct ctx *c, const struct node *v, struct scn *s);
+/* After the steps (s->steps, from the list node steps): only delivered
+ * steps follow the session's end; a delivered step needs an oracle. */
+void ld_check_session_end(struct ctx *c, const struct node *steps, struct scn *s);
+/* After the steps: every ${name} a step's text uses is defined before it
+ * (vars, requires.vars, derived, a capture of an earlier step). */
+void ld_check_step_vars(struct loadstate *ls, const struct node *steps);
+/* The values of vars are literal: none refers to another variable. */
+void ld_check_var_values(struct ctx *c, const struct node *root, const struct scn *s);
 
 #endif

@@ -101,6 +101,7 @@ ses_free(struct ses *s)
 	free(s->probe_auth.text);
 	free(s->probe_mail.text);
 	free(s->probe_rcpt.text);
+	ses_dlv_texts_free(s);
 	free(s);
 }
 

@@ -1,6 +1,6 @@
 /*
  * session.h - the engine's client sessions (private to engine.c,
- * session.c and step.c; not a public API).
+ * session.c, program.c and step*.c; not a public API).
  *
  * A session is a small program of operations: the standard opening, the
  * scenario's steps, and the teardown (QUIT, 221, close: RFC 5321 4.1.1.10,
@@ -56,6 +56,7 @@ enum ses_sentinel {
 };
 
 struct ses;
+struct ses_dlv_texts;
 
 /* How the standard opening authenticates (engine.c decides it from the
  * probe: the target answered 530 to MAIL and the profile gave credentials).
@@ -163,6 +164,8 @@ struct ses {
 	int64_t dlv_t0;         /* a delivered step: when it began (0: not yet) */
 	int64_t dlv_changed;    /* ... when the number of its messages last changed */
 	size_t dlv_n;           /* ... that number then */
+	struct ses_dlv_texts *dlv_texts; /* ... its texts, expanded when it began
+	                         * (owned; step_delivered.c) */
 };
 
 /* ---- session.c --------------------------------------------------------- */
@@ -248,5 +251,11 @@ size_t ses_after_teardown(const struct ses *s);
 
 /* Run the session as far as it can go, then flush what it wrote. */
 void ses_advance(struct ses *s);
+
+/* ---- step_delivered.c -------------------------------------------------- */
+
+/* Free the texts a delivered step expanded when it began (s->dlv_texts;
+ * none is fine). */
+void ses_dlv_texts_free(struct ses *s);
 
 #endif

@@ -2,7 +2,10 @@
  * step.c - the runners of a session's operations (session.h; the program
  * itself is program.c's).  ses_advance() runs operations through a table of runners,
  * one per step kind; each returns 1 to go on with the next operation, or
- * 0 when the session has to wait for the server (or has ended).
+ * 0 when the session has to wait for the server (or has ended).  The
+ * runners of the steps that write are step_send.c's, starttls's
+ * step_starttls.c's, sentinel's step_sentinel.c's, and those of the steps
+ * about delivery step_delivered.c's.
  */
 #include "session.h"
 #include "step_int.h"
@@ -11,12 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "expect.h"
 #include "reply.h"
 #include "rules.h"
-#include "template.h"
 #include "util.h"
 
 #define ENG_DEFAULT_MAX_LINES 1000
@@ -51,8 +52,8 @@ stp_next_op(struct ses *s, int whole_step)
 
 /* stop_if: the reply says the server declined what the rest of the steps
  * test (RFC-allowed), so they do not apply: on to the teardown. */
-static void
-stop_here(struct ses *s)
+void
+stp_stop_here(struct ses *s)
 {
 	ses_note(s, "reply %d: the rest of the steps do not apply (stop_if)", s->last_code);
 	ses_new_wait(s);
@@ -62,14 +63,6 @@ stop_here(struct ses *s)
 	s->nops = ses_after_teardown(s); /* nor do trailing delivered steps */
 	while (s->op < s->nops && s->ops[s->op].phase != SES_TEARDOWN)
 		s->op++;
-}
-
-/* Move a starttls operation to its next phase: a new wait, a new deadline. */
-static void
-set_phase(struct ses *s, enum ses_tls phase)
-{
-	ses_new_wait(s);
-	s->tls_phase = phase;
 }
 
 /* Fail with (up to SHOW_INPUT of) the unread server bytes as what came. */
@@ -365,8 +358,8 @@ stp_parse(struct ses *s, struct reply *r, size_t *n)
 }
 
 /* Parse one reply from the input for an expect operation. */
-static enum got
-take_reply(struct ses *s, const struct scn_expect *x)
+enum got
+stp_take_reply(struct ses *s, const struct scn_expect *x)
 {
 	struct reply_line lines[MAX_REPLY_LINES];
 	struct reply r = { .lines = lines, .lines_cap = MAX_REPLY_LINES };
@@ -435,115 +428,12 @@ stp_unsolicited(struct ses *s)
 	return 1;
 }
 
-/* ---- what send-like steps put on the wire ------------------------------ */
-
-/* Append the step's bytes to out; *ehlo says whether the last command line
- * is EHLO.  NULL, or why the text cannot be expanded. */
-typedef const char *(*render_fn)(struct ses *s, const struct scn_step *st, struct buf *out,
-    int *ehlo);
-
-static const char *
-render_send(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
-{
-	size_t pos = 0;
-	const char *why = tmpl_expand(st->text, st->text_len, 0, ses_var, s, out, &pos);
-	buf_puts(out, "\r\n");
-	*ehlo = out->len >= 5 && util_ieq(out->data, 4, "EHLO") &&
-	    (out->data[4] == ' ' || out->data[4] == '\r');
-	return why;
-}
-
-static const char *
-render_raw(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
-{
-	size_t pos = 0;
-	*ehlo = 0;
-	return tmpl_expand(st->text, st->text_len, 1, ses_var, s, out, &pos);
-}
-
-static const char *
-render_pipeline(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
-{
-	size_t pos = 0;
-	const char *why = NULL;
-	for (size_t i = 0; i < st->n_lines && !why; i++) {
-		why = tmpl_expand(st->lines[i], strlen(st->lines[i]), 0, ses_var, s, out, &pos);
-		buf_puts(out, "\r\n");
-	}
-	*ehlo = st->n_lines && strncasecmp(st->lines[st->n_lines - 1], "EHLO", 4) == 0;
-	return why;
-}
-
-/* RFC 5321 4.5.2: dot-stuff; every line ends in CRLF; the last repeat ends
- * the data with CRLF.CRLF. */
-static const char *
-render_data(struct ses *s, const struct scn_step *st, struct buf *out, int *ehlo)
-{
-	size_t pos = 0;
-	struct buf body;
-	buf_init(&body);
-	const char *why = tmpl_expand(st->text, st->text_len, 0, ses_var, s, &body, &pos);
-	tmpl_data_lines(out, body.data, body.len);
-	buf_free(&body);
-	if (!why && s->rep + 1 == st->repeat)
-		buf_puts(out, ".\r\n");
-	*ehlo = 0;
-	return why;
-}
-
 /* ---- runners ----------------------------------------------------------- */
-
-/* What each send-like step kind puts on the wire. */
-static const render_fn renders[] = {
-	[SCN_STEP_SEND] = render_send,
-	[SCN_STEP_SEND_RAW] = render_raw,
-	[SCN_STEP_PIPELINE] = render_pipeline,
-	[SCN_STEP_DATA] = render_data,
-};
-
-/* The runner of the send-like steps: the step's bytes, rendered by its
- * kind's row of renders[]; the server must not have spoken or closed. */
-/* The server closed before a step could send: 1 if it did (the session
- * has ended). */
-int
-stp_closed_before_send(struct ses *s)
-{
-	if (!s->eof)
-		return 0;
-	if (stp_ended_by_server(s, "closed the connection"))
-		return 1;
-	s->charge = stp_close_rule(s);
-	s->charge_session = 1;
-	ses_fail(s, RES_FAIL, NULL, "(connection closed)",
-	    "the server closed the connection before this step could send");
-	return 1;
-}
-
-static int
-run_send(struct ses *s, const struct ses_op *op)
-{
-	if (stp_unsolicited(s) || stp_closed_before_send(s))
-		return 0;
-	struct buf bytes;
-	int ehlo = 0;
-	buf_init(&bytes);
-	const char *why = renders[op->st->kind](s, op->st, &bytes, &ehlo);
-	if (why) {
-		buf_free(&bytes);
-		ses_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
-		return 0;
-	}
-	s->last_sent_ehlo = ehlo;
-	ses_send(s, bytes.data ? bytes.data : "", bytes.len);
-	buf_free(&bytes);
-	stp_next_op(s, 0);
-	return 1;
-}
 
 static int
 run_expect(struct ses *s, const struct ses_op *op)
 {
-	enum got g = take_reply(s, &op->st->expect);
+	enum got g = stp_take_reply(s, &op->st->expect);
 	if (g == GOT_FAILED)
 		return 0;
 	if (g == GOT_WAIT) {
@@ -557,7 +447,7 @@ run_expect(struct ses *s, const struct ses_op *op)
 	if (s->awaiting_close)
 		return 1;
 	if (g == GOT_STOP)
-		stop_here(s);
+		stp_stop_here(s);
 	else
 		stp_next_op(s, 0);
 	return 1;
@@ -631,7 +521,7 @@ static int
 run_expect_extra(struct ses *s, const struct ses_op *op)
 {
 	const struct scn_step *st = op->st;
-	enum got g = s->in.len ? take_reply(s, &st->expect) : GOT_WAIT;
+	enum got g = s->in.len ? stp_take_reply(s, &st->expect) : GOT_WAIT;
 	if (g == GOT_FAILED)
 		return 0;
 	if (g == GOT_DONE || g == GOT_STOP) {
@@ -655,188 +545,26 @@ run_expect_extra(struct ses *s, const struct ses_op *op)
 	return 0;
 }
 
-/* STARTTLS with any injected bytes in the same write. */
-static int
-starttls_send(struct ses *s, const struct scn_step *st)
-{
-	if (stp_unsolicited(s))
-		return 0;
-	if (s->eof) {
-		ses_fail(s, RES_FAIL, NULL, "(connection closed)",
-		    "the server closed the connection before STARTTLS could be sent");
-		return 0;
-	}
-	if (s->tls) {
-		ses_fail(s, RES_ERROR, NULL, NULL,
-		    "TLS inside TLS is not supported: test a second STARTTLS with send: STARTTLS");
-		return 0;
-	}
-	struct buf bytes;
-	size_t pos = 0;
-	const char *why = NULL;
-	buf_init(&bytes);
-	buf_puts(&bytes, "STARTTLS\r\n");
-	if (st->text)
-		why = tmpl_expand(st->text, st->text_len, 1, ses_var, s, &bytes, &pos);
-	if (why) {
-		buf_free(&bytes);
-		ses_fail(s, RES_ERROR, NULL, NULL, "cannot expand the step's text: %s", why);
-		return 0;
-	}
-	s->last_sent_ehlo = 0;
-	ses_send(s, bytes.data, bytes.len);
-	buf_free(&bytes);
-	set_phase(s, SES_TLS_REPLY);
-	return 1;
-}
-
-/* Its reply: on 220 the handshake starts; another code the step allows
- * ends the step without TLS. */
-static int
-starttls_reply(struct ses *s, const struct scn_step *st)
-{
-	enum got g = take_reply(s, &st->expect);
-	if (g == GOT_FAILED)
-		return 0;
-	if (g == GOT_WAIT) {
-		if (s->fired) {
-			stp_fail_no_reply(s, &st->expect, " to STARTTLS");
-			return 0;
-		}
-		ses_arm(s, s->env->o->timeout);
-		return 0;
-	}
-	if (s->awaiting_close)
-		return 1;
-	if (g == GOT_STOP) {
-		stop_here(s);
-		return 1;
-	}
-	if (s->last_code != 220) {
-		ses_note(s, "STARTTLS answered %d: no handshake", s->last_code);
-		stp_next_op(s, 1);
-		return 1;
-	}
-	set_phase(s, SES_TLS_HANDSHAKE);
-	ses_tls_start(s);
-	return 1;
-}
-
-/* 1 if the handshake failed on the server's side of TLS: the first bytes
- * it sent were a TLS record (alert 0x15 or handshake 0x16), so it spoke
- * TLS and its TLS failed, rather than speaking something else. */
-static int
-server_tls_failed(const struct ses *s)
-{
-	if (!s->tls_failed || s->hs_raw.len == 0)
-		return 0;
-	unsigned char c = (unsigned char)s->hs_raw.data[0];
-	return c == 0x15 || c == 0x16;
-}
-
-/* The handshake, under the per-wait deadline. */
-static int
-starttls_handshake(struct ses *s)
-{
-	if (s->tls_up) {
-		ses_tls_forget(s);
-		stp_next_op(s, 1);
-		return 1;
-	}
-	if (s->tls_failed || s->eof) {
-		/* What came instead of (or before the end of) the handshake. */
-		struct buf got;
-		buf_init(&got);
-		if (s->hs_raw.len)
-			res_render(&got, s->hs_raw.data, s->hs_raw.len);
-		else
-			buf_puts(&got, "(nothing)");
-		const struct ses_op *op = &s->ops[s->op];
-		const struct tls_opts *to = s->env->o->tls;
-		if (s->tls_failed && to && to->verify) {
-			/* The user asked for a verified certificate: not a
-			 * verdict on the protocol, but the run must not pass. */
-			buf_free(&got);
-			ses_fail(s, RES_ERROR, "a verified TLS handshake", NULL,
-			    "TLS handshake failed: %s", s->tls_failed);
-			return 0;
-		}
-		if (!(op->phase == SES_STEPS && op->st->rule) || server_tls_failed(s)) {
-			/* A set-up handshake, or the server's own TLS failing
-			 * (an alert): the scenario cannot go on; no rule names
-			 * what failed, so no verdict (RFC 3207 leaves the
-			 * server's TLS configuration to it). */
-			char *why = xasprintf("the TLS handshake failed: %s; no verdict",
-			    s->tls_failed ? s->tls_failed : "the server closed the connection");
-			buf_free(&got);
-			ses_finish(s, RES_SKIP, why);
-			free(why);
-			return 0;
-		}
-		/* After its 220 the server did not speak TLS: the code's
-		 * meaning broken (TX-10); or it closed (TM-03). */
-		s->charge = s->tls_failed ? "TX-10" : stp_close_rule(s);
-		s->charge_session = 1;
-		if (s->tls_failed)
-			ses_fail(s, RES_FAIL, "a TLS handshake", got.data, "TLS handshake failed: %s",
-			    s->tls_failed);
-		else
-			ses_fail(s, RES_FAIL, "a TLS handshake", got.data,
-			    "the server closed the connection during the TLS handshake");
-		buf_free(&got);
-		return 0;
-	}
-	if (s->fired) {
-		s->ff_timeout = ses_wait_kind(s);
-		ses_fail(s, RES_FAIL, "a TLS handshake", "(nothing)",
-		    "the TLS handshake did not complete within %.1f s", s->env->o->timeout);
-		return 0;
-	}
-	ses_arm(s, s->env->o->timeout);
-	return 0;
-}
-
-/* The starttls step, and the handshake of implicit TLS (which starts at
- * the handshake phase). */
-static int
-run_starttls(struct ses *s, const struct ses_op *op)
-{
-	if (s->tls_phase == SES_TLS_SEND && ses_op_implicit_tls(op)) {
-		set_phase(s, SES_TLS_HANDSHAKE);
-		ses_tls_start(s);
-		return 1;
-	}
-	switch (s->tls_phase) {
-	case SES_TLS_SEND:
-		return starttls_send(s, op->st);
-	case SES_TLS_REPLY:
-		return starttls_reply(s, op->st);
-	case SES_TLS_HANDSHAKE:
-		break;
-	}
-	return starttls_handshake(s);
-}
-
 /* ---- dispatch ---------------------------------------------------------- */
 
 typedef int (*runner_fn)(struct ses *s, const struct ses_op *op);
 
 /* One runner per step kind, indexed by kind. */
 static const runner_fn runners[] = {
-	[SCN_STEP_SEND] = run_send,
-	[SCN_STEP_SEND_RAW] = run_send,
-	[SCN_STEP_PIPELINE] = run_send,
-	[SCN_STEP_DATA] = run_send,
+	[SCN_STEP_SEND] = stp_run_send,
+	[SCN_STEP_SEND_RAW] = stp_run_send,
+	[SCN_STEP_PIPELINE] = stp_run_send,
+	[SCN_STEP_DATA] = stp_run_send,
 	[SCN_STEP_EXPECT] = run_expect,
 	[SCN_STEP_EXPECT_CLOSE] = run_expect_close,
 	[SCN_STEP_EXPECT_OPEN] = run_expect_open,
 	[SCN_STEP_WAIT] = run_wait,
 	[SCN_STEP_EXPECT_EXTRA] = run_expect_extra,
-	[SCN_STEP_STARTTLS] = run_starttls,
-	[SCN_STEP_SENTINEL] = run_sentinel,
-	[SCN_STEP_DISCONNECT] = run_disconnect,
-	[SCN_STEP_DRAIN] = run_drain,
-	[SCN_STEP_DELIVERED] = run_delivered,
+	[SCN_STEP_STARTTLS] = stp_run_starttls,
+	[SCN_STEP_SENTINEL] = stp_run_sentinel,
+	[SCN_STEP_DISCONNECT] = stp_run_disconnect,
+	[SCN_STEP_DRAIN] = stp_run_drain,
+	[SCN_STEP_DELIVERED] = stp_run_delivered,
 };
 /* SCN_STEP_DELIVERED is the last kind of scenario.h: a kind added after it
  * without a runner fails here. */

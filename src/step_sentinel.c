@@ -220,7 +220,7 @@ sentinel_confirm(struct ses *s, const struct scn_step *st)
 }
 
 int
-run_sentinel(struct ses *s, const struct ses_op *op)
+stp_run_sentinel(struct ses *s, const struct ses_op *op)
 {
 	const struct scn_step *st = op->st;
 	switch (s->sent_phase) {

@@ -9,9 +9,8 @@ set -u
 BIN=${1:?usage: bad-files.sh path/to/smtp-harness}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtph-bad.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { failures=$((failures + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -n 10; }
+. "$(dirname "$0")/lib.sh"
+BAD_LINES=10
 
 # check FILE POS TEXT: lint and run both exit 2 within 10 s and 512 MiB,
 # and print a line "FILE:POS: error: ..." holding TEXT.

@@ -50,9 +50,7 @@ BITE_TIMEOUT=${BITE_TIMEOUT:-1}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtph-bite.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { failures=$((failures + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -n 30; }
+. "$(dirname "$0")/lib.sh"
 
 "$BIN" run "$@" -j 16 --report json:"$T/clean.json" >"$T/clean.txt" 2>&1
 rc=$?

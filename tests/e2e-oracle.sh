@@ -15,9 +15,7 @@ set -u
 BIN=${1:?usage: e2e-oracle.sh path/to/smtp-harness}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtph-oracle.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { failures=$((failures + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -n 30; }
+. "$(dirname "$0")/lib.sh"
 
 # run DESCRIPTION WANTED_RC GREP_FOR args...: the run's exit status and a
 # line of its output (stdout and stderr).

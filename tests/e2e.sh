@@ -14,10 +14,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-failures=0
-checks=0
-ok() { checks=$((checks + 1)); printf 'ok   %s\n' "$1"; }
-bad() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -n 40; }
+. "$(dirname "$0")/lib.sh"
+BAD_LINES=40
 
 # expect_rc DESCRIPTION WANTED_RC command...
 expect_rc() {

@@ -52,14 +52,15 @@ for c in run fuzz; do
 done
 echo "ok man: $M1 names the $n options of harness/options.c, 5 subcommands, exit statuses 0-3 of run and fuzz"
 
-# The loader's key tables: 'static const char *const NAME[] = { "k", ... NULL };'.
-awk '/static const char \*const [a-z_]*\[\] = \{/ { p = 1 } p { print } /\};/ { p = 0 }' src/loader.c |
+# The loader's key tables: 'static const char *const NAME[] = { "k", ... NULL };'
+# (the grammar's in loader.c, requires' in loader_lint.c).
+awk '/static const char \*const [a-z_]*\[\] = \{/ { p = 1 } p { print } /\};/ { p = 0 }' src/loader.c src/loader_lint.c |
 	grep -o '"[a-z_][a-z_]*"' | tr -d '"' | sort -u >"$TMP/keys"
-[ "$(wc -l <"$TMP/keys")" -gt 20 ] || fail "could not read the key tables of src/loader.c"
+[ "$(wc -l <"$TMP/keys")" -gt 20 ] || fail "could not read the key tables of src/loader.c and src/loader_lint.c"
 while read -r k; do
-	grep -Eq "(Ic|Cm) $k( |\$)|\\{$k:" $M5 || fail "$M5 lacks the key '$k' (src/loader.c)"
+	grep -Eq "(Ic|Cm) $k( |\$)|\\{$k:" $M5 || fail "$M5 lacks the key '$k' (src/loader.c, src/loader_lint.c)"
 done <"$TMP/keys"
-echo "ok man: $M5 names the $(wc -l <"$TMP/keys") keys and values of src/loader.c"
+echo "ok man: $M5 names the $(wc -l <"$TMP/keys") keys and values of src/loader.c and src/loader_lint.c"
 
 if [ -n "$BIN" ]; then
 	mandoc -Tascii $M5 | col -bx | sed -n '/^EXAMPLES/,/^SEE ALSO/p' |

@@ -17,8 +17,8 @@
 #      the findings in reports/fuzz-live/TARGET/findings/*.yaml, the
 #      campaign in reports/fuzz-live/TARGET/summary.md and summary.json;
 #   3. harness/interop/TARGET/stop.sh (also when interrupted).
-# Then every process left in the namespace is listed and ended by its pid,
-# as run.sh does.
+# Then every process left in the namespace is listed and ended by its pid
+# (io_end_left_over of lib.sh, as run.sh does).
 #
 # As root only (network namespace, packages); otherwise it says so and exits
 # 0 without doing anything.  Findings do not fail it (exit 1 of the fuzzer
@@ -91,17 +91,7 @@ stop_all
 trap - INT TERM
 
 left_over=0
-if [ -e "$IO_NSFILE" ]; then
-	left=$(ip netns pids "$IO_NS" 2>/dev/null | tr '\n' ' ')
-	if [ -n "$left" ]; then
-		echo "fuzz-live: processes left in $IO_NS after the stop scripts:"
-		for p in $left; do
-			echo "    $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
-		done
-		for p in $left; do kill -TERM "$p" 2>/dev/null; done
-		left_over=1
-	fi
-fi
+io_end_left_over "fuzz-live:" || left_over=1
 
 for t in $TARGETS; do
 	[ -s "$OUT/$t/summary.md" ] && echo "fuzz-live: $t: reports/fuzz-live/$t/summary.md"

@@ -125,6 +125,26 @@ io_stop_pid() {
 	rm -f "$1"
 }
 
+# After the stop scripts every process the servers started must be gone:
+# io_end_left_over PREFIX [OK-LINE] lists each process left in the
+# namespace under "PREFIX processes left in NS after the stop scripts:"
+# and ends it by its pid (TERM), then returns 1; with none left it prints
+# OK-LINE, if given, and returns 0 (also when there is no namespace).
+io_end_left_over() {
+	[ -e "$IO_NSFILE" ] || return 0
+	left=$(ip netns pids "$IO_NS" 2>/dev/null | tr '\n' ' ')
+	if [ -z "$left" ]; then
+		[ -z "${2:-}" ] || echo "$2"
+		return 0
+	fi
+	echo "$1 processes left in $IO_NS after the stop scripts:"
+	for p in $left; do
+		echo "    $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
+	done
+	for p in $left; do kill -TERM "$p" 2>/dev/null; done
+	return 1
+}
+
 # Record that server $1 cannot run here, and why (with what install.sh
 # recorded about it, if anything); start scripts exit 0 after it so
 # `make interop` reports the server instead of dying.

@@ -114,19 +114,8 @@ stop_all
 trap - INT TERM
 # Every process the servers started must be gone with them: list what is
 # left in the namespace, then end each by its pid.
-if [ -e "$IO_NSFILE" ]; then
-	left=$(ip netns pids "$IO_NS" 2>/dev/null | tr '\n' ' ')
-	if [ -n "$left" ]; then
-		echo "not ok interop: processes left in $IO_NS after the stop scripts:"
-		for p in $left; do
-			echo "    $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
-		done
-		for p in $left; do kill -TERM "$p" 2>/dev/null; done
-		iso=1
-	else
-		echo "ok   interop: no process left in $IO_NS after the stop scripts"
-	fi
-fi
+io_end_left_over "not ok interop:" \
+    "ok   interop: no process left in $IO_NS after the stop scripts" || iso=1
 
 /usr/bin/python3 tests/matrix_test.py || failed="$failed matrix_test"
 /usr/bin/python3 harness/interop/matrix.py "$OUT" $TARGETS || failed="$failed matrix"
