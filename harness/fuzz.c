@@ -81,6 +81,20 @@ fuzz_seeds(struct opt_values *o, struct suite *su, struct scn ***sel, size_t *n)
 	return *n ? 0 : cmd_usage_error("no seed scenario selected");
 }
 
+/* --out, or reports/WHAT-DATE-TIME. */
+static void
+out_dir(const struct opt_values *o, const char *what, char *out, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	if (o->out) {
+		util_strlcpy(out, o->out, len);
+		return;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(out, len, "reports/%s-%s", what, stamp);
+}
+
 static int
 fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel)
 {
@@ -89,12 +103,7 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 	if (cmd_user_vars(o, &vars, &nvars) != 0)
 		return EXIT_USAGE;
 	char out[512];
-	if (o->out)
-		util_strlcpy(out, o->out, sizeof(out));
-	else {
-		time_t now = time(NULL);
-		strftime(out, sizeof(out), "reports/fuzz-%Y%m%d-%H%M%S", localtime(&now));
-	}
+	out_dir(o, "fuzz", out, sizeof(out));
 	struct fuzz_ui ui = { isatty(2) };
 	struct fz_opts fo = {
 		.target = t, .launch = o->launch, .seeds = sel, .n_seeds = nsel, .vars = vars, .n_vars = nvars,
@@ -231,12 +240,7 @@ afl_to_yaml(struct opt_values *o)
 	if (!o->paths.n)
 		return cmd_usage_error("--afl-to-yaml needs AFL++ files or folders");
 	char out[512];
-	if (o->out)
-		util_strlcpy(out, o->out, sizeof(out));
-	else {
-		time_t now = time(NULL);
-		strftime(out, sizeof(out), "reports/afl-%Y%m%d-%H%M%S", localtime(&now));
-	}
+	out_dir(o, "afl", out, sizeof(out));
 	if (util_mkdirs(out) != 0) {
 		fprintf(stderr, "smtp-harness: fuzz: cannot create %s: %s\n", out, strerror(errno));
 		return EXIT_USAGE;

@@ -252,6 +252,27 @@ test_frame_lax_starttls(void)
 	fz_frame_free(&f);
 }
 
+/* A scenario written by the fuzzer, loaded back: its step 1 is a send_raw
+ * whose bytes are raw again.  d is to be freed by the caller. */
+static struct scn *
+load_back(const char *name, const char *buf, size_t len, const char *raw, size_t rawlen,
+    struct load_diag *d)
+{
+	load_diag_init(d);
+	struct scn *sc = load_scenario_mem(name, buf, len, d);
+	if (!sc)
+		fprintf(stderr, "%s\n---\n%s\n", d->text.data, buf);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
+	struct fz_sess back;
+	struct vars_scope scope = { .scn = sc };
+	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
+	CU_ASSERT_FATAL(back.n >= 1);
+	CU_ASSERT(back.acts[0].len == rawlen && memcmp(back.acts[0].b, raw, rawlen) == 0);
+	fz_sess_free(&back);
+	return sc;
+}
+
 /* AFL++ files as scenarios: the replies a healthy server owes for the
  * bytes, by the framing model, and where the session ends. */
 static void
@@ -308,18 +329,8 @@ test_afl_plan(void)
 	    "  - expect: xxx\n    rule: RF-01\n  - expect: xxx\n    rule: RF-01\n"
 	    "  - expect: xxx\n    rule: RF-01\n  - drain: true\n") != NULL);
 	struct load_diag d;
-	load_diag_init(&d);
-	struct scn *sc = load_scenario_mem("afl.yaml", text, len, &d);
-	CU_ASSERT_FATAL(sc != NULL);
+	struct scn *sc = load_back("afl.yaml", text, len, bytes, sizeof(bytes) - 1, &d);
 	CU_ASSERT(sc->n_steps == 6); /* expect, send_raw, 3 expect, drain */
-	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
-	struct fz_sess back;
-	struct vars_scope scope = { .scn = sc };
-	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
-	CU_ASSERT_FATAL(back.n >= 1);
-	CU_ASSERT(back.acts[0].len == sizeof(bytes) - 1 &&
-	    memcmp(back.acts[0].b, bytes, sizeof(bytes) - 1) == 0);
-	fz_sess_free(&back);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(text);
@@ -528,22 +539,10 @@ test_yaml_round_trip(void)
 	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
 	fclose(f);
 	struct load_diag d;
-	load_diag_init(&d);
-	struct scn *sc = load_scenario_mem("finding.yaml", buf, len, &d);
-	if (!sc)
-		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
-	CU_ASSERT_FATAL(sc != NULL);
+	struct scn *sc = load_back("finding.yaml", buf, len, raw, sizeof(raw) - 1, &d);
 	CU_ASSERT(sc->n_steps == 5); /* expect, send_raw, expect, send_raw, expect */
-	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
-	struct fz_sess back;
-	struct vars_scope scope = { .scn = sc };
-	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
-	CU_ASSERT_FATAL(back.n >= 1);
-	CU_ASSERT(back.acts[0].len == sizeof(raw) - 1 &&
-	    memcmp(back.acts[0].b, raw, sizeof(raw) - 1) == 0);
 	CU_ASSERT(sc->steps[4].rule && strcmp(sc->steps[4].rule->id, "RF-01") == 0);
 	CU_ASSERT(sc->level == SCN_MUST);
-	fz_sess_free(&back);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
