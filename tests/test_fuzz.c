@@ -711,6 +711,23 @@ sess_of(struct fz_sess *s, const char *const *acts)
 		fz_sess_add(s, acts[i], strlen(acts[i]), 0);
 }
 
+/* Run acts against an exec: target (5 s timeout); the observation. */
+static struct fz_obs *
+drive_exec(const char *url, const char *const *acts)
+{
+	struct loop *loop = loop_new();
+	struct tp_target t;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	fz_sess_free(&s);
+	tp_free(&t);
+	loop_free(loop);
+	return o;
+}
+
 /* A reply trickled one byte a second (slow-greeting) runs out of time like
  * a silent server: the deadline is per reply, not per byte. */
 static void
@@ -898,23 +915,14 @@ test_drive_smuggling(void)
 static void
 test_drive_lax_starttls(void)
 {
-	struct loop *loop = loop_new();
-	struct tp_target t;
-	char err[256];
-	CU_ASSERT_FATAL(tp_parse("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
-	    "printf \"220 go ahead\\\\r\\\\n\"; read l; printf \"\\\\025\\\\003\\\\003\\\\001\\\\002\\\\002\\\\106\"; "
-	    "sleep 1'", &t, err, sizeof(err)) == NULL);
 	static const char *const acts[] = { "STARTTLS\r   \n", "NOOP\r\n", "QUIT\r\n", NULL };
-	struct fz_sess s;
-	sess_of(&s, acts);
-	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	struct fz_obs *o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
+	    "printf \"220 go ahead\\\\r\\\\n\"; read l; printf \"\\\\025\\\\003\\\\003\\\\001\\\\002\\\\002\\\\106\"; "
+	    "sleep 1'", acts);
 	CU_ASSERT(o->end == FZ_END_DONE);
 	CU_ASSERT(o->n_codes == 2 && o->got[1].code == 220);
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
 	fz_obs_free(o);
-	fz_sess_free(&s);
-	tp_free(&t);
-	loop_free(loop);
 }
 
 /* A sanitizer report after more stderr than the finding keeps (20 000
@@ -922,25 +930,16 @@ test_drive_lax_starttls(void)
 static void
 test_drive_late_sanitizer(void)
 {
-	struct loop *loop = loop_new();
-	struct tp_target t;
-	char err[256];
-	CU_ASSERT_FATAL(tp_parse("exec:sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" x >&2; "
-	    "echo \"==1==ERROR: AddressSanitizer: heap-use-after-free\" >&2; printf \"220 x\\\\r\\\\n\"; "
-	    "read l; printf \"221 bye\\\\r\\\\n\"'", &t, err, sizeof(err)) == NULL);
 	static const char *const acts[] = { "QUIT\r\n", NULL };
-	struct fz_sess s;
-	sess_of(&s, acts);
-	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	struct fz_obs *o = drive_exec("exec:sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" x >&2; "
+	    "echo \"==1==ERROR: AddressSanitizer: heap-use-after-free\" >&2; printf \"220 x\\\\r\\\\n\"; "
+	    "read l; printf \"221 bye\\\\r\\\\n\"'", acts);
 	CU_ASSERT(o->end == FZ_END_DONE);
 	CU_ASSERT(o->sanitizer == 1);
 	CU_ASSERT(o->stderr_text && strstr(o->stderr_text, "heap-use-after-free") != NULL);
 	CU_ASSERT(o->stderr_text && strlen(o->stderr_text) < 40000);
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_SANITIZER);
 	fz_obs_free(o);
-	fz_sess_free(&s);
-	tp_free(&t);
-	loop_free(loop);
 }
 
 int
