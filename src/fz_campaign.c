@@ -423,10 +423,13 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	struct minjob *j = c->mj;
 	j->running = 0;
 	j->runs++;
-	/* A launched server's death is seen by `run` only as a close, which it
-	 * excuses after two error replies (RFC 5321 7.8): a try with more of
-	 * them than the best so far is not kept. */
-	int errs_ok = !c->launch || obs->n_errors <= j->best_obs->n_errors || obs->n_errors < 2;
+	/* A crash (an exec: target's signal, a launched server's death) is
+	 * seen by `run` only as a close, which it excuses after two error
+	 * replies (RFC 5321 7.8): a try with more of them than the best so far
+	 * is not kept (a deep-crash finding shrunk to two 503s first did not
+	 * fail on replay). */
+	int errs_ok = !(c->launch || j->v.oracle == FZ_OR_CRASH) ||
+	    obs->n_errors <= j->best_obs->n_errors || obs->n_errors < 2;
 	if (v.oracle == j->v.oracle && errs_ok) {
 		fz_min_keep(&j->m, &r->sess);
 		fz_obs_free(j->best_obs);
