@@ -12,6 +12,9 @@
 #   make fuzz-afl-server   the whole binary under afl-clang-fast, build/fuzz/afl-server/
 #   make test-afl-mutator  both, driven by afl-fuzz for AFL_SECONDS (20); see
 #                          tests/afl-mutator.sh and docs/fuzzing.md
+#   make bench-fuzz-coverage  sessions and seconds to each deep fault, with
+#                          coverage feedback and without (BENCH_SEEDS x 2
+#                          campaigns per fault, each at most BENCH_FUZZ_SECONDS)
 
 FUZZ_TARGETS := fuzz_reply fuzz_ehlo fuzz_syntax fuzz_mailbox fuzz_loader fuzz_server fuzz_engine
 FUZZ_CC      ?= clang
@@ -33,7 +36,7 @@ FZ_SRC  := $(sort $(wildcard src/*.c))
 FZ_HDR  := $(wildcard src/*.h) fuzz/fuzz.h
 
 .PHONY: fuzz fuzz-afl fuzz-replay fuzz-regress fuzz-smoke fuzz-overnight bench-fuzz fuzz-cflite \
-	fuzz-afl-mutator fuzz-afl-server test-afl-mutator
+	fuzz-afl-mutator fuzz-afl-server test-afl-mutator bench-fuzz-coverage
 
 # -- libFuzzer: the library instrumented for coverage, each target linked
 #    with libFuzzer's main.
@@ -133,3 +136,11 @@ AFL_SECONDS ?= 20
 test-afl-mutator: fuzz-afl-mutator fuzz-afl-server $(BIN) $(BUILD)/afl_mutator_check
 	@sh tests/afl-mutator.sh $(FZ_AFL)/libsmtph-mutator.so $(FZ_AFLSRV)/smtp-harness $(BIN) \
 	    $(BUILD)/afl_mutator_check $(AFL_SECONDS)
+
+# Coverage feedback against the state feedback alone, on the instrumented
+# serve --stdio with deep-crash and deep-hang (fuzz/bench-coverage.sh):
+# one campaign at a time, not in .ci/run (up to 2 x N x SECONDS per fault).
+BENCH_SEEDS ?= 5
+BENCH_FUZZ_SECONDS ?= 300
+bench-fuzz-coverage: fuzz-afl-server $(BIN)
+	@sh fuzz/bench-coverage.sh $(BIN) $(FZ_AFLSRV)/smtp-harness $(BENCH_SEEDS) $(BENCH_FUZZ_SECONDS)

@@ -301,6 +301,7 @@ static const struct opt_row opt_table[] = {
 	{ "--no-minimize",     NULL,  FUZZ,      0, opt_flag,    OFF(no_minimize),     NULL, 0, 0 },
 	{ "--no-coverage",     NULL,  FUZZ,      0, opt_flag,    OFF(no_coverage),     NULL, 0, 0 },
 	{ "--launch",          NULL,  FUZZ,      1, opt_str,     OFF(launch),          "a command", 0, 0 },
+	{ "--afl-to-yaml",     NULL,  FUZZ,      0, opt_flag,    OFF(afl_to_yaml),     NULL, 0, 0 },
 	{ "--list-faults",     NULL,  SERVE,     0, opt_flag,    OFF(list_faults),     NULL, 0, 0 },
 	{ "--listen",          NULL,  SERVE,     1, opt_listen,  0,          "HOST:PORT", 0, 0 },
 	{ "--tls-listen",      NULL,  SERVE,     1, opt_str,     OFF(tls_listen),      "HOST:PORT", 0, 0 },
@@ -313,13 +314,14 @@ static const struct opt_row opt_table[] = {
 static const struct {
 	enum opt_cmd cmd;
 	const char *name;
-	int takes_paths; /* PATH arguments; otherwise any argument is unknown */
+	int takes_paths; /* PATH arguments (fuzz: the files of --afl-to-yaml);
+	                  * otherwise any argument is unknown */
 } opt_cmds[] = {
 	{ OPT_RUN, "run", 1 },
 	{ OPT_LINT, "lint", 1 },
 	{ OPT_LIST, "list", 1 },
 	{ OPT_SERVE, "serve", 0 },
-	{ OPT_FUZZ, "fuzz", 0 },
+	{ OPT_FUZZ, "fuzz", 1 },
 };
 
 /* Does arg name row r?  *val is then its value: attached ("--x=V", "-jV"),

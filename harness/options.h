@@ -57,7 +57,7 @@ struct opt_values {
 	const char *seeds, *out, *launch;
 	double duration;
 	size_t max_sessions, max_findings, rng_seed;
-	int no_minimize, no_coverage;
+	int no_minimize, no_coverage, afl_to_yaml;
 	/* serve */
 	const char *listen, *tls_listen, *faults;
 	int listen_given, stdio, stdio_tls, list_faults;

@@ -55,12 +55,14 @@ struct pending {
 	struct fz_sess sess;
 	struct fz_obs *obs;
 	struct fz_verdict v;
+	struct fz_when when;
 };
 
 struct minjob {
 	struct fz_min m;
 	struct fz_obs *best_obs;
 	struct fz_verdict v;
+	struct fz_when when;
 	unsigned runs;
 	int64_t until;
 	int running;
@@ -180,7 +182,7 @@ corpus_add(struct camp *c, const struct fz_sess *s)
 
 static void
 write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
-    const struct fz_verdict *v, unsigned runs)
+    const struct fz_verdict *v, unsigned runs, struct fz_when when)
 {
 	uint64_t k = fz_oracle_key(obs, v);
 	if (key_seen(c, k ^ 1, 1))
@@ -188,12 +190,20 @@ write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
 	    (unsigned long long)(k & 0xffffffffu));
-	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, c->o->launch, runs) != 0)
+	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, c->o->launch, runs,
+	    when) != 0)
 		return;
 	c->st.findings++;
 	c->st.by_oracle[v->oracle]++;
 	if (c->o->found)
 		c->o->found(c->o->arg, v->oracle, path, obs->detail);
+}
+
+/* Now, for a finding first seen now. */
+static struct fz_when
+now_when(const struct camp *c)
+{
+	return (struct fz_when){ c->st.sessions, (double)(util_now_ms() - c->t0) / 1000.0 };
 }
 
 static void
@@ -204,6 +214,7 @@ pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct 
 	fz_sess_copy(&p->sess, s);
 	p->obs = obs;
 	p->v = v;
+	p->when = now_when(c);
 }
 
 /* 1 if the observation was kept (as a pending finding). */
@@ -215,7 +226,7 @@ consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_
 	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
 	 * finding is written as found. */
 	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
-		write_finding(c, s, obs, &v, 0);
+		write_finding(c, s, obs, &v, 0, now_when(c));
 		return 0;
 	}
 	pending_add(c, s, obs, v);
@@ -226,7 +237,7 @@ static void
 minjob_end(struct camp *c)
 {
 	struct minjob *j = c->mj;
-	write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs);
+	write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs, j->when);
 	fz_min_free(&j->m);
 	fz_obs_free(j->best_obs);
 	free(j);
@@ -245,6 +256,7 @@ minjob_begin(struct camp *c)
 	fz_sess_free(&p.sess);
 	j->best_obs = p.obs;
 	j->v = p.v;
+	j->when = p.when;
 	/* Past the grace after the end, the rest are written as they are. */
 	int late = c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS;
 	j->until = late ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;

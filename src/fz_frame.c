@@ -91,6 +91,7 @@ push_bare(struct fz_frame *f, enum fz_verb v, int bare, int last)
 	f->owed[(f->head + f->n_owed) % f->cap_owed].verb = (uint8_t)v;
 	f->owed[(f->head + f->n_owed) % f->cap_owed].bare = (uint8_t)bare;
 	f->owed[(f->head + f->n_owed) % f->cap_owed].last = (uint8_t)last;
+	f->owed[(f->head + f->n_owed) % f->cap_owed].challenges = 0;
 	f->n_owed++;
 	f->units++;
 }
@@ -168,16 +169,79 @@ data_line_odd(const char *l, size_t n, int at_bol)
 	return (i < n && l[i] == '.') || fz_verb_of(l, n) != FZ_V_OTHER;
 }
 
+static int
+lax_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+lax_end(char c)
+{
+	return c == '\r' || c == '\n' || c == '\0';
+}
+
+/* 1 if a lax server may read STARTTLS in the command bytes l[0..n), which
+ * hold a bare CR, LF or NUL: it may end a line at any of them (Exim at a
+ * bare LF, the bare-cr-commands mode at a bare CR) and drop blanks around
+ * the verb (Exim strips trailing white space, CR included).  Such a server
+ * answers 220 and expects a TLS handshake; what it sends next is TLS, not
+ * a reply. */
+static int
+lax_starttls(const char *l, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		while (i < n && lax_blank(l[i]))
+			i++;
+		size_t w = i;
+		while (w < n && !lax_blank(l[w]) && !lax_end(l[w]))
+			w++;
+		if (w - i == 8 && strncasecmp(l + i, "STARTTLS", 8) == 0 &&
+		    (w == n || lax_blank(l[w]) || lax_end(l[w])))
+			return 1;
+		while (w < n && !lax_end(l[w]))
+			w++;
+		i = w + 1;
+	}
+	return 0;
+}
+
 /* Command-line bytes (no CRLF among them; a trailing CR may be the start
- * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8. */
+ * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8; and
+ * then a lax server may read STARTTLS in them (lax_starttls). */
 static void
 check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 {
 	if (partial && n && l[n - 1] == '\r')
 		n--;
+	int bare = 0;
+	for (size_t i = 0; i < n && !bare; i++)
+		bare = lax_end(l[i]);
 	for (size_t i = 0; i < n && !f->dirty; i++)
-		if (l[i] == '\r' || l[i] == '\n' || l[i] == '\0' || l[i] == '\t')
+		if (lax_end(l[i]) || l[i] == '\t')
 			f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
+	if (bare && lax_starttls(l, n))
+		f->lax_tls = 1;
+}
+
+/* "AUTH" SP mechanism [SP initial-response] (RFC 4954 4): the challenges
+ * (334) the mechanism takes on its way to success. */
+static uint8_t
+auth_challenges(const char *l, size_t n)
+{
+	size_t m = 5, e;
+	if (n <= m)
+		return 0;
+	for (e = m; e < n && l[e] != ' '; e++)
+		;
+	int ir = e < n;
+	if (e - m == 5 && strncasecmp(l + m, "PLAIN", 5) == 0)
+		return ir ? 0 : 1;
+	if (e - m == 5 && strncasecmp(l + m, "LOGIN", 5) == 0)
+		return ir ? 1 : 2;
+	if (e - m == 8 && strncasecmp(l + m, "CRAM-MD5", 8) == 0)
+		return 1;
+	return 0;
 }
 
 static void
@@ -208,6 +272,8 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 		return;
 	}
 	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS), 0);
+	if (v == FZ_V_AUTH)
+		f->owed[(f->head + f->n_owed - 1) % f->cap_owed].challenges = auth_challenges(l, n);
 	f->blocked = decides(v);
 }
 
@@ -351,11 +417,31 @@ fz_frame_owed(const struct fz_frame *f)
 }
 
 /* A reply with nothing owed. */
+/* A 220 to STARTTLS: what came behind it was plaintext the server must
+ * throw away (RFC 3207 4.2, CVE-2011-0411), nothing more is owed, and the
+ * handshake is due. */
+static void
+tls_starts(struct fz_frame *f)
+{
+	f->off = f->in.len;
+	f->n_owed = 0;
+	f->blocked = 0;
+	f->mode = FZ_M_CMD;
+	f->lax_tls = 0;
+	f->tls_now = 1;
+}
+
 static enum fz_match
 unowed(struct fz_frame *f, int code)
 {
 	if (code == 421) {
 		f->mode = FZ_M_CLOSED;
+		return FZ_MATCH_OK;
+	}
+	/* A lax server took a line the model has not cut yet (no CRLF) for
+	 * STARTTLS: "STARTTLS\r   \n" to Exim. */
+	if (code == 220 && f->lax_tls && f->mode == FZ_M_CMD) {
+		tls_starts(f);
 		return FZ_MATCH_OK;
 	}
 	if (f->mode == FZ_M_CMD && f->in.len - f->off > FZ_CMD_LINE_MAX) {
@@ -398,12 +484,8 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 		f->odd = 0;
 	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
 		f->mode = FZ_M_AUTH;
-	else if (v == FZ_V_STARTTLS && code == 220) {
-		/* What came behind STARTTLS was plaintext the server must
-		 * throw away (RFC 3207 4.2, CVE-2011-0411). */
-		f->off = f->in.len;
-		f->tls_now = 1;
-	}
+	else if (code == 220 && (v == FZ_V_STARTTLS || (f->lax_tls && v != FZ_V_GREETING)))
+		tls_starts(f);
 	cut(f);
 	return FZ_MATCH_OK;
 }
@@ -419,6 +501,7 @@ void
 fz_frame_tls_done(struct fz_frame *f)
 {
 	f->tls_now = 0;
+	f->lax_tls = 0;
 	f->pipelining = f->chunking = 0;
 	buf_reset(&f->in);
 	f->off = 0;
@@ -429,6 +512,12 @@ enum fz_verb
 fz_frame_next_verb(const struct fz_frame *f)
 {
 	return f->n_owed ? (enum fz_verb)f->owed[f->head].verb : FZ_V_OTHER;
+}
+
+const struct fz_unit *
+fz_frame_next(const struct fz_frame *f)
+{
+	return f->n_owed ? &f->owed[f->head] : NULL;
 }
 
 int

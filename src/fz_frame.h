@@ -55,6 +55,9 @@ struct fz_unit {
 	uint8_t verb;   /* enum fz_verb */
 	uint8_t bare;   /* the line is the verb alone ("QUIT") */
 	uint8_t last;   /* a BDAT LAST chunk */
+	uint8_t challenges; /* AUTH: the 334 challenges its mechanism takes when
+	                     * it succeeds (PLAIN 1, 0 with an initial response;
+	                     * LOGIN 2, 1 with one; CRAM-MD5 1; others 0) */
 };
 
 /* The model's state: the caller allocates it, and reads it only through
@@ -78,6 +81,9 @@ struct fz_frame {
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
 	int odd;              /* FZ_M_DATA: this message's data so far holds a line a
 	                       * lax server may take for its end or a command */
+	int lax_tls;          /* command bytes with a bare CR, LF or NUL in which a lax
+	                       * server may read STARTTLS were sent: a 220 (not the
+	                       * greeting) then starts TLS */
 };
 
 /* A model of a new connection: the greeting is owed. */
@@ -103,6 +109,9 @@ void fz_frame_tls_done(struct fz_frame *f);
 
 /* The verb of the oldest owed unit (FZ_V_OTHER when none is owed). */
 enum fz_verb fz_frame_next_verb(const struct fz_frame *f);
+/* The oldest owed unit, or NULL when none is owed; valid until the next
+ * call that changes f. */
+const struct fz_unit *fz_frame_next(const struct fz_frame *f);
 
 /* 1 after a 221 to QUIT or a 421: the server closes and owes nothing. */
 int fz_frame_closed(const struct fz_frame *f);
@@ -121,7 +130,11 @@ int fz_frame_overlong(const struct fz_frame *f);
 int fz_frame_last_bare(const struct fz_frame *f);
 
 /* 1 from a 220 to STARTTLS until fz_frame_tls_done(): the handshake is
- * due, and no reply may be taken in plaintext before it. */
+ * due, and no reply may be taken in plaintext before it.  Also a 220 after
+ * command bytes with a bare CR, LF or NUL in which a lax server may read
+ * STARTTLS ("STARTTLS\r   \n": Exim ends the line at the LF and strips the
+ * blanks and the CR), whether the model had cut them into a unit or not:
+ * such a server speaks TLS next. */
 int fz_frame_tls_due(const struct fz_frame *f);
 
 /* 1 while the client is inside message data (after a 354, or inside a BDAT

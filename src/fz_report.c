@@ -63,7 +63,7 @@ oracle_says(enum fz_oracle k)
 int
 fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
     const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    const char *launch, unsigned runs)
+    const char *launch, unsigned runs, struct fz_when when)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -120,7 +120,7 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	}
 	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
 	r->items[r->n++] = (struct fz_rep_item){ v->oracle, xstrdup(path), detail, v->rule_id,
-		xstrdup(s->origin), v->upto, fz_sess_bytes(s), runs, obs->exit_signal };
+		xstrdup(s->origin), v->upto, fz_sess_bytes(s), runs, obs->exit_signal, when };
 	return 0;
 }
 
@@ -185,8 +185,9 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 		js(b, it->file);
 		buf_puts(b, ",\"seed\":");
 		js(b, it->origin);
-		buf_printf(b, ",\"acts\":%zu,\"bytes\":%zu,\"shrink_runs\":%u,\"signal\":%d}",
-		    it->acts, it->bytes, it->runs, it->signal);
+		buf_printf(b, ",\"acts\":%zu,\"bytes\":%zu,\"shrink_runs\":%u,\"signal\":%d,"
+		    "\"found_after_sessions\":%llu,\"found_after_seconds\":%.3f}", it->acts, it->bytes,
+		    it->runs, it->signal, (unsigned long long)it->when.sessions, it->when.seconds);
 	}
 	buf_puts(b, "]}\n");
 }

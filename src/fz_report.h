@@ -8,11 +8,19 @@
 #define SMTPH_FZ_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fz_oracle.h"
 
 struct fz_opts;
 struct fz_stats;
+
+/* When a finding was first seen: the sessions the campaign had ended by
+ * then (its own included) and the seconds since the campaign began. */
+struct fz_when {
+	uint64_t sessions;
+	double seconds;
+};
 
 struct fz_rep_item {
 	enum fz_oracle oracle;
@@ -23,6 +31,7 @@ struct fz_rep_item {
 	size_t acts, bytes;
 	unsigned runs;    /* shrinking runs */
 	int signal;
+	struct fz_when when;
 };
 
 struct fz_report {
@@ -35,10 +44,11 @@ void fz_report_free(struct fz_report *r);
 
 /* Write the finding's scenario to path and remember it.  0, or -1 (the
  * file could not be written; said on stderr). */
-/* launch: the --launch command (said in the replay comment), or NULL. */
+/* launch: the --launch command (said in the replay comment), or NULL;
+ * runs: the shrinking runs; when: when it was first seen. */
 int fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
     const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    const char *launch, unsigned runs);
+    const char *launch, unsigned runs, struct fz_when when);
 
 /* OUT/summary.md and OUT/summary.json.  0, or -1 with errbuf. */
 int fz_report_summary(const struct fz_report *r, const struct fz_opts *o,

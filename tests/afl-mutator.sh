@@ -8,9 +8,12 @@
 #     with afl-clang-fast (serve --stdio, persistent mode) for SECONDS: many
 #     executions, a corpus grown by entries the mutator made ("smtph-sess"),
 #     no crash and no hang; the rate is printed;
-#   - fuzz/afl2yaml.sh: a crash file becomes a scenario the loader reads
-#     back byte for byte, which passes on the clean server and fails on one
-#     that closes where the bytes go (builtin:close-on-invalid).
+#   - fuzz/afl2yaml.sh (smtp-harness fuzz --afl-to-yaml): a crash and a
+#     hang file become scenarios without a server run, with the replies the
+#     framing model counts (an AUTH LOGIN exchange, a refused DATA, a
+#     STARTTLS), which the loader reads back byte for byte, which pass on
+#     the clean server and fail on one that closes where the bytes go
+#     (builtin:close-on-invalid).
 # Usage: afl-mutator.sh MUTATOR.so AFL-SERVER-BINARY BINARY CHECK-BINARY [SECONDS]
 set -eu
 SO=$1
@@ -53,29 +56,47 @@ grep -q 'Persistent mode binary detected' "$TMP/afl.log" || fail "the server is 
 [ "$corpus" -gt "$seeds" ] || fail "the corpus did not grow ($corpus entries)"
 [ "$made" -ge 1 ] || fail "no queue entry made by the mutator"
 if [ "$crashes" -ne 0 ] || [ "$hangs" -ne 0 ]; then
-	SMTPH=$BIN sh fuzz/afl2yaml.sh -c "$BIN serve --stdio" reports/afl-findings "$TMP/afl" >&2
+	SMTPH=$BIN sh fuzz/afl2yaml.sh reports/afl-findings "$TMP/afl" >&2
 	fail "$crashes crashes, $hangs hangs of the reference server (scenarios in reports/afl-findings)"
 fi
 echo "ok afl-mutator: afl-fuzz $SECONDS_ s on serve --stdio: $execs execs ($rate/s), corpus $seeds -> $corpus ($made by the mutator), no crash, no hang"
 
-# afl2yaml.sh on a synthetic crash file holding every byte send_raw escapes.
-mkdir -p "$TMP/out/default/crashes"
+# afl2yaml.sh (smtp-harness fuzz --afl-to-yaml) on a synthetic crash file
+# holding every byte send_raw escapes: the replies counted by the framing
+# model, no server run.
+mkdir -p "$TMP/out/default/crashes" "$TMP/out/default/hangs"
 f=$TMP/out/default/crashes/id:000000,sig:11,src:000001,op:smtph-sess
 printf 'EHLO x\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n' >"$f"
 printf "Subject: a\0b\$c\\\\d'e\200\tf\r\n\r\n.\r\nFOOBAR\r\nNOOP\r\nQUIT\r\n" >>"$f"
-SMTPH=$BIN sh fuzz/afl2yaml.sh -c "$BIN serve --stdio" "$TMP/yaml" "$TMP/out" >"$TMP/a2y.out"
-[ "$(wc -l <"$TMP/a2y.out")" -eq 1 ] || fail "afl2yaml wrote $(wc -l <"$TMP/a2y.out") files"
-yaml=$(cat "$TMP/a2y.out")
-"$BIN" lint "$yaml" >/dev/null || fail "afl2yaml: $yaml does not lint"
-grep -q '    repeat: 8$' "$yaml" || fail "afl2yaml: not the 9 replies of the clean server"
+echo "AFL++'s own note" >"$TMP/out/default/crashes/README.txt"
+# A hang: an AUTH LOGIN exchange whose responses look like commands (DATA,
+# QUIT), a DATA refused (no transaction: its "data" is commands), a
+# STARTTLS (what follows is TLS: the scenario drops the connection).
+printf 'EHLO x\r\nAUTH LOGIN\r\nDATA\r\nQUIT\r\nDATA\r\nNOOP\r\n.\r\nSTARTTLS\r\nNOOP\r\n' \
+    >"$TMP/out/default/hangs/id:000000,src:000002,op:havoc"
+# No server may be run: a PATH without one.
+PATH=/nonexistent SMTPH=$BIN /bin/sh fuzz/afl2yaml.sh "$TMP/yaml" "$TMP/out" >"$TMP/a2y.out"
+[ "$(wc -l <"$TMP/a2y.out")" -eq 2 ] || fail "afl2yaml wrote $(wc -l <"$TMP/a2y.out") files"
+yaml=$(grep '/afl-crash-' "$TMP/a2y.out")
+hang=$(grep '/afl-hang-' "$TMP/a2y.out")
+"$BIN" lint "$yaml" "$hang" >/dev/null || fail "afl2yaml: $yaml or $hang does not lint"
+[ "$(grep -c '^  - expect: xxx$' "$yaml")" -eq 8 ] || fail "afl2yaml: not the 8 replies owed after the greeting"
+grep -q 'drain:' "$yaml" && fail "afl2yaml: a drain after an answered QUIT"
+[ "$(grep -c '^  - expect: xxx$' "$hang")" -eq 8 ] || fail "afl2yaml: the hang file: not 8 replies up to STARTTLS's"
+grep -q '^  - disconnect: true$' "$hang" || fail "afl2yaml: no disconnect after STARTTLS"
 # Byte for byte: a target that greets, then keeps what it is sent.
 "$BIN" run --timeout 1 --target "exec:sh -c 'printf \"220 x\\r\\n\"; exec cat >$TMP/got'" \
     "$yaml" >/dev/null 2>&1 || true
 cmp -n "$(wc -c <"$f")" "$f" "$TMP/got" || fail "afl2yaml: send_raw does not give the file's bytes back"
-rc=0
-"$BIN" run --target "exec:$BIN serve --stdio" "$yaml" >/dev/null || rc=$?
-[ $rc -eq 0 ] || fail "afl2yaml: the scenario fails on the clean server (exit $rc)"
+for t in "exec:$BIN serve --stdio" builtin; do
+	rc=0
+	"$BIN" run --target "$t" "$yaml" "$hang" >"$TMP/run.out" || rc=$?
+	[ $rc -eq 0 ] || { cat "$TMP/run.out" >&2; fail "afl2yaml: a scenario fails on the clean server ($t, exit $rc)"; }
+done
 rc=0
 "$BIN" run --target builtin:close-on-invalid "$yaml" >/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "afl2yaml: the scenario does not fail on close-on-invalid (exit $rc)"
-echo "ok afl-mutator: afl2yaml.sh scenario replays byte for byte, passes clean, fails on close-on-invalid"
+rc=0
+"$BIN" fuzz --afl-to-yaml --out "$TMP/none" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "fuzz --afl-to-yaml without a file: exit $rc, not 2"
+echo "ok afl-mutator: afl2yaml.sh (fuzz --afl-to-yaml, no server): replies counted by the framing model, replays byte for byte, passes clean, fails on close-on-invalid"

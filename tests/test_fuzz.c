@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "builtin.h"
+#include "fz_afl.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
 #include "fz_min.h"
@@ -191,6 +192,148 @@ test_frame_bdat_and_duties(void)
 	send_str(&f, "STARTTLS\r\n");
 	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && fz_frame_tls_due(&f));
 	fz_frame_free(&f);
+}
+
+/* A lax server may read STARTTLS in a command line with a bare CR, LF or
+ * NUL (Exim ends the line at a bare LF and strips trailing blanks, CR
+ * included; the bare-cr-commands mode ends it at the CR): its 220 starts
+ * TLS, whether the model cut the line into a unit or not, and what came
+ * behind is plaintext it throws away (RFC 3207 4.2). */
+static void
+test_frame_lax_starttls(void)
+{
+	static const struct {
+		const char *sent;  /* after the greeting */
+		int owed;          /* units cut */
+		int first;         /* the code of the first reply, 0 if none */
+		int tls;           /* a 220 then starts TLS */
+	} cases[] = {
+		{ "STARTTLS\r   \r\n", 1, 0, 1 },
+		{ "STARTTLS\r   \n", 0, 0, 1 },           /* Exim: no CRLF yet */
+		{ "STARTTLS\r   \nNOOP\r\n", 1, 0, 1 },
+		{ "starttls \r\n\r\n", 1, 0, 1 },
+		{ "STARTTLS\t\r\r\n", 1, 0, 1 },
+		{ "  STARTTLS\n", 0, 0, 1 },
+		{ "NOOP\rSTARTTLS\r\n", 1, 250, 1 },      /* the 220 comes unowed */
+		{ "NOOP\nSTARTTLS", 0, 250, 1 },
+		{ "STARTTLS x\n", 0, 0, 1 },
+		/* No lax STARTTLS: the 220 is an ordinary (or an extra) reply. */
+		{ "NOOP\r\n", 1, 250, 0 },
+		{ "STARTTLSX\r\n\n", 1, 0, 0 },
+		{ "NOOP\r   \r\n", 1, 0, 0 },
+		{ "STARTTLS\r", 0, 0, 0 },                 /* a CR that may start a CRLF */
+		{ "XSTARTTLS\r\n", 1, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fz_frame f;
+		fz_frame_init(&f);
+		fz_frame_reply(&f, 220, NULL);
+		send_str(&f, cases[i].sent);
+		CU_ASSERT(fz_frame_owed(&f) == (size_t)cases[i].owed);
+		if (cases[i].first) /* the lax server's reply to what came first */
+			fz_frame_reply(&f, cases[i].first, NULL);
+		enum fz_match m = fz_frame_reply(&f, 220, NULL);
+		CU_ASSERT(fz_frame_tls_due(&f) == cases[i].tls);
+		if (cases[i].tls) {
+			CU_ASSERT(m == FZ_MATCH_OK && fz_frame_owed(&f) == 0);
+			CU_ASSERT(fz_frame_dirty(&f) != NULL);
+			/* After the handshake, the state before it is forgotten. */
+			fz_frame_tls_done(&f);
+			send_str(&f, "NOOP\r\n");
+			CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && !fz_frame_tls_due(&f));
+		}
+		fz_frame_free(&f);
+	}
+	/* Bytes before the greeting: its 220 is the greeting, not TLS. */
+	struct fz_frame f;
+	fz_frame_init(&f);
+	send_str(&f, "STARTTLS\r \r\n");
+	CU_ASSERT(fz_frame_reply(&f, 220, NULL) == FZ_MATCH_OK && !fz_frame_tls_due(&f));
+	fz_frame_free(&f);
+}
+
+/* A scenario written by the fuzzer, loaded back: its step 1 is a send_raw
+ * whose bytes are raw again.  d is to be freed by the caller. */
+static struct scn *
+load_back(const char *name, const char *buf, size_t len, const char *raw, size_t rawlen,
+    struct load_diag *d)
+{
+	load_diag_init(d);
+	struct scn *sc = load_scenario_mem(name, buf, len, d);
+	if (!sc)
+		fprintf(stderr, "%s\n---\n%s\n", d->text.data, buf);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
+	struct fz_sess back;
+	struct vars_scope scope = { .scn = sc };
+	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
+	CU_ASSERT_FATAL(back.n >= 1);
+	CU_ASSERT(back.acts[0].len == rawlen && memcmp(back.acts[0].b, raw, rawlen) == 0);
+	fz_sess_free(&back);
+	return sc;
+}
+
+/* AFL++ files as scenarios: the replies a healthy server owes for the
+ * bytes, by the framing model, and where the session ends. */
+static void
+test_afl_plan(void)
+{
+	static const struct {
+		const char *b;
+		size_t owed;
+		enum fz_afl_end end;
+	} cases[] = {
+		{ "", 0, FZ_AFL_OPEN },
+		{ "NOOP", 0, FZ_AFL_OPEN },                 /* no CRLF: nothing owed */
+		{ "EHLO x\r\nQUIT\r\n", 2, FZ_AFL_CLOSED },
+		{ "EHLO x\r\nQUIT\r\nNOOP\r\n", 2, FZ_AFL_CLOSED },
+		/* A message: its data owes one reply, at its end. */
+		{ "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\nNOOP\r\n.\r\nNOOP\r\n", 5, FZ_AFL_OPEN },
+		/* DATA with no transaction, or no recipient: 503, the "data" is commands. */
+		{ "DATA\r\nx\r\n.\r\n", 3, FZ_AFL_OPEN },
+		{ "MAIL FROM:<a@b>\r\nDATA\r\nx\r\n", 3, FZ_AFL_OPEN },
+		{ "MAIL FROM:<a@b>\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n", 4, FZ_AFL_OPEN },
+		{ "RCPT TO:<c@d>\r\nDATA\r\nx\r\n", 3, FZ_AFL_OPEN },
+		/* A BDAT chunk is exactly its size (CHUNKING assumed offered). */
+		{ "EHLO x\r\nBDAT 5 LAST\r\nQUIT\r\n", 2, FZ_AFL_OPEN },
+		{ "BDAT 3\r\nabcNOOP\r\n", 2, FZ_AFL_OPEN },
+		/* AUTH: the challenges of the mechanism, then commands again. */
+		{ "AUTH PLAIN AGEAYg==\r\nDATA\r\n", 2, FZ_AFL_OPEN },
+		{ "AUTH PLAIN\r\nAGEAYg==\r\nAUTH PLAIN x\r\n", 3, FZ_AFL_OPEN },
+		{ "AUTH LOGIN\r\nDATA\r\nQUIT\r\nNOOP\r\n", 4, FZ_AFL_OPEN },
+		{ "AUTH LOGIN eA==\r\nQUIT\r\nQUIT\r\n", 3, FZ_AFL_CLOSED },
+		{ "AUTH CRAM-MD5\r\nQUIT\r\nQUIT\r\n", 3, FZ_AFL_CLOSED },
+		{ "AUTH XYZ\r\nQUIT\r\n", 2, FZ_AFL_CLOSED },
+		/* STARTTLS: 220, then TLS. */
+		{ "EHLO x\r\nSTARTTLS\r\nNOOP\r\n", 2, FZ_AFL_TLS },
+		/* A strict server refuses a line with a bare CR: no TLS. */
+		{ "STARTTLS\r \nNOOP\r\n", 1, FZ_AFL_OPEN },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fz_afl_plan p;
+		fz_afl_plan(cases[i].b, strlen(cases[i].b), &p);
+		CU_ASSERT(p.owed == cases[i].owed);
+		CU_ASSERT(p.end == cases[i].end);
+	}
+	/* The scenario: greeting, the bytes, the owed replies, the drain; the
+	 * loader reads it and gives the bytes back. */
+	static const char bytes[] = "EHLO x\r\nNOOP\r\nFOO\0\r\n";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *comment[] = { "from a test", NULL };
+	CU_ASSERT(fz_afl_write_yaml(f, bytes, sizeof(bytes) - 1, "afl-test", "a test", comment) == 0);
+	fclose(f);
+	CU_ASSERT(strstr(text, "# from a test\n") != NULL);
+	CU_ASSERT(strstr(text, "  - expect: 220\n  - send_raw: 'EHLO x\\r\\nNOOP\\r\\nFOO\\0\\r\\n'\n"
+	    "  - expect: xxx\n    rule: RF-01\n  - expect: xxx\n    rule: RF-01\n"
+	    "  - expect: xxx\n    rule: RF-01\n  - drain: true\n") != NULL);
+	struct load_diag d;
+	struct scn *sc = load_back("afl.yaml", text, len, bytes, sizeof(bytes) - 1, &d);
+	CU_ASSERT(sc->n_steps == 6); /* expect, send_raw, 3 expect, drain */
+	scn_free(sc);
+	load_diag_free(&d);
+	free(text);
 }
 
 /* Where the real end of message data is, and whether the data before it
@@ -396,22 +539,10 @@ test_yaml_round_trip(void)
 	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
 	fclose(f);
 	struct load_diag d;
-	load_diag_init(&d);
-	struct scn *sc = load_scenario_mem("finding.yaml", buf, len, &d);
-	if (!sc)
-		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
-	CU_ASSERT_FATAL(sc != NULL);
+	struct scn *sc = load_back("finding.yaml", buf, len, raw, sizeof(raw) - 1, &d);
 	CU_ASSERT(sc->n_steps == 5); /* expect, send_raw, expect, send_raw, expect */
-	CU_ASSERT(sc->steps[1].kind == SCN_STEP_SEND_RAW);
-	struct fz_sess back;
-	struct vars_scope scope = { .scn = sc };
-	CU_ASSERT(fz_sess_from_scn(sc, &scope, &back) == 0);
-	CU_ASSERT_FATAL(back.n >= 1);
-	CU_ASSERT(back.acts[0].len == sizeof(raw) - 1 &&
-	    memcmp(back.acts[0].b, raw, sizeof(raw) - 1) == 0);
 	CU_ASSERT(sc->steps[4].rule && strcmp(sc->steps[4].rule->id, "RF-01") == 0);
 	CU_ASSERT(sc->level == SCN_MUST);
-	fz_sess_free(&back);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
@@ -578,6 +709,23 @@ sess_of(struct fz_sess *s, const char *const *acts)
 	fz_sess_init(s, "test");
 	for (size_t i = 0; acts[i]; i++)
 		fz_sess_add(s, acts[i], strlen(acts[i]), 0);
+}
+
+/* Run acts against an exec: target (5 s timeout); the observation. */
+static struct fz_obs *
+drive_exec(const char *url, const char *const *acts)
+{
+	struct loop *loop = loop_new();
+	struct tp_target t;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	fz_sess_free(&s);
+	tp_free(&t);
+	loop_free(loop);
+	return o;
 }
 
 /* A reply trickled one byte a second (slow-greeting) runs out of time like
@@ -760,30 +908,38 @@ test_drive_smuggling(void)
 	fz_sess_free(&s);
 }
 
+/* A server that ends a command line at a bare LF and strips the blanks and
+ * the CR before it (Exim) takes "STARTTLS\r   \n" for STARTTLS: 220, then
+ * TLS, whose alert is no reply.  The session ends there, no finding (it
+ * was a false `malformed` on Exim). */
+static void
+test_drive_lax_starttls(void)
+{
+	static const char *const acts[] = { "STARTTLS\r   \n", "NOOP\r\n", "QUIT\r\n", NULL };
+	struct fz_obs *o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
+	    "printf \"220 go ahead\\\\r\\\\n\"; read l; printf \"\\\\025\\\\003\\\\003\\\\001\\\\002\\\\002\\\\106\"; "
+	    "sleep 1'", acts);
+	CU_ASSERT(o->end == FZ_END_DONE);
+	CU_ASSERT(o->n_codes == 2 && o->got[1].code == 220);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+}
+
 /* A sanitizer report after more stderr than the finding keeps (20 000
  * bytes of log first) is still seen, and its head is kept. */
 static void
 test_drive_late_sanitizer(void)
 {
-	struct loop *loop = loop_new();
-	struct tp_target t;
-	char err[256];
-	CU_ASSERT_FATAL(tp_parse("exec:sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" x >&2; "
-	    "echo \"==1==ERROR: AddressSanitizer: heap-use-after-free\" >&2; printf \"220 x\\\\r\\\\n\"; "
-	    "read l; printf \"221 bye\\\\r\\\\n\"'", &t, err, sizeof(err)) == NULL);
 	static const char *const acts[] = { "QUIT\r\n", NULL };
-	struct fz_sess s;
-	sess_of(&s, acts);
-	struct fz_obs *o = drive_on(loop, &t, &s, 5);
+	struct fz_obs *o = drive_exec("exec:sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" x >&2; "
+	    "echo \"==1==ERROR: AddressSanitizer: heap-use-after-free\" >&2; printf \"220 x\\\\r\\\\n\"; "
+	    "read l; printf \"221 bye\\\\r\\\\n\"'", acts);
 	CU_ASSERT(o->end == FZ_END_DONE);
 	CU_ASSERT(o->sanitizer == 1);
 	CU_ASSERT(o->stderr_text && strstr(o->stderr_text, "heap-use-after-free") != NULL);
 	CU_ASSERT(o->stderr_text && strlen(o->stderr_text) < 40000);
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_SANITIZER);
 	fz_obs_free(o);
-	fz_sess_free(&s);
-	tp_free(&t);
-	loop_free(loop);
 }
 
 int
@@ -797,6 +953,8 @@ main(void)
 	    test_frame_split_and_refused_data);
 	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
 	CU_add_test(s, "frame: the real end of message data", test_frame_data_end);
+	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
+	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "shrinking", test_min);
 	CU_add_test(s, "mutations", test_mutate);
@@ -810,5 +968,6 @@ main(void)
 	CU_add_test(s, "drive: the next resolved address", test_drive_next_address);
 	CU_add_test(s, "drive: a smuggled end of data is smuggling", test_drive_smuggling);
 	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
+	CU_add_test(s, "drive: a lax server's STARTTLS, then TLS", test_drive_lax_starttls);
 	return tu_run();
 }

@@ -16,7 +16,7 @@ _smtp_harness_opts_lint=''
 _smtp_harness_opts_list='--tags --coverage --catalogue --gaps'
 _smtp_harness_opts_serve='--listen --tls-listen --faults --stdio --tls --list-faults'
 _smtp_harness_opts_fuzz='--target --seeds --tags --skip-tags --profile --var -j --jobs
-	--timeout --duration --max-sessions --max-findings --out --seed --no-minimize --no-coverage --launch
+	--timeout --duration --max-sessions --max-findings --out --seed --no-minimize --no-coverage --launch --afl-to-yaml
 	--max-reply-line --max-reply-lines --tls-verify --tls-ca --tls-servername
 	--tls-cert --tls-key --tls-min --tls-max'
 _smtp_harness_formats='text json junit tap html'
