@@ -138,8 +138,13 @@ coverage: $(BIN)
 interop: $(BIN)
 	@sh harness/interop/run.sh $(BIN)
 
+# With AFL++ installed, the session mutator and the instrumented server are
+# built first, for the AFL++ rate (tests/bench-fuzz.sh).
 bench: $(BIN) $(BUILD)/bench_reply
-	@sh tests/bench.sh $(BIN) $(BUILD)/bench_reply
+	@if command -v $(FUZZ_AFL_CC) >/dev/null 2>&1 && command -v afl-fuzz >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory fuzz-afl-mutator fuzz-afl-server >$(BUILD)/bench-afl-build.log 2>&1 || \
+	    echo "bench: the AFL++ builds failed, see $(BUILD)/bench-afl-build.log"; fi
+	@BUILD=$(BUILD) sh tests/bench.sh $(BIN) $(BUILD)/bench_reply $(FZ_AFL)/libsmtph-mutator.so $(FZ_AFLSRV)/smtp-harness
 
 # The fuzzer's memory over a long campaign (issue 13; not in .ci/run):
 # `smtp-harness fuzz --target builtin` for FUZZ_MEM_SECONDS (default 3600),

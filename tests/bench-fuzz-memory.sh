@@ -54,11 +54,7 @@ done
 if kill -0 "$pid" 2>/dev/null; then
 	echo "fuzz memory: the fuzzer outlived its duration by 5 minutes: SIGINT"
 	kill -INT "$pid" 2>/dev/null || true
-	k=0
-	while kill -0 "$pid" 2>/dev/null && [ "$k" -lt 30 ]; do
-		sleep 1
-		k=$((k + 1))
-	done
+	timeout 30 tail --pid="$pid" -f /dev/null || true
 	kill -KILL "$pid" 2>/dev/null || true
 fi
 rc=0
