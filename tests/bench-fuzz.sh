@@ -111,7 +111,7 @@ else
 		awk -v f="$rf" -v s="$rs" -v j="$JOBS" 'BEGIN {
 			r = s > 0 ? f / s : 0
 			printf "fuzz builtin-tcp: %.0f sessions/s (-j %d), smtp-source -s 10: %.0f sessions/s: %.2fx (goal >= 0.8x: %s)\n",
-			    f, j, s, r, r >= 0.8 ? "ok" : "BELOW"
+			    f, j, s, r, (r >= 0.8 ? "ok" : "BELOW")
 		}' | tee "$OUT/builtin-tcp.txt"
 	fi
 fi
@@ -141,6 +141,6 @@ $1 == "execs_per_sec" { r = $3 } $1 == "execs_done" { n = $3 }
 END {
 	x = r / aflnet
 	printf "afl-fuzz session mutator, serve --stdio (%s, %d s, %d execs): %.0f exec/s, AFLNet %d exec/s (issue 13: its instrumented fork server on Exim 4.96, not measured here): %.0fx (goal >= 50x: %s)\n",
-	    mode, secs, n, r, aflnet, x, x >= 50 ? "ok" : "BELOW"
+	    mode, secs, n, r, aflnet, x, (x >= 50 ? "ok" : "BELOW")
 }' "$stats" | tee "$OUT/afl.txt"
 exit "$fail"

@@ -270,7 +270,7 @@ else
 		line=$(awk -v f="$rf" -v s="$rs" -v j="$EJ" 'BEGIN {
 			r = s > 0 ? f / s : 0
 			printf "fuzz exim-tcp: %.1f sessions/s (-j %d), smtp-source -s 10: %.1f sessions/s: %.2fx (goal >= 0.8x: %s)\n",
-			    f, j, s, r, r >= 0.8 ? "ok" : "BELOW"
+			    f, j, s, r, (r >= 0.8 ? "ok" : "BELOW")
 		}')
 		echo "$line"
 		summary="$summary$line
