@@ -263,7 +263,7 @@ else
 			fail=1
 			break
 		fi
-		r=$(awk -v t="$t" -v n="$EN" 'BEGIN { printf "%.1f\n", t > 0 ? n / t : 0 }')
+		r=$(awk -v t="$t" -v n="$EN" 'BEGIN { printf "%.1f\n", (t > 0 ? n / t : 0) }')
 		rs=$(awk -v a="$rs" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
 	done
 	if [ -n "$rf" ] && [ -n "$rs" ]; then

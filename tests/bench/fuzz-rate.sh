@@ -12,5 +12,5 @@ fuzz_rate() {
 		return 1
 	fi
 	sed -n 's/.*"sessions":\([0-9]*\),"seconds":\([0-9.]*\).*/\1 \2/p' "$3/summary.json" |
-	    awk '{ printf "%.1f\n", $2 > 0 ? $1 / $2 : 0 }'
+	    awk '{ printf "%.1f\n", ($2 > 0 ? $1 / $2 : 0) }'
 }
