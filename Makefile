@@ -22,7 +22,7 @@ TESTSRC := $(sort $(wildcard tests/test_*.c))
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 DEPS    := $(BUILD)/.deps-ok
 
-.PHONY: test-fuzz-live fuzz-live-smoke all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench clean lint bite modes coverage interop
+.PHONY: test-fuzz-live fuzz-live-smoke all deps test unit e2e install uninstall deb test-deb docker test-docker test-ci-templates test-html test-sanitize test-valgrind run bench bench-fuzz-memory clean lint bite modes coverage interop
 
 all: $(BIN)
 
@@ -138,8 +138,21 @@ coverage: $(BIN)
 interop: $(BIN)
 	@sh harness/interop/run.sh $(BIN)
 
+# With AFL++ installed, the session mutator and the instrumented server are
+# built first, for the AFL++ rate (tests/bench-fuzz.sh).
 bench: $(BIN) $(BUILD)/bench_reply
-	@sh tests/bench.sh $(BIN) $(BUILD)/bench_reply
+	@if command -v $(FUZZ_AFL_CC) >/dev/null 2>&1 && command -v afl-fuzz >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory fuzz-afl-mutator fuzz-afl-server >$(BUILD)/bench-afl-build.log 2>&1 || \
+	    echo "bench: the AFL++ builds failed, see $(BUILD)/bench-afl-build.log"; fi
+	@BUILD=$(BUILD) sh tests/bench.sh $(BIN) $(BUILD)/bench_reply $(FZ_AFL)/libsmtph-mutator.so $(FZ_AFLSRV)/smtp-harness
+
+# The fuzzer's memory over a long campaign (issue 13; not in .ci/run):
+# `smtp-harness fuzz --target builtin` for FUZZ_MEM_SECONDS (default 3600),
+# its RSS sampled every FUZZ_MEM_INTERVAL s (10); first, last, largest and
+# the slope, in $(BUILD)/bench-fuzz-memory/ (tests/bench-fuzz-memory.sh).
+FUZZ_MEM_SECONDS ?= 3600
+bench-fuzz-memory: $(BIN)
+	@FUZZ_MEM_SECONDS=$(FUZZ_MEM_SECONDS) sh tests/bench-fuzz-memory.sh $(BIN) $(BUILD)/bench-fuzz-memory
 
 $(BUILD)/bench_reply: tests/bench_reply.c $(LIB)
 	$(CC) $(CFLAGS) -O2 -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)

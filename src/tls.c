@@ -86,7 +86,7 @@ tls_client_ctx_new(const struct tls_opts *o, char *errbuf, size_t errlen)
 			snprintf(errbuf, errlen, "CA file %s: %s", o->ca_file, why);
 			goto fail;
 		}
-	} else
+	} else if (o->verify || !o->no_store)
 		SSL_CTX_set_default_verify_paths(c);
 	if (o->min_version && o->max_version && o->min_version > o->max_version) {
 		snprintf(errbuf, errlen, "the minimum TLS version is above the maximum");

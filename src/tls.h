@@ -30,6 +30,10 @@ struct tls_opts {
 	int max_version;
 	const char *cert_file;   /* client certificate (PEM chain), with key_file */
 	const char *key_file;
+	int no_store;            /* no trust store at all (ignored with verify or ca_file): for a
+	                          * caller that never reads the verification result, so a
+	                          * handshake makes no CA look-ups (OpenSSL 3 reads the
+	                          * system's certificate folder for each one) */
 };
 
 /* "1.0", "1.1", "1.2", "1.3" (or "TLSv1.2" ...) to OpenSSL's version

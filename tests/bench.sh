@@ -1,25 +1,32 @@
 #!/bin/sh
 # bench.sh - performance figures of smtp-harness, all from one run.
 #
-# usage: sh tests/bench.sh HARNESS BENCH_REPLY
+# usage: sh tests/bench.sh HARNESS BENCH_REPLY [AFL-MUTATOR.so AFL-SERVER]
 #   HARNESS      path of the smtp-harness binary
 #   BENCH_REPLY  path of the bench_reply binary (tests/bench_reply.c)
+#   AFL-*        the session mutator and the afl-clang-fast reference
+#                server (make fuzz-afl-mutator fuzz-afl-server), if built
 #
 # 1. reply_parse() throughput against a memchr scan (bench_reply);
 # 2. wall time of the conformance suite against the built-in reference
 #    server at -j 1 and -j 8, and the speed-up;
-# 3. as root, the harness side by side with smtp-source and swaks against
+# 3. the fuzzer's rates (issue 13, tests/bench-fuzz.sh): `smtp-harness
+#    fuzz` on `serve --listen` beside smtp-source -s 10 on the same server,
+#    and AFL++ with the session mutator on the instrumented `serve --stdio`
+#    beside AFLNet's 8 exec/s (issue 13's figure);
+# 4. as root, the harness side by side with smtp-source and swaks against
 #    the interop Postfix and aiosmtpd, ratios and CPU per session
 #    (harness/interop/bench.sh; BENCH_SESSIONS, BENCH_SEQUENTIAL,
-#    BENCH_ROUNDS); as another user it says it was skipped.
+#    BENCH_ROUNDS), and the fuzzer beside smtp-source on Exim; as another
+#    user it says it was skipped.
 # Then the machine: nproc and the CPU model.
 # Run from the top of the checkout (the suite is read from $SCENARIOS,
 # default scenarios/).  BENCH_RUNS=N times each suite run N times and keeps
 # the best (default 1).  Exit 1 when a part could not run as it should.
 set -eu
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 HARNESS BENCH_REPLY" >&2
+if [ $# -ne 2 ] && [ $# -ne 4 ]; then
+	echo "usage: $0 HARNESS BENCH_REPLY [AFL-MUTATOR.so AFL-SERVER]" >&2
 	exit 2
 fi
 harness=$1
@@ -66,7 +73,13 @@ awk -v a="$t1" -v b="$t8" 'BEGIN {
 }'
 
 rc=0
-sh harness/interop/bench.sh "$harness" || rc=$?
-[ "$rc" = 77 ] && rc=0
+if [ $# -eq 4 ]; then
+	sh tests/bench-fuzz.sh "$harness" "$3" "$4" || rc=1
+else
+	sh tests/bench-fuzz.sh "$harness" || rc=1
+fi
+r2=0
+sh harness/interop/bench.sh "$harness" || r2=$?
+[ "$r2" = 77 ] || [ "$r2" = 0 ] || rc=$r2
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$rc"

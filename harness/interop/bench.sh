@@ -24,6 +24,18 @@
 #      cleanup, qmgr, discard... and what the master reaped; for aiosmtpd
 #      its one Python process).
 #
+# Then Exim 4.96 (harness/interop/exim/start.sh, 127.0.0.1:2602): the
+# fuzzer's rate (`smtp-harness fuzz --target smtp://127.0.0.1:2602
+# --profile harness/targets/exim.profile.yaml -j BENCH_EXIM_JOBS
+# --duration BENCH_EXIM_FUZZ_SECONDS --no-minimize`, sessions over seconds
+# from its summary.json) beside Exim's own under
+# `smtp-source -s 10 -m BENCH_EXIM_SESSIONS`; goal (issue 13): >= 0.8x.
+#
+# The interop servers share fixed paths (the Postfix installed for real,
+# the packages unpacked under build/), so the whole side-by-side part runs
+# under `flock $INTEROP_LOCK` (default /work/.interop-lock), waiting up to
+# an hour for a `make interop` or another bench holding it.
+#
 # After a warm-up run, each is timed BENCH_ROUNDS times (default 3),
 # alternating, and the best time kept.  A ratio is the other tool's wall
 # time over the harness's: above 1 the harness is faster.  Goals (issue 14): >= 1.0x smtp-source on both
@@ -54,8 +66,22 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bench: the side-by-side part needs root (a network namespace, the servers); skipped"
 	exit 77
 fi
+# One user of the interop servers at a time: the rest of the script again,
+# holding the lock.
+INTEROP_LOCK=${INTEROP_LOCK:-/work/.interop-lock}
+if [ -z "${BENCH_LOCKED:-}" ]; then
+	mkdir -p "$(dirname "$INTEROP_LOCK")"
+	BENCH_LOCKED=1 flock -w 3600 -E 75 "$INTEROP_LOCK" sh "$IO_ROOT/harness/interop/bench.sh" "$BIN"
+	rc=$?
+	if [ "$rc" = 75 ]; then
+		echo "bench: $INTEROP_LOCK was held for an hour (make interop or another bench); not run"
+		rc=1
+	fi
+	exit "$rc"
+fi
 if [ ! -x /usr/sbin/smtp-source ] || [ ! -x /usr/bin/swaks ] ||
-    ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
+    [ ! -x "$IO/pkg/exim/usr/sbin/exim4" ]; then
 	sh harness/interop/install.sh
 fi
 for tool in /usr/sbin/smtp-source /usr/bin/swaks; do
@@ -114,6 +140,7 @@ timed() {
 stop_servers() {
 	sh harness/interop/postfix/stop.sh
 	sh harness/interop/aiosmtpd/stop.sh
+	sh harness/interop/exim/stop.sh
 }
 trap 'stop_servers; exit 130' INT TERM
 
@@ -197,6 +224,59 @@ for srv in postfix aiosmtpd; do
 	summary="$summary$line
 "
 done
+
+# Exim: the fuzzer's sessions/s beside Exim's own under smtp-source.
+# shellcheck source=tests/bench/fuzz-rate.sh
+. "$IO_ROOT/tests/bench/fuzz-rate.sh"
+EN=${BENCH_EXIM_SESSIONS:-300}
+EJ=${BENCH_EXIM_JOBS:-16}
+ES=${BENCH_EXIM_FUZZ_SECONDS:-15}
+rm -f "$IO/status/exim"
+timeout 120 sh harness/interop/exim/start.sh
+if [ "$(cat "$IO/status/exim" 2>/dev/null)" != available ]; then
+	echo "bench: exim: $(cat "$IO/status/exim" 2>/dev/null || echo 'did not start')"
+	fail=1
+else
+	url=$(cat "$IO/run/exim/target")
+	port=${url##*:}
+	# Warm-up (the first deliveries make the spool's folders).
+	timed "$OUT/exim.warm.times" "$OUT/exim.warm.log" /usr/sbin/smtp-source -s 10 -m 20 \
+	    -f "$SENDER" -t "$RCPT" -M client.example "127.0.0.1:$port" >/dev/null
+	rf='' rs='' round=0
+	while [ "$round" -lt "$ROUNDS" ]; do
+		round=$((round + 1))
+		rm -rf "$OUT/exim-fuzz"
+		timed "$OUT/exim.fuzz.times" "$OUT/exim.fuzz.log" "$BIN" fuzz --target "$url" \
+		    --profile harness/targets/exim.profile.yaml -j "$EJ" --duration "${ES}s" \
+		    --no-minimize --out "$OUT/exim-fuzz" >/dev/null
+		rc=$?
+		if ! r=$(fuzz_rate exim "$rc" "$OUT/exim-fuzz" "$OUT/exim.fuzz.log"); then
+			fail=1
+			break
+		fi
+		rf=$(awk -v a="$rf" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+		t=$(timed "$OUT/exim.source.times" "$OUT/exim.source.log" /usr/sbin/smtp-source \
+		    -s 10 -m "$EN" -f "$SENDER" -t "$RCPT" -M client.example "127.0.0.1:$port")
+		rc=$?
+		if [ "$rc" != 0 ]; then
+			echo "bench: exim: smtp-source exited $rc; see $OUT/exim.source.log"
+			fail=1
+			break
+		fi
+		r=$(awk -v t="$t" -v n="$EN" 'BEGIN { printf "%.1f\n", (t > 0 ? n / t : 0) }')
+		rs=$(awk -v a="$rs" -v b="$r" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+	done
+	if [ -n "$rf" ] && [ -n "$rs" ]; then
+		line=$(awk -v f="$rf" -v s="$rs" -v j="$EJ" 'BEGIN {
+			r = s > 0 ? f / s : 0
+			printf "fuzz exim-tcp: %.1f sessions/s (-j %d), smtp-source -s 10: %.1f sessions/s: %.2fx (goal >= 0.8x: %s)\n",
+			    f, j, s, r, (r >= 0.8 ? "ok" : "BELOW")
+		}')
+		echo "$line"
+		summary="$summary$line
+"
+	fi
+fi
 stop_servers
 trap - INT TERM
 # Nothing of ours may be left in the namespace; then it goes.
