@@ -62,6 +62,16 @@ death_note(char *out, size_t len, const struct fz_attrib_note *a)
 		    a->candidates, a->replays);
 }
 
+/* The tag of a lead no replay alone reproduced, so a CI job that replays
+ * findings can leave it out (--skip-tags): it is not a reproducer, and a
+ * session cut off by the death (in message data, say) may not even pass on
+ * a clean server. */
+static const char *
+unreproduced(const struct fz_attrib_note *a)
+{
+	return a->sessions && !a->alone ? "unreproduced" : NULL;
+}
+
 static const char *
 oracle_says(enum fz_oracle k)
 {
@@ -124,7 +134,7 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
 	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->got, v->n_codes,
 	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
-	    v->rule_ref, v->rule_quote, v->owed, v->last });
+	    v->rule_ref, v->rule_quote, v->owed, v->last, unreproduced(&obs->attrib) });
 	if (obs->stderr_text) {
 		fputs("# stderr of the process:\n", f);
 		/* libyaml reads comments too: only printable ASCII goes in. */

@@ -640,7 +640,7 @@ test_yaml_round_trip(void)
 	const char *comment[] = { "a comment", NULL };
 	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-x",
 	    "a 'title'", comment, &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command "
-	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
+	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE, NULL });
 	fclose(f);
 	struct load_diag d;
 	struct scn *sc = load_back("finding.yaml", buf, len, raw, sizeof(raw) - 1, &d);
@@ -655,7 +655,7 @@ test_yaml_round_trip(void)
 	f = open_memstream(&buf, &len);
 	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-y", "t", NULL,
 	    &(struct fz_ending){ "RF-05", "RFC 5321 4.5.3.1", "Objects larger than these sizes "
-	    "SHOULD be avoided when possible.", 1, FZ_LAST_NONE });
+	    "SHOULD be avoided when possible.", 1, FZ_LAST_NONE, "unreproduced" });
 	fclose(f);
 	load_diag_init(&d);
 	sc = load_scenario_mem("finding-should.yaml", buf, len, &d);
@@ -663,6 +663,8 @@ test_yaml_round_trip(void)
 		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
 	CU_ASSERT_FATAL(sc != NULL);
 	CU_ASSERT(sc->level == SCN_SHOULD);
+	/* a lead no replay alone reproduced carries a tag of its own */
+	CU_ASSERT(sc->n_tags == 2 && strcmp(sc->tags[1], "unreproduced") == 0);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
