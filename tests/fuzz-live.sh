@@ -102,9 +102,11 @@ f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
 grep -q 'launched server died by signal 6' "$f" || fail "--launch: the finding does not name SIGABRT"
 grep -q "start it first with /bin/sh -c '$LCMD'" "$f" || fail "--launch: the finding does not say how to start the server"
 grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
-# With -j 4 a death among several sessions is replayed: never a lead only.
-! grep -q '"reproduced_alone":false' "$TMP/launch/summary.json" || fail "--launch -j 4: deep-crash not reproduced alone"
-! grep -q 'NOT REPRODUCED' "$f" || fail "--launch -j 4: the finding is marked not reproduced"
+# With -j 4 the death is replayed first: the finding is a session that
+# killed a fresh server alone, never a lead only.
+grep -q '"reproduced_alone":true' "$TMP/launch/summary.json" || fail "--launch -j 4: deep-crash not reproduced alone"
+grep -q '^# reproduced alone' "$f" || fail "--launch -j 4: the finding does not say it was reproduced alone"
+grep -q 'replayed alone' "$TMP/launch.err" || fail "--launch -j 4: the status line counts no replay"
 ! pgrep -f "serve --listen 127.0.0.1:$PORT " >/dev/null || fail "--launch: the server was left running"
 # Replay: the server started as the finding says dies on it.
 sh -c "exec $LCMD" 2>/dev/null & spid=$!
