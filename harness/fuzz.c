@@ -47,11 +47,14 @@ fuzz_status(void *arg, const struct fz_stats *st, int final)
 {
 	const struct fuzz_ui *ui = arg;
 	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
-	char cov[48] = "";
+	char cov[96] = "";
 	if (st->cov_edges)
 		snprintf(cov, sizeof(cov), ", %zu edges", st->cov_edges);
 	if (st->launches > 1 || st->deaths)
 		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %u deaths", st->deaths);
+	if (st->replays) /* sessions of a death replayed alone (fz_attrib.h) */
+		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %u replayed alone",
+		    st->replays);
 	fprintf(stderr, "%sfuzz: %llu sessions, %.1f/s, %zu states, %zu transitions%s, corpus %zu, "
 	    "%zu findings%s", ui->tty ? "\r\033[K" : "", (unsigned long long)st->sessions, rate,
 	    st->states, st->edges, cov, st->corpus, st->findings, ui->tty && !final ? "" : "\n");

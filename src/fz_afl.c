@@ -112,7 +112,7 @@ fz_afl_write_yaml(FILE *f, const char *b, size_t n, const char *id, const char *
 	struct fz_got greeting = { 220, FZ_V_GREETING, 0 };
 	const struct rules_rule *r = rules_session("RF-01");
 	fz_sess_write_yaml(f, &s, &(struct fz_seen){ &greeting, 1, NULL }, s.n, id, title, comment,
-	    &(struct fz_ending){ r->id, r->ref, r->quote, p.owed, FZ_LAST_NONE });
+	    &(struct fz_ending){ r->id, r->ref, r->quote, p.owed, FZ_LAST_NONE, NULL });
 	if (p.end == FZ_AFL_OPEN)
 		fputs("  - drain: true\n", f);
 	else if (p.end == FZ_AFL_TLS)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "builtin.h"
+#include "fz_attrib.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
 #include "fz_launch.h"
@@ -32,7 +33,9 @@
 #define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
 #define FZ_EDGES 65536
 
-enum run_kind { RUN_FUZZ, RUN_MIN };
+enum run_kind { RUN_FUZZ, RUN_MIN, RUN_ATTRIB }; /* RUN_ATTRIB: a death's candidate replayed */
+
+struct attribjob;
 
 struct camp;
 
@@ -49,6 +52,19 @@ struct run {
 	struct fz_obs *parked; /* --launch: ended abruptly, judged once it is known
 	                        * whether the server died (launch_settle) */
 	int64_t park_until;
+	struct attribjob *lead_of; /* --launch: charged, but its death is replayed first:
+	                        * its observation goes to that job (attrib_lead) */
+};
+
+/* A launched server died while fuzz sessions ran side by side: before it
+ * becomes a finding, its candidates are replayed alone (fz_attrib.h). */
+struct attribjob {
+	struct fz_attrib a;
+	struct fz_sess lead_sess; /* the one that wrote last, and what it saw with */
+	struct fz_obs *lead;      /* the death: the finding if no replay kills the server */
+	struct fz_when when;      /* when the death was seen */
+	unsigned replays;         /* replays that ran to their end */
+	int running;
 };
 
 struct pending {
@@ -99,6 +115,9 @@ struct camp {
 	size_t n_parked;         /* --launch: sessions waiting for the verdict on a death */
 	int dying;               /* --launch: a death waits for its sessions to end */
 	struct fz_death death;   /* that death */
+	struct attribjob **attr; /* --launch, -j > 1: deaths whose sessions are replayed
+	                          * alone, the first one's replays running */
+	size_t n_attr;
 	int64_t t0, next_status, stop_at;
 	struct fz_report rep;    /* the findings written, for the summary */
 	char findings_dir[4096];
@@ -207,29 +226,32 @@ now_when(const struct camp *c)
 }
 
 static void
-pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v)
+pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v,
+    struct fz_when when)
 {
 	c->pend = xrealloc(c->pend, (c->n_pend + 1) * sizeof(*c->pend));
 	struct pending *p = &c->pend[c->n_pend++];
 	fz_sess_copy(&p->sess, s);
 	p->obs = obs;
 	p->v = v;
-	p->when = now_when(c);
+	p->when = when;
 }
 
-/* 1 if the observation was kept (as a pending finding). */
+/* 1 if the observation was kept (as a pending finding); when: when it was
+ * first seen. */
 static int
-consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v)
+consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v,
+    struct fz_when when)
 {
 	if (key_seen(c, fz_oracle_key(obs, &v), 1))
 		return 0;
 	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
 	 * finding is written as found. */
 	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
-		write_finding(c, s, obs, &v, 0, now_when(c));
+		write_finding(c, s, obs, &v, 0, when);
 		return 0;
 	}
-	pending_add(c, s, obs, v);
+	pending_add(c, s, obs, v, when);
 	return 1;
 }
 
@@ -275,6 +297,7 @@ launch(struct camp *c, struct run *r)
 	r->seq = c->started;
 	r->casualty = r->charged = r->in_death = 0;
 	r->parked = NULL;
+	r->lead_of = NULL;
 	memset(&r->death, 0, sizeof(r->death));
 	if (c->launch) {
 		c->live = xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
@@ -304,6 +327,118 @@ relaunch(struct camp *c)
 	return 0;
 }
 
+/* ---- whose death: the candidates replayed alone ------------------------------------ */
+
+/* A death's replays are queued: the sessions in it (n_in, parked) that
+ * wrote something are the candidates, lead the one that wrote last, whose
+ * observation (with the death) the job takes when it is judged. */
+static void
+attrib_queue(struct camp *c, struct run *lead, size_t n_in)
+{
+	struct attribjob *j = xmalloc(sizeof(*j));
+	memset(j, 0, sizeof(*j));
+	fz_attrib_init(&j->a, (unsigned)n_in, util_now_ms());
+	for (size_t i = 0; i < c->n_live; i++) {
+		struct run *r = c->live[i];
+		if (r->in_death && r->parked->acts_sent)
+			fz_attrib_add(&j->a, &r->sess, r->parked->last_act_ms, r->seq);
+	}
+	fz_attrib_order(&j->a);
+	fz_sess_init(&j->lead_sess, NULL);
+	j->when = now_when(c);
+	lead->lead_of = j;
+	c->attr = xrealloc(c->attr, (c->n_attr + 1) * sizeof(*c->attr));
+	c->attr[c->n_attr++] = j;
+}
+
+/* The lead's observation, judged (its death filled in): kept until the
+ * replays are over. */
+static void
+attrib_lead(struct attribjob *j, const struct fz_sess *s, struct fz_obs *obs)
+{
+	fz_sess_free(&j->lead_sess);
+	fz_sess_copy(&j->lead_sess, s);
+	j->lead = obs;
+}
+
+/* A replay ended (obs NULL: dropped, as a casualty): if it killed the
+ * fresh server it is the finding, shrunk as any other, else obs goes. */
+static void
+attrib_result(struct camp *c, struct run *r, struct fz_obs *obs)
+{
+	struct attribjob *j = c->n_attr ? c->attr[0] : NULL;
+	int died = obs && obs->died;
+	if (j) {
+		j->running = 0;
+		j->replays++;
+		c->st.replays++;
+		fz_attrib_result(&j->a, died);
+	}
+	if (!j || !died) {
+		fz_obs_free(obs);
+		return;
+	}
+	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 1 };
+	if (!consider(c, &r->sess, obs, fz_oracle_judge(obs), j->when))
+		fz_obs_free(obs);
+}
+
+/* No replay killed a fresh server: the death is still a finding, the
+ * session that wrote last, marked as not reproduced alone (never dropped,
+ * never shrunk: shrinking keeps only tries that kill the server). */
+static void
+attrib_unconfirmed(struct camp *c, struct attribjob *j)
+{
+	struct fz_obs *obs = j->lead;
+	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 0 };
+	size_t len = strlen(obs->detail);
+	snprintf(obs->detail + len, sizeof(obs->detail) - len, " (%u sessions ran; not reproduced "
+	    "alone)", j->a.sessions);
+	struct fz_verdict v = fz_oracle_judge(obs);
+	if (!key_seen(c, fz_oracle_key(obs, &v), 1))
+		write_finding(c, &j->lead_sess, obs, &v, 0, j->when);
+}
+
+static void
+attrib_end(struct camp *c)
+{
+	struct attribjob *j = c->attr[0];
+	memmove(&c->attr[0], &c->attr[1], (c->n_attr - 1) * sizeof(*c->attr));
+	c->n_attr--;
+	if (!fz_attrib_reproduced(&j->a) && j->lead)
+		attrib_unconfirmed(c, j);
+	fz_obs_free(j->lead);
+	fz_sess_free(&j->lead_sess);
+	fz_attrib_free(&j->a);
+	free(j);
+}
+
+/* The next replay, alone on a server started afresh, or the end of the
+ * first job; 1 if a replay started. */
+static int
+attrib_step(struct camp *c)
+{
+	while (c->n_attr) {
+		struct attribjob *j = c->attr[0];
+		if (j->running || !j->lead)
+			return 0; /* a replay runs, or the lead is still parked */
+		if (c->o->stop && *c->o->stop)
+			j->a.until = 0;
+		long i = fz_attrib_next(&j->a, util_now_ms());
+		if (i >= 0 && relaunch(c) == 0) {
+			struct run *r = xmalloc(sizeof(*r));
+			r->c = c;
+			r->kind = RUN_ATTRIB;
+			fz_sess_copy(&r->sess, &j->a.cand[i].sess);
+			j->running = 1;
+			launch(c, r);
+			return 1;
+		}
+		attrib_end(c); /* done, or the server does not start again */
+	}
+	return 0;
+}
+
 /* The server died (d, moved in): every session running then is in the
  * death, and the server starts again at once.  Which of them carries the
  * finding is settled when they have all ended (launch_resolve). */
@@ -330,23 +465,36 @@ launch_died(struct camp *c, struct fz_death *d)
 
 /* Once every session in the death has ended: the one that wrote its last
  * act most recently (the bytes the server read last) carries it, the
- * others' observations are dropped (the server went away under them). */
+ * others' observations are dropped (the server went away under them).
+ * With fuzz sessions side by side (-j > 1) that charge is only the lead:
+ * the candidates are replayed alone before a finding is made
+ * (attrib_step). */
 static void
 launch_resolve(struct camp *c)
 {
 	if (!c->dying)
 		return;
 	struct run *best = NULL;
+	size_t n_in = 0, n_cand = 0;
+	int alone = 0;
 	for (size_t i = 0; i < c->n_live; i++) {
 		struct run *r = c->live[i];
 		if (!r->in_death)
 			continue;
 		if (!r->parked)
 			return; /* still running */
-		if (r->parked->acts_sent && (!best || r->parked->last_act_ms > best->parked->last_act_ms ||
-		    (r->parked->last_act_ms == best->parked->last_act_ms && r->seq > best->seq)))
+		n_in++;
+		alone |= r->kind != RUN_FUZZ;
+		if (!r->parked->acts_sent)
+			continue;
+		n_cand++;
+		if (!best || fz_attrib_later(r->parked->last_act_ms, r->seq, best->parked->last_act_ms,
+		    best->seq))
 			best = r;
 	}
+	/* With sessions side by side the charge is a guess: replay first. */
+	if (fz_attrib_needed(c->o->jobs, alone, n_cand))
+		attrib_queue(c, best, n_in);
 	for (size_t i = 0; i < c->n_live; i++) {
 		struct run *r = c->live[i];
 		if (!r->in_death)
@@ -431,12 +579,29 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	int errs_ok = !death || obs->n_errors <= j->best_obs->n_errors || obs->n_errors < 2;
 	if (v.oracle == j->v.oracle && errs_ok) {
 		fz_min_keep(&j->m, &r->sess);
+		/* A death replayed alone before: the try is a replay alone too. */
+		obs->attrib = j->best_obs->attrib;
 		fz_obs_free(j->best_obs);
 		j->best_obs = obs;
 		j->v = v;
 		return;
 	}
 	fz_obs_free(obs);
+}
+
+/* A fuzz session's states and edges: it stays in the corpus if it reached
+ * new ones. */
+static void
+feedback(struct camp *c, const struct run *r, const struct fz_obs *obs)
+{
+	int fresh = cover(c, obs);
+	if (fresh == 2 && c->n_corpus < FZ_CORPUS_MAX) {
+		c->finders = xrealloc(c->finders, (c->n_finders + 1) * sizeof(*c->finders));
+		c->finders[c->n_finders++] = c->n_corpus;
+	}
+	if (fresh || obs->cov_new > 0)
+		corpus_add(c, &r->sess);
+	c->st.cov_edges = fz_cov_edges(c->env.cov ? c->env.cov : c->lcov);
 }
 
 /* A session's observation judged: findings, feedback; r is freed. */
@@ -449,6 +614,8 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 			c->mj->running = 0;
 			c->mj->runs++;
 		}
+		if (r->kind == RUN_ATTRIB)
+			attrib_result(c, r, NULL);
 		fz_sess_free(&r->sess);
 		free(r);
 		return;
@@ -465,16 +632,13 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 	struct fz_verdict v = fz_oracle_judge(obs);
 	if (r->kind == RUN_MIN && c->mj)
 		min_result(c, r, obs, v);
+	else if (r->kind == RUN_ATTRIB)
+		attrib_result(c, r, obs);
 	else {
-		int fresh = cover(c, obs);
-		if (fresh == 2 && c->n_corpus < FZ_CORPUS_MAX) {
-			c->finders = xrealloc(c->finders, (c->n_finders + 1) * sizeof(*c->finders));
-			c->finders[c->n_finders++] = c->n_corpus;
-		}
-		if (fresh || obs->cov_new > 0)
-			corpus_add(c, &r->sess);
-		c->st.cov_edges = fz_cov_edges(c->env.cov ? c->env.cov : c->lcov);
-		if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v))
+		feedback(c, r, obs);
+		if (r->lead_of)
+			attrib_lead(r->lead_of, &r->sess, obs);
+		else if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v, now_when(c)))
 			fz_obs_free(obs);
 	}
 	fz_sess_free(&r->sess);
@@ -599,8 +763,17 @@ should_stop(struct camp *c)
 	const struct fz_opts *o = c->o;
 	int64_t now = util_now_ms();
 	return (o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
-	    (o->max_findings && c->st.findings + c->n_pend + (c->mj != NULL) >= o->max_findings) ||
+	    (o->max_findings && c->st.findings + c->n_pend + (c->mj != NULL) + c->n_attr >=
+	    o->max_findings) ||
 	    (o->duration > 0 && now - c->t0 >= (int64_t)(o->duration * 1000));
+}
+
+/* A launched server's deaths are replayed, and its findings shrunk, one
+ * session alone at a time: no fuzzing meanwhile. */
+static int
+solo(const struct camp *c)
+{
+	return c->launch && (c->mj || c->n_pend || c->n_attr);
 }
 
 static void
@@ -610,16 +783,18 @@ start_more(struct camp *c)
 		c->stopping = 1;
 		c->stop_at = util_now_ms();
 	}
-	if (c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS && c->mj)
-		c->mj->until = 0;
+	if (c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS) {
+		if (c->mj)
+			c->mj->until = 0;
+		if (c->n_attr)
+			c->attr[0]->a.until = 0;
+	}
 	while (c->active < c->o->jobs) {
-		/* A launched server is shrunk against alone (launch_done). */
-		int alone = c->launch && (c->mj || c->n_pend);
-		if (alone && (c->active || c->n_parked))
+		if (solo(c) && (c->active || c->n_parked))
 			break;
-		if (shrink_step(c))
+		if (attrib_step(c) || shrink_step(c))
 			continue;
-		if (c->stopping || (c->launch && (c->mj || c->n_pend)))
+		if (c->stopping || solo(c))
 			break;
 		fuzz_one(c);
 	}
@@ -628,7 +803,8 @@ start_more(struct camp *c)
 static int
 finished(const struct camp *c)
 {
-	return c->stopping && c->active == 0 && c->n_parked == 0 && !c->mj && c->n_pend == 0;
+	return c->stopping && c->active == 0 && c->n_parked == 0 && !c->mj && c->n_pend == 0 &&
+	    c->n_attr == 0;
 }
 
 /* ---- set-up ---------------------------------------------------------------------- */
@@ -761,6 +937,13 @@ teardown(struct camp *c)
 		free(c->live[i]);
 	}
 	free(c->death.stderr_text);
+	for (size_t i = 0; i < c->n_attr; i++) { /* at a break of the loop: no finding */
+		fz_obs_free(c->attr[i]->lead);
+		fz_sess_free(&c->attr[i]->lead_sess);
+		fz_attrib_free(&c->attr[i]->a);
+		free(c->attr[i]);
+	}
+	free(c->attr);
 	fz_launch_free(c->launch); /* SIGTERM, then SIGKILL, to its group */
 	fz_cov_free(c->lcov);
 	free(c->live);

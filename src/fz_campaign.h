@@ -11,9 +11,13 @@
  *
  * With `launch`, the campaign starts the server itself (fz_launch.h) and
  * watches it by pid: a death is a crash finding charged to the session that
- * started last among those running then (the others' observations are
- * dropped), and the server is started again.  Shrinking then runs alone,
- * each try against a server started afresh.  A coverage map (one, shared)
+ * wrote its last act most recently among those running then (the others'
+ * observations are dropped), and the server is started again.  With
+ * jobs > 1 that charge is checked first: fuzzing pauses and the sessions
+ * running then are replayed one at a time, each alone on a server started
+ * afresh (fz_attrib.h); the first that kills it is the finding, and if
+ * none does the death is a finding marked as not reproduced alone.
+ * Shrinking then runs alone, each try against a server started afresh.  A coverage map (one, shared)
  * is read when each session ends: exact with jobs = 1, and with more each
  * session is credited with the edges the map gained since the previous
  * session ended.
@@ -43,6 +47,8 @@ struct fz_stats {
 	unsigned launches;      /* --launch: times the server was started */
 	unsigned deaths;        /* --launch: times it died while fuzzed */
 	unsigned idle_deaths;   /* of them, with no session running (no finding) */
+	unsigned replays;       /* --launch, -j > 1: sessions replayed alone to find
+	                         * whose a death was (fz_attrib.h) */
 	char last_error[256];   /* why the last of them failed */
 };
 

@@ -51,6 +51,16 @@ enum fz_end {
 	FZ_END_ERROR,     /* no connection, the program could not start (detail) */
 };
 
+/* A launched server's death while sessions ran side by side, replayed
+ * alone before it became a finding (fz_attrib.h). */
+struct fz_attrib_note {
+	unsigned sessions;   /* in the death: running, or just cut off (0: no replay) */
+	unsigned candidates; /* of them, those that had written an act */
+	unsigned replays;    /* replayed alone, each on a server started afresh */
+	int alone;           /* 1: this session's replay killed the server; 0: none
+	                      * did, this is the session that wrote last */
+};
+
 struct fz_obs {
 	enum fz_end end;
 	size_t acts_sent;   /* acts written when it ended */
@@ -74,6 +84,8 @@ struct fz_obs {
 	int died;           /* --launch: the server process ended while this session ran
 	                     * (the campaign sets it, with exit_signal or exit_status) */
 	int exit_status;    /* --launch: its exit status when no signal ended it */
+	struct fz_attrib_note attrib; /* --launch, -j > 1: the death's replays (the
+	                     * campaign sets it) */
 	int sanitizer;      /* exec: its stderr holds a sanitizer report */
 	char *stderr_text;  /* exec: the start of its stderr (owned, may be NULL) */
 	double seconds;

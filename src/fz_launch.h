@@ -7,8 +7,9 @@
  * environment when the campaign has one.  Starting waits, bounded, until
  * the target's port accepts a connection.  The campaign checks between
  * loop rounds whether the process is still there; when it has died (a
- * signal, or an exit) the death is a finding charged to the session that
- * ran last, and the server is started again.  Stopping sends SIGTERM to the
+ * signal, or an exit) the death is a finding charged to a session (with
+ * several at once, the one a replay alone proves: fz_attrib.h), and the
+ * server is started again.  Stopping sends SIGTERM to the
  * group, then SIGKILL after a grace.
  */
 #ifndef SMTPH_FZ_LAUNCH_H

@@ -42,6 +42,36 @@ printable(const char *s)
 	return p;
 }
 
+/* A launched server's death with sessions side by side: whether this
+ * session, replayed alone on a fresh server, killed it again (fz_attrib.h);
+ * "" when no replay was needed. */
+static void
+death_note(char *out, size_t len, const struct fz_attrib_note *a)
+{
+	if (!a->sessions)
+		snprintf(out, len, "%s", "");
+	else if (a->alone)
+		snprintf(out, len, "reproduced alone: the server died with %u sessions running or "
+		    "just cut off (%u had written); this one, replayed alone on a server started "
+		    "afresh, killed it again (replay %u)", a->sessions, a->candidates, a->replays);
+	else
+		snprintf(out, len, "NOT REPRODUCED ALONE: the server died with %u sessions running "
+		    "or just cut off (%u had written); %u of them replayed alone, each on a server "
+		    "started afresh, killed none: this is the session that wrote last, a lead, not a "
+		    "reproducer (the death may need several sessions, or none of them)", a->sessions,
+		    a->candidates, a->replays);
+}
+
+/* The tag of a lead no replay alone reproduced, so a CI job that replays
+ * findings can leave it out (--skip-tags): it is not a reproducer, and a
+ * session cut off by the death (in message data, say) may not even pass on
+ * a clean server. */
+static const char *
+unreproduced(const struct fz_attrib_note *a)
+{
+	return a->sessions && !a->alone ? "unreproduced" : NULL;
+}
+
 static const char *
 oracle_says(enum fz_oracle k)
 {
@@ -71,7 +101,7 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 		return -1;
 	}
 	char *detail = printable(obs->detail);
-	char l0[512], l1[600], l2[512], l3[512], l4[256], l5[1200], id[128], title[700];
+	char l0[512], l1[600], l2[512], l3[512], l4[256], l5[1200], l6[400], id[128], title[700];
 	snprintf(l0, sizeof(l0), "smtp-harness fuzz finding: %s: %s", fz_oracle_name(v->oracle),
 	    oracle_says(v->oracle));
 	snprintf(l1, sizeof(l1), "seen: %s", detail[0] ? detail : "(see the failing step)");
@@ -93,14 +123,18 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 		snprintf(l4, sizeof(l4), "the launched server exited with status %d", obs->exit_status);
 	else if (obs->sanitizer)
 		snprintf(l4, sizeof(l4), "the process printed a sanitizer report (stderr below)");
-	const char *comment[8] = { l0, l1, l2, l3, l5[0] ? l5 : l4[0] ? l4 : NULL,
-		l5[0] && l4[0] ? l4 : NULL, NULL };
+	death_note(l6, sizeof(l6), &obs->attrib);
+	/* The lines that are set, in order. */
+	const char *lines[] = { l0, l1, l2, l3, l5, l4, l6 }, *comment[8] = { NULL };
+	for (size_t i = 0, n = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		if (lines[i][0])
+			comment[n++] = lines[i];
 	const char *p = strrchr(path, '/');
 	snprintf(id, sizeof(id), "fuzz-%.*s", (int)strcspn(p ? p + 1 : path, "."), p ? p + 1 : path);
 	snprintf(title, sizeof(title), "%s: %s", oracle_says(v->oracle), detail);
 	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->got, v->n_codes,
 	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
-	    v->rule_ref, v->rule_quote, v->owed, v->last });
+	    v->rule_ref, v->rule_quote, v->owed, v->last, unreproduced(&obs->attrib) });
 	if (obs->stderr_text) {
 		fputs("# stderr of the process:\n", f);
 		/* libyaml reads comments too: only printable ASCII goes in. */
@@ -120,7 +154,8 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	}
 	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
 	r->items[r->n++] = (struct fz_rep_item){ v->oracle, xstrdup(path), detail, v->rule_id,
-		xstrdup(s->origin), v->upto, fz_sess_bytes(s), runs, obs->exit_signal, when };
+		xstrdup(s->origin), v->upto, fz_sess_bytes(s), runs, obs->exit_signal, when,
+		obs->attrib };
 	return 0;
 }
 
@@ -153,6 +188,14 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 		    f ? f + 1 : it->file, it->acts, it->bytes, it->origin);
 	}
 	buf_printf(b, "\nReplay one: `smtp-harness run --target %s FILE`.\n", o->target->url);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct fz_rep_item *it = &r->items[i];
+		const char *f = strrchr(it->file, '/');
+		char note[400];
+		death_note(note, sizeof(note), &it->attrib);
+		if (note[0])
+			buf_printf(b, "\n- %s: %s.\n", f ? f + 1 : it->file, note);
+	}
 }
 
 static void
@@ -186,8 +229,11 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 		buf_puts(b, ",\"seed\":");
 		js(b, it->origin);
 		buf_printf(b, ",\"acts\":%zu,\"bytes\":%zu,\"shrink_runs\":%u,\"signal\":%d,"
-		    "\"found_after_sessions\":%llu,\"found_after_seconds\":%.3f}", it->acts, it->bytes,
-		    it->runs, it->signal, (unsigned long long)it->when.sessions, it->when.seconds);
+		    "\"found_after_sessions\":%llu,\"found_after_seconds\":%.3f,\"death_sessions\":%u,"
+		    "\"death_candidates\":%u,\"death_replays\":%u,\"reproduced_alone\":%s}", it->acts,
+		    it->bytes, it->runs, it->signal, (unsigned long long)it->when.sessions,
+		    it->when.seconds, it->attrib.sessions, it->attrib.candidates, it->attrib.replays,
+		    !it->attrib.sessions ? "null" : it->attrib.alone ? "true" : "false");
 	}
 	buf_puts(b, "]}\n");
 }

@@ -32,6 +32,7 @@ struct fz_rep_item {
 	unsigned runs;    /* shrinking runs */
 	int signal;
 	struct fz_when when;
+	struct fz_attrib_note attrib; /* --launch, -j > 1: the death's replays */
 };
 
 struct fz_report {

@@ -238,16 +238,18 @@ write_act(struct buf *y, const struct fz_act *a, int tls, int code)
 
 static void
 write_header(struct buf *y, const char *id, const char *title, const char *const *comment,
-    const char *rule_id, const char *rule_ref, const char *rule_quote)
+    const struct fz_ending *end)
 {
+	const char *rule_id = end->rule_id, *rule_ref = end->rule_ref, *rule_quote = end->rule_quote;
 	for (size_t i = 0; comment && comment[i]; i++)
 		buf_printf(y, "# %s\n", comment[i]);
 	buf_printf(y, "id: %s\ntitle: ", id);
 	fz_yaml_raw(y, title, strlen(title));
 	/* The level the quote supports: lint refuses `must` over a SHOULD
 	 * (RF-05: reply lines over the limits). */
-	buf_printf(y, "\nlevel: %s\nrefs: [%s, %s]\ntags: [fuzz]\nopening: none\n",
-	    scn_quote_has(rule_quote, 0) ? "must" : "should", rule_ref, rule_id);
+	buf_printf(y, "\nlevel: %s\nrefs: [%s, %s]\ntags: [fuzz%s%s]\nopening: none\n",
+	    scn_quote_has(rule_quote, 0) ? "must" : "should", rule_ref, rule_id,
+	    end->tag ? ", " : "", end->tag ? end->tag : "");
 	buf_printf(y, "rules:\n  - id: %s\n    ref: %s\n    quote: ", rule_id, rule_ref);
 	fz_yaml_raw(y, rule_quote, strlen(rule_quote));
 	buf_puts(y, "\nsteps:\n");
@@ -259,7 +261,7 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 {
 	struct buf y;
 	buf_init(&y);
-	write_header(&y, id, title, comment, end->rule_id, end->rule_ref, end->rule_quote);
+	write_header(&y, id, title, comment, end);
 	size_t c = 0;
 	for (size_t k = 0; k <= upto && k <= s->n; k++) {
 		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];

@@ -87,6 +87,7 @@ struct fz_ending {
 	const char *rule_id, *rule_ref, *rule_quote;
 	size_t owed;
 	enum fz_last last;
+	const char *tag; /* a tag beside `fuzz` (e.g. unreproduced), or NULL */
 };
 
 /* Write s as a scenario to f: a header comment (comment[] lines), id,

@@ -6,7 +6,9 @@
 #     clean server (exit 0), so the finding is the fault's;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
 #   - --launch: a network server the fuzzer starts (serve --listen with
-#     deep-crash) crashes, is started again, the finding crashes it again;
+#     deep-crash) crashes with four sessions at once, is started again, the
+#     death's sessions are replayed alone, the finding crashes it again; a
+#     server killed by a timer gives a finding marked not reproduced alone;
 #   - usage errors exit 2, an unreachable target 3, summary.json is written.
 # Usage: fuzz-live.sh BINARY [SMOKE_SECONDS]; exit 1 on the first failure.
 set -eu
@@ -78,21 +80,21 @@ grep -q 'died by signal 6' "$TMP"/f-deep-crash/findings/*.yaml || fail "deep-cra
 found builtin:deep-hang deep-hang hang 240
 
 # --launch: the fuzzer starts `serve --listen` with deep-crash itself, finds
-# the crash (SIGABRT), starts the server again and goes on; the finding
-# crashes a server started the same way; nothing is left running.
+# the crash (SIGABRT) with four sessions at once, starts the server again,
+# replays the death's sessions each alone on a server started afresh; the
+# finding is one that killed it alone, and it crashes a server started the
+# same way (run fails) and passes on the clean one; nothing is left running.
 # The machinery is under test here, not the search (the exec: run above
 # proves that): two seeds, AUTH then a transaction and BDAT then RSET, which
 # the fuzzer splices into the crash in seconds, where the whole suite as
-# seeds takes minutes at a launched server's rate.  One session at a time:
-# with more, the death is charged to the session that wrote last, a guess
-# that under load named a session that did not crash a fresh server.
+# seeds takes minutes at a launched server's rate.
 PORT=$(( 20000 + $$ % 20000 ))
 LCMD="$BIN serve --listen 127.0.0.1:$PORT --faults deep-crash"
 mkdir "$TMP/lseeds"
 cp scenarios/extensions/auth/auth-then-transaction.yaml \
     scenarios/extensions/chunking/bdat-rset-clears.yaml "$TMP/lseeds/"
 rc=0
-timeout 400 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" --duration 240 --max-findings 1 -j 1 \
+timeout 400 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" -j 4 --duration 240 --max-findings 1 \
     --seeds "$TMP/lseeds" --seed 13 --timeout 1 --out "$TMP/launch" $ACCOUNT 2>"$TMP/launch.err" || rc=$?
 [ $rc -eq 1 ] || { tail -5 "$TMP/launch.err" >&2; fail "--launch deep-crash: fuzz exit $rc, no finding"; }
 f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
@@ -100,6 +102,11 @@ f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
 grep -q 'launched server died by signal 6' "$f" || fail "--launch: the finding does not name SIGABRT"
 grep -q "start it first with /bin/sh -c '$LCMD'" "$f" || fail "--launch: the finding does not say how to start the server"
 grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
+# With -j 4 the death is replayed first: the finding is a session that
+# killed a fresh server alone, never a lead only.
+grep -q '"reproduced_alone":true' "$TMP/launch/summary.json" || fail "--launch -j 4: deep-crash not reproduced alone"
+grep -q '^# reproduced alone' "$f" || fail "--launch -j 4: the finding does not say it was reproduced alone"
+grep -q 'replayed alone' "$TMP/launch.err" || fail "--launch -j 4: the status line counts no replay"
 ! pgrep -f "serve --listen 127.0.0.1:$PORT " >/dev/null || fail "--launch: the server was left running"
 # Replay: the server started as the finding says dies on it.
 sh -c "exec $LCMD" 2>/dev/null & spid=$!
@@ -111,9 +118,36 @@ for i in $(seq 50); do kill -0 $spid 2>/dev/null || break; sleep 0.2; done
 kill $spid 2>/dev/null || true
 src=0; wait $spid || src=$?
 [ $src -eq 134 ] || { cat "$f" "$TMP/launch.run" >&2; fail "--launch: the finding does not crash a fresh server (its exit $src)"; }
+[ $rc -eq 1 ] || { cat "$f" "$TMP/launch.run" >&2; fail "--launch: the finding passes on a fresh deep-crash server (exit $rc)"; }
 rc=0; "$BIN" run --target builtin --timeout 2 "$f" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 0 ] || fail "--launch: the finding fails on the clean server too"
 echo "ok fuzz-live: --launch deep-crash found ($(basename "$f")), the server restarted, the finding crashes it again"
+# A death no session causes: a clean server killed by SIGABRT 3 s after each
+# start.  Each session of the death, replayed alone on a server started
+# afresh (each with 3 s again), kills nothing: the finding is written, marked
+# not reproduced alone in it and in both summaries, and tagged so a replay
+# of the findings can leave it out (a lead cut off in message data would
+# fail a clean server's teardown).
+TCMD="$BIN serve --listen 127.0.0.1:$PORT & p=\$!; sleep 3; kill -ABRT \$p; wait \$p"
+rc=0
+timeout 200 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$TCMD" -j 4 --duration 60 --max-findings 1 \
+    --seed 13 --timeout 1 --out "$TMP/timer" 2>"$TMP/timer.err" || rc=$?
+[ $rc -eq 1 ] || { tail -5 "$TMP/timer.err" >&2; fail "--launch timer: fuzz exit $rc, no finding"; }
+f=$(ls "$TMP"/timer/findings/crash-*.yaml | head -1)
+[ -n "$f" ] || fail "--launch timer: no crash finding"
+grep -q 'NOT REPRODUCED ALONE' "$f" || fail "--launch timer: the finding is not marked not reproduced alone"
+grep -q '"reproduced_alone":false' "$TMP/timer/summary.json" || fail "--launch timer: summary.json says reproduced"
+grep -q '"death_replays":[1-9]' "$TMP/timer/summary.json" || fail "--launch timer: no replay counted"
+grep -q 'NOT REPRODUCED ALONE' "$TMP/timer/summary.md" || fail "--launch timer: summary.md does not say it"
+grep -q 'replayed alone' "$TMP/timer.err" || fail "--launch timer: the status line counts no replay"
+! pgrep -f "serve --listen 127.0.0.1:$PORT\$" >/dev/null || fail "--launch timer: the server was left running"
+grep -q '^tags: \[fuzz, unreproduced\]' "$f" || fail "--launch timer: the finding is not tagged unreproduced"
+rc=0; "$BIN" lint "$f" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "--launch timer: the finding does not lint (exit $rc)"
+rc=0; timeout 60 "$BIN" run --target builtin --timeout 2 --skip-tags unreproduced "$f" \
+    scenarios/rfc5321/session/quit-221-close.yaml >"$TMP/timer.run" 2>&1 || rc=$?
+[ $rc -eq 0 ] && grep -q 'total: *1 ' "$TMP/timer.run" || fail "--launch timer: --skip-tags unreproduced does not leave it out (exit $rc)"
+echo "ok fuzz-live: --launch death no session causes: a finding marked not reproduced alone"
 rc=0; "$BIN" fuzz --target builtin --launch true --duration 1 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "--launch with a builtin target: exit $rc, not 2"
 

@@ -1,6 +1,7 @@
 /*
  * test_fuzz.c - CUnit tests of the fuzzer's pure parts: the framing model
- * (fz_frame.c), the verdict (fz_oracle.c), shrinking (fz_min.c), the
+ * (fz_frame.c), the verdict (fz_oracle.c), shrinking (fz_min.c), whose
+ * a launched server's death was (fz_attrib.c), the
  * mutations (fz_mutate.c), findings written as scenarios the loader
  * reads back byte for byte (fz_sess.c), and raw client bytes cut into acts
  * and joined again (fz_raw.c, the AFL++ mutator's view).
@@ -14,6 +15,7 @@
 
 #include "builtin.h"
 #include "fz_afl.h"
+#include "fz_attrib.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
 #include "fz_min.h"
@@ -480,6 +482,108 @@ test_min(void)
 	fz_sess_free(&s);
 }
 
+/* A candidate whose one act names it, so the order can be read back. */
+static void
+attrib_add(struct fz_attrib *a, const char *name, int64_t ms, uint64_t seq)
+{
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	fz_sess_add(&s, name, strlen(name), 0);
+	fz_attrib_add(a, &s, ms, seq);
+	fz_sess_free(&s);
+}
+
+static const char *
+attrib_name(const struct fz_attrib *a, long i)
+{
+	return i >= 0 && (size_t)i < a->n ? a->cand[i].sess.acts[0].b : "(none)";
+}
+
+static void
+test_attrib_needed(void)
+{
+	static const struct { unsigned jobs; int alone; size_t n_cand; int want; } t[] = {
+		{ 1, 0, 3, 0 }, /* -j 1: the charge stays as it was */
+		{ 4, 0, 0, 0 }, /* nothing written: an idle death */
+		{ 4, 1, 1, 0 }, /* a shrinking try or a replay ran alone */
+		{ 4, 0, 1, 1 }, { 2, 0, 5, 1 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		CU_ASSERT(fz_attrib_needed(t[i].jobs, t[i].alone, t[i].n_cand) == t[i].want);
+	CU_ASSERT(fz_attrib_later(5, 1, 4, 9));
+	CU_ASSERT(!fz_attrib_later(5, 1, 5, 2));
+	CU_ASSERT(fz_attrib_later(5, 3, 5, 2));
+	CU_ASSERT(!fz_attrib_later(5, 3, 5, 3));
+}
+
+/* Most recent last act first (the later start on a tie); the first replay
+ * that kills the server ends it. */
+static void
+test_attrib_order(void)
+{
+	struct fz_attrib a;
+	fz_attrib_init(&a, 5, 1000);
+	attrib_add(&a, "a", 10, 1);
+	attrib_add(&a, "b", 30, 2);
+	attrib_add(&a, "d", 30, 4);
+	attrib_add(&a, "c", 20, 3);
+	fz_attrib_order(&a);
+	CU_ASSERT(a.n == 4 && a.sessions == 5);
+	CU_ASSERT(!fz_attrib_reproduced(&a));
+	CU_ASSERT_STRING_EQUAL(attrib_name(&a, fz_attrib_next(&a, 1000)), "d");
+	fz_attrib_result(&a, 0);
+	CU_ASSERT_STRING_EQUAL(attrib_name(&a, fz_attrib_next(&a, 1001)), "b");
+	fz_attrib_result(&a, 1);
+	CU_ASSERT(fz_attrib_reproduced(&a));
+	CU_ASSERT(a.culprit == 1 && a.tried == 2);
+	CU_ASSERT(fz_attrib_next(&a, 1002) == -1);
+	fz_attrib_free(&a);
+}
+
+/* None kills it: each is tried once, then done, not reproduced; the
+ * replays are bounded by count and by time. */
+static void
+test_attrib_bounds(void)
+{
+	struct fz_attrib a;
+	fz_attrib_init(&a, 3, 0);
+	attrib_add(&a, "x", 1, 1);
+	attrib_add(&a, "y", 2, 2);
+	attrib_add(&a, "z", 3, 3);
+	fz_attrib_order(&a);
+	const char *want[] = { "z", "y", "x" };
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_STRING_EQUAL(attrib_name(&a, fz_attrib_next(&a, 5)), want[i]);
+		fz_attrib_result(&a, 0);
+	}
+	CU_ASSERT(fz_attrib_next(&a, 5) == -1);
+	CU_ASSERT(!fz_attrib_reproduced(&a));
+	fz_attrib_free(&a);
+
+	fz_attrib_init(&a, 20, 0);
+	for (uint64_t i = 0; i < 20; i++)
+		attrib_add(&a, "n", (int64_t)i, i);
+	fz_attrib_order(&a);
+	size_t runs = 0;
+	while (fz_attrib_next(&a, 5) >= 0) {
+		fz_attrib_result(&a, 0);
+		runs++;
+	}
+	CU_ASSERT(runs == FZ_ATTRIB_RUNS);
+	fz_attrib_free(&a);
+
+	fz_attrib_init(&a, 2, 0);
+	attrib_add(&a, "t", 1, 1);
+	attrib_add(&a, "u", 2, 2);
+	CU_ASSERT(fz_attrib_next(&a, FZ_ATTRIB_SECONDS * 1000 - 1) == 0);
+	fz_attrib_result(&a, 0);
+	CU_ASSERT(fz_attrib_next(&a, FZ_ATTRIB_SECONDS * 1000) == -1); /* time is up */
+	CU_ASSERT(!fz_attrib_reproduced(&a) && a.tried == 1);
+	a.until = 0; /* the caller ends it at once (a stop) */
+	CU_ASSERT(fz_attrib_next(&a, 0) == -1);
+	fz_attrib_free(&a);
+}
+
 static void
 test_mutate(void)
 {
@@ -536,7 +640,7 @@ test_yaml_round_trip(void)
 	const char *comment[] = { "a comment", NULL };
 	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-x",
 	    "a 'title'", comment, &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command "
-	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE });
+	    "MUST generate exactly one reply.", 1, FZ_LAST_NONE, NULL });
 	fclose(f);
 	struct load_diag d;
 	struct scn *sc = load_back("finding.yaml", buf, len, raw, sizeof(raw) - 1, &d);
@@ -551,7 +655,7 @@ test_yaml_round_trip(void)
 	f = open_memstream(&buf, &len);
 	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-y", "t", NULL,
 	    &(struct fz_ending){ "RF-05", "RFC 5321 4.5.3.1", "Objects larger than these sizes "
-	    "SHOULD be avoided when possible.", 1, FZ_LAST_NONE });
+	    "SHOULD be avoided when possible.", 1, FZ_LAST_NONE, "unreproduced" });
 	fclose(f);
 	load_diag_init(&d);
 	sc = load_scenario_mem("finding-should.yaml", buf, len, &d);
@@ -559,6 +663,8 @@ test_yaml_round_trip(void)
 		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
 	CU_ASSERT_FATAL(sc != NULL);
 	CU_ASSERT(sc->level == SCN_SHOULD);
+	/* a lead no replay alone reproduced carries a tag of its own */
+	CU_ASSERT(sc->n_tags == 2 && strcmp(sc->tags[1], "unreproduced") == 0);
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
@@ -957,6 +1063,9 @@ main(void)
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "shrinking", test_min);
+	CU_add_test(s, "launched server's death: replay or not", test_attrib_needed);
+	CU_add_test(s, "launched server's death: replay order", test_attrib_order);
+	CU_add_test(s, "launched server's death: replay bounds", test_attrib_bounds);
 	CU_add_test(s, "mutations", test_mutate);
 	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
 	CU_add_test(s, "raw bytes: cut into acts and joined", test_raw_cut);
