@@ -1,8 +1,9 @@
 /*
  * fz_campaign.c - the fuzz campaign of fz_campaign.h: scheduling, feedback,
- * findings and their shrinking.  The summary files are fz_report.c's.
+ * findings and their shrinking.  The summary files are fz_report.c's; a
+ * launched server's deaths are fz_camp_launch.c's.
  */
-#include "fz_campaign.h"
+#include "fz_camp_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -12,123 +13,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "builtin.h"
-#include "fz_attrib.h"
-#include "fz_drive.h"
-#include "fz_frame.h"
-#include "fz_launch.h"
-#include "fz_min.h"
-#include "fz_mutate.h"
-#include "fz_report.h"
-#include "loop.h"
 #include "util.h"
 #include "vars.h"
-
-#define FZ_CORPUS_MAX 4096
-#define FZ_MIN_RUNS 300       /* candidate runs to shrink one finding */
-#define FZ_MIN_SECONDS 60     /* and the time it may take */
-#define FZ_STOP_GRACE_MS 30000 /* shrinking may go on this long after the end */
-#define FZ_PENDING_MAX 32     /* findings waiting to be shrunk */
-#define FZ_STATES (FZ_V_COUNT * 1000)
-#define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
-#define FZ_EDGES 65536
-
-enum run_kind { RUN_FUZZ, RUN_MIN, RUN_ATTRIB }; /* RUN_ATTRIB: a death's candidate replayed */
-
-struct attribjob;
-
-struct camp;
-
-struct run {
-	struct camp *c;
-	enum run_kind kind;
-	struct fz_sess sess;
-	uint64_t seq;          /* the order it started in */
-	int in_death;          /* --launch: it ran when the server died; parked when it
-	                        * ends until all such have ended (launch_resolve) */
-	int casualty;          /* --launch: the server died under it, charged to another */
-	int charged;           /* --launch: the server's death is this session's */
-	struct fz_death death; /* that death */
-	struct fz_obs *parked; /* --launch: ended abruptly, judged once it is known
-	                        * whether the server died (launch_settle) */
-	int64_t park_until;
-	struct attribjob *lead_of; /* --launch: charged, but its death is replayed first:
-	                        * its observation goes to that job (attrib_lead) */
-};
-
-/* A launched server died while fuzz sessions ran side by side: before it
- * becomes a finding, its candidates are replayed alone (fz_attrib.h). */
-struct attribjob {
-	struct fz_attrib a;
-	struct fz_sess lead_sess; /* the one that wrote last, and what it saw with */
-	struct fz_obs *lead;      /* the death: the finding if no replay kills the server */
-	struct fz_when when;      /* when the death was seen */
-	unsigned replays;         /* replays that ran to their end */
-	int running;
-};
-
-struct pending {
-	struct fz_sess sess;
-	struct fz_obs *obs;
-	struct fz_verdict v;
-	struct fz_when when;
-};
-
-struct minjob {
-	struct fz_min m;
-	struct fz_obs *best_obs;
-	struct fz_verdict v;
-	struct fz_when when;
-	unsigned runs;
-	int64_t until;
-	int running;
-};
-
-struct camp {
-	const struct fz_opts *o;
-	struct fz_env env;
-	struct loop *loop;
-	struct bi_server *bi;
-	struct tp_target bi_tcp;
-	struct scn_var *vars;
-	size_t n_vars;
-	struct fz_words words;
-	struct fz_sess **corpus;
-	size_t n_corpus, n_seeds, seed_next;
-	size_t *finders;         /* corpus entries that reached a new state */
-	size_t n_finders;
-	struct fz_rng rng;
-	uint8_t states[FZ_CONTEXTS * FZ_STATES], edges[FZ_EDGES];
-	struct fz_stats st;
-	unsigned active;
-	uint64_t started;
-	uint64_t *keys;          /* findings seen (before and after shrinking) */
-	size_t n_keys;
-	struct pending *pend;
-	size_t n_pend;
-	struct minjob *mj;
-	int stopping;            /* no new fuzz sessions */
-	struct fz_launch *launch; /* --launch: the server we started */
-	struct fz_cov *lcov;     /* --launch: its one coverage map, or NULL */
-	struct run **live;       /* --launch: the sessions running, or parked */
-	size_t n_live;
-	size_t n_parked;         /* --launch: sessions waiting for the verdict on a death */
-	int dying;               /* --launch: a death waits for its sessions to end */
-	struct fz_death death;   /* that death */
-	struct attribjob **attr; /* --launch, -j > 1: deaths whose sessions are replayed
-	                          * alone, the first one's replays running */
-	size_t n_attr;
-	int64_t t0, next_status, stop_at;
-	struct fz_report rep;    /* the findings written, for the summary */
-	char findings_dir[4096];
-};
 
 static void start_more(struct camp *c);
 
 /* ---- keys ------------------------------------------------------------------- */
 
-static int
-key_seen(struct camp *c, uint64_t k, int add)
+int
+fzc_key_seen(struct camp *c, uint64_t k, int add)
 {
 	for (size_t i = 0; i < c->n_keys; i++)
 		if (c->keys[i] == k)
@@ -199,12 +92,12 @@ corpus_add(struct camp *c, const struct fz_sess *s)
 
 /* ---- findings ----------------------------------------------------------------- */
 
-static void
-write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
+void
+fzc_write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
     const struct fz_verdict *v, unsigned runs, struct fz_when when)
 {
 	uint64_t k = fz_oracle_key(obs, v);
-	if (key_seen(c, k ^ 1, 1))
+	if (fzc_key_seen(c, k ^ 1, 1))
 		return;
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
@@ -219,8 +112,8 @@ write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
 }
 
 /* Now, for a finding first seen now. */
-static struct fz_when
-now_when(const struct camp *c)
+struct fz_when
+fzc_now_when(const struct camp *c)
 {
 	return (struct fz_when){ c->st.sessions, (double)(util_now_ms() - c->t0) / 1000.0 };
 }
@@ -239,16 +132,16 @@ pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct 
 
 /* 1 if the observation was kept (as a pending finding); when: when it was
  * first seen. */
-static int
-consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v,
+int
+fzc_consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v,
     struct fz_when when)
 {
-	if (key_seen(c, fz_oracle_key(obs, &v), 1))
+	if (fzc_key_seen(c, fz_oracle_key(obs, &v), 1))
 		return 0;
 	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
 	 * finding is written as found. */
 	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
-		write_finding(c, s, obs, &v, 0, when);
+		fzc_write_finding(c, s, obs, &v, 0, when);
 		return 0;
 	}
 	pending_add(c, s, obs, v, when);
@@ -259,7 +152,7 @@ static void
 minjob_end(struct camp *c)
 {
 	struct minjob *j = c->mj;
-	write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs, j->when);
+	fzc_write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs, j->when);
 	fz_min_free(&j->m);
 	fz_obs_free(j->best_obs);
 	free(j);
@@ -289,8 +182,8 @@ minjob_begin(struct camp *c)
 
 static void on_done(void *arg, struct fz_obs *obs);
 
-static void
-launch(struct camp *c, struct run *r)
+void
+fzc_launch(struct camp *c, struct run *r)
 {
 	c->active++;
 	c->started++;
@@ -304,265 +197,6 @@ launch(struct camp *c, struct run *r)
 		c->live[c->n_live++] = r;
 	}
 	fz_drive_start(&c->env, &r->sess, on_done, r);
-}
-
-/* ---- the launched server -------------------------------------------------------- */
-
-/* Start (or start again) the launched server; on failure the campaign
- * stops, the reason in the stats. */
-static int
-relaunch(struct camp *c)
-{
-	char why[512];
-	if (fz_launch_start(c->launch, why, sizeof(why)) != 0) {
-		util_strlcpy(c->st.last_error, why, sizeof(c->st.last_error));
-		c->st.unreachable++;
-		if (!c->stopping) {
-			c->stopping = 1;
-			c->stop_at = util_now_ms();
-		}
-		return -1;
-	}
-	c->st.launches = fz_launch_starts(c->launch);
-	return 0;
-}
-
-/* ---- whose death: the candidates replayed alone ------------------------------------ */
-
-/* A death's replays are queued: the sessions in it (n_in, parked) that
- * wrote something are the candidates, lead the one that wrote last, whose
- * observation (with the death) the job takes when it is judged. */
-static void
-attrib_queue(struct camp *c, struct run *lead, size_t n_in)
-{
-	struct attribjob *j = xmalloc(sizeof(*j));
-	memset(j, 0, sizeof(*j));
-	fz_attrib_init(&j->a, (unsigned)n_in, util_now_ms());
-	for (size_t i = 0; i < c->n_live; i++) {
-		struct run *r = c->live[i];
-		if (r->in_death && r->parked->acts_sent)
-			fz_attrib_add(&j->a, &r->sess, r->parked->last_act_ms, r->seq);
-	}
-	fz_attrib_order(&j->a);
-	fz_sess_init(&j->lead_sess, NULL);
-	j->when = now_when(c);
-	lead->lead_of = j;
-	c->attr = xrealloc(c->attr, (c->n_attr + 1) * sizeof(*c->attr));
-	c->attr[c->n_attr++] = j;
-}
-
-/* The lead's observation, judged (its death filled in): kept until the
- * replays are over. */
-static void
-attrib_lead(struct attribjob *j, const struct fz_sess *s, struct fz_obs *obs)
-{
-	fz_sess_free(&j->lead_sess);
-	fz_sess_copy(&j->lead_sess, s);
-	j->lead = obs;
-}
-
-/* A replay ended (obs NULL: dropped, as a casualty): if it killed the
- * fresh server it is the finding, shrunk as any other, else obs goes. */
-static void
-attrib_result(struct camp *c, struct run *r, struct fz_obs *obs)
-{
-	struct attribjob *j = c->n_attr ? c->attr[0] : NULL;
-	int died = obs && obs->died;
-	if (j) {
-		j->running = 0;
-		j->replays++;
-		c->st.replays++;
-		fz_attrib_result(&j->a, died);
-	}
-	if (!j || !died) {
-		fz_obs_free(obs);
-		return;
-	}
-	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 1 };
-	if (!consider(c, &r->sess, obs, fz_oracle_judge(obs), j->when))
-		fz_obs_free(obs);
-}
-
-/* No replay killed a fresh server: the death is still a finding, the
- * session that wrote last, marked as not reproduced alone (never dropped,
- * never shrunk: shrinking keeps only tries that kill the server). */
-static void
-attrib_unconfirmed(struct camp *c, struct attribjob *j)
-{
-	struct fz_obs *obs = j->lead;
-	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 0 };
-	size_t len = strlen(obs->detail);
-	snprintf(obs->detail + len, sizeof(obs->detail) - len, " (%u sessions ran; not reproduced "
-	    "alone)", j->a.sessions);
-	struct fz_verdict v = fz_oracle_judge(obs);
-	if (!key_seen(c, fz_oracle_key(obs, &v), 1))
-		write_finding(c, &j->lead_sess, obs, &v, 0, j->when);
-}
-
-static void
-attrib_end(struct camp *c)
-{
-	struct attribjob *j = c->attr[0];
-	memmove(&c->attr[0], &c->attr[1], (c->n_attr - 1) * sizeof(*c->attr));
-	c->n_attr--;
-	if (!fz_attrib_reproduced(&j->a) && j->lead)
-		attrib_unconfirmed(c, j);
-	fz_obs_free(j->lead);
-	fz_sess_free(&j->lead_sess);
-	fz_attrib_free(&j->a);
-	free(j);
-}
-
-/* The next replay, alone on a server started afresh, or the end of the
- * first job; 1 if a replay started. */
-static int
-attrib_step(struct camp *c)
-{
-	while (c->n_attr) {
-		struct attribjob *j = c->attr[0];
-		if (j->running || !j->lead)
-			return 0; /* a replay runs, or the lead is still parked */
-		if (c->o->stop && *c->o->stop)
-			j->a.until = 0;
-		long i = fz_attrib_next(&j->a, util_now_ms());
-		if (i >= 0 && relaunch(c) == 0) {
-			struct run *r = xmalloc(sizeof(*r));
-			r->c = c;
-			r->kind = RUN_ATTRIB;
-			fz_sess_copy(&r->sess, &j->a.cand[i].sess);
-			j->running = 1;
-			launch(c, r);
-			return 1;
-		}
-		attrib_end(c); /* done, or the server does not start again */
-	}
-	return 0;
-}
-
-/* The server died (d, moved in): every session running then is in the
- * death, and the server starts again at once.  Which of them carries the
- * finding is settled when they have all ended (launch_resolve). */
-static void
-launch_died(struct camp *c, struct fz_death *d)
-{
-	c->st.deaths++;
-	size_t n = 0;
-	for (size_t i = 0; i < c->n_live; i++)
-		if (!c->live[i]->charged && !c->live[i]->casualty) {
-			c->live[i]->in_death = 1;
-			n++;
-		}
-	if (n == 0)
-		c->st.idle_deaths++;
-	if (n == 0 || c->dying)
-		free(d->stderr_text); /* a second death before the first settled: one finding */
-	else {
-		c->death = *d;
-		c->dying = 1;
-	}
-	relaunch(c);
-}
-
-/* Once every session in the death has ended: the one that wrote its last
- * act most recently (the bytes the server read last) carries it, the
- * others' observations are dropped (the server went away under them).
- * With fuzz sessions side by side (-j > 1) that charge is only the lead:
- * the candidates are replayed alone before a finding is made
- * (attrib_step). */
-static void
-launch_resolve(struct camp *c)
-{
-	if (!c->dying)
-		return;
-	struct run *best = NULL;
-	size_t n_in = 0, n_cand = 0;
-	int alone = 0;
-	for (size_t i = 0; i < c->n_live; i++) {
-		struct run *r = c->live[i];
-		if (!r->in_death)
-			continue;
-		if (!r->parked)
-			return; /* still running */
-		n_in++;
-		alone |= r->kind != RUN_FUZZ;
-		if (!r->parked->acts_sent)
-			continue;
-		n_cand++;
-		if (!best || fz_attrib_later(r->parked->last_act_ms, r->seq, best->parked->last_act_ms,
-		    best->seq))
-			best = r;
-	}
-	/* With sessions side by side the charge is a guess: replay first. */
-	if (fz_attrib_needed(c->o->jobs, alone, n_cand))
-		attrib_queue(c, best, n_in);
-	for (size_t i = 0; i < c->n_live; i++) {
-		struct run *r = c->live[i];
-		if (!r->in_death)
-			continue;
-		r->in_death = 0;
-		if (r == best) {
-			r->charged = 1;
-			r->death = c->death;
-			c->death.stderr_text = NULL;
-		} else
-			r->casualty = 1;
-	}
-	if (!best)
-		c->st.idle_deaths++;
-	free(c->death.stderr_text);
-	memset(&c->death, 0, sizeof(c->death));
-	c->dying = 0;
-}
-
-/* Between loop rounds, and when a session ended: has the server died? */
-static void
-launch_watch(struct camp *c)
-{
-	struct fz_death d;
-	if (c->launch && fz_launch_check(c->launch, 0, &d) == 1)
-		launch_died(c, &d);
-}
-
-/* The connection ended otherwise than the session asked for. */
-static int
-abrupt(const struct fz_obs *o)
-{
-	return o->end == FZ_END_CLOSED || o->end == FZ_END_ERROR || o->end == FZ_END_TLS ||
-	    o->end == FZ_END_MALFORMED || o->end == FZ_END_TIMEOUT;
-}
-
-/* A launched server's session ends for good: its part in a death, and the
- * edges the shared map gained.  0 to judge obs, -1 when it is dropped. */
-static int
-launch_settle(struct camp *c, struct run *r, struct fz_obs *obs)
-{
-	for (size_t i = 0; i < c->n_live; i++)
-		if (c->live[i] == r) {
-			c->live[i] = c->live[--c->n_live];
-			break;
-		}
-	if (c->lcov) {
-		obs->cov_new = fz_cov_release(c->lcov, 0);
-		fz_cov_take(c->lcov);
-	}
-	if (r->casualty)
-		return -1;
-	if (r->charged) {
-		obs->died = 1;
-		obs->exit_signal = r->death.signal;
-		obs->exit_status = r->death.status;
-		obs->sanitizer = r->death.sanitizer;
-		free(obs->stderr_text);
-		obs->stderr_text = r->death.stderr_text;
-		r->death.stderr_text = NULL;
-		if (r->death.signal)
-			snprintf(obs->detail, sizeof(obs->detail), "the launched server died by signal %d",
-			    r->death.signal);
-		else
-			snprintf(obs->detail, sizeof(obs->detail), "the launched server exited with "
-			    "status %d", r->death.status);
-	}
-	return 0;
 }
 
 static void
@@ -608,14 +242,14 @@ feedback(struct camp *c, const struct run *r, const struct fz_obs *obs)
 static void
 judge(struct camp *c, struct run *r, struct fz_obs *obs)
 {
-	if (c->launch && launch_settle(c, r, obs) != 0) {
+	if (c->launch && fzc_launch_settle(c, r, obs) != 0) {
 		fz_obs_free(obs);
 		if (r->kind == RUN_MIN && c->mj) {
 			c->mj->running = 0;
 			c->mj->runs++;
 		}
 		if (r->kind == RUN_ATTRIB)
-			attrib_result(c, r, NULL);
+			fzc_attrib_result(c, r, NULL);
 		fz_sess_free(&r->sess);
 		free(r);
 		return;
@@ -633,12 +267,12 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 	if (r->kind == RUN_MIN && c->mj)
 		min_result(c, r, obs, v);
 	else if (r->kind == RUN_ATTRIB)
-		attrib_result(c, r, obs);
+		fzc_attrib_result(c, r, obs);
 	else {
 		feedback(c, r, obs);
 		if (r->lead_of)
-			attrib_lead(r->lead_of, &r->sess, obs);
-		else if (v.oracle == FZ_OR_NONE || !consider(c, &r->sess, obs, v, now_when(c)))
+			fzc_attrib_lead(r->lead_of, &r->sess, obs);
+		else if (v.oracle == FZ_OR_NONE || !fzc_consider(c, &r->sess, obs, v, fzc_now_when(c)))
 			fz_obs_free(obs);
 	}
 	fz_sess_free(&r->sess);
@@ -659,8 +293,8 @@ on_done(void *arg, struct fz_obs *obs)
 	struct camp *c = r->c;
 	c->active--;
 	c->st.sessions++;
-	launch_watch(c);
-	if (c->launch && (r->in_death || (!r->charged && !r->casualty && abrupt(obs)))) {
+	fzc_launch_watch(c);
+	if (c->launch && (r->in_death || (!r->charged && !r->casualty && fzc_abrupt(obs)))) {
 		r->parked = obs;
 		r->park_until = util_now_ms() + FZ_PARK_MS;
 		c->n_parked++;
@@ -677,8 +311,8 @@ unpark(struct camp *c)
 {
 	if (!c->n_parked)
 		return;
-	launch_watch(c);
-	launch_resolve(c);
+	fzc_launch_watch(c);
+	fzc_launch_resolve(c);
 	int64_t now = util_now_ms();
 	for (size_t i = 0; i < c->n_live;) {
 		struct run *r = c->live[i];
@@ -710,14 +344,14 @@ shrink_step(struct camp *c)
 		    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess)) {
 			/* A launched server: each try alone, on a server started
 			 * afresh, so a death is the try's own. */
-			if (c->launch && relaunch(c) != 0) {
+			if (c->launch && fzc_relaunch(c) != 0) {
 				fz_sess_free(&r->sess);
 				free(r);
 				j->until = 0;
 				continue;
 			}
 			j->running = 1;
-			launch(c, r);
+			fzc_launch(c, r);
 			return 1;
 		}
 		free(r);
@@ -754,7 +388,7 @@ fuzz_one(struct camp *c)
 		if (r->sess.n == 0)
 			fz_sess_add(&r->sess, "QUIT\r\n", 6, 0);
 	}
-	launch(c, r);
+	fzc_launch(c, r);
 }
 
 static int
@@ -792,7 +426,7 @@ start_more(struct camp *c)
 	while (c->active < c->o->jobs) {
 		if (solo(c) && (c->active || c->n_parked))
 			break;
-		if (attrib_step(c) || shrink_step(c))
+		if (fzc_attrib_step(c) || shrink_step(c))
 			continue;
 		if (c->stopping || solo(c))
 			break;
@@ -980,7 +614,7 @@ fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size
 			if (loop_run_once(c->loop, 100) != 0)
 				break;
 			unpark(c);
-			launch_watch(c);
+			fzc_launch_watch(c);
 			start_more(c);
 			if (util_now_ms() >= c->next_status) {
 				tick(c, 0);

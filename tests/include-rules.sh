@@ -60,6 +60,7 @@ for f in src/*.c src/*.h harness/*.c harness/*.h; do
 	case "$f" in src/server*) ;; *) rule "server_int.h is private to server*.c" "$f" "server_int.h" ;; esac
 	case "$f" in src/loader*) ;; *) rule "loader_int.h is private to loader*.c" "$f" "loader_int.h" ;; esac
 	case "$f" in src/step*) ;; *) rule "step_int.h is private to step*.c" "$f" "step_int.h" ;; esac
+	case "$f" in src/fz_campaign.c|src/fz_camp_*) ;; *) rule "fz_camp_int.h is private to the campaign" "$f" "fz_camp_int.h" ;; esac
 	case "$f" in src/engine.c|src/session.c|src/program.c|src/step*.c|src/step_int.h|src/session.h) ;; *) rule "session.h is private to the engine" "$f" "session.h" ;; esac
 	case "$f" in src/report*) ;; *) rule "report_writers.h is private to the reports" "$f" "report_writers.h" ;; esac
 done
