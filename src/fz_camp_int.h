@@ -84,6 +84,7 @@ struct minjob {
 struct camp {
 	const struct fz_opts *o;
 	struct fz_env env;
+	struct fz_pace pace;     /* the server's reply times (fz_pace.h) */
 	struct loop *loop;
 	struct bi_server *bi;
 	struct tp_target bi_tcp;

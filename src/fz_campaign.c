@@ -492,6 +492,8 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	c->loop = loop_new();
 	c->env.loop = c->loop;
 	c->env.timeout = o->timeout;
+	fz_pace_init(&c->pace);
+	c->env.pace = &c->pace;
 	c->env.max_reply_line = o->max_reply_line;
 	c->env.max_reply_lines = o->max_reply_lines;
 	c->env.target = o->target;

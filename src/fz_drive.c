@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +54,8 @@ struct drv {
 	enum drv_wait wait; /* what timer is for */
 	int took;         /* a reply was taken since the last arm(): the next owed
 	                   * reply's wait starts now */
+	int64_t reply_t0_us; /* when the current reply wait started (0: none, or
+	                   * its reply was timed already: fz_pace) */
 	int progress;     /* queued bytes moved since the last arm() */
 	uint64_t hold_timer;
 	int holding;      /* the real end of message data waits (fz_frame_data_end) */
@@ -259,8 +263,10 @@ write_act(struct drv *d)
 }
 
 /* A moment for a lax server to answer data octets before the real end of
- * the data follows them. */
+ * the data follows them: the server's reply time as fz_pace estimates it,
+ * between these. */
 #define FZ_HOLD_MS 50
+#define FZ_HOLD_MIN_MS 2
 
 /* 1 if act d->next must wait: it starts with the real end of the message
  * data, and the data before that end holds a line a lax server may take
@@ -311,7 +317,8 @@ static void
 hold_start(struct drv *d)
 {
 	if (!d->hold_timer && d->state == DRV_RUN)
-		d->hold_timer = loop_timer(d->env.loop, util_now_ms() + FZ_HOLD_MS, hold_over, d);
+		d->hold_timer = loop_timer(d->env.loop,
+		    util_now_ms() + fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS, FZ_HOLD_MS), hold_over, d);
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
@@ -381,6 +388,14 @@ take(struct drv *d, const struct reply *r)
 	enum fz_verb v;
 	enum fz_match m = fz_frame_reply(&d->fr, r->code, &v);
 	rec_code(d, r->code, v);
+	/* The time to answer bytes (not the greeting: a connection's, or an
+	 * exec: target's start-up) for the timed waits; one sample a wait,
+	 * the rest of a burst came with it. */
+	if (m == FZ_MATCH_OK && v != FZ_V_GREETING && d->wait == W_REPLY && d->reply_t0_us &&
+	    d->env.pace) {
+		fz_pace_sample(d->env.pace, util_now_us() - d->reply_t0_us);
+		d->reply_t0_us = 0;
+	}
 	d->took = 1;
 	if (r->code >= 400 && r->code != 421)
 		d->obs->n_errors++;
@@ -496,8 +511,10 @@ on_timer(struct loop *loop, void *arg)
 }
 
 /* Once the client broke a duty, the model cannot say what the server owes,
- * and a wait that runs out proves nothing: such sessions wait briefly. */
+ * and a wait that runs out proves nothing: such sessions wait only as long
+ * as the server takes to answer (fz_pace), between these. */
 #define FZ_DIRTY_WAIT_MS 250
+#define FZ_DIRTY_MIN_MS 2
 
 /* What the session waits for now. */
 static enum drv_wait
@@ -541,11 +558,13 @@ arm(struct drv *d)
 		loop_timer_cancel(d->env.loop, d->timer);
 	d->timer = 0;
 	d->wait = w;
+	d->reply_t0_us = w == W_REPLY ? util_now_us() : 0;
 	if (w == W_NONE)
 		return;
 	int64_t ms = (int64_t)(d->env.timeout * 1000);
-	if (fz_frame_dirty(&d->fr) && ms > FZ_DIRTY_WAIT_MS && (w == W_REPLY || w == W_CLOSE))
-		ms = FZ_DIRTY_WAIT_MS;
+	int64_t dirty_ms = fz_pace_wait_ms(d->env.pace, FZ_DIRTY_MIN_MS, FZ_DIRTY_WAIT_MS);
+	if (fz_frame_dirty(&d->fr) && ms > dirty_ms && (w == W_REPLY || w == W_CLOSE))
+		ms = dirty_ms;
 	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
 }
 
@@ -689,6 +708,13 @@ try_connect(struct drv *d)
 		connect_next(d, why);
 		return;
 	}
+	/* Everything queued goes out in one send(), so Nagle's algorithm
+	 * only delays: the first command after the TLS handshake (a second
+	 * small write behind the Finished, which the server does not answer)
+	 * waited for the ACK the server delays, 40 ms on Linux: most of a
+	 * STARTTLS session's time. */
+	int one = 1;
+	setsockopt(d->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	d->state = DRV_CONNECT;
 	loop_watch(d->env.loop, d->fd, POLLOUT, on_io, d);
 	d->wait = W_NONE; /* each address has its own time */
@@ -724,6 +750,20 @@ on_io(struct loop *loop, int fd, int revents, void *arg)
 		read_in(d, revents);
 }
 
+/* 1 if b[0..n) holds a bare LF, or a bare CR before its last byte (a CR
+ * at the end may start a CRLF).  memchr: sessions carry lines of 64 KiB. */
+static int
+bare_newline(const char *b, size_t n)
+{
+	for (const char *p = b; n && (p = memchr(p, '\n', n - (size_t)(p - b))) != NULL; p++)
+		if ((p == b || p[-1] != '\r') && p + 1 < b + n)
+			return 1;
+	for (const char *p = b; n && (p = memchr(p, '\r', n - (size_t)(p - b))) != NULL; p++)
+		if (p + 1 < b + n && p[1] != '\n')
+			return 1;
+	return 0;
+}
+
 void
 fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, void *arg)
 {
@@ -745,12 +785,8 @@ fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, 
 	buf_init(&d->out);
 	fz_errlog_init(&d->errlog);
 	fz_frame_init(&d->fr);
-	for (size_t i = 0; i < sess->n; i++)
-		for (size_t j = 0; j + 1 < sess->acts[i].len; j++)
-			if (d->obs->bare_newline_data == 0 &&
-			    ((sess->acts[i].b[j] == '\n' && (j == 0 || sess->acts[i].b[j - 1] != '\r')) ||
-			    (sess->acts[i].b[j] == '\r' && sess->acts[i].b[j + 1] != '\n')))
-				d->obs->bare_newline_data = 1;
+	for (size_t i = 0; i < sess->n && !d->obs->bare_newline_data; i++)
+		d->obs->bare_newline_data = bare_newline(sess->acts[i].b, sess->acts[i].len);
 	if (env->target->kind == TP_EXEC) {
 		char why[256];
 		if (env->cov && (d->cov_slot = fz_cov_take(env->cov)) >= 0)

@@ -6,14 +6,18 @@
  *
  * Acts are written as the framing model (fz_frame.h) allows: once nothing is
  * owed, or at once for pipelined acts; the real end of message data whose
- * lines a lax server may take for an end is held back 50 ms after the data
- * drained, so a reply to the data is seen as one.  A 220 to a STARTTLS act
- * sent alone is followed by the TLS handshake.  Every wait has the deadline
+ * lines a lax server may take for an end is held back after the data
+ * drained, as long as the server takes to answer (fz_pace.h: 2 to 50 ms),
+ * so a reply to the data is seen as one.  A 220 to a STARTTLS act sent
+ * alone is followed by the TLS handshake.  Every wait has the deadline
  * `timeout`, per thing awaited: a connection (each resolved address in
  * turn), a handshake, the server reading queued bytes (from its last
  * progress), each owed reply (from when the bytes owing it drained, or from
  * the reply before it: bytes of a reply still arriving do not extend it),
- * the close after 221 or 421.
+ * the close after 221 or 421; once the client broke a duty, a reply and the
+ * close are awaited only as long as the server takes to answer (fz_pace.h:
+ * 2 to 250 ms), since their absence is then no finding.  Each reply's time
+ * goes into env->pace.
  * The driver judges nothing: fz_oracle.h reads the observation.
  */
 #ifndef SMTPH_FZ_DRIVE_H
@@ -23,6 +27,7 @@
 #include <stdint.h>
 
 #include "fz_cov.h"
+#include "fz_pace.h"
 #include "fz_sess.h"
 #include "loop.h"
 #include "tls.h"
@@ -36,6 +41,8 @@ struct fz_env {
 	size_t max_reply_line;          /* 0 = REPLY_DEFAULT_MAX_LINE */
 	size_t max_reply_lines;         /* 0 = 1000 */
 	struct fz_cov *cov;             /* exec: coverage maps (fz_cov.h), or NULL */
+	struct fz_pace *pace;           /* the server's reply times, which the timed
+	                                 * waits follow (fz_pace.h); NULL: fixed waits */
 };
 
 enum fz_end {

@@ -112,6 +112,16 @@ util_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t
+util_now_us(void)
+{
+	struct timespec ts;
+	if (vclock_on)
+		return vclock_now * 1000;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 size_t
 util_strlcpy(char *dst, const char *src, size_t dstsize)
 {

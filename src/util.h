@@ -27,6 +27,8 @@ char *util_base64(const void *data, size_t len);
 /* Monotonic clock in milliseconds: CLOCK_MONOTONIC, or the virtual clock
  * when it is on. */
 int64_t util_now_ms(void);
+/* The same clock in microseconds (the virtual one: its milliseconds x 1000). */
+int64_t util_now_us(void);
 
 /* The virtual clock, for fuzz targets (off by default; nothing in the
  * harness itself switches it on).  On, util_now_ms() reads a counter that

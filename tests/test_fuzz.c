@@ -779,11 +779,14 @@ drive_done(void *arg, struct fz_obs *obs)
 	*(struct fz_obs **)arg = obs;
 }
 
+/* The reply times the driver's timed waits follow (NULL: the fixed ones). */
+static struct fz_pace *drive_pace;
+
 /* Run s against target t (TP_SMTP resolved) on loop; the observation. */
 static struct fz_obs *
 drive_on(struct loop *loop, const struct tp_target *t, struct fz_sess *s, double timeout)
 {
-	struct fz_env env = { .loop = loop, .target = t, .timeout = timeout };
+	struct fz_env env = { .loop = loop, .target = t, .timeout = timeout, .pace = drive_pace };
 	struct fz_obs *obs = NULL;
 	fz_drive_start(&env, s, drive_done, &obs);
 	while (!obs)
@@ -1014,6 +1017,62 @@ test_drive_smuggling(void)
 	fz_sess_free(&s);
 }
 
+/* The waits follow the server's reply times (RFC 6298's estimator): the
+ * ceiling until enough replies were timed, then SRTT + 4 RTTVAR between
+ * the floor and the ceiling; a slow reply raises it at once. */
+static void
+test_pace(void)
+{
+	struct fz_pace p;
+	fz_pace_init(&p);
+	CU_ASSERT(fz_pace_wait_ms(NULL, 2, 50) == 50);
+	for (int i = 0; i < FZ_PACE_MIN_SAMPLES - 1; i++)
+		fz_pace_sample(&p, 300);
+	CU_ASSERT(fz_pace_wait_ms(&p, 2, 50) == 50);
+	fz_pace_sample(&p, 300);
+	CU_ASSERT(p.srtt_us == 300);
+	CU_ASSERT(fz_pace_wait_ms(&p, 2, 50) == 2);   /* 300 us + 4 x ~0: the floor */
+	fz_pace_sample(&p, 20000);                    /* one slow reply */
+	int64_t w = fz_pace_wait_ms(&p, 2, 50);
+	CU_ASSERT(w > 20 && w <= 50);
+	for (int i = 0; i < 10; i++)
+		fz_pace_sample(&p, 200000);
+	CU_ASSERT(fz_pace_wait_ms(&p, 2, 50) == 50);  /* never past the ceiling */
+	fz_pace_sample(&p, -5);                       /* a clock step is no negative time */
+	CU_ASSERT(p.srtt_us > 0);
+}
+
+/* With the hold as short as a fast server's reply times make it (the
+ * floor), the lax server's early reply still comes inside it: smuggling;
+ * and the clean server is not charged. */
+static void
+test_drive_smuggling_paced(void)
+{
+	static const char *const acts[] = { "EHLO x\r\n", "MAIL FROM:<a@example.com>\r\n",
+		"RCPT TO:<postmaster>\r\n", "DATA\r\n",
+		"Subject: x\r\n\r\nfirst\n.\nRSET\r\nsecond\r\n.\r\n", "QUIT\r\n", NULL };
+	struct fz_pace p;
+	fz_pace_init(&p);
+	for (int i = 0; i < FZ_PACE_MIN_SAMPLES; i++)
+		fz_pace_sample(&p, 100);
+	CU_ASSERT(fz_pace_wait_ms(&p, 2, 50) == 2);
+	drive_pace = &p;
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_builtin("builtin:lf-dot-lf", &s, 2);
+	CU_ASSERT(o->end == FZ_END_DATA);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_SMUGGLE);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	sess_of(&s, acts);
+	o = drive_builtin("builtin", &s, 2);
+	CU_ASSERT(o->end == FZ_END_DONE && fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	CU_ASSERT(p.samples > FZ_PACE_MIN_SAMPLES); /* the driver timed the replies */
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	drive_pace = NULL;
+}
+
 /* A server that ends a command line at a bare LF and strips the blanks and
  * the CR before it (Exim) takes "STARTTLS\r   \n" for STARTTLS: 220, then
  * TLS, whose alert is no reply.  The session ends there, no finding (it
@@ -1076,6 +1135,8 @@ main(void)
 	    test_drive_deadline_after_drain);
 	CU_add_test(s, "drive: the next resolved address", test_drive_next_address);
 	CU_add_test(s, "drive: a smuggled end of data is smuggling", test_drive_smuggling);
+	CU_add_test(s, "pace: the timed waits follow the reply times", test_pace);
+	CU_add_test(s, "drive: smuggling with the shortest hold", test_drive_smuggling_paced);
 	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
 	CU_add_test(s, "drive: a lax server's STARTTLS, then TLS", test_drive_lax_starttls);
 	return tu_run();
