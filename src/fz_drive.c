@@ -52,6 +52,7 @@ struct drv {
 	char conn_why[256]; /* why the last address failed */
 	uint64_t timer;
 	enum drv_wait wait; /* what timer is for */
+	int64_t wait_ms;  /* and how long it was set for */
 	int took;         /* a reply was taken since the last arm(): the next owed
 	                   * reply's wait starts now */
 	int64_t reply_t0_us; /* when the current reply wait started (0: none, or
@@ -498,11 +499,11 @@ on_timer(struct loop *loop, void *arg)
 		    "%zu replies owed)", d->env.timeout, d->out.len, fz_frame_owed(&d->fr));
 		return;
 	case W_REPLY:
-		finish(d, FZ_END_TIMEOUT, "no reply within %.1f s (%zu owed)", d->env.timeout,
-		    fz_frame_owed(&d->fr));
+		finish(d, FZ_END_TIMEOUT, "no reply within %g s (%zu owed)",
+		    (double)d->wait_ms / 1000.0, fz_frame_owed(&d->fr));
 		return;
 	case W_CLOSE:
-		finish(d, FZ_END_NOCLOSE, "no close within %.1f s after %s", d->env.timeout,
+		finish(d, FZ_END_NOCLOSE, "no close within %g s after %s", (double)d->wait_ms / 1000.0,
 		    d->obs->quit_code == 221 ? "221 to QUIT" : "421");
 		return;
 	case W_NONE:
@@ -565,6 +566,7 @@ arm(struct drv *d)
 	int64_t dirty_ms = fz_pace_wait_ms(d->env.pace, FZ_DIRTY_MIN_MS, FZ_DIRTY_WAIT_MS);
 	if (fz_frame_dirty(&d->fr) && ms > dirty_ms && (w == W_REPLY || w == W_CLOSE))
 		ms = dirty_ms;
+	d->wait_ms = ms;
 	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
 }
 
