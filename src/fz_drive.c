@@ -264,10 +264,13 @@ write_act(struct drv *d)
 }
 
 /* A moment for a lax server to answer data octets before the real end of
- * the data follows them: the server's reply time as fz_pace estimates it,
- * between these. */
+ * the data follows them: twice the server's reply time as fz_pace
+ * estimates it (a lax server reads the whole data first, and a reply that
+ * misses the hold is an extra reply, not smuggling; a hold is rare and
+ * short), between these. */
 #define FZ_HOLD_MS 50
 #define FZ_HOLD_MIN_MS 2
+#define FZ_HOLD_FACTOR 2
 
 /* 1 if act d->next must wait: it starts with the real end of the message
  * data, and the data before that end holds a line a lax server may take
@@ -317,9 +320,11 @@ hold_over(struct loop *loop, void *arg)
 static void
 hold_start(struct drv *d)
 {
-	if (!d->hold_timer && d->state == DRV_RUN)
-		d->hold_timer = loop_timer(d->env.loop,
-		    util_now_ms() + fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS, FZ_HOLD_MS), hold_over, d);
+	if (d->hold_timer || d->state != DRV_RUN)
+		return;
+	int64_t ms = FZ_HOLD_FACTOR * fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS, FZ_HOLD_MS);
+	d->hold_timer = loop_timer(d->env.loop, util_now_ms() + (ms < FZ_HOLD_MS ? ms : FZ_HOLD_MS),
+	    hold_over, d);
 }
 
 /* ---- TLS ----------------------------------------------------------------- */

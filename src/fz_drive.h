@@ -7,7 +7,8 @@
  * Acts are written as the framing model (fz_frame.h) allows: once nothing is
  * owed, or at once for pipelined acts; the real end of message data whose
  * lines a lax server may take for an end is held back after the data
- * drained, as long as the server takes to answer (fz_pace.h: 2 to 50 ms),
+ * drained, twice as long as the server takes to answer (fz_pace.h: 4 to
+ * 50 ms),
  * so a reply to the data is seen as one.  A 220 to a STARTTLS act sent
  * alone is followed by the TLS handshake.  Every wait has the deadline
  * `timeout`, per thing awaited: a connection (each resolved address in
