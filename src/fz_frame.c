@@ -214,12 +214,13 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 {
 	if (partial && n && l[n - 1] == '\r')
 		n--;
-	int bare = 0;
-	for (size_t i = 0; i < n && !bare; i++)
+	int bare = 0, tab = 0;
+	for (size_t i = 0; i < n && !bare; i++) {
 		bare = lax_end(l[i]);
-	for (size_t i = 0; i < n && !f->dirty; i++)
-		if (lax_end(l[i]) || l[i] == '\t')
-			f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
+		tab |= l[i] == '\t';
+	}
+	if ((bare || tab) && !f->dirty)
+		f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
 	if (bare && lax_starttls(l, n))
 		f->lax_tls = 1;
 }
@@ -416,7 +417,6 @@ fz_frame_owed(const struct fz_frame *f)
 	return f->n_owed;
 }
 
-/* A reply with nothing owed. */
 /* A 220 to STARTTLS: what came behind it was plaintext the server must
  * throw away (RFC 3207 4.2, CVE-2011-0411), nothing more is owed, and the
  * handshake is due. */
@@ -431,6 +431,7 @@ tls_starts(struct fz_frame *f)
 	f->tls_now = 1;
 }
 
+/* A reply with nothing owed. */
 static enum fz_match
 unowed(struct fz_frame *f, int code)
 {
@@ -511,7 +512,8 @@ fz_frame_tls_done(struct fz_frame *f)
 enum fz_verb
 fz_frame_next_verb(const struct fz_frame *f)
 {
-	return f->n_owed ? (enum fz_verb)f->owed[f->head].verb : FZ_V_OTHER;
+	const struct fz_unit *u = fz_frame_next(f);
+	return u ? (enum fz_verb)u->verb : FZ_V_OTHER;
 }
 
 const struct fz_unit *

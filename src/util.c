@@ -105,11 +105,7 @@ util_clock_advance(int64_t ms)
 int64_t
 util_now_ms(void)
 {
-	struct timespec ts;
-	if (vclock_on)
-		return vclock_now;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_now_us() / 1000;
 }
 
 int64_t

@@ -93,12 +93,21 @@ LCMD="$BIN serve --listen 127.0.0.1:$PORT --faults deep-crash"
 mkdir "$TMP/lseeds"
 cp scenarios/extensions/auth/auth-then-transaction.yaml \
     scenarios/extensions/chunking/bdat-rset-clears.yaml "$TMP/lseeds/"
-rc=0
-timeout 400 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$LCMD" -j 4 --duration 240 --max-findings 1 \
-    --seeds "$TMP/lseeds" --seed 13 --timeout 1 --out "$TMP/launch" $ACCOUNT 2>"$TMP/launch.err" || rc=$?
-[ $rc -eq 1 ] || { tail -5 "$TMP/launch.err" >&2; fail "--launch deep-crash: fuzz exit $rc, no finding"; }
-f=$(ls "$TMP"/launch/findings/crash-*.yaml | head -1)
-[ -n "$f" ] || fail "--launch deep-crash: no crash finding"
+# launched NAME CMD SECONDS [FUZZ-OPTION...]: fuzz at -j 4 a server the
+# fuzzer starts with CMD, until its first finding, which must be a crash:
+# $f is its file, $TMP/NAME/ the output, $TMP/NAME.err the status lines.
+launched() {
+	name=$1 cmd=$2 secs=$3
+	shift 3
+	rc=0
+	timeout $((secs + 160)) "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$cmd" -j 4 \
+	    --duration "$secs" --max-findings 1 --seed 13 --timeout 1 --out "$TMP/$name" "$@" \
+	    2>"$TMP/$name.err" || rc=$?
+	[ $rc -eq 1 ] || { tail -5 "$TMP/$name.err" >&2; fail "--launch $name: fuzz exit $rc, no finding"; }
+	f=$(ls "$TMP/$name"/findings/crash-*.yaml | head -1)
+	[ -n "$f" ] || fail "--launch $name: no crash finding"
+}
+launched launch "$LCMD" 240 --seeds "$TMP/lseeds" $ACCOUNT
 grep -q 'launched server died by signal 6' "$f" || fail "--launch: the finding does not name SIGABRT"
 grep -q "start it first with /bin/sh -c '$LCMD'" "$f" || fail "--launch: the finding does not say how to start the server"
 grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
@@ -129,12 +138,7 @@ echo "ok fuzz-live: --launch deep-crash found ($(basename "$f")), the server res
 # of the findings can leave it out (a lead cut off in message data would
 # fail a clean server's teardown).
 TCMD="$BIN serve --listen 127.0.0.1:$PORT & p=\$!; sleep 3; kill -ABRT \$p; wait \$p"
-rc=0
-timeout 200 "$BIN" fuzz --target "smtp://127.0.0.1:$PORT" --launch "$TCMD" -j 4 --duration 60 --max-findings 1 \
-    --seed 13 --timeout 1 --out "$TMP/timer" 2>"$TMP/timer.err" || rc=$?
-[ $rc -eq 1 ] || { tail -5 "$TMP/timer.err" >&2; fail "--launch timer: fuzz exit $rc, no finding"; }
-f=$(ls "$TMP"/timer/findings/crash-*.yaml | head -1)
-[ -n "$f" ] || fail "--launch timer: no crash finding"
+launched timer "$TCMD" 60
 grep -q 'NOT REPRODUCED ALONE' "$f" || fail "--launch timer: the finding is not marked not reproduced alone"
 grep -q '"reproduced_alone":false' "$TMP/timer/summary.json" || fail "--launch timer: summary.json says reproduced"
 grep -q '"death_replays":[1-9]' "$TMP/timer/summary.json" || fail "--launch timer: no replay counted"
