@@ -205,11 +205,12 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	struct minjob *j = c->mj;
 	j->running = 0;
 	j->runs++;
-	/* A server's death (a launched server's, or an exec: target's by a
-	 * signal or after a sanitizer report) is seen by `run` only as a
-	 * close, which it excuses after two error replies (RFC 5321 7.8): a
-	 * try with more of them than the best so far is not kept. */
-	int death = c->launch || j->v.oracle == FZ_OR_CRASH || j->v.oracle == FZ_OR_SANITIZER;
+	/* A launched server's death, or an exec: target's sanitizer report,
+	 * is seen by `run` only as a close, which it excuses after two error
+	 * replies (RFC 5321 7.8): a try with more of them than the best so far
+	 * is not kept.  (An exec: target killed by a signal fails `run`
+	 * whatever the errors before.) */
+	int death = c->launch || j->v.oracle == FZ_OR_SANITIZER;
 	int errs_ok = !death || obs->n_errors <= j->best_obs->n_errors || obs->n_errors < 2;
 	if (v.oracle == j->v.oracle && errs_ok) {
 		fz_min_keep(&j->m, &r->sess);

@@ -119,6 +119,22 @@ close_fd(struct ses *s)
 	}
 }
 
+/* 200 ms: the exit of a program that closed its output is not delayed by
+ * us; one that lives on costs this once, in a scenario already ending. */
+#define SES_EXIT_WAIT_MS 200
+
+int
+ses_server_signal(struct ses *s)
+{
+	if (s->pid <= 0)
+		return 0;
+	int reaped;
+	int sig = tp_child_signal(s->pid, SES_EXIT_WAIT_MS, &reaped);
+	if (reaped)
+		s->pid = 0;
+	return sig;
+}
+
 void
 ses_drop(struct ses *s)
 {

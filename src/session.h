@@ -192,6 +192,11 @@ void ses_finish(struct ses *s, enum res_status st, const char *reason);
 void ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* The signal that killed an exec: target's program, asked once the server
+ * has closed (waits at most a moment for the exit); 0 for a network target
+ * or a program that exited or still runs. */
+int ses_server_signal(struct ses *s);
+
 /* A note line in the transcript. */
 void ses_note(struct ses *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

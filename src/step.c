@@ -122,10 +122,21 @@ stp_close_rule(const struct ses *s)
 
 /* RFC 5321 7.8 lets a server close after "an appropriate number of 5yz
  * replies": a close (or a 421) after two or more error replies ends the
- * scenario without a verdict, reported.  1 if it did. */
+ * scenario without a verdict, reported.  An exec: target's program killed
+ * by a signal did not close, it crashed: that fails whatever the errors
+ * before it.  1 if the session ended here. */
 int
 stp_ended_by_server(struct ses *s, const char *how)
 {
+	int sig = ses_server_signal(s);
+	if (sig) {
+		s->charge = stp_close_rule(s);
+		s->charge_session = 1;
+		ses_fail(s, RES_FAIL, NULL, "(the server's program died)",
+		    "the server's program was killed by signal %d (%s)%s", sig, strsignal(sig),
+		    s->n_errors >= 2 ? ": a crash, not the close after errors RFC 5321 7.8 allows" : "");
+		return 1;
+	}
 	if (s->n_errors < 2)
 		return 0;
 	res_warn(s->res, "the server %s after %u error replies (RFC 5321 7.8 allows it): "

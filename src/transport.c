@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -319,6 +320,24 @@ spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errl
 }
 
 /* ---- child reaping ----------------------------------------------------- */
+
+int
+tp_child_signal(pid_t pid, int wait_ms, int *reaped)
+{
+	*reaped = 0;
+	for (int waited = 0;; waited++) {
+		int st;
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) {
+			*reaped = 1;
+			return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		}
+		if (r < 0 || waited >= wait_ms)
+			return 0;
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+}
 
 #define REAP_GRACE_MS 1000
 

@@ -124,6 +124,38 @@ while IFS= read -r line; do
 done <"$T/bite.txt"
 tail -n 1 "$T/bite.txt"
 
+# ---- a crash is not the close RFC 5321 7.8 allows --------------------------
+# A stand-in server: two error replies, then at the third it closes (a 7.8
+# defence: SKIP) or dies by SIGSEGV (a crash: FAIL, with the signal named).
+cat >"$T/errs-then.sh" <<'SH'
+printf '220 t ESMTP\r\n'
+n=0
+while IFS= read -r line; do
+	case $line in
+	EHLO*|NOOP*|RSET*|"MAIL FROM:"*|"RCPT TO:"*) printf '250 ok\r\n' ;;
+	QUIT*) printf '221 bye\r\n'; exit 0 ;;
+	*) n=$((n + 1))
+	   if [ $n -gt 2 ]; then [ "$1" = crash ] && kill -SEGV $$; exit 0; fi
+	   printf '500 no\r\n' ;;
+	esac
+done
+SH
+KEEP=scenarios/rfc5321/session/invalid-commands-keep-session.yaml
+"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh close" --report json:"$T/t.json" >"$T/out" 2>&1
+rc=$?
+json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a close after two errors: SKIP (RFC 5321 7.8)" || bad "close after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "skip" and "ended by the server" in s["reason"], s
+PY
+"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh crash" --report json:"$T/t.json" >"$T/out" 2>&1
+rc=$?
+json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 1 ] && ok "exec: a death by a signal after two errors: FAIL, not excused" || bad "crash after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "fail" and "killed by signal 11" in s["reason"], s
+PY
+
 # ---- 421 handling --------------------------------------------------------
 "$BIN" run scenarios/rfc5321/transaction/complete-transaction.yaml --target builtin:tired-421 \
 	--report json:"$T/t.json" >"$T/out" 2>&1
