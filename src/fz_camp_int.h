@@ -46,7 +46,7 @@ struct run {
 	int casualty;          /* --launch: the server died under it, charged to another */
 	int charged;           /* --launch: the server's death is this session's */
 	struct fz_death death; /* that death */
-	struct fz_obs *parked; /* --launch: ended abruptly, judged once it is known
+	struct fz_obs *parked; /* --launch: ended, judged once it is known
 	                        * whether the server died (launch_settle) */
 	int64_t park_until;
 	struct attribjob *lead_of; /* --launch: charged, but its death is replayed first:
@@ -137,7 +137,6 @@ void fzc_attrib_result(struct camp *c, struct run *r, struct fz_obs *obs);
 int fzc_attrib_step(struct camp *c);
 void fzc_launch_resolve(struct camp *c);
 void fzc_launch_watch(struct camp *c);
-int fzc_abrupt(const struct fz_obs *o);
 int fzc_launch_settle(struct camp *c, struct run *r, struct fz_obs *obs);
 
 #endif

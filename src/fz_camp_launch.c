@@ -228,14 +228,6 @@ fzc_launch_watch(struct camp *c)
 		launch_died(c, &d);
 }
 
-/* The connection ended otherwise than the session asked for. */
-int
-fzc_abrupt(const struct fz_obs *o)
-{
-	return o->end == FZ_END_CLOSED || o->end == FZ_END_ERROR || o->end == FZ_END_TLS ||
-	    o->end == FZ_END_MALFORMED || o->end == FZ_END_TIMEOUT;
-}
-
 /* A launched server's session ends for good: its part in a death, and the
  * edges the shared map gained.  0 to judge obs, -1 when it is dropped. */
 int

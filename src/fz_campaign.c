@@ -282,9 +282,11 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 
 static void unpark(struct camp *c);
 
-/* How long a session whose connection ended abruptly waits for the
- * launched server's death to show (its descriptors close as it exits, just
- * before it can be collected). */
+/* How long an ended session waits for the launched server's death to show
+ * (its descriptors close as it exits, just before it can be collected).
+ * Every session waits, not only those cut off: one that wrote its last act
+ * and closed (a lying BDAT leaves nothing owed in our model) ends before
+ * the server has even read the bytes that kill it. */
 #define FZ_PARK_MS 300
 
 static void
@@ -295,7 +297,7 @@ on_done(void *arg, struct fz_obs *obs)
 	c->active--;
 	c->st.sessions++;
 	fzc_launch_watch(c);
-	if (c->launch && (r->in_death || (!r->charged && !r->casualty && fzc_abrupt(obs)))) {
+	if (c->launch && (r->in_death || (!r->charged && !r->casualty))) {
 		r->parked = obs;
 		r->park_until = util_now_ms() + FZ_PARK_MS;
 		c->n_parked++;

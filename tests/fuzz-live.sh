@@ -80,9 +80,10 @@ grep -q 'died by signal 6' "$TMP"/f-deep-crash/findings/*.yaml || fail "deep-cra
 found builtin:deep-hang deep-hang hang 240
 
 # --launch: the fuzzer starts `serve --listen` with deep-crash itself, finds
-# the crash (SIGABRT), starts the server again; the finding crashes a
-# server started the same way (run fails) and passes on the clean one;
-# nothing is left running.
+# the crash (SIGABRT) with four sessions at once, starts the server again,
+# replays the death's sessions each alone on a server started afresh; the
+# finding is one that killed it alone, and it crashes a server started the
+# same way (run fails) and passes on the clean one; nothing is left running.
 # The machinery is under test here, not the search (the exec: run above
 # proves that): two seeds, AUTH then a transaction and BDAT then RSET, which
 # the fuzzer splices into the crash in seconds, where the whole suite as
@@ -92,9 +93,8 @@ LCMD="$BIN serve --listen 127.0.0.1:$PORT --faults deep-crash"
 mkdir "$TMP/lseeds"
 cp scenarios/extensions/auth/auth-then-transaction.yaml \
     scenarios/extensions/chunking/bdat-rset-clears.yaml "$TMP/lseeds/"
-# launched NAME CMD SECONDS [FUZZ-OPTION...]: fuzz (-j 4 unless an option
-# says otherwise) a server the fuzzer starts with CMD, until its first
-# finding, which must be a crash:
+# launched NAME CMD SECONDS [FUZZ-OPTION...]: fuzz at -j 4 a server the
+# fuzzer starts with CMD, until its first finding, which must be a crash:
 # $f is its file, $TMP/NAME/ the output, $TMP/NAME.err the status lines.
 launched() {
 	name=$1 cmd=$2 secs=$3
@@ -107,13 +107,15 @@ launched() {
 	f=$(ls "$TMP/$name"/findings/crash-*.yaml | head -1)
 	[ -n "$f" ] || fail "--launch $name: no crash finding"
 }
-# One session at a time here: at -j 4 a CI run once gave a deep-crash death
-# that no replay alone reproduced (the cause is not known yet); the replays
-# alone are tested below and in test_fuzz.c.
-launched launch "$LCMD" 240 -j 1 --seeds "$TMP/lseeds" $ACCOUNT
+launched launch "$LCMD" 240 --seeds "$TMP/lseeds" $ACCOUNT
 grep -q 'launched server died by signal 6' "$f" || fail "--launch: the finding does not name SIGABRT"
 grep -q "start it first with /bin/sh -c '$LCMD'" "$f" || fail "--launch: the finding does not say how to start the server"
 grep -q ' deaths' "$TMP/launch.err" || fail "--launch: no death counted"
+# With -j 4 the death is replayed first: the finding is a session that
+# killed a fresh server alone, never a lead only.
+grep -q '"reproduced_alone":true' "$TMP/launch/summary.json" || fail "--launch -j 4: deep-crash not reproduced alone"
+grep -q '^# reproduced alone' "$f" || fail "--launch -j 4: the finding does not say it was reproduced alone"
+grep -q 'replayed alone' "$TMP/launch.err" || fail "--launch -j 4: the status line counts no replay"
 ! pgrep -f "serve --listen 127.0.0.1:$PORT " >/dev/null || fail "--launch: the server was left running"
 # Replay: the server started as the finding says dies on it.
 sh -c "exec $LCMD" 2>/dev/null & spid=$!
