@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,20 +227,6 @@ tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
 	return tp_spawn_stderr(t, pid, NULL, errbuf, errlen);
 }
 
-/* The child's stderr: a pipe when the caller wants it, else /dev/null
- * unless SMTP_HARNESS_CHILD_STDERR keeps ours. */
-static void
-child_stderr(int errw)
-{
-	if (errw >= 0) {
-		dup2(errw, 2);
-		return;
-	}
-	int devnull = open("/dev/null", O_WRONLY);
-	if (devnull >= 0 && !getenv("SMTP_HARNESS_CHILD_STDERR"))
-		dup2(devnull, 2);
-}
-
 int
 tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf, size_t errlen)
 {
@@ -261,62 +248,70 @@ tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf,
 	return fd;
 }
 
+/* The child's descriptors: stdin and stdout on our socket's other end,
+ * stderr on errw when the caller wants it, else /dev/null unless
+ * SMTP_HARNESS_CHILD_STDERR keeps ours. */
+static int
+child_files(posix_spawn_file_actions_t *fa, int end, int errw)
+{
+	if (posix_spawn_file_actions_init(fa) != 0)
+		return -1;
+	int rc = posix_spawn_file_actions_adddup2(fa, end, 0) ||
+	    posix_spawn_file_actions_adddup2(fa, end, 1);
+	if (!rc && errw >= 0)
+		rc = posix_spawn_file_actions_adddup2(fa, errw, 2);
+	else if (!rc && !getenv("SMTP_HARNESS_CHILD_STDERR"))
+		rc = posix_spawn_file_actions_addopen(fa, 2, "/dev/null", O_WRONLY, 0);
+	if (rc) {
+		posix_spawn_file_actions_destroy(fa);
+		return -1;
+	}
+	return 0;
+}
+
+/* posix_spawn, not fork: the fuzzer spawns a process a session, and a fork
+ * copies its page tables (hundreds of MB once the corpus is full) and makes
+ * its next writes fault.  The child gets its own process group (so its
+ * tree can be killed) and SIGPIPE back at its default. */
 static int
 spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errlen)
 {
 	int sv[2];
+	*pid = 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	int errpipe[2];
-	if (pipe2(errpipe, O_CLOEXEC) != 0) {
-		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def;
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	int e = ENOMEM;
+	if (child_files(&fa, sv[1], errw) != 0)
+		goto fail;
+	if (posix_spawnattr_init(&at) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto fail;
 	}
-	pid_t p = fork();
-	if (p < 0) {
-		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return -1;
-	}
-	if (p == 0) {
-		/* child: own process group so the whole tree can be killed */
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
-			_exit(127);
-		child_stderr(errw);
-		execvp(t->argv[0], t->argv);
-		int e = errno;
-		if (write(errpipe[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setsigdefault(&at, &def);
+	pid_t p;
+	e = posix_spawnp(&p, t->argv[0], &fa, &at, t->argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (e != 0)
+		goto fail; /* glibc has collected a child whose exec failed */
 	close(sv[1]);
-	close(errpipe[1]);
-	int e = 0;
-	ssize_t r;
-	do
-		r = read(errpipe[0], &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(errpipe[0]);
-	if (r == (ssize_t)sizeof(e)) {
-		snprintf(errbuf, errlen, "cannot run '%s': %s", t->argv[0], strerror(e));
-		close(sv[0]);
-		/* It exited at once (_exit(127)): collect it here. */
-		waitpid(p, NULL, 0);
-		*pid = 0;
-		return -1;
-	}
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	*pid = p;
 	return sv[0];
+fail:
+	snprintf(errbuf, errlen, "cannot run '%s': %s", t->argv[0], strerror(e));
+	close(sv[0]);
+	close(sv[1]);
+	return -1;
 }
 
 /* ---- child reaping ----------------------------------------------------- */
