@@ -12,9 +12,10 @@
 int
 fz_attrib_needed(unsigned jobs, int alone, size_t n_cand)
 {
-	/* With one job the session running is the only one that could have
-	 * done it, and the charge stays as it always was: no replay. */
-	return jobs > 1 && !alone && n_cand > 0;
+	/* With one job and one candidate the charge is sure: no replay.  A
+	 * second candidate at -j 1 is the session before, which ended within
+	 * the wait for a death (its bytes can kill after it closed). */
+	return !alone && (n_cand > 1 || (jobs > 1 && n_cand > 0));
 }
 
 int

@@ -38,9 +38,10 @@ struct fz_attrib {
 	int64_t until;         /* no replay starts from then on */
 };
 
-/* Whether a death with n_cand candidates is replayed: only when sessions
- * ran side by side (jobs > 1, and not a shrinking try or a replay, which
- * run alone: their death is theirs), and something was written. */
+/* Whether a death with n_cand candidates is replayed: not for a shrinking
+ * try or a replay, which run alone (their death is theirs); else when
+ * sessions ran side by side (jobs > 1) and one wrote, or when two or more
+ * wrote (with -j 1, the one before also waited for a death to show). */
 int fz_attrib_needed(unsigned jobs, int alone, size_t n_cand);
 
 /* 1 if a session whose last act was written at a_ms (started a_seq-th)

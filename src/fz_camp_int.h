@@ -137,6 +137,7 @@ void fzc_attrib_result(struct camp *c, struct run *r, struct fz_obs *obs);
 int fzc_attrib_step(struct camp *c);
 void fzc_launch_resolve(struct camp *c);
 void fzc_launch_watch(struct camp *c);
+void fzc_launch_edges(struct camp *c, struct fz_obs *obs);
 int fzc_launch_settle(struct camp *c, struct run *r, struct fz_obs *obs);
 
 #endif

@@ -228,8 +228,20 @@ fzc_launch_watch(struct camp *c)
 		launch_died(c, &d);
 }
 
-/* A launched server's session ends for good: its part in a death, and the
- * edges the shared map gained.  0 to judge obs, -1 when it is dropped. */
+/* A launched server's session ends: the edges the shared map gained since
+ * the last one ended, read now (with -j 1 exactly this session's), not
+ * when it is judged after its wait for a death. */
+void
+fzc_launch_edges(struct camp *c, struct fz_obs *obs)
+{
+	if (c->lcov) {
+		obs->cov_new = fz_cov_release(c->lcov, 0);
+		fz_cov_take(c->lcov);
+	}
+}
+
+/* A launched server's session ends for good: its part in a death.  0 to
+ * judge obs, -1 when it is dropped. */
 int
 fzc_launch_settle(struct camp *c, struct run *r, struct fz_obs *obs)
 {
@@ -238,10 +250,6 @@ fzc_launch_settle(struct camp *c, struct run *r, struct fz_obs *obs)
 			c->live[i] = c->live[--c->n_live];
 			break;
 		}
-	if (c->lcov) {
-		obs->cov_new = fz_cov_release(c->lcov, 0);
-		fz_cov_take(c->lcov);
-	}
 	if (r->casualty)
 		return -1;
 	if (r->charged) {

@@ -297,6 +297,8 @@ on_done(void *arg, struct fz_obs *obs)
 	c->active--;
 	c->st.sessions++;
 	fzc_launch_watch(c);
+	if (c->launch)
+		fzc_launch_edges(c, obs);
 	if (c->launch && (r->in_death || (!r->charged && !r->casualty))) {
 		r->parked = obs;
 		r->park_until = util_now_ms() + FZ_PARK_MS;

@@ -19,6 +19,7 @@
 #include "fz_errlog.h"
 #include "fz_frame.h"
 #include "reply.h"
+#include "transport.h"
 #include "util.h"
 
 #define FZ_REAP_GRACE_MS 2000    /* an exec: target's time to exit after our close */
@@ -140,8 +141,7 @@ collect(struct drv *d, int status)
 	d->obs->exited = 1;
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
-		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL ||
-		    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP)
+		if (tp_crash_signal(sig))
 			d->obs->exit_signal = sig;
 	}
 	/* Its descendants share its process group: they go with it, so none

@@ -108,6 +108,11 @@ ses_free(struct ses *s)
 static void
 close_fd(struct ses *s)
 {
+	if (s->exit_timer) {
+		loop_timer_cancel(s->env->loop, s->exit_timer);
+		s->exit_timer = 0;
+		s->exit_pending = 0;
+	}
 	if (s->fd >= 0) {
 		loop_unwatch(s->env->loop, s->fd);
 		close(s->fd);
@@ -119,20 +124,10 @@ close_fd(struct ses *s)
 	}
 }
 
-/* 200 ms: the exit of a program that closed its output is not delayed by
- * us; one that lives on costs this once, in a scenario already ending. */
-#define SES_EXIT_WAIT_MS 200
-
 int
-ses_server_signal(struct ses *s)
+ses_server_signal(const struct ses *s)
 {
-	if (s->pid <= 0)
-		return 0;
-	int reaped;
-	int sig = tp_child_signal(s->pid, SES_EXIT_WAIT_MS, &reaped);
-	if (reaped)
-		s->pid = 0;
-	return sig;
+	return s->exit_signal;
 }
 
 void
@@ -453,12 +448,53 @@ ses_tls_forget(struct ses *s)
 	s->last_sent_ehlo = 0;
 }
 
+/* An exec: target's program closed its end: its exit follows within
+ * moments (its files close first), and whether a crash signal killed it
+ * decides whether the close is a crash (stp_ended_by_server).  So the
+ * close is taken once the program is collected, looked for each
+ * millisecond with the loop running on, or after SES_EXIT_WAIT_MS for a
+ * program that lives on. */
+#define SES_EXIT_WAIT_MS 200
+
+static int
+exit_seen(struct ses *s)
+{
+	int reaped;
+	s->exit_signal = tp_child_crash(s->pid, &reaped);
+	if (reaped)
+		s->pid = 0;
+	return reaped || util_now_ms() >= s->exit_until;
+}
+
+static void
+on_exit_check(struct loop *l, void *arg)
+{
+	(void)l;
+	struct ses *s = arg;
+	s->exit_timer = 0;
+	if (!exit_seen(s)) {
+		s->exit_timer = loop_timer(s->env->loop, util_now_ms() + 1, on_exit_check, s);
+		return;
+	}
+	s->exit_pending = 0;
+	s->eof = 1;
+	ses_advance(s);
+}
+
 /* Nothing more will come; stop watching so POLLHUP cannot spin. */
 static void
 input_ended(struct ses *s)
 {
-	s->eof = 1;
 	loop_unwatch(s->env->loop, s->fd);
+	if (s->pid > 0) {
+		s->exit_until = util_now_ms() + SES_EXIT_WAIT_MS;
+		if (!exit_seen(s)) {
+			s->exit_pending = 1;
+			s->exit_timer = loop_timer(s->env->loop, util_now_ms() + 1, on_exit_check, s);
+			return;
+		}
+	}
+	s->eof = 1;
 }
 
 /* A chunk read while TLS is on.  0 to read on, -1 to stop. */
@@ -480,7 +516,7 @@ static void
 ses_read(struct ses *s)
 {
 	char chunk[READ_CHUNK];
-	for (int rounds = 0; rounds < 16 && !s->eof; rounds++) {
+	for (int rounds = 0; rounds < 16 && !s->eof && !s->exit_pending; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
 		/* A short read emptied the socket: the next poll says when
 		 * there is more (or the close), so no recv() just to hear

@@ -123,6 +123,10 @@ struct ses {
 	uint64_t timer, scen_timer;
 	int fd;
 	pid_t pid;
+	int exit_pending;       /* exec: its output closed; the exit not yet seen */
+	int exit_signal;        /* the crash signal that killed it, once collected */
+	uint64_t exit_timer;
+	int64_t exit_until;
 	int connecting;
 	size_t addr_idx;
 	int eof, write_failed, done;
@@ -192,10 +196,11 @@ void ses_finish(struct ses *s, enum res_status st, const char *reason);
 void ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* The signal that killed an exec: target's program, asked once the server
- * has closed (waits at most a moment for the exit); 0 for a network target
- * or a program that exited or still runs. */
-int ses_server_signal(struct ses *s);
+/* The crash signal (tp_crash_signal) that killed an exec: target's
+ * program, once the server has closed: a close is taken only when the
+ * program has been collected, or SES_EXIT_WAIT_MS after its output closed.
+ * 0 for a network target, or a program that exited or lives on. */
+int ses_server_signal(const struct ses *s);
 
 /* A note line in the transcript. */
 void ses_note(struct ses *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -249,30 +248,49 @@ tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf,
 }
 
 /* The child's descriptors: stdin and stdout on our socket's other end,
- * stderr on errw when the caller wants it, else /dev/null unless
- * SMTP_HARNESS_CHILD_STDERR keeps ours. */
+ * stderr on errw (-1: keep ours). */
 static int
 child_files(posix_spawn_file_actions_t *fa, int end, int errw)
 {
 	if (posix_spawn_file_actions_init(fa) != 0)
 		return -1;
-	int rc = posix_spawn_file_actions_adddup2(fa, end, 0) ||
-	    posix_spawn_file_actions_adddup2(fa, end, 1);
-	if (!rc && errw >= 0)
-		rc = posix_spawn_file_actions_adddup2(fa, errw, 2);
-	else if (!rc && !getenv("SMTP_HARNESS_CHILD_STDERR"))
-		rc = posix_spawn_file_actions_addopen(fa, 2, "/dev/null", O_WRONLY, 0);
-	if (rc) {
+	if (posix_spawn_file_actions_adddup2(fa, end, 0) ||
+	    posix_spawn_file_actions_adddup2(fa, end, 1) ||
+	    (errw >= 0 && posix_spawn_file_actions_adddup2(fa, errw, 2))) {
 		posix_spawn_file_actions_destroy(fa);
 		return -1;
 	}
 	return 0;
 }
 
+/* posix_spawnp with our file actions and attributes; on ENOEXEC (a script
+ * without "#!"), through /bin/sh as execvp would.  0 or an errno. */
+static int
+spawn_argv(pid_t *p, char *const argv[], const posix_spawn_file_actions_t *fa,
+    const posix_spawnattr_t *at)
+{
+	int e = posix_spawnp(p, argv[0], fa, at, argv, environ);
+	if (e != ENOEXEC)
+		return e;
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **sh = xcalloc(n + 5, sizeof(*sh));
+	sh[0] = "sh";
+	sh[1] = "-c";
+	sh[2] = "exec \"$0\" \"$@\"";
+	for (size_t i = 0; i < n; i++)
+		sh[3 + i] = argv[i];
+	e = posix_spawn(p, "/bin/sh", fa, at, sh, environ);
+	free(sh);
+	return e;
+}
+
 /* posix_spawn, not fork: the fuzzer spawns a process a session, and a fork
  * copies its page tables (hundreds of MB once the corpus is full) and makes
  * its next writes fault.  The child gets its own process group (so its
- * tree can be killed) and SIGPIPE back at its default. */
+ * tree can be killed) and SIGPIPE back at its default; its stderr is errw,
+ * else /dev/null unless SMTP_HARNESS_CHILD_STDERR keeps ours. */
 static int
 spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errlen)
 {
@@ -282,6 +300,9 @@ spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errl
 		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
+	int devnull = -1;
+	if (errw < 0 && !getenv("SMTP_HARNESS_CHILD_STDERR"))
+		errw = devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t def;
@@ -298,17 +319,21 @@ spawn(const struct tp_target *t, pid_t *pid, int errw, char *errbuf, size_t errl
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setsigdefault(&at, &def);
 	pid_t p;
-	e = posix_spawnp(&p, t->argv[0], &fa, &at, t->argv, environ);
+	e = spawn_argv(&p, t->argv, &fa, &at);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e != 0)
 		goto fail; /* glibc has collected a child whose exec failed */
+	if (devnull >= 0)
+		close(devnull);
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	*pid = p;
 	return sv[0];
 fail:
 	snprintf(errbuf, errlen, "cannot run '%s': %s", t->argv[0], strerror(e));
+	if (devnull >= 0)
+		close(devnull);
 	close(sv[0]);
 	close(sv[1]);
 	return -1;
@@ -317,21 +342,24 @@ fail:
 /* ---- child reaping ----------------------------------------------------- */
 
 int
-tp_child_signal(pid_t pid, int wait_ms, int *reaped)
+tp_crash_signal(int sig)
 {
-	*reaped = 0;
-	for (int waited = 0;; waited++) {
-		int st;
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			*reaped = 1;
-			return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-		}
-		if (r < 0 || waited >= wait_ms)
-			return 0;
-		struct timespec ms = { 0, 1000000 };
-		nanosleep(&ms, NULL);
-	}
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL ||
+	    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP;
+}
+
+int
+tp_child_crash(pid_t pid, int *reaped)
+{
+	int st;
+	pid_t r;
+	do
+		r = waitpid(pid, &st, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	*reaped = r == pid;
+	if (!*reaped || !WIFSIGNALED(st))
+		return 0;
+	return tp_crash_signal(WTERMSIG(st)) ? WTERMSIG(st) : 0;
 }
 
 #define REAP_GRACE_MS 1000

@@ -52,11 +52,15 @@ int tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
  * close-on-exec) is *errfd when errfd is not NULL (-1 on failure). */
 int tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf,
     size_t errlen);
-/* The signal that killed child pid, once its end of the socketpair has
- * closed: a program's exit follows the close of its files by moments, so
- * this waits for it at most wait_ms.  0 if it exited (then *reaped is set and
- * pid is gone) or still runs (*reaped 0: hand it to the reaper). */
-int tp_child_signal(pid_t pid, int wait_ms, int *reaped);
+/* Collect child pid if it has exited (*reaped 1: pid is gone), without
+ * waiting.  Returns the crash signal that killed it (tp_crash_signal), else
+ * 0: an exit, a kill from outside, or still running (*reaped 0). */
+int tp_child_crash(pid_t pid, int *reaped);
+
+/* 1 for the signals a program's own fault raises (SIGSEGV, SIGBUS,
+ * SIGABRT, SIGILL, SIGFPE, SIGSYS, SIGTRAP); not SIGKILL, SIGTERM, SIGALRM
+ * or SIGPIPE, which come from outside or from a timer it set. */
+int tp_crash_signal(int sig);
 
 /* The children tp_spawn() started, waited for without blocking the loop.
  * A child that has not exited within a grace period after tp_reaper_add()

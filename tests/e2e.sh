@@ -126,8 +126,11 @@ tail -n 1 "$T/bite.txt"
 
 # ---- a crash is not the close RFC 5321 7.8 allows --------------------------
 # A stand-in server: two error replies, then at the third it closes (a 7.8
-# defence: SKIP) or dies by SIGSEGV (a crash: FAIL, with the signal named).
+# defence: SKIP), dies by SIGSEGV (a crash: FAIL, with the signal named) or
+# by SIGALRM (a timer it set, no crash: SKIP as a close).  It has no "#!":
+# run through /bin/sh as execvp would.
 cat >"$T/errs-then.sh" <<'SH'
+ulimit -c 0
 printf '220 t ESMTP\r\n'
 n=0
 while IFS= read -r line; do
@@ -135,13 +138,18 @@ while IFS= read -r line; do
 	EHLO*|NOOP*|RSET*|"MAIL FROM:"*|"RCPT TO:"*) printf '250 ok\r\n' ;;
 	QUIT*) printf '221 bye\r\n'; exit 0 ;;
 	*) n=$((n + 1))
-	   if [ $n -gt 2 ]; then [ "$1" = crash ] && kill -SEGV $$; exit 0; fi
+	   if [ $n -gt 2 ]; then
+		[ "$1" = crash ] && kill -SEGV $$
+		[ "$1" = alarm ] && kill -ALRM $$
+		exit 0
+	   fi
 	   printf '500 no\r\n' ;;
 	esac
 done
 SH
 KEEP=scenarios/rfc5321/session/invalid-commands-keep-session.yaml
-"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh close" --report json:"$T/t.json" >"$T/out" 2>&1
+chmod +x "$T/errs-then.sh"
+"$BIN" run "$KEEP" --target "exec:$T/errs-then.sh close" --report json:"$T/t.json" >"$T/out" 2>&1
 rc=$?
 json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a close after two errors: SKIP (RFC 5321 7.8)" || bad "close after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
 import json, sys
@@ -154,6 +162,13 @@ json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 1 ] && ok "exec: a death by 
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"][0]
 assert s["status"] == "fail" and "killed by signal 11" in s["reason"], s
+PY
+"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh alarm" --report json:"$T/t.json" >"$T/out" 2>&1
+rc=$?
+json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a death by SIGALRM after two errors: no crash, SKIP (RFC 5321 7.8)" || bad "alarm after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "skip" and "ended by the server" in s["reason"], s
 PY
 
 # ---- 421 handling --------------------------------------------------------

@@ -503,7 +503,8 @@ static void
 test_attrib_needed(void)
 {
 	static const struct { unsigned jobs; int alone; size_t n_cand; int want; } t[] = {
-		{ 1, 0, 3, 0 }, /* -j 1: the charge stays as it was */
+		{ 1, 0, 1, 0 }, /* -j 1, one candidate: the charge is sure */
+		{ 1, 0, 2, 1 }, /* -j 1, the session before still waiting too */
 		{ 4, 0, 0, 0 }, /* nothing written: an idle death */
 		{ 4, 1, 1, 0 }, /* a shrinking try or a replay ran alone */
 		{ 4, 0, 1, 1 }, { 2, 0, 5, 1 },
