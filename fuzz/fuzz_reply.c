@@ -39,7 +39,7 @@ static struct outcome whole, split;
 
 /* Parse as many replies as buf[0..len) holds from *pos on, appending to o.
  * Returns 1 when stopped by a violation or the reply cap. */
-static int
+static FUZZ_UNTRACED int
 drain(const char *buf, size_t len, size_t *pos, const struct reply_opts *opts,
     struct outcome *o)
 {
@@ -95,7 +95,7 @@ drain(const char *buf, size_t len, size_t *pos, const struct reply_opts *opts,
 	return 1;
 }
 
-static void
+static FUZZ_UNTRACED void
 same(const struct outcome *a, const struct outcome *b)
 {
 	FUZZ_CHECK(a->n == b->n, "whole %zu replies, split %zu", a->n, b->n);
