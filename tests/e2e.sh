@@ -127,7 +127,8 @@ tail -n 1 "$T/bite.txt"
 # ---- a crash is not the close RFC 5321 7.8 allows --------------------------
 # A stand-in server: two error replies, then at the third it closes (a 7.8
 # defence: SKIP), dies by SIGSEGV (a crash: FAIL, with the signal named) or
-# by SIGALRM (a timer it set, no crash: SKIP as a close).  It has no "#!":
+# by SIGALRM (a timer it set, no crash: SKIP as a close), or closes its
+# output and lives on (the close is taken after a moment: SKIP).  No "#!":
 # run through /bin/sh as execvp would.
 cat >"$T/errs-then.sh" <<'SH'
 ulimit -c 0
@@ -141,6 +142,7 @@ while IFS= read -r line; do
 	   if [ $n -gt 2 ]; then
 		[ "$1" = crash ] && kill -SEGV $$
 		[ "$1" = alarm ] && kill -ALRM $$
+		[ "$1" = linger ] && { exec >&- <&-; sleep 1; }
 		exit 0
 	   fi
 	   printf '500 no\r\n' ;;
@@ -166,6 +168,13 @@ PY
 "$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh alarm" --report json:"$T/t.json" >"$T/out" 2>&1
 rc=$?
 json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a death by SIGALRM after two errors: no crash, SKIP (RFC 5321 7.8)" || bad "alarm after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "skip" and "ended by the server" in s["reason"], s
+PY
+"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh linger" --report json:"$T/t.json" >"$T/out" 2>&1
+rc=$?
+json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: output closed, the program lives on: the close is taken, SKIP (RFC 5321 7.8)" || bad "linger after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"][0]
 assert s["status"] == "skip" and "ended by the server" in s["reason"], s
