@@ -139,11 +139,7 @@ static void
 collect(struct drv *d, int status)
 {
 	d->obs->exited = 1;
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		if (tp_crash_signal(sig))
-			d->obs->exit_signal = sig;
-	}
+	d->obs->exit_signal = tp_crash_status(status);
 	/* Its descendants share its process group: they go with it, so none
 	 * holds the socket, the stderr pipe or a coverage map afterwards. */
 	if (d->pgid > 0)
@@ -267,9 +263,9 @@ write_act(struct drv *d)
  * the data follows them: twice the server's reply time as fz_pace
  * estimates it (a lax server reads the whole data first, and a reply that
  * misses the hold is an extra reply, not smuggling; a hold is rare and
- * short), between these. */
+ * short), the hold between these. */
 #define FZ_HOLD_MS 50
-#define FZ_HOLD_MIN_MS 2
+#define FZ_HOLD_MIN_MS 4
 #define FZ_HOLD_FACTOR 2
 
 /* 1 if act d->next must wait: it starts with the real end of the message
@@ -322,9 +318,9 @@ hold_start(struct drv *d)
 {
 	if (d->hold_timer || d->state != DRV_RUN)
 		return;
-	int64_t ms = FZ_HOLD_FACTOR * fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS, FZ_HOLD_MS);
-	d->hold_timer = loop_timer(d->env.loop, util_now_ms() + (ms < FZ_HOLD_MS ? ms : FZ_HOLD_MS),
-	    hold_over, d);
+	int64_t ms = FZ_HOLD_FACTOR *
+	    fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS / FZ_HOLD_FACTOR, FZ_HOLD_MS / FZ_HOLD_FACTOR);
+	d->hold_timer = loop_timer(d->env.loop, util_now_ms() + ms, hold_over, d);
 }
 
 /* ---- TLS ----------------------------------------------------------------- */

@@ -108,11 +108,8 @@ ses_free(struct ses *s)
 static void
 close_fd(struct ses *s)
 {
-	if (s->exit_timer) {
-		loop_timer_cancel(s->env->loop, s->exit_timer);
-		s->exit_timer = 0;
-		s->exit_pending = 0;
-	}
+	loop_timer_cancel(s->env->loop, s->exit_timer);
+	s->exit_timer = 0;
 	if (s->fd >= 0) {
 		loop_unwatch(s->env->loop, s->fd);
 		close(s->fd);
@@ -122,12 +119,6 @@ close_fd(struct ses *s)
 		tp_reaper_add(s->env->reaper, s->pid);
 		s->pid = 0;
 	}
-}
-
-int
-ses_server_signal(const struct ses *s)
-{
-	return s->exit_signal;
 }
 
 void
@@ -456,6 +447,10 @@ ses_tls_forget(struct ses *s)
  * program that lives on. */
 #define SES_EXIT_WAIT_MS 200
 
+static void on_exit_check(struct loop *l, void *arg);
+
+/* 1 once the program is collected or no longer waited for; else the next
+ * look is armed (s->exit_timer). */
 static int
 exit_seen(struct ses *s)
 {
@@ -463,7 +458,10 @@ exit_seen(struct ses *s)
 	s->exit_signal = tp_child_crash(s->pid, &reaped);
 	if (reaped)
 		s->pid = 0;
-	return reaped || util_now_ms() >= s->exit_until;
+	if (reaped || util_now_ms() >= s->exit_until)
+		return 1;
+	s->exit_timer = loop_timer(s->env->loop, util_now_ms() + 1, on_exit_check, s);
+	return 0;
 }
 
 static void
@@ -472,11 +470,8 @@ on_exit_check(struct loop *l, void *arg)
 	(void)l;
 	struct ses *s = arg;
 	s->exit_timer = 0;
-	if (!exit_seen(s)) {
-		s->exit_timer = loop_timer(s->env->loop, util_now_ms() + 1, on_exit_check, s);
+	if (!exit_seen(s))
 		return;
-	}
-	s->exit_pending = 0;
 	s->eof = 1;
 	ses_advance(s);
 }
@@ -488,11 +483,8 @@ input_ended(struct ses *s)
 	loop_unwatch(s->env->loop, s->fd);
 	if (s->pid > 0) {
 		s->exit_until = util_now_ms() + SES_EXIT_WAIT_MS;
-		if (!exit_seen(s)) {
-			s->exit_pending = 1;
-			s->exit_timer = loop_timer(s->env->loop, util_now_ms() + 1, on_exit_check, s);
+		if (!exit_seen(s))
 			return;
-		}
 	}
 	s->eof = 1;
 }
@@ -516,7 +508,7 @@ static void
 ses_read(struct ses *s)
 {
 	char chunk[READ_CHUNK];
-	for (int rounds = 0; rounds < 16 && !s->eof && !s->exit_pending; rounds++) {
+	for (int rounds = 0; rounds < 16 && !s->eof && !s->exit_timer; rounds++) {
 		ssize_t n = recv(s->fd, chunk, sizeof(chunk), 0);
 		/* A short read emptied the socket: the next poll says when
 		 * there is more (or the close), so no recv() just to hear

@@ -123,10 +123,11 @@ struct ses {
 	uint64_t timer, scen_timer;
 	int fd;
 	pid_t pid;
-	int exit_pending;       /* exec: its output closed; the exit not yet seen */
-	int exit_signal;        /* the crash signal that killed it, once collected */
-	uint64_t exit_timer;
-	int64_t exit_until;
+	uint64_t exit_timer;    /* exec: its output closed, its exit not yet seen:
+	                         * the close waits (input_ended in session.c) */
+	int64_t exit_until;     /* and is taken then at the latest */
+	int exit_signal;        /* tp_crash_status() of the program's end, once
+	                         * collected: a crash, not a close (step.c) */
 	int connecting;
 	size_t addr_idx;
 	int eof, write_failed, done;
@@ -195,12 +196,6 @@ void ses_finish(struct ses *s, enum res_status st, const char *reason);
  * names (set it just before); the charge is then cleared. */
 void ses_fail(struct ses *s, enum res_status st, const char *expected, const char *actual,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* The crash signal (tp_crash_signal) that killed an exec: target's
- * program, once the server has closed: a close is taken only when the
- * program has been collected, or SES_EXIT_WAIT_MS after its output closed.
- * 0 for a network target, or a program that exited or lives on. */
-int ses_server_signal(const struct ses *s);
 
 /* A note line in the transcript. */
 void ses_note(struct ses *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

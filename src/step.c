@@ -128,7 +128,7 @@ stp_close_rule(const struct ses *s)
 int
 stp_ended_by_server(struct ses *s, const char *how)
 {
-	int sig = ses_server_signal(s);
+	int sig = s->exit_signal;
 	if (sig) {
 		/* No reply to the command it died on, and no 421: TM-03, as
 		 * the fuzzer's crash oracle charges it. */
@@ -643,7 +643,7 @@ advance_ops(struct ses *s)
 void
 ses_advance(struct ses *s)
 {
-	if (s->exit_pending)
+	if (s->exit_timer)
 		return; /* the close is taken once the program's exit is seen */
 	advance_ops(s);
 	if (!s->done)

@@ -275,7 +275,7 @@ spawn_argv(pid_t *p, char *const argv[], const posix_spawn_file_actions_t *fa,
 	size_t n = 0;
 	while (argv[n])
 		n++;
-	char **sh = xcalloc(n + 5, sizeof(*sh));
+	char **sh = xcalloc(3 + n + 1, sizeof(*sh));
 	sh[0] = "sh";
 	sh[1] = "-c";
 	sh[2] = "exec \"$0\" \"$@\"";
@@ -342,10 +342,13 @@ fail:
 /* ---- child reaping ----------------------------------------------------- */
 
 int
-tp_crash_signal(int sig)
+tp_crash_status(int status)
 {
+	if (!WIFSIGNALED(status))
+		return 0;
+	int sig = WTERMSIG(status);
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGILL ||
-	    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP;
+	    sig == SIGFPE || sig == SIGSYS || sig == SIGTRAP ? sig : 0;
 }
 
 int
@@ -357,9 +360,7 @@ tp_child_crash(pid_t pid, int *reaped)
 		r = waitpid(pid, &st, WNOHANG);
 	while (r < 0 && errno == EINTR);
 	*reaped = r == pid;
-	if (!*reaped || !WIFSIGNALED(st))
-		return 0;
-	return tp_crash_signal(WTERMSIG(st)) ? WTERMSIG(st) : 0;
+	return *reaped ? tp_crash_status(st) : 0;
 }
 
 #define REAP_GRACE_MS 1000

@@ -53,14 +53,15 @@ int tp_spawn(const struct tp_target *t, pid_t *pid, char *errbuf, size_t errlen)
 int tp_spawn_stderr(const struct tp_target *t, pid_t *pid, int *errfd, char *errbuf,
     size_t errlen);
 /* Collect child pid if it has exited (*reaped 1: pid is gone), without
- * waiting.  Returns the crash signal that killed it (tp_crash_signal), else
- * 0: an exit, a kill from outside, or still running (*reaped 0). */
+ * waiting.  Returns tp_crash_status() of its end, 0 while it runs
+ * (*reaped 0). */
 int tp_child_crash(pid_t pid, int *reaped);
 
-/* 1 for the signals a program's own fault raises (SIGSEGV, SIGBUS,
- * SIGABRT, SIGILL, SIGFPE, SIGSYS, SIGTRAP); not SIGKILL, SIGTERM, SIGALRM
- * or SIGPIPE, which come from outside or from a timer it set. */
-int tp_crash_signal(int sig);
+/* The signal a wait status says killed the program when it is one the
+ * program's own fault raises (SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE,
+ * SIGSYS, SIGTRAP), else 0: an exit, or SIGKILL, SIGTERM, SIGALRM, SIGPIPE,
+ * which come from outside or from a timer it set. */
+int tp_crash_status(int status);
 
 /* The children tp_spawn() started, waited for without blocking the loop.
  * A child that has not exited within a grace period after tp_reaper_add()

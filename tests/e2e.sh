@@ -151,34 +151,25 @@ done
 SH
 KEEP=scenarios/rfc5321/session/invalid-commands-keep-session.yaml
 chmod +x "$T/errs-then.sh"
-"$BIN" run "$KEEP" --target "exec:$T/errs-then.sh close" --report json:"$T/t.json" >"$T/out" 2>&1
-rc=$?
-json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a close after two errors: SKIP (RFC 5321 7.8)" || bad "close after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
+# after_errors PROGRAM EXIT STATUS REASON-TEXT WHAT: run KEEP against
+# exec:PROGRAM; the exit, the scenario's status and a text of its reason.
+after_errors() {
+	"$BIN" run "$KEEP" --target "exec:$1" --report json:"$T/t.json" >"$T/out" 2>&1
+	rc=$?
+	json "$T/t.json" "$3" "$4" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq "$2" ] && ok "$5" || bad "$5 (exit $rc)" "$(cat "$T/msg" "$T/out")"
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"][0]
-assert s["status"] == "skip" and "ended by the server" in s["reason"], s
+assert s["status"] == sys.argv[2] and sys.argv[3] in s["reason"], s
 PY
-"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh crash" --report json:"$T/t.json" >"$T/out" 2>&1
-rc=$?
-json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 1 ] && ok "exec: a death by a signal after two errors: FAIL, not excused" || bad "crash after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
-import json, sys
-s = json.load(open(sys.argv[1]))["scenarios"][0]
-assert s["status"] == "fail" and "killed by signal 11" in s["reason"], s
-PY
-"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh alarm" --report json:"$T/t.json" >"$T/out" 2>&1
-rc=$?
-json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: a death by SIGALRM after two errors: no crash, SKIP (RFC 5321 7.8)" || bad "alarm after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
-import json, sys
-s = json.load(open(sys.argv[1]))["scenarios"][0]
-assert s["status"] == "skip" and "ended by the server" in s["reason"], s
-PY
-"$BIN" run "$KEEP" --target "exec:sh $T/errs-then.sh linger" --report json:"$T/t.json" >"$T/out" 2>&1
-rc=$?
-json "$T/t.json" <<'PY' >"$T/msg" 2>&1 && [ $rc -eq 0 ] && ok "exec: output closed, the program lives on: the close is taken, SKIP (RFC 5321 7.8)" || bad "linger after errors (exit $rc)" "$(cat "$T/msg" "$T/out")"
-import json, sys
-s = json.load(open(sys.argv[1]))["scenarios"][0]
-assert s["status"] == "skip" and "ended by the server" in s["reason"], s
-PY
+}
+after_errors "$T/errs-then.sh close" 0 skip "ended by the server" \
+    "exec: a close after two errors: SKIP (RFC 5321 7.8)"
+after_errors "sh $T/errs-then.sh crash" 1 fail "killed by signal 11" \
+    "exec: a death by a signal after two errors: FAIL, not excused"
+after_errors "sh $T/errs-then.sh alarm" 0 skip "ended by the server" \
+    "exec: a death by SIGALRM after two errors: no crash, SKIP (RFC 5321 7.8)"
+after_errors "sh $T/errs-then.sh linger" 0 skip "ended by the server" \
+    "exec: output closed, the program lives on: the close is taken, SKIP (RFC 5321 7.8)"
 
 # ---- 421 handling --------------------------------------------------------
 "$BIN" run scenarios/rfc5321/transaction/complete-transaction.yaml --target builtin:tired-421 \
