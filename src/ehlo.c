@@ -79,6 +79,15 @@ note(const char **reason, const char *why)
 		*reason = why;
 }
 
+void
+ehlo_copy(struct ehlo_caps *dst, const struct ehlo_caps *src)
+{
+	size_t n = src->n < EHLO_MAX_CAPS ? src->n : EHLO_MAX_CAPS;
+	memcpy(dst->domain, src->domain, sizeof(dst->domain));
+	dst->n = n;
+	memcpy(dst->cap, src->cap, n * sizeof(*dst->cap));
+}
+
 const char *
 ehlo_parse(const struct reply *r, struct ehlo_caps *caps)
 {

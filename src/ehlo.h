@@ -37,6 +37,11 @@ struct ehlo_caps {
  */
 const char *ehlo_parse(const struct reply *r, struct ehlo_caps *caps);
 
+/* dst = src, copying only what ehlo_parse() set (the domain and the n
+ * capabilities in use): the whole structure is 37 KB, a reply a few
+ * hundred bytes. */
+void ehlo_copy(struct ehlo_caps *dst, const struct ehlo_caps *src);
+
 /* The capability with this keyword (any case), or NULL. */
 const struct ehlo_cap *ehlo_find(const struct ehlo_caps *caps, const char *keyword);
 

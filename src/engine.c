@@ -122,7 +122,7 @@ ses_ended(void *arg, struct ses *s)
 		e->probe->greeting_code = s->greeting_code;
 		e->probe->ehlo_ok = s->probe_ehlo_code == 250;
 		if (s->caps)
-			e->probe->caps = *s->caps;
+			ehlo_copy(&e->probe->caps, s->caps);
 	}
 	if (s->probe) {
 		struct ses_reply *from[] = { &s->probe_auth, &s->probe_mail, &s->probe_rcpt };

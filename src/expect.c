@@ -21,9 +21,21 @@ struct judge {
 	const struct scn_expect *x;
 	const struct reply *r;
 	const char *text;          /* the lines joined by \n */
-	const char *want, *got;    /* rendered, for a failure */
+	const char *raw;           /* the reply as received, for a failure */
+	size_t rawlen;
+	struct buf want;           /* the step rendered, once a failure needs it */
 	struct exp_result *out;
 };
+
+/* What the step expected, in words: made only for a failure (a passing
+ * reply, nearly all of them, needs none). */
+static const char *
+want_of(struct judge *j)
+{
+	if (!j->want.data)
+		exp_describe(j->x, &j->want);
+	return j->want.data ? j->want.data : "";
+}
 
 static int fail(struct judge *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -38,8 +50,11 @@ fail(struct judge *j, const char *fmt, ...)
 	va_end(ap);
 	j->out->verdict = EXP_FAIL;
 	j->out->reason = xstrdup(reason);
-	j->out->expected = xstrdup(j->want);
-	j->out->actual = xstrdup(j->got);
+	j->out->expected = xstrdup(want_of(j));
+	struct buf got;
+	buf_init(&got);
+	res_render(&got, j->raw, j->rawlen);
+	j->out->actual = buf_steal(&got, NULL);
 	return 0;
 }
 
@@ -86,7 +101,7 @@ check_shape(struct judge *j)
 {
 	const struct scn_expect *x = j->x;
 	if (!codes_match(x, j->r->code))
-		return fail(j, "expected %s, got %d", j->want, j->r->code);
+		return fail(j, "expected %s, got %d", want_of(j), j->r->code);
 	if (x->single_line && j->r->n_lines != 1)
 		return fail(j, "expected a single-line reply, got %zu lines", j->r->n_lines);
 	if (x->text && regexec(&x->text_re, j->text, 0, NULL, 0) != 0)
@@ -236,25 +251,21 @@ enum exp_verdict
 exp_check(const struct scn_expect *x, const struct reply *r, const char *raw, size_t rawlen,
     const struct ehlo_caps *known, int after_ehlo, struct exp_result *out)
 {
-	struct buf want, got, text;
-	buf_init(&want);
-	buf_init(&got);
+	struct buf text;
 	buf_init(&text);
-	exp_describe(x, &want);
-	res_render(&got, raw, rawlen);
 	for (size_t i = 0; i < r->n_lines && i < r->lines_cap; i++) {
 		if (i)
 			buf_puts(&text, "\n");
 		buf_append(&text, r->lines[i].text, r->lines[i].len);
 	}
 	memset(out, 0, sizeof(*out));
-	struct judge j = { x, r, text.data ? text.data : "", want.data, got.data, out };
+	struct judge j = { x, r, text.data ? text.data : "", raw, rawlen, { 0 }, out };
+	buf_init(&j.want);
 	if (any_match(x->skip, x->n_skip, r->code))
 		out->skip = 1; /* checked first: a decline is no answer to judge */
 	else if (judge_all(&j, known, after_ehlo))
 		branches(x, r->code, out);
-	buf_free(&want);
-	buf_free(&got);
+	buf_free(&j.want);
 	buf_free(&text);
 	return out->verdict;
 }

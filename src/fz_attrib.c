@@ -19,6 +19,14 @@ fz_attrib_needed(unsigned jobs, int alone, size_t n_cand)
 }
 
 int
+fz_attrib_park_ms(int alone, int64_t lag_ms)
+{
+	if (!alone || lag_ms >= (FZ_PARK_MS - FZ_PARK_ALONE_MS) / 2)
+		return FZ_PARK_MS;
+	return FZ_PARK_ALONE_MS + (int)(lag_ms > 0 ? 2 * lag_ms : 0);
+}
+
+int
 fz_attrib_later(int64_t a_ms, uint64_t a_seq, int64_t b_ms, uint64_t b_seq)
 {
 	return a_ms > b_ms || (a_ms == b_ms && a_seq > b_seq);

@@ -48,6 +48,7 @@ struct run {
 	struct fz_death death; /* that death */
 	struct fz_obs *parked; /* --launch: ended, judged once it is known
 	                        * whether the server died (launch_settle) */
+	int64_t ended_ms;      /* when it ended (on_done) */
 	int64_t park_until;
 	struct attribjob *lead_of; /* --launch: charged, but its death is replayed first:
 	                        * its observation goes to that job (attrib_lead) */
@@ -113,6 +114,9 @@ struct camp {
 	size_t n_parked;         /* --launch: sessions waiting for the verdict on a death */
 	int dying;               /* --launch: a death waits for its sessions to end */
 	struct fz_death death;   /* that death */
+	int64_t death_ms;        /* when it was seen */
+	int64_t death_lag_ms;    /* the longest a death showed after the end of the
+	                          * session charged with it (fz_attrib_park_ms) */
 	struct attribjob **attr; /* --launch, -j > 1: deaths whose sessions are replayed
 	                          * alone, the first one's replays running */
 	size_t n_attr;

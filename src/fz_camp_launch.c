@@ -163,6 +163,7 @@ launch_died(struct camp *c, struct fz_death *d)
 		free(d->stderr_text); /* a second death before the first settled: one finding */
 	else {
 		c->death = *d;
+		c->death_ms = util_now_ms();
 		c->dying = 1;
 	}
 	fzc_relaunch(c);
@@ -206,6 +207,8 @@ fzc_launch_resolve(struct camp *c)
 			continue;
 		r->in_death = 0;
 		if (r == best) {
+			if (c->death_ms - r->ended_ms > c->death_lag_ms)
+				c->death_lag_ms = c->death_ms - r->ended_ms;
 			r->charged = 1;
 			r->death = c->death;
 			c->death.stderr_text = NULL;

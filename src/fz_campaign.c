@@ -282,18 +282,16 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 
 static void unpark(struct camp *c);
 
-/* How long an ended session waits for the launched server's death to show
- * (its descriptors close as it exits, just before it can be collected).
- * Every session waits, not only those cut off: one that wrote its last act
- * and closed (a lying BDAT leaves nothing owed in our model) ends before
- * the server has even read the bytes that kill it. */
-#define FZ_PARK_MS 300
-
+/* A launched server's sessions wait for its death to show
+ * (fz_attrib_park_ms), every one, not only those cut off: one that wrote
+ * its last act and closed (a lying BDAT leaves nothing owed in our model)
+ * ends before the server has even read the bytes that kill it. */
 static void
 on_done(void *arg, struct fz_obs *obs)
 {
 	struct run *r = arg;
 	struct camp *c = r->c;
+	r->ended_ms = util_now_ms();
 	c->active--;
 	c->st.sessions++;
 	fzc_launch_watch(c);
@@ -301,7 +299,7 @@ on_done(void *arg, struct fz_obs *obs)
 		fzc_launch_edges(c, obs);
 	if (c->launch && (r->in_death || (!r->charged && !r->casualty))) {
 		r->parked = obs;
-		r->park_until = util_now_ms() + FZ_PARK_MS;
+		r->park_until = r->ended_ms + fz_attrib_park_ms(r->kind != RUN_FUZZ, c->death_lag_ms);
 		c->n_parked++;
 		unpark(c);
 	} else
@@ -596,6 +594,18 @@ teardown(struct camp *c)
 	fz_report_free(&c->rep);
 }
 
+/* The loop's longest sleep: while a launched server's death may be
+ * showing (a session runs or waits for it), its exit is polled every
+ * FZ_LAUNCH_POLL_MS, so that a session alone waits for it no longer
+ * than it must. */
+static int
+loop_wait_ms(const struct camp *c)
+{
+	if (c->launch && (c->active || c->n_parked || c->dying))
+		return FZ_LAUNCH_POLL_MS;
+	return 100;
+}
+
 static void
 tick(struct camp *c, int final)
 {
@@ -618,7 +628,7 @@ fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size
 		c->next_status = c->t0 + (int64_t)(every * 1000);
 		start_more(c);
 		while (!finished(c)) {
-			if (loop_run_once(c->loop, 100) != 0)
+			if (loop_run_once(c->loop, loop_wait_ms(c)) != 0)
 				break;
 			unpark(c);
 			fzc_launch_watch(c);

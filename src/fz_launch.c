@@ -108,13 +108,16 @@ fz_launch_stop(struct fz_launch *l)
 		return;
 	int st;
 	kill(-l->pid, SIGTERM);
-	for (int waited = 0; waited < FZ_LAUNCH_TERM_MS; waited += 10) {
+	/* Polled often at first: a server that goes at SIGTERM goes in a
+	 * millisecond, and each shrinking try starts it afresh. */
+	for (int waited = 0, step = 1; waited < FZ_LAUNCH_TERM_MS; waited += step) {
 		read_err(l);
 		if (waitpid(l->pid, &st, WNOHANG) == l->pid) {
 			collected(l, st, NULL);
 			return;
 		}
-		nap(10);
+		nap(step);
+		step = step < 16 ? step * 2 : step;
 	}
 	kill(-l->pid, SIGKILL);
 	if (waitpid(l->pid, &st, 0) == l->pid)
@@ -181,7 +184,7 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 	fcntl(l->errfd, F_SETFL, fcntl(l->errfd, F_GETFL) | O_NONBLOCK);
 	l->starts++;
 	int64_t until = util_now_ms() + FZ_LAUNCH_READY_MS;
-	for (;;) {
+	for (int step = 1;; step = step < 16 ? step * 2 : step) {
 		read_err(l);
 		int st;
 		if (waitpid(p, &st, WNOHANG) == p) {
@@ -202,7 +205,7 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 			    "starting '%s'", l->t->host, l->t->port, FZ_LAUNCH_READY_MS / 1000, l->cmd);
 			return -1;
 		}
-		nap(20);
+		nap(step);
 	}
 }
 

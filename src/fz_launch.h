@@ -23,6 +23,7 @@
 
 #define FZ_LAUNCH_READY_MS 10000 /* the port must accept within this */
 #define FZ_LAUNCH_TERM_MS 2000   /* SIGTERM, then SIGKILL after this */
+#define FZ_LAUNCH_POLL_MS 5      /* its exit polled this often while it serves */
 
 struct fz_launch;
 

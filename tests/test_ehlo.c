@@ -324,6 +324,19 @@ test_stored_as_sent(void)
 	/* AUTH=LOGIN is not the AUTH keyword */
 	CU_ASSERT_PTR_NULL(ehlo_find(&caps, "AUTH"));
 	CU_ASSERT_EQUAL(ehlo_has_auth_mech(&caps, "PLAIN"), 0);
+
+	/* A copy holds the same domain and capabilities, found the same. */
+	struct ehlo_caps copy;
+	memset(&copy, 0x5a, sizeof(copy));
+	ehlo_copy(&copy, &caps);
+	CU_ASSERT_STRING_EQUAL(copy.domain, "mx.example");
+	CU_ASSERT_EQUAL_FATAL(copy.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_STRING_EQUAL(copy.cap[i].keyword, caps.cap[i].keyword);
+		CU_ASSERT_STRING_EQUAL(copy.cap[i].params, caps.cap[i].params);
+	}
+	CU_ASSERT_PTR_EQUAL(ehlo_find(&copy, "size"), &copy.cap[0]);
+	CU_ASSERT_PTR_NULL(ehlo_find(&copy, "DSN"));
 }
 
 /* The reply must be a 250 with all its lines stored. */
