@@ -53,14 +53,17 @@ for t in "$@"; do
 	# A subshell whose only child is the fuzzer: its `times` is the
 	# fuzzer's CPU.  Its progress lines (#RUNS pulse, at each power of
 	# two, and DONE) are stamped as they come, for the steady rate.
+	rm -f "$work/$t.rc" "$work/$t.times"
 	start=$(now)
 	# shellcheck disable=SC2046
-	( "$bindir/$t" $(lf_opts "$t") -max_total_time="$secs" -print_final_stats=1 \
-	    -artifact_prefix="$work/" "$work/$t" 2>&1; echo $? >"$work/$t.rc"
+	( set +e
+	  "$bindir/$t" $(lf_opts "$t") -max_total_time="$secs" -print_final_stats=1 \
+	    -artifact_prefix="$work/" "$work/$t" 2>&1
+	  echo $? >"$work/$t.rc"
 	  times >"$work/$t.times" ) | tee "$work/$t.log" |
 	    grep --line-buffered -a -E '^#[0-9]+[[:space:]]+(pulse|DONE)' |
 	    while IFS= read -r l; do printf '%s %s\n' "$(now)" "$l"; done >"$work/$t.stamps"
-	[ "$(cat "$work/$t.rc")" = 0 ] || {
+	[ "$(cat "$work/$t.rc" 2>/dev/null)" = 0 ] || {
 		echo "bench-fuzz: $t stopped on a finding, see $work/$t.log" >&2
 		exit 1
 	}

@@ -44,18 +44,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_WINDOW_MAX 16384
 
-/* A copy of data[0..len) (len <= FUZZ_WINDOW_MAX) in a static buffer whose
- * bytes before and after it are poisoned: under ASan a read outside the
- * copy is reported as an exact-size heap copy's would be, without a malloc
- * (ASan's filled, quarantined allocations were a tenth of a parser
- * target's time).  Valid until the next call. */
+/* A copy of data[0..len) in a static buffer whose bytes before and after
+ * it are poisoned: under ASan a read outside the copy is reported as an
+ * exact-size heap copy's would be, without a malloc (ASan's filled,
+ * quarantined allocations were a tenth of a parser target's time).  Past
+ * FUZZ_WINDOW_MAX (an AFL++ or replayed input; libFuzzer's max_len is
+ * below it) the copy is such a heap copy.  Valid until the next call. */
 static inline char *
 fuzz_window(const void *data, size_t len)
 {
 	enum { FRONT = 64 };
 	static _Alignas(64) char win[FRONT + FUZZ_WINDOW_MAX];
-	if (len > FUZZ_WINDOW_MAX)
-		abort();
+	static char *big;
+	free(big);
+	big = NULL;
+	if (len > FUZZ_WINDOW_MAX) {
+		big = malloc(len);
+		if (!big)
+			abort();
+		return memcpy(big, data, len);
+	}
 	FUZZ_POISON(win, sizeof(win));
 	FUZZ_UNPOISON(win + FRONT, len);
 	memcpy(win + FRONT, data, len);

@@ -168,6 +168,8 @@ parse_caps(struct judge *j, int after_ehlo, struct ehlo_caps **parsed)
 	 * domain and fills only the entries it counts (a profile of the engine
 	 * under ASan had this memset as its largest cost). */
 	*parsed = xmalloc(sizeof(**parsed));
+	(*parsed)->domain[0] = '\0';
+	(*parsed)->n = 0;   /* what a reply with lines not all stored holds */
 	/* Grammar slips in other lines (Exim's PIPE_CONNECT, "AUTH=LOGIN")
 	 * are not judged here: ehlo_parse() keeps what it could read. */
 	const char *why = j->r->n_lines > j->r->lines_cap ? "too many lines" : ehlo_parse(j->r, *parsed);

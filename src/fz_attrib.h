@@ -23,7 +23,7 @@
 #define FZ_ATTRIB_RUNS 8      /* replays for one death at most */
 #define FZ_ATTRIB_SECONDS 60  /* and the time they may take */
 #define FZ_PARK_MS 300        /* an ended session's wait for a death, at most */
-#define FZ_PARK_ALONE_MS 50   /* a session alone waits this, plus twice the lag */
+#define FZ_PARK_TRY_MS 50     /* a shrinking try waits this, plus twice the lag */
 
 struct fz_attrib_cand {
 	struct fz_sess sess;   /* what it sent (owned copy) */
@@ -49,13 +49,14 @@ int fz_attrib_needed(unsigned jobs, int alone, size_t n_cand);
 /* How long a session that ended waits for the launched server's death
  * to show (its descriptors close as it exits, just before it can be
  * collected; one that wrote its last act and closed can end before the
- * server has read the bytes that kill it).  A fuzz session among others:
- * FZ_PARK_MS, which costs no throughput (the others run on).  A session
- * alone (a shrinking try, a death's replay: the next one waits for it):
- * FZ_PARK_ALONE_MS plus twice lag_ms, the longest a death has shown after
- * the end of the session it was charged to in this campaign, at most
- * FZ_PARK_MS. */
-int fz_attrib_park_ms(int alone, int64_t lag_ms);
+ * server has read the bytes that kill it).  FZ_PARK_MS, except for a
+ * shrinking try (the next one waits for it, up to 300 of them a
+ * finding): FZ_PARK_TRY_MS plus twice lag_ms, the longest a death has
+ * shown after the end of the session it was charged to in this campaign
+ * (a death's replays, which come before the shrinking, wait the whole
+ * FZ_PARK_MS and measure it), at most FZ_PARK_MS.  A try whose death
+ * shows later is not kept: the finding stays larger, never wrong. */
+int fz_attrib_park_ms(int shrinking, int64_t lag_ms);
 
 /* 1 if a session whose last act was written at a_ms (started a_seq-th)
  * wrote after one at b_ms (b_seq): the later act, then the later start. */

@@ -13,12 +13,42 @@
 
 #include "util.h"
 
+/* A death seen now showed this long after the end of the session it is
+ * charged to (ended_ms): the shrinking tries wait for the longest such
+ * delay (fz_attrib_park_ms). */
+static void
+learn_lag(struct camp *c, int64_t ended_ms)
+{
+	int64_t lag = c->death_ms - ended_ms;
+	if (lag > c->death_lag_ms)
+		c->death_lag_ms = lag;
+}
+
+/* The server died with no session in it: if the last shrinking try ended
+ * within FZ_PARK_MS, the death was the try's, seen after its wait. */
+static void
+late_try_death(struct camp *c)
+{
+	int64_t now = util_now_ms();
+	if (c->try_ended_ms && now - c->try_ended_ms <= FZ_PARK_MS) {
+		c->death_ms = now;
+		learn_lag(c, c->try_ended_ms);
+	}
+}
+
 /* Start (or start again) the launched server; on failure the campaign
  * stops, the reason in the stats. */
 int
 fzc_relaunch(struct camp *c)
 {
 	char why[512];
+	/* Dead already, after the last shrinking try was judged: its death
+	 * came late, and the tries from now on wait that much longer. */
+	struct fz_death d;
+	if (fz_launch_check(c->launch, 0, &d) == 1) {
+		late_try_death(c);
+		free(d.stderr_text);
+	}
 	if (fz_launch_start(c->launch, why, sizeof(why)) != 0) {
 		util_strlcpy(c->st.last_error, why, sizeof(c->st.last_error));
 		c->st.unreachable++;
@@ -136,6 +166,7 @@ fzc_attrib_step(struct camp *c)
 			r->kind = RUN_ATTRIB;
 			fz_sess_copy(&r->sess, &j->a.cand[i].sess);
 			j->running = 1;
+			c->fresh_server = 1;
 			fzc_launch(c, r);
 			return 1;
 		}
@@ -157,8 +188,10 @@ launch_died(struct camp *c, struct fz_death *d)
 			c->live[i]->in_death = 1;
 			n++;
 		}
-	if (n == 0)
+	if (n == 0) {
 		c->st.idle_deaths++;
+		late_try_death(c);
+	}
 	if (n == 0 || c->dying)
 		free(d->stderr_text); /* a second death before the first settled: one finding */
 	else {
@@ -207,8 +240,7 @@ fzc_launch_resolve(struct camp *c)
 			continue;
 		r->in_death = 0;
 		if (r == best) {
-			if (c->death_ms - r->ended_ms > c->death_lag_ms)
-				c->death_lag_ms = c->death_ms - r->ended_ms;
+			learn_lag(c, r->ended_ms);
 			r->charged = 1;
 			r->death = c->death;
 			c->death.stderr_text = NULL;

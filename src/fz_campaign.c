@@ -292,6 +292,8 @@ on_done(void *arg, struct fz_obs *obs)
 	struct run *r = arg;
 	struct camp *c = r->c;
 	r->ended_ms = util_now_ms();
+	if (r->kind == RUN_MIN)
+		c->try_ended_ms = r->ended_ms;
 	c->active--;
 	c->st.sessions++;
 	fzc_launch_watch(c);
@@ -299,7 +301,7 @@ on_done(void *arg, struct fz_obs *obs)
 		fzc_launch_edges(c, obs);
 	if (c->launch && (r->in_death || (!r->charged && !r->casualty))) {
 		r->parked = obs;
-		r->park_until = r->ended_ms + fz_attrib_park_ms(r->kind != RUN_FUZZ, c->death_lag_ms);
+		r->park_until = r->ended_ms + fz_attrib_park_ms(r->kind == RUN_MIN, c->death_lag_ms);
 		c->n_parked++;
 		unpark(c);
 	} else
@@ -354,6 +356,7 @@ shrink_step(struct camp *c)
 				continue;
 			}
 			j->running = 1;
+			c->fresh_server = 1;
 			fzc_launch(c, r);
 			return 1;
 		}
@@ -433,6 +436,14 @@ start_more(struct camp *c)
 			continue;
 		if (c->stopping || solo(c))
 			break;
+		/* Fuzzing goes on where sessions alone ran: on a server started
+		 * afresh, so that a death a try left behind is charged to
+		 * none of its sessions. */
+		if (c->fresh_server) {
+			c->fresh_server = 0;
+			if (fzc_relaunch(c) != 0)
+				break;
+		}
 		fuzz_one(c);
 	}
 }

@@ -110,13 +110,14 @@ fz_launch_stop(struct fz_launch *l)
 	kill(-l->pid, SIGTERM);
 	/* Polled often at first: a server that goes at SIGTERM goes in a
 	 * millisecond, and each shrinking try starts it afresh. */
-	for (int waited = 0, step = 1; waited < FZ_LAUNCH_TERM_MS; waited += step) {
+	for (int waited = 0, step = 1; waited < FZ_LAUNCH_TERM_MS;) {
 		read_err(l);
 		if (waitpid(l->pid, &st, WNOHANG) == l->pid) {
 			collected(l, st, NULL);
 			return;
 		}
 		nap(step);
+		waited += step;
 		step = step < 16 ? step * 2 : step;
 	}
 	kill(-l->pid, SIGKILL);

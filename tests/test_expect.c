@@ -276,6 +276,30 @@ test_table(void)
 		check_case(&cases[i]);
 }
 
+/* An EHLO reply with more lines than were stored: no keyword is read
+ * from it (nothing from memory never written), and the session keeps an
+ * empty list. */
+static void
+test_lines_not_stored(void)
+{
+	static const char raw[] = "250-mx\r\n250-SIZE 1\r\n250-DSN\r\n250 8BITMIME\r\n";
+	struct xcase c = { .codes = "250", .lacks = { "DSN" } };
+	struct scn_expect x;
+	struct reply r;
+	struct reply_line lines[2];
+	struct exp_result out;
+	build(&c, &x);
+	r = (struct reply){ .lines = lines, .lines_cap = 2 };
+	CU_ASSERT_FATAL(reply_parse(raw, strlen(raw), NULL, &r, NULL) == (ssize_t)strlen(raw));
+	CU_ASSERT_FATAL(r.n_lines == 4);
+	CU_ASSERT_EQUAL(exp_check(&x, &r, raw, strlen(raw), NULL, 1, &out), EXP_PASS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.caps);
+	CU_ASSERT_EQUAL(out.caps->n, 0);
+	CU_ASSERT_STRING_EQUAL(out.caps->domain, "");
+	exp_result_free(&out);
+	unbuild(&x);
+}
+
 /* 421 where a step waits (RFC 5321 3.8). */
 static void
 test_421(void)
@@ -335,6 +359,7 @@ main(void)
 	s = CU_add_suite("expect", NULL, NULL);
 	if (s == NULL ||
 	    CU_add_test(s, "table", test_table) == NULL ||
+	    CU_add_test(s, "EHLO lines not all stored", test_lines_not_stored) == NULL ||
 	    CU_add_test(s, "421", test_421) == NULL ||
 	    CU_add_test(s, "describe", test_describe) == NULL) {
 		CU_cleanup_registry();

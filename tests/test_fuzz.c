@@ -515,14 +515,14 @@ test_attrib_needed(void)
 	CU_ASSERT(!fz_attrib_later(5, 1, 5, 2));
 	CU_ASSERT(fz_attrib_later(5, 3, 5, 2));
 	CU_ASSERT(!fz_attrib_later(5, 3, 5, 3));
-	/* The wait for a death: a fuzz session the whole FZ_PARK_MS; one
-	 * alone 50 ms plus twice the longest lag seen, never more. */
+	/* The wait for a death: the whole FZ_PARK_MS but for a shrinking
+	 * try, 50 ms plus twice the longest lag seen, never more. */
 	CU_ASSERT(fz_attrib_park_ms(0, 0) == FZ_PARK_MS);
 	CU_ASSERT(fz_attrib_park_ms(0, 10) == FZ_PARK_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, 0) == FZ_PARK_ALONE_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, -40) == FZ_PARK_ALONE_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, 20) == FZ_PARK_ALONE_MS + 40);
-	CU_ASSERT(fz_attrib_park_ms(1, 124) == FZ_PARK_ALONE_MS + 248);
+	CU_ASSERT(fz_attrib_park_ms(1, 0) == FZ_PARK_TRY_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, -40) == FZ_PARK_TRY_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 20) == FZ_PARK_TRY_MS + 40);
+	CU_ASSERT(fz_attrib_park_ms(1, 124) == FZ_PARK_TRY_MS + 248);
 	CU_ASSERT(fz_attrib_park_ms(1, 125) == FZ_PARK_MS);
 	CU_ASSERT(fz_attrib_park_ms(1, (int64_t)1 << 40) == FZ_PARK_MS);
 }
