@@ -356,7 +356,7 @@ shrink_step(struct camp *c)
 				continue;
 			}
 			j->running = 1;
-			c->fresh_server = 1;
+			c->fresh_server = c->launch != NULL;
 			fzc_launch(c, r);
 			return 1;
 		}

@@ -618,6 +618,16 @@ pump(struct drv *d)
 static void
 on_eof(struct drv *d)
 {
+	/* After a 220 to STARTTLS the bytes behind it are no replies (RFC
+	 * 3207 4.2): the session ends as pump() would have ended it, had
+	 * the close not come in the same read. */
+	if (fz_frame_tls_due(&d->fr)) {
+		buf_reset(&d->in);
+		if (!tls_act_alone(d)) {
+			finish(d, FZ_END_DONE, NULL);
+			return;
+		}
+	}
 	if (d->in.len) {
 		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
 		return;

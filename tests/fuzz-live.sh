@@ -36,6 +36,42 @@ for m in $("$BIN" serve --list-faults | awk '/\((benign|lenient)\)/ { print $1 }
 done
 echo "ok fuzz-live: every benign and lenient mode, no finding"
 
+# A 220 to STARTTLS with a QUIT pipelined behind it, answered 221 and
+# closed in the same read (a server that then lets the client hang up, as
+# tls-second-starttls does inside TLS): the bytes after the 220 are no
+# replies (RFC 3207 4.2), so no "closed inside a reply".  Eight seed
+# sessions at once make the close come with the data (before the fix: 15
+# runs in 15 with a malformed finding).
+mkdir "$TMP/st-seeds"
+cat >"$TMP/st.sh" <<'SH'
+printf '220 stand-in ESMTP\r\n'
+while IFS= read -r l; do
+	case $l in
+	STARTTLS*) printf '220 go ahead\r\n221 bye\r\n'; exit 0 ;;
+	QUIT*) printf '221 bye\r\n'; exit 0 ;;
+	*) printf '250 ok\r\n' ;;
+	esac
+done
+SH
+for i in 1 2 3 4 5 6 7 8; do
+	cat >"$TMP/st-seeds/s$i.yaml" <<YAML
+id: starttls-then-quit-$i
+title: STARTTLS and QUIT in one write
+level: must
+refs: [RFC 3207 4.2]
+opening: none
+steps:
+  - expect: 220
+  - send_raw: 'STARTTLS\r\nQUIT\r\n'
+  - expect: 220
+YAML
+done
+rc=0
+timeout 60 "$BIN" fuzz --target "exec:sh $TMP/st.sh" --seeds "$TMP/st-seeds" -j 8 --max-sessions 8 \
+    --no-minimize --out "$TMP/st" 2>"$TMP/st.err" || rc=$?
+[ $rc -eq 0 ] || fail "STARTTLS, QUIT, 220 221 and close in one read: exit $rc, $(ls "$TMP/st/findings")"
+echo "ok fuzz-live: a close behind the 220 to STARTTLS ends the session, no malformed reply"
+
 # Faults an oracle sees: found, and the finding replays on them only.
 found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	url=$1 fault=$2 oracle=$3 secs=${4:-60} out="$TMP/f-$2"
