@@ -433,7 +433,9 @@ parse(struct drv *d)
 		.max_lines = d->env.max_reply_lines ? d->env.max_reply_lines : 1000,
 		.flags = REPLY_OPT_TEXT_CONTROL,
 	};
-	while (d->in.len) {
+	/* Not past a 220 to STARTTLS: what follows it is no reply (RFC 3207
+	 * 4.2), whether the handshake has begun or the close came first. */
+	while (d->in.len && !fz_frame_tls_due(&d->fr)) {
 		struct reply r = { .lines = lines, .lines_cap = 64 };
 		struct reply_error err;
 		ssize_t n = reply_parse(d->in.data, d->in.len, &opts, &r, &err);
@@ -449,8 +451,6 @@ parse(struct drv *d)
 		buf_consume(&d->in, (size_t)n);
 		if (rc)
 			return -1;
-		if (fz_frame_tls_due(&d->fr))
-			return 0;
 	}
 	return 0;
 }
@@ -680,6 +680,8 @@ read_in(struct drv *d, int revents)
 			return;
 		if (d->in.len > FZ_IN_MAX && (d->state != DRV_RUN || parse(d) != 0))
 			return;
+		if (d->in.len > FZ_IN_MAX && fz_frame_tls_due(&d->fr))
+			buf_reset(&d->in); /* plaintext behind a 220 to STARTTLS */
 		if (d->in.len > FZ_IN_MAX) {
 			finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
 			return;

@@ -36,41 +36,60 @@ for m in $("$BIN" serve --list-faults | awk '/\((benign|lenient)\)/ { print $1 }
 done
 echo "ok fuzz-live: every benign and lenient mode, no finding"
 
-# A 220 to STARTTLS with a QUIT pipelined behind it, answered 221 and
-# closed in the same read (a server that then lets the client hang up, as
-# tls-second-starttls does inside TLS): the bytes after the 220 are no
-# replies (RFC 3207 4.2), so no "closed inside a reply".  Eight seed
-# sessions at once make the close come with the data (before the fix: 15
-# runs in 15 with a malformed finding).
-mkdir "$TMP/st-seeds"
+# A 220 to STARTTLS with more behind it ("221 bye"), then the close: the
+# bytes after the 220 are no replies (RFC 3207 4.2), whichever read brings
+# the close.  A stand-in server (st.sh MODE) and eight seed sessions at
+# once (they run as written; any finding exits 1):
+# - pipelined: STARTTLS and QUIT in one write, the close with the bytes:
+#   the session ends there, no finding (before the fix: "malformed: the
+#   connection closed inside a reply", 15 runs in 15);
+# - alone: STARTTLS alone, the close 0.3 s later, during the handshake:
+#   the server closed instead of negotiating TLS, a `close` finding and
+#   nothing else (before the fix: the 221 taken as an extra reply).
 cat >"$TMP/st.sh" <<'SH'
 printf '220 stand-in ESMTP\r\n'
 while IFS= read -r l; do
 	case $l in
-	STARTTLS*) printf '220 go ahead\r\n221 bye\r\n'; exit 0 ;;
+	STARTTLS*) printf '220 go ahead\r\n221 bye\r\n'
+	    [ "$1" = alone ] && sleep 0.3
+	    exit 0 ;;
 	QUIT*) printf '221 bye\r\n'; exit 0 ;;
 	*) printf '250 ok\r\n' ;;
 	esac
 done
 SH
-for i in 1 2 3 4 5 6 7 8; do
-	cat >"$TMP/st-seeds/s$i.yaml" <<YAML
-id: starttls-then-quit-$i
-title: STARTTLS and QUIT in one write
+# st_seeds DIR ACT: eight seeds that send ACT after the greeting.
+st_seeds() {
+	mkdir "$1"
+	for i in 1 2 3 4 5 6 7 8; do
+		cat >"$1/s$i.yaml" <<YAML
+id: starttls-then-$i
+title: STARTTLS, then maybe more
 level: must
 refs: [RFC 3207 4.2]
 opening: none
 steps:
   - expect: 220
-  - send_raw: 'STARTTLS\r\nQUIT\r\n'
+  - send_raw: '$2'
   - expect: 220
 YAML
-done
-rc=0
-timeout 60 "$BIN" fuzz --target "exec:sh $TMP/st.sh" --seeds "$TMP/st-seeds" -j 8 --max-sessions 8 \
-    --no-minimize --out "$TMP/st" 2>"$TMP/st.err" || rc=$?
-[ $rc -eq 0 ] || fail "STARTTLS, QUIT, 220 221 and close in one read: exit $rc, $(ls "$TMP/st/findings")"
-echo "ok fuzz-live: a close behind the 220 to STARTTLS ends the session, no malformed reply"
+	done
+}
+# st_run MODE: fuzz the stand-in with MODE's seeds; rc and $TMP/st-MODE/.
+st_run() {
+	rc=0
+	timeout 60 "$BIN" fuzz --target "exec:sh $TMP/st.sh $1" --seeds "$TMP/st-seeds-$1" -j 8 \
+	    --max-sessions 8 --no-minimize --out "$TMP/st-$1" 2>"$TMP/st-$1.err" || rc=$?
+}
+st_seeds "$TMP/st-seeds-pipelined" 'STARTTLS\r\nQUIT\r\n'
+st_run pipelined
+[ $rc -eq 0 ] || fail "STARTTLS and QUIT, 220 221 and the close in one read: exit $rc, $(ls "$TMP/st-pipelined/findings")"
+st_seeds "$TMP/st-seeds-alone" 'STARTTLS\r\n'
+st_run alone
+f=$(ls "$TMP/st-alone/findings")
+[ $rc -eq 1 ] && [ "$(echo "$f" | grep -c .)" -eq 1 ] && case $f in close-*) true ;; *) false ;; esac ||
+	fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $f"
+echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close found where TLS was due"
 
 # Faults an oracle sees: found, and the finding replays on them only.
 found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
