@@ -118,8 +118,8 @@ struct camp {
 	int64_t death_lag_ms;    /* the longest a death showed after the end of the
 	                          * session charged with it (fz_attrib_park_ms) */
 	int64_t try_ended_ms;    /* when the last shrinking try ended */
-	int fresh_server;        /* sessions alone ran: fuzzing resumes on a
-	                          * server started afresh */
+	int fresh_server;        /* sessions alone ran (fzc_launch): fuzzing
+	                          * resumes on a server started afresh */
 	struct attribjob **attr; /* --launch, -j > 1: deaths whose sessions are replayed
 	                          * alone, the first one's replays running */
 	size_t n_attr;

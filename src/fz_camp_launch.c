@@ -13,13 +13,11 @@
 
 #include "util.h"
 
-/* A death seen now showed this long after the end of the session it is
- * charged to (ended_ms): the shrinking tries wait for the longest such
- * delay (fz_attrib_park_ms). */
+/* A death showed lag ms after the end of the session it is charged to:
+ * the shrinking tries wait for the longest such delay (fz_attrib_park_ms). */
 static void
-learn_lag(struct camp *c, int64_t ended_ms)
+learn_lag(struct camp *c, int64_t lag)
 {
-	int64_t lag = c->death_ms - ended_ms;
 	if (lag > c->death_lag_ms)
 		c->death_lag_ms = lag;
 }
@@ -29,11 +27,9 @@ learn_lag(struct camp *c, int64_t ended_ms)
 static void
 late_try_death(struct camp *c)
 {
-	int64_t now = util_now_ms();
-	if (c->try_ended_ms && now - c->try_ended_ms <= FZ_PARK_MS) {
-		c->death_ms = now;
-		learn_lag(c, c->try_ended_ms);
-	}
+	int64_t lag = util_now_ms() - c->try_ended_ms;
+	if (c->try_ended_ms && lag <= FZ_PARK_MS)
+		learn_lag(c, lag);
 }
 
 /* Start (or start again) the launched server; on failure the campaign
@@ -166,7 +162,6 @@ fzc_attrib_step(struct camp *c)
 			r->kind = RUN_ATTRIB;
 			fz_sess_copy(&r->sess, &j->a.cand[i].sess);
 			j->running = 1;
-			c->fresh_server = 1;
 			fzc_launch(c, r);
 			return 1;
 		}
@@ -240,7 +235,7 @@ fzc_launch_resolve(struct camp *c)
 			continue;
 		r->in_death = 0;
 		if (r == best) {
-			learn_lag(c, r->ended_ms);
+			learn_lag(c, c->death_ms - r->ended_ms);
 			r->charged = 1;
 			r->death = c->death;
 			c->death.stderr_text = NULL;

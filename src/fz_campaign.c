@@ -195,6 +195,7 @@ fzc_launch(struct camp *c, struct run *r)
 	if (c->launch) {
 		c->live = xrealloc(c->live, (c->n_live + 1) * sizeof(*c->live));
 		c->live[c->n_live++] = r;
+		c->fresh_server |= r->kind != RUN_FUZZ;
 	}
 	fz_drive_start(&c->env, &r->sess, on_done, r);
 }
@@ -356,7 +357,6 @@ shrink_step(struct camp *c)
 				continue;
 			}
 			j->running = 1;
-			c->fresh_server = c->launch != NULL;
 			fzc_launch(c, r);
 			return 1;
 		}

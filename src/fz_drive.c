@@ -346,9 +346,6 @@ handshake(struct drv *d)
 	if (d->next > 0)
 		d->obs->tls_act[d->next - 1] = 1;
 	fz_frame_tls_done(&d->fr);
-	/* Plaintext that followed the 220 would be read inside TLS by a
-	 * careless server; the client forgets it (RFC 3207 4.2). */
-	buf_reset(&d->in);
 	pump(d);
 }
 
@@ -433,9 +430,7 @@ parse(struct drv *d)
 		.max_lines = d->env.max_reply_lines ? d->env.max_reply_lines : 1000,
 		.flags = REPLY_OPT_TEXT_CONTROL,
 	};
-	/* Not past a 220 to STARTTLS: what follows it is no reply (RFC 3207
-	 * 4.2), whether the handshake has begun or the close came first. */
-	while (d->in.len && !fz_frame_tls_due(&d->fr)) {
+	while (d->in.len) {
 		struct reply r = { .lines = lines, .lines_cap = 64 };
 		struct reply_error err;
 		ssize_t n = reply_parse(d->in.data, d->in.len, &opts, &r, &err);
@@ -451,6 +446,14 @@ parse(struct drv *d)
 		buf_consume(&d->in, (size_t)n);
 		if (rc)
 			return -1;
+		if (fz_frame_tls_due(&d->fr)) {
+			/* The plaintext behind a 220 to STARTTLS is no reply;
+			 * a careless server would read it inside TLS.  The
+			 * client forgets it (RFC 3207 4.2), and what comes
+			 * before the handshake too (received). */
+			buf_reset(&d->in);
+			return 0;
+		}
 	}
 	return 0;
 }
@@ -618,15 +621,12 @@ pump(struct drv *d)
 static void
 on_eof(struct drv *d)
 {
-	/* After a 220 to STARTTLS the bytes behind it are no replies (RFC
-	 * 3207 4.2): the session ends as pump() would have ended it, had
-	 * the close not come in the same read. */
-	if (fz_frame_tls_due(&d->fr)) {
-		buf_reset(&d->in);
-		if (!tls_act_alone(d)) {
-			finish(d, FZ_END_DONE, NULL);
-			return;
-		}
+	/* After a 220 to STARTTLS (the bytes behind it forgotten, parse):
+	 * the session ends as pump() would have ended it, had the close not
+	 * come in the same read. */
+	if (fz_frame_tls_due(&d->fr) && !tls_act_alone(d)) {
+		finish(d, FZ_END_DONE, NULL);
+		return;
 	}
 	if (d->in.len) {
 		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
@@ -644,7 +644,8 @@ static int
 received(struct drv *d, const char *b, size_t n)
 {
 	if (!d->tls) {
-		buf_append(&d->in, b, n);
+		if (!fz_frame_tls_due(&d->fr)) /* else forgotten: see parse */
+			buf_append(&d->in, b, n);
 		return 0;
 	}
 	tls_feed(d->tls, b, n);
@@ -680,8 +681,6 @@ read_in(struct drv *d, int revents)
 			return;
 		if (d->in.len > FZ_IN_MAX && (d->state != DRV_RUN || parse(d) != 0))
 			return;
-		if (d->in.len > FZ_IN_MAX && fz_frame_tls_due(&d->fr))
-			buf_reset(&d->in); /* plaintext behind a 220 to STARTTLS */
 		if (d->in.len > FZ_IN_MAX) {
 			finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
 			return;

@@ -54,6 +54,15 @@ nap(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The next poll's nap: 1 ms, doubled up to 16.  A server that goes at
+ * SIGTERM goes in a millisecond, and a small one starts in a few; each
+ * shrinking try starts it afresh. */
+static int
+next_nap(int ms)
+{
+	return ms < 16 ? ms * 2 : ms;
+}
+
 static void
 read_err(struct fz_launch *l)
 {
@@ -108,17 +117,13 @@ fz_launch_stop(struct fz_launch *l)
 		return;
 	int st;
 	kill(-l->pid, SIGTERM);
-	/* Polled often at first: a server that goes at SIGTERM goes in a
-	 * millisecond, and each shrinking try starts it afresh. */
-	for (int waited = 0, step = 1; waited < FZ_LAUNCH_TERM_MS;) {
+	for (int waited = 0, ms = 1; waited < FZ_LAUNCH_TERM_MS; waited += ms, ms = next_nap(ms)) {
 		read_err(l);
 		if (waitpid(l->pid, &st, WNOHANG) == l->pid) {
 			collected(l, st, NULL);
 			return;
 		}
-		nap(step);
-		waited += step;
-		step = step < 16 ? step * 2 : step;
+		nap(ms);
 	}
 	kill(-l->pid, SIGKILL);
 	if (waitpid(l->pid, &st, 0) == l->pid)
@@ -185,7 +190,7 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 	fcntl(l->errfd, F_SETFL, fcntl(l->errfd, F_GETFL) | O_NONBLOCK);
 	l->starts++;
 	int64_t until = util_now_ms() + FZ_LAUNCH_READY_MS;
-	for (int step = 1;; step = step < 16 ? step * 2 : step) {
+	for (int ms = 1;; ms = next_nap(ms)) {
 		read_err(l);
 		int st;
 		if (waitpid(p, &st, WNOHANG) == p) {
@@ -206,7 +211,7 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 			    "starting '%s'", l->t->host, l->t->port, FZ_LAUNCH_READY_MS / 1000, l->cmd);
 			return -1;
 		}
-		nap(step);
+		nap(ms);
 	}
 }
 
