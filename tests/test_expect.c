@@ -8,6 +8,7 @@
  * exp_check() must say: the verdict, the exact reason and expected text
  * (reports compare them byte for byte), the warning, stop, the captures.
  */
+#include <malloc.h>
 #include <regex.h>
 #include <stdint.h>
 
@@ -288,6 +289,9 @@ test_lines_not_stored(void)
 	struct reply r;
 	struct reply_line lines[2];
 	struct exp_result out;
+	/* glibc then fills new blocks with 0xa5, so a field left unset is
+	 * seen here as under ASan (a fresh 37 KB block is otherwise zeros). */
+	mallopt(M_PERTURB, 0x5a);
 	build(&c, &x);
 	r = (struct reply){ .lines = lines, .lines_cap = 2 };
 	CU_ASSERT_FATAL(reply_parse(raw, strlen(raw), NULL, &r, NULL) == (ssize_t)strlen(raw));
@@ -298,6 +302,7 @@ test_lines_not_stored(void)
 	CU_ASSERT_STRING_EQUAL(out.caps->domain, "");
 	exp_result_free(&out);
 	unbuild(&x);
+	mallopt(M_PERTURB, 0);
 }
 
 /* 421 where a step waits (RFC 5321 3.8). */
