@@ -585,17 +585,26 @@ tls_act_alone(const struct drv *d)
 	    !(d->env.target->tls);
 }
 
+/* A 220 to a STARTTLS that was not the newest act written alone: the
+ * session ends there (a handshake would start behind pipelined bytes the
+ * server may read as TLS), whether the close came with it or not. */
+static int
+tls_ends_session(const struct drv *d)
+{
+	return fz_frame_tls_due(&d->fr) && !tls_act_alone(d);
+}
+
 /* Write what may be written, then wait for what is owed. */
 static void
 pump(struct drv *d)
 {
 	if (d->state != DRV_RUN)
 		return;
+	if (tls_ends_session(d)) {
+		finish(d, FZ_END_DONE, NULL);
+		return;
+	}
 	if (fz_frame_tls_due(&d->fr)) {
-		if (!tls_act_alone(d)) {
-			finish(d, FZ_END_DONE, NULL);
-			return;
-		}
 		flush_out(d);
 		start_tls(d);
 		return;
@@ -621,10 +630,8 @@ pump(struct drv *d)
 static void
 on_eof(struct drv *d)
 {
-	/* After a 220 to STARTTLS (the bytes behind it forgotten, parse):
-	 * the session ends as pump() would have ended it, had the close not
-	 * come in the same read. */
-	if (fz_frame_tls_due(&d->fr) && !tls_act_alone(d)) {
+	/* The bytes behind that 220 were forgotten (parse). */
+	if (tls_ends_session(d)) {
 		finish(d, FZ_END_DONE, NULL);
 		return;
 	}
