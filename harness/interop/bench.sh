@@ -15,7 +15,10 @@
 #      --repeat N at -j 10, beside `smtp-source -s 10 -m N` (Postfix's load
 #      generator: 10 sessions at once, one message per session);
 #   2. the same scenario --repeat S at -j 1, beside S `swaks` runs one
-#      after the other (one message each);
+#      after the other (one message each), and beside `smtp-source -s 1
+#      -m S`: one session at a time from a compiled client, the server's
+#      own floor for sequential sessions (what no client at -j 1 can beat
+#      by much: the harness's ratio to swaks is bounded by swaks's to it);
 #   3. CPU per session: the harness's (user + system of its process, from
 #      the shell's `times`) beside the server's (the sum of utime, stime,
 #      cutime and cstime in /proc/PID/stat over every process of the
@@ -161,7 +164,7 @@ for srv in postfix aiosmtpd; do
 	# Warm the server up (Postfix starts its smtpd, cleanup... on demand).
 	timed "$OUT/$srv.warm.times" "$OUT/$srv.warm.log" "$BIN" run "$SCN" --target "$url" \
 	    --profile "$prof" --repeat 50 -j 10 >/dev/null
-	th='' ts='' t1='' tw='' rh=0 rs=0 r1=0 rw=0
+	th='' ts='' t1='' tw='' t1s='' rh=0 rs=0 r1=0 rw=0 r1s=0
 	round=0
 	while [ "$round" -lt "$ROUNDS" ]; do
 		round=$((round + 1))
@@ -180,6 +183,9 @@ for srv in postfix aiosmtpd; do
 		t=$(timed "$OUT/$srv.j1.times" "$OUT/$srv.j1.log" "$BIN" run "$SCN" --target "$url" \
 		    --profile "$prof" --report "json:$OUT/$srv.j1.json" --repeat "$S" -j 1) || r1=$?
 		t1=$(best "$t1" "$t")
+		t=$(timed "$OUT/$srv.source1.times" "$OUT/$srv.source1.log" /usr/sbin/smtp-source \
+		    -s 1 -m "$S" -f "$SENDER" -t "$RCPT" -M client.example "127.0.0.1:$port") || r1s=$?
+		t1s=$(best "$t1s" "$t")
 		# shellcheck disable=SC2016
 		t=$(timed "$OUT/$srv.swaks.times" "$OUT/$srv.swaks.log" sh -c '
 		    i=0
@@ -190,7 +196,8 @@ for srv in postfix aiosmtpd; do
 		    done' swaks "$S" "$port" "$SENDER" "$RCPT") || rw=$?
 		tw=$(best "$tw" "$t")
 	done
-	for what in "harness -j 10:$rh:j10" "smtp-source:$rs:source" "harness -j 1:$r1:j1" "swaks:$rw:swaks"; do
+	for what in "harness -j 10:$rh:j10" "smtp-source:$rs:source" "harness -j 1:$r1:j1" \
+	    "smtp-source -s 1:$r1s:source1" "swaks:$rw:swaks"; do
 		name=${what%%:*}
 		rest=${what#*:}
 		if [ "${rest%%:*}" != 0 ]; then
@@ -202,6 +209,7 @@ for srv in postfix aiosmtpd; do
 	ch=$(cpu_of "$OUT/$srv.j10.times")
 	cs=$(cpu_of "$OUT/$srv.source.times")
 	line=$(awk -v srv="$srv" -v n="$N" -v s="$S" -v th="$th" -v ts="$ts" -v t1="$t1" -v tw="$tw" \
+	    -v t1s="$t1s" \
 	    -v ch="$ch" -v cs="$cs" -v s0="$s0" -v s1="$s1" 'BEGIN {
 		src = th > 0 ? ts / th : 0
 		sw = t1 > 0 ? tw / t1 : 0
@@ -217,9 +225,16 @@ for srv in postfix aiosmtpd; do
 		    srv, n, th, n, ts, src, g1
 		printf "%-9s -j 1:  %d sessions %.2f s, %d swaks runs %.2f s: %.1fx %s\n",
 		    srv, s, t1, s, tw, sw, g2
+		f1 = t1 > 0 ? t1s / t1 : 0
+		fw = t1s > 0 ? tw / t1s : 0
+		printf "%-9s -j 1 floor: smtp-source -s 1 -m %d %.2f s: harness %.2fx of it; swaks %.1fx slower than it\n",
+		    srv, s, t1s, f1, fw
 		printf "%-9s CPU per session: harness %.0f us, server %.0f us (%.3f of it) %s; smtp-source %.0f us\n",
 		    srv, hc, sc, share, g3, cs / n * 1e6
-	}')
+	}') || {
+		echo "bench: $srv: the figures could not be computed (awk failed)"
+		fail=1
+	}
 	echo "$line"
 	summary="$summary$line
 "
