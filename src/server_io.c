@@ -254,7 +254,7 @@ srv_sess_tls_input(struct srv_sess *s, const char *d, size_t n)
 		tls_drain(s->tls, &s->out);
 		if (fault(s, SRV_F_TLS_HANDSHAKE_DROP)) {
 			/* Half of our first flight, then the close. */
-			s->out.len = before + (s->out.len - before) / 2;
+			buf_truncate(&s->out, before + (s->out.len - before) / 2);
 			srv_sess_close(s);
 			return;
 		}
@@ -372,7 +372,7 @@ srv_sess_line(struct srv_sess *s)
 			s->long_dropped += n - keep - cr;
 			if (cr)
 				s->in.data[keep] = '\r';
-			s->in.len = keep + cr;
+			buf_truncate(&s->in, keep + cr);
 			if (s->long_dropped <= LONG_LINE_BOUND)
 				return 0;
 			s->long_dropped = 0;
