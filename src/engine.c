@@ -66,16 +66,19 @@ notice(struct eng *e, const char *msg)
 static void
 found_dead(struct eng *e, enum ff_wait w)
 {
+	char why[256];
 	e->env.dead = w;
+	e->env.dead_verb = e->ff.verb;
 	char *msg = xasprintf("%s in %d scenarios in a row; the others end at that wait as "
-	    "ERROR instead of waiting --timeout each", ff_describe(w), FF_STREAK);
+	    "ERROR instead of waiting --timeout each", ff_describe(w, e->ff.verb, why, sizeof(why)),
+	    FF_STREAK);
 	notice(e, msg);
 	free(msg);
 	size_t n = e->nlive;
 	struct ses **waiting = xcalloc(n ? n : 1, sizeof(*waiting));
 	memcpy(waiting, e->live, n * sizeof(*waiting));
 	for (size_t i = 0; i < n; i++)
-		if (!waiting[i]->done && !waiting[i]->connecting && ses_wait_kind(waiting[i]) == w)
+		if (!waiting[i]->done && !waiting[i]->connecting && ses_at_dead_wait(waiting[i]))
 			ses_arm(waiting[i], e->o->timeout); /* ends it: env.dead */
 	free(waiting);
 }
@@ -145,7 +148,7 @@ ses_ended(void *arg, struct ses *s)
 	if (!s->probe && !again) {
 		struct ff_outcome o = { .judged = s->res->status != RES_SKIP,
 			.timeout = s->res->status == RES_FAIL ? s->ff_timeout : FF_NONE,
-			.rule = s->res->rule_id };
+			.rule = s->res->rule_id, .verb = s->ff_verb };
 		report(e, s->res);
 		enum ff_wait w = e->running ? ff_observe(&e->ff, &o) : FF_NONE;
 		if (w != FF_NONE)

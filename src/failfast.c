@@ -12,17 +12,20 @@ ff_observe(struct ff *f, const struct ff_outcome *o)
 	if (f->dead != FF_NONE || !o->judged)
 		return FF_NONE;
 	const char *rule = o->rule ? o->rule : "";
-	if (o->timeout == FF_NONE) {
+	const char *verb = o->timeout == FF_STEP_REPLY && o->verb ? o->verb : "";
+	if (o->timeout == FF_NONE || (o->timeout == FF_STEP_REPLY && !*verb)) {
 		/* A result judged otherwise: the server ends its waits. */
 		f->last = FF_NONE;
 		f->streak = 0;
 		return FF_NONE;
 	}
-	if (o->timeout == f->last && strcmp(rule, f->rule) == 0)
+	if (o->timeout == f->last && strcmp(rule, f->rule) == 0 &&
+	    strncmp(verb, f->verb, sizeof(f->verb) - 1) == 0)
 		f->streak++;
 	else {
 		f->last = o->timeout;
 		snprintf(f->rule, sizeof(f->rule), "%s", rule);
+		snprintf(f->verb, sizeof(f->verb), "%s", verb);
 		f->streak = 1;
 	}
 	if (f->streak < FF_STREAK)
@@ -31,11 +34,12 @@ ff_observe(struct ff *f, const struct ff_outcome *o)
 	return f->dead;
 }
 
-const char *
-ff_describe(enum ff_wait w)
+static const char *
+session_wait_text(enum ff_wait w)
 {
 	switch (w) {
 	case FF_NONE:
+	case FF_STEP_REPLY:
 		break;
 	case FF_OPENING:
 		return "the server does not complete the opening (no greeting, or no end to its "
@@ -51,6 +55,17 @@ ff_describe(enum ff_wait w)
 		    "(RFC 5321 3.8)";
 	}
 	return "";
+}
+
+const char *
+ff_describe(enum ff_wait w, const char *verb, char *buf, size_t len)
+{
+	if (w == FF_STEP_REPLY)
+		snprintf(buf, len, "the server sends no reply within --timeout once %s is the last "
+		    "command sent (RFC 5321 4.2: every command gets a reply)", verb && *verb ? verb : "(none)");
+	else
+		snprintf(buf, len, "%s", session_wait_text(w));
+	return buf;
 }
 
 int

@@ -13,6 +13,15 @@
  * once, and every later arrival at that wait ends at once as an ERROR with
  * the shared reason instead of waiting its own --timeout.
  *
+ * A server that never answers one command: the same holds for a reply to
+ * a command of the scenario's steps (FF_STEP_REPLY), keyed by the verb of
+ * the last command line sent before the wait ("MAIL" for a server holding
+ * its replies to MAIL sent alone): FF_STREAK results in a row that timed
+ * out waiting after that verb, nothing judged otherwise in between, and
+ * the later waits after that verb in set-up steps end as an ERROR (a step
+ * that enforces a rule is always waited for).  Never a FAIL: a scenario
+ * not waited for is not judged.
+ *
  * An overloaded server: a 421 greeting while other sessions of the run are
  * open is the server refusing one more session (RFC 5321 3.8: "421 ...
  * Service not available, closing transmission channel", also "too many
@@ -32,29 +41,36 @@ enum ff_wait {
 	FF_QUIT_REPLY,     /* the teardown's 221 to QUIT */
 	FF_QUIT_CLOSE,     /* the close after 221 */
 	FF_CLOSE_AFTER_421, /* the close after a 421, wherever it came */
+	FF_STEP_REPLY,     /* a reply in the steps, after the verb of the key */
 };
+
+#define FF_VERB_MAX 12 /* a verb kept as a key, NUL included */
 
 /* One finished scenario, as the decision needs it. */
 struct ff_outcome {
 	int judged;          /* PASS/FAIL/ERROR (a SKIP says nothing either way) */
 	enum ff_wait timeout; /* the session wait whose deadline failed it, or FF_NONE */
 	const char *rule;    /* the rule its FAIL was charged to (may be NULL) */
+	const char *verb;    /* FF_STEP_REPLY: the last verb sent (may be NULL) */
 };
 
 struct ff {
 	enum ff_wait last;   /* the wait of the current streak */
 	char rule[16];       /* ... and the rule it failed */
+	char verb[FF_VERB_MAX]; /* ... and, for FF_STEP_REPLY, after which verb */
 	unsigned streak;
-	enum ff_wait dead;   /* set once: the wait the server never ends */
+	enum ff_wait dead;   /* set once: the wait the server never ends (with
+	                      * verb, for FF_STEP_REPLY) */
 };
 
 /* Feed one finished result.  Returns the wait just found dead (once), or
  * FF_NONE.  Results after that change nothing. */
 enum ff_wait ff_observe(struct ff *f, const struct ff_outcome *o);
 
-/* The shared reason for the wait w, e.g. "the server does not close the
- * connection after its 221 to QUIT" (static text). */
-const char *ff_describe(enum ff_wait w);
+/* The shared reason for the wait w (after verb, for FF_STEP_REPLY), e.g.
+ * "the server does not close the connection after its 221 to QUIT",
+ * written into buf; returns buf. */
+const char *ff_describe(enum ff_wait w, const char *verb, char *buf, size_t len);
 
 /* A 421 greeting to a session started while `started_at` sessions were
  * allowed at once, when the server had `open` other sessions of the run

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "abnf.h"
 #include "rules.h"
 #include "util.h"
 #include "vars.h"
@@ -263,12 +264,37 @@ ses_wait_kind(const struct ses *s)
 	return FF_NONE;
 }
 
+enum ff_wait
+ses_reply_wait_kind(struct ses *s)
+{
+	enum ff_wait w = ses_wait_kind(s);
+	s->ff_verb[0] = '\0';
+	if (w != FF_NONE || s->probe || s->op >= s->nops || !s->last_verb[0])
+		return w;
+	memcpy(s->ff_verb, s->last_verb, sizeof(s->ff_verb));
+	return FF_STEP_REPLY;
+}
+
+int
+ses_at_dead_wait(const struct ses *s)
+{
+	const struct ses_env *env = s->env;
+	/* A step that enforces a rule is what its scenario tests: always
+	 * waited for; a set-up step (no rule) is only the way there. */
+	if (env->dead == FF_STEP_REPLY)
+		return s->reply_wait && ses_wait_kind(s) == FF_NONE && !s->ops[s->op].st->rule &&
+		    env->dead_verb && strcmp(s->last_verb, env->dead_verb) == 0;
+	return env->dead != FF_NONE && ses_wait_kind(s) == env->dead;
+}
+
 void
 ses_arm(struct ses *s, double seconds)
 {
-	if (s->env->dead != FF_NONE && ses_wait_kind(s) == s->env->dead) {
+	if (ses_at_dead_wait(s)) {
+		char why[256];
 		ses_fail(s, RES_ERROR, NULL, NULL, "not waited for: %s (%d scenarios in a row "
-		    "timed out there)", ff_describe(s->env->dead), FF_STREAK);
+		    "timed out there)", ff_describe(s->env->dead, s->env->dead_verb, why,
+		    sizeof(why)), FF_STREAK);
 		return;
 	}
 	if (s->seq_armed == s->seq && (s->timer || s->fired))
@@ -281,8 +307,16 @@ ses_arm(struct ses *s, double seconds)
 }
 
 void
+ses_arm_reply(struct ses *s)
+{
+	s->reply_wait = 1;
+	ses_arm(s, s->env->o->timeout);
+}
+
+void
 ses_new_wait(struct ses *s)
 {
+	s->reply_wait = 0;
 	loop_timer_cancel(s->env->loop, s->timer);
 	s->timer = 0;
 	s->fired = 0;
@@ -313,10 +347,40 @@ ses_flush(struct ses *s)
 		    (short)((s->eof ? 0 : POLLIN) | (s->out.len ? POLLOUT : 0)));
 }
 
+/* The verb of the last line of data into s->last_verb: its leading
+ * letters, upper-cased, or "." alone; "" when data ends inside a line or
+ * its last line starts otherwise (a chunk of BDAT, message text).  What a
+ * reply never sent is charged to, for the fail-fast of failfast.h. */
+static void
+note_last_verb(struct ses *s, const char *data, size_t len)
+{
+	size_t end = len, start, n = 0;
+	s->last_verb[0] = '\0';
+	if (len == 0 || data[len - 1] != '\n')
+		return;
+	end = len - 1 - (len >= 2 && data[len - 2] == '\r');
+	for (start = end; start > 0 && data[start - 1] != '\n'; start--)
+		;
+	if (end - start == 1 && data[start] == '.') {
+		memcpy(s->last_verb, ".", 2);
+		return;
+	}
+	while (start + n < end && n + 1 < sizeof(s->last_verb) &&
+	    abnf_alpha((unsigned char)data[start + n])) {
+		s->last_verb[n] = (char)(data[start + n] & ~0x20);
+		n++;
+	}
+	/* A verb ends the line or is followed by a space. */
+	if (start + n < end && data[start + n] != ' ')
+		n = 0;
+	s->last_verb[n] = '\0';
+}
+
 void
 ses_send(struct ses *s, const char *data, size_t len)
 {
 	res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_CLIENT, data, len);
+	note_last_verb(s, data, len);
 	if (s->write_failed)
 		return;
 	if (!s->tls_up)

@@ -99,6 +99,7 @@ struct ses_env {
 	enum ses_auth auth;             /* the opening's AUTH (and the probe's) */
 	enum ff_wait dead;              /* a session wait the server never ends
 	                                 * (failfast.h): arriving there is an ERROR */
+	const char *dead_verb;          /* FF_STEP_REPLY: after which verb */
 	struct oracle *oracle;          /* the delivery oracle, or NULL */
 	double oracle_wait;             /* seconds a delivered step waits for its count */
 	double oracle_settle;           /* ... and then for an extra message */
@@ -154,6 +155,10 @@ struct ses {
 	char *sent_other;       /* the reply that came instead of the sentinel's */
 	int sent_other_code;
 	enum ff_wait ff_timeout; /* the session wait whose deadline failed it */
+	char ff_verb[FF_VERB_MAX]; /* FF_STEP_REPLY: the last verb sent then */
+	char last_verb[FF_VERB_MAX]; /* of the last command line sent ("" if
+	                         * none or cut short; "." ends message data) */
+	int reply_wait;         /* the current wait is for a reply (ses_arm_reply) */
 	int greeting_421;       /* the greeting was 421 (a load limit?) */
 	int greeted;            /* the greeting was 220: the server took the session */
 	unsigned jobs_at_start; /* sessions allowed at once when it started (engine.c) */
@@ -210,12 +215,24 @@ void ses_flush(struct ses *s);
  * the engine found dead (env->dead) the session ends as an ERROR instead. */
 void ses_arm(struct ses *s, double seconds);
 
+/* ses_arm() of a wait for a reply to what was sent (--timeout): one the
+ * engine found dead after the last verb sent ends as an ERROR instead. */
+void ses_arm_reply(struct ses *s);
+
 /* A new wait begins: the deadline timer is cancelled and forgotten. */
 void ses_new_wait(struct ses *s);
 
 /* Which session wait (failfast.h) the current operation is, or FF_NONE for
  * a scenario's own step. */
 enum ff_wait ses_wait_kind(const struct ses *s);
+
+/* The wait kind a reply's deadline failed (FF_STEP_REPLY in the steps,
+ * keyed by the last verb sent) and note its verb in s->ff_verb. */
+enum ff_wait ses_reply_wait_kind(struct ses *s);
+
+/* The session is at the wait the engine found dead (env->dead); for
+ * FF_STEP_REPLY only a set-up step's (no rule of its own). */
+int ses_at_dead_wait(const struct ses *s);
 
 /* Start the client side of a TLS handshake on the connection (making the
  * run's context first if need be; if it cannot be made, the session ends

@@ -95,7 +95,7 @@ stp_fail_no_reply(struct ses *s, const struct scn_expect *x, const char *to)
 	exp_describe(x, &want);
 	s->charge = "RF-01"; /* one reply per command, whatever the step enforces */
 	s->charge_session = 1;
-	s->ff_timeout = ses_wait_kind(s);
+	s->ff_timeout = ses_reply_wait_kind(s);
 	ses_fail(s, RES_FAIL, want.data, "(nothing)", "no complete reply%s within %.1f s", to,
 	    s->env->o->timeout);
 	buf_free(&want);
@@ -454,7 +454,7 @@ run_expect(struct ses *s, const struct ses_op *op)
 			stp_fail_no_reply(s, &op->st->expect, "");
 			return 0;
 		}
-		ses_arm(s, s->env->o->timeout);
+		ses_arm_reply(s);
 		return 0;
 	}
 	if (s->awaiting_close)

@@ -161,7 +161,7 @@ sentinel_reply(struct ses *s, const struct scn_step *st)
 			stp_fail_no_reply(s, sentinel_want(st), " to the sentinel");
 			return 0;
 		}
-		ses_arm(s, s->env->o->timeout);
+		ses_arm_reply(s);
 		return 0;
 	}
 	s->last_code = r.code;

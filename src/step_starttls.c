@@ -53,7 +53,7 @@ starttls_reply(struct ses *s, const struct scn_step *st)
 			stp_fail_no_reply(s, &st->expect, " to STARTTLS");
 			return 0;
 		}
-		ses_arm(s, s->env->o->timeout);
+		ses_arm_reply(s);
 		return 0;
 	}
 	if (s->awaiting_close)

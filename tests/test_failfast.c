@@ -8,14 +8,17 @@
 #include "failfast.h"
 #include "testutil.h"
 
-#define PASS { 1, FF_NONE, NULL }
-#define SKIP { 0, FF_NONE, NULL }
-#define FAIL_STEP { 1, FF_NONE, "TX-05" }
-#define CLOSE { 1, FF_QUIT_CLOSE, "TM-01" }
-#define OPENING { 1, FF_OPENING, "RF-01" }
-#define QUIT_REPLY { 1, FF_QUIT_REPLY, "RF-01" }
-#define AFTER_421 { 1, FF_CLOSE_AFTER_421, "TX-10" }
-#define END { -1, FF_NONE, NULL }
+#define PASS { 1, FF_NONE, NULL, NULL }
+#define SKIP { 0, FF_NONE, NULL, NULL }
+#define FAIL_STEP { 1, FF_NONE, "TX-05", NULL }
+#define CLOSE { 1, FF_QUIT_CLOSE, "TM-01", NULL }
+#define OPENING { 1, FF_OPENING, "RF-01", NULL }
+#define QUIT_REPLY { 1, FF_QUIT_REPLY, "RF-01", NULL }
+#define AFTER_421 { 1, FF_CLOSE_AFTER_421, "TX-10", NULL }
+#define END { -1, FF_NONE, NULL, NULL }
+#define MAIL_HELD { 1, FF_STEP_REPLY, "RF-01", "MAIL" }
+#define RSET_HELD { 1, FF_STEP_REPLY, "RF-01", "RSET" }
+#define NO_VERB { 1, FF_STEP_REPLY, "RF-01", "" }
 
 static const struct {
 	const char *name;
@@ -36,11 +39,19 @@ static const struct {
 	{ "mixed waits never", { CLOSE, OPENING, CLOSE, OPENING, QUIT_REPLY, AFTER_421, END }, FF_NONE, -1 },
 	{ "found once, later results change nothing", { CLOSE, CLOSE, CLOSE, PASS, OPENING, OPENING, OPENING, END },
 	  FF_QUIT_CLOSE, 2 },
-	{ "same wait, another rule", { { 1, FF_QUIT_CLOSE, "TM-01" }, { 1, FF_QUIT_CLOSE, "TX-10" },
-	  { 1, FF_QUIT_CLOSE, "TM-01" }, END }, FF_NONE, -1 },
-	{ "no rule at all is a rule too", { { 1, FF_OPENING, NULL }, { 1, FF_OPENING, NULL },
-	  { 1, FF_OPENING, NULL }, END }, FF_OPENING, 2 },
+	{ "same wait, another rule", { { 1, FF_QUIT_CLOSE, "TM-01", NULL }, { 1, FF_QUIT_CLOSE, "TX-10", NULL },
+	  { 1, FF_QUIT_CLOSE, "TM-01", NULL }, END }, FF_NONE, -1 },
+	{ "no rule at all is a rule too", { { 1, FF_OPENING, NULL, NULL }, { 1, FF_OPENING, NULL, NULL },
+	  { 1, FF_OPENING, NULL, NULL }, END }, FF_OPENING, 2 },
 	{ "nothing", { END }, FF_NONE, -1 },
+	{ "no reply after the same verb", { MAIL_HELD, SKIP, MAIL_HELD, MAIL_HELD, END },
+	  FF_STEP_REPLY, 3 },
+	{ "after another verb: a new streak", { MAIL_HELD, MAIL_HELD, RSET_HELD, RSET_HELD, END },
+	  FF_NONE, -1 },
+	{ "a pass between breaks it", { MAIL_HELD, MAIL_HELD, PASS, MAIL_HELD, END }, FF_NONE, -1 },
+	{ "no verb known: never", { NO_VERB, NO_VERB, NO_VERB, NO_VERB, END }, FF_NONE, -1 },
+	{ "no verb breaks a streak", { MAIL_HELD, MAIL_HELD, NO_VERB, MAIL_HELD, END }, FF_NONE, -1 },
+	{ "a session wait is not a step's", { MAIL_HELD, OPENING, MAIL_HELD, END }, FF_NONE, -1 },
 };
 
 static void
@@ -68,12 +79,31 @@ test_observe(void)
 static void
 test_describe(void)
 {
-	CU_ASSERT_STRING_EQUAL(ff_describe(FF_NONE), "");
-	const enum ff_wait all[] = { FF_OPENING, FF_QUIT_REPLY, FF_QUIT_CLOSE, FF_CLOSE_AFTER_421 };
+	char buf[256];
+	CU_ASSERT_STRING_EQUAL(ff_describe(FF_NONE, NULL, buf, sizeof(buf)), "");
+	const enum ff_wait all[] = { FF_OPENING, FF_QUIT_REPLY, FF_QUIT_CLOSE, FF_CLOSE_AFTER_421,
+		FF_STEP_REPLY };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		CU_ASSERT(strlen(ff_describe(all[i])) > 20);
-		CU_ASSERT_PTR_NOT_NULL(strstr(ff_describe(all[i]), "--timeout"));
+		CU_ASSERT(strlen(ff_describe(all[i], "MAIL", buf, sizeof(buf))) > 20);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--timeout"));
 	}
+	ff_describe(FF_STEP_REPLY, "MAIL", buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "once MAIL is the last command sent"));
+}
+
+/* The key is the verb: a streak after MAIL found dead keeps MAIL. */
+static void
+test_dead_verb(void)
+{
+	struct ff f = { 0 };
+	const struct ff_outcome held = MAIL_HELD;
+	for (int k = 0; k < FF_STREAK; k++)
+		ff_observe(&f, &held);
+	CU_ASSERT_EQUAL(f.dead, FF_STEP_REPLY);
+	CU_ASSERT_STRING_EQUAL(f.verb, "MAIL");
+	const struct ff_outcome other = RSET_HELD;
+	CU_ASSERT_EQUAL(ff_observe(&f, &other), FF_NONE);
+	CU_ASSERT_STRING_EQUAL(f.verb, "MAIL");
 }
 
 static void
@@ -121,6 +151,7 @@ main(void)
 	s = CU_add_suite("failfast", NULL, NULL);
 	CU_add_test(s, "a streak of the same session wait", test_observe);
 	CU_add_test(s, "the shared reasons", test_describe);
+	CU_add_test(s, "a reply never sent after one verb", test_dead_verb);
 	CU_add_test(s, "sessions at once after a 421 greeting", test_retry_after_421);
 	return tu_run();
 }
