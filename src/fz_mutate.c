@@ -454,6 +454,50 @@ m_splice(struct fz_rng *r, struct fz_sess *s, const struct fz_sess *const *o, si
 	return 1;
 }
 
+/* A word of a line: a run of bytes with no space, CR or LF around at (at
+ * inside [from, to)); its span [*ws, *we). */
+static void
+word_at(const char *b, size_t from, size_t to, size_t at, size_t *ws, size_t *we)
+{
+	size_t s = at, e = at;
+	while (s > from && b[s - 1] != ' ')
+		s--;
+	while (e < to && b[e] != ' ')
+		e++;
+	*ws = s;
+	*we = e;
+}
+
+/* The scenarios are the dictionary: a word of a line of another seed
+ * ("BODY=8BITMIME", "<postmaster>", "SMTPUTF8", a literal) replaces a word
+ * of a line of this session, or follows it after a space. */
+static int
+m_word(struct fz_rng *r, struct fz_sess *s, const struct fz_sess *const *o, size_t no)
+{
+	const struct fz_sess *src = no ? o[fz_below(r, no)] : NULL;
+	const struct fz_act *sa = src && src->n ? &src->acts[fz_below(r, src->n)] : NULL;
+	struct fz_act *a = rand_act(r, s);
+	size_t sf, st, ws, we, from, to, at, ts, te;
+	if (!rand_line(r, sa, &sf, &st) || st == sf || !rand_line(r, a, &from, &to) || to == from)
+		return 0;
+	word_at(sa->b, sf, st, sf + fz_below(r, st - sf), &ws, &we);
+	if (we == ws)
+		return 0;
+	at = from + fz_below(r, to - from);
+	word_at(a->b, from, to, at, &ts, &te);
+	if (fz_below(r, 2)) {
+		splice(a, ts, te, sa->b + ws, we - ws);
+		return 1;
+	}
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, " ");
+	buf_append(&b, sa->b + ws, we - ws);
+	splice(a, te, te, b.data, b.len);
+	buf_free(&b);
+	return 1;
+}
+
 static int
 m_havoc(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 {
@@ -489,18 +533,25 @@ m_havoc(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 /* ---- the table ---------------------------------------------------------------- */
 
 typedef int (*mut_fn)(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w);
+/* The ones that take from the other seeds. */
+typedef int (*mut_others_fn)(struct fz_rng *r, struct fz_sess *s, const struct fz_sess *const *o,
+    size_t no);
 
 static const struct {
 	const char *name;
 	mut_fn fn;
 	unsigned weight;
+	mut_others_fn from_others;
 } muts[] = {
-	{ "drop", m_drop, 3 }, { "repeat", m_repeat, 3 }, { "swap", m_swap, 2 },
-	{ "verb-case", m_verb_case, 2 }, { "verb", m_verb, 3 }, { "address", m_address, 4 },
-	{ "param", m_param, 4 }, { "length", m_length, 3 }, { "byte", m_byte, 3 },
-	{ "smuggle", m_smuggle, 3 }, { "txn", m_txn, 2 }, { "bdat", m_bdat, 2 }, { "starttls", m_starttls, 1 },
-	{ "auth", m_auth, 2 }, { "pipeline", m_pipeline, 2 }, { "splice", NULL, 3 },
-	{ "havoc", m_havoc, 4 },
+	{ "drop", m_drop, 3, NULL }, { "repeat", m_repeat, 3, NULL },
+	{ "swap", m_swap, 2, NULL }, { "verb-case", m_verb_case, 2, NULL },
+	{ "verb", m_verb, 3, NULL }, { "address", m_address, 4, NULL },
+	{ "param", m_param, 4, NULL }, { "length", m_length, 3, NULL },
+	{ "byte", m_byte, 3, NULL }, { "smuggle", m_smuggle, 3, NULL },
+	{ "txn", m_txn, 2, NULL }, { "bdat", m_bdat, 2, NULL },
+	{ "starttls", m_starttls, 1, NULL }, { "auth", m_auth, 2, NULL },
+	{ "pipeline", m_pipeline, 2, NULL }, { "splice", NULL, 3, m_splice },
+	{ "word", NULL, 3, m_word }, { "havoc", m_havoc, 4, NULL },
 };
 
 size_t
@@ -521,8 +572,8 @@ fz_mutate_one(struct fz_rng *r, size_t i, struct fz_sess *s, const struct fz_ses
 {
 	if (i >= N(muts))
 		return 0;
-	if (!muts[i].fn)
-		return m_splice(r, s, others, n_others);
+	if (muts[i].from_others)
+		return muts[i].from_others(r, s, others, n_others);
 	return muts[i].fn(r, s, w);
 }
 

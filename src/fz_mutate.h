@@ -6,7 +6,8 @@
  * limit; bare CR, LF, NUL and 8-bit octets; message bodies with every
  * end-of-data variant the public smuggling scanners try; BDAT chunks whose
  * size lies; STARTTLS and AUTH anywhere; pipelined bursts; and a byte-level
- * havoc stage with a dictionary of SMTP keywords.
+ * havoc stage with a dictionary of SMTP keywords; words of the other seeds
+ * (the scenarios as a dictionary) in place of or beside the session's.
  *
  * Deterministic for a given generator state, so a campaign can be run again.
  */

@@ -621,6 +621,26 @@ test_mutate(void)
 			fprintf(stderr, "mutator %s never applied\n", fz_mutator_name(i));
 		CU_ASSERT(changed);
 	}
+	/* "word" takes its words from the other seeds: BODY=8BITMIME, which
+	 * only the other seed has, lands in this one's lines. */
+	struct fz_sess o8;
+	fz_sess_init(&o8, "other");
+	fz_sess_add(&o8, "MAIL FROM:<a@b> BODY=8BITMIME\r\n", 31, 0);
+	const struct fz_sess *from8[] = { &o8 };
+	size_t wi = 0;
+	while (wi < fz_mutators() && strcmp(fz_mutator_name(wi), "word") != 0)
+		wi++;
+	int took = 0;
+	for (int t = 0; t < 200 && !took; t++) {
+		struct fz_sess m;
+		fz_sess_copy(&m, &s);
+		if (fz_mutate_one(&r, wi, &m, from8, 1, &w))
+			for (size_t i = 0; i < m.n; i++)
+				took |= memmem(m.acts[i].b, m.acts[i].len, "BODY=8BITMIME", 13) != NULL;
+		fz_sess_free(&m);
+	}
+	CU_ASSERT(took);
+	fz_sess_free(&o8);
 	/* Stacked mutations stay within the limits. */
 	for (int t = 0; t < 2000; t++) {
 		struct fz_sess m;
