@@ -16,7 +16,9 @@
 #      FUZZ_LIVE_DURATION_exim_bs), else FUZZ_LIVE_DURATION, else 120s;
 #      the findings in reports/fuzz-live/TARGET/findings/*.yaml, the
 #      campaign in reports/fuzz-live/TARGET/summary.md and summary.json;
-#   3. harness/interop/TARGET/stop.sh (also when interrupted).
+#   3. each reproducer kept in harness/interop/findings/TARGET/ replayed
+#      with `run` (said: still fails, or no longer);
+#   4. harness/interop/TARGET/stop.sh (also when interrupted).
 # Then every process left in the namespace is listed and ended by its pid
 # (io_end_left_over of lib.sh, as run.sh does).
 #
@@ -49,6 +51,23 @@ stop_all() {
 }
 trap 'stop_all; exit 130' INT TERM
 
+# replay_reproducers TARGET URL: each committed finding of TARGET
+# (harness/interop/findings/TARGET/*.yaml, a real server's crash kept with
+# its reproducer) run again: still failing (exit 1), or not any more.
+replay_reproducers() {
+	for f in harness/interop/findings/"$1"/*.yaml; do
+		[ -f "$f" ] || continue
+		ns_run "$BIN" run --target "$2" --profile "harness/targets/$1.profile.yaml" "$f" \
+		    > "$OUT/$1/replay-$(basename "$f" .yaml).txt" 2>&1
+		rrc=$?
+		if [ "$rrc" -eq 1 ]; then
+			echo "fuzz-live: $1: $f still fails (exit 1)"
+		else
+			echo "fuzz-live: $1: $f no longer fails (exit $rrc): see $OUT/$1/"
+		fi
+	done
+}
+
 failed=""
 for t in $TARGETS; do
 	if [ ! -f "harness/interop/$t/start.sh" ] || [ ! -f "harness/targets/$t.profile.yaml" ]; then
@@ -75,6 +94,7 @@ for t in $TARGETS; do
 	ns_run "$BIN" fuzz --target "$url" --profile "harness/targets/$t.profile.yaml" \
 	    --duration "$dur" --out "reports/fuzz-live/$t/" 2> "$OUT/$t/fuzz.log"
 	rc=$?
+	replay_reproducers "$t" "$url"
 	sh "harness/interop/$t/stop.sh"
 	echo "$rc" > "$OUT/$t/rc"
 	n=$(ls "$OUT/$t/findings/"*.yaml 2>/dev/null | wc -l)
