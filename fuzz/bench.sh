@@ -12,8 +12,9 @@
 # `times`), which a busy machine does not lower as much.  Each beside the
 # target's goal (issue 14): the engine 5k, the server 20k, the parsers
 # (reply, EHLO, syntax) 100k, every other target 5k; "ok" when the steady
-# rate or the CPU rate reaches it.  Exit 1 only on a finding, not on a
-# missed goal.
+# rate reaches it, "ok per CPU second only" when only the CPU rate does
+# (the machine was busy: the wall rate is then not the fuzzer's), else
+# "BELOW GOAL".  Exit 1 only on a finding, not on a missed goal.
 set -eu
 cd "$(dirname "$0")/.."
 . fuzz/lfopts.sh
@@ -84,7 +85,8 @@ for t in "$@"; do
 	awk -v t="$t" -v r="$runs" -v e="$eps" -v st="${steady:-0}" -v cpu="$cpu" -v g="$g" \
 	    -v cov="$cov" 'BEGIN {
 		pc = cpu > 0 ? r / cpu : 0
+		v = st >= g ? "ok" : pc >= g ? "ok per CPU second only (a busy machine?)" : "BELOW GOAL"
 		printf "%-12s %10d %9d %9s %11d %9s %6s  %s\n", t, r, e, (st > 0 ? st : "-"), pc,
-		    ">= " g, cov, (st >= g || pc >= g) ? "ok" : "BELOW GOAL"
+		    ">= " g, cov, v
 	}'
 done
