@@ -282,7 +282,8 @@ ses_at_dead_wait(const struct ses *s)
 	/* A step that enforces a rule is what its scenario tests: always
 	 * waited for; a set-up step (no rule) is only the way there. */
 	if (env->dead == FF_STEP_REPLY)
-		return s->reply_wait && ses_wait_kind(s) == FF_NONE && !s->ops[s->op].st->rule &&
+		return s->reply_wait && !s->probe && s->op < s->nops &&
+		    ses_wait_kind(s) == FF_NONE && !s->ops[s->op].st->rule &&
 		    env->dead_verb && strcmp(s->last_verb, env->dead_verb) == 0;
 	return env->dead != FF_NONE && ses_wait_kind(s) == env->dead;
 }
