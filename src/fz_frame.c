@@ -485,7 +485,11 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 		f->odd = 0;
 	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
 		f->mode = FZ_M_AUTH;
-	else if (code == 220 && (v == FZ_V_STARTTLS || (f->lax_tls && v != FZ_V_GREETING)))
+	else if (code == 220 && v != FZ_V_GREETING)
+		/* 220 answers the greeting and STARTTLS only (RFC 3207 4): to
+		 * any other line, the server read STARTTLS where the model did
+		 * not: a lax reading of a bare CR, or a line the model joined
+		 * that the server split (a refused BDAT's chunk before it). */
 		tls_starts(f);
 	cut(f);
 	return FZ_MATCH_OK;
