@@ -13,7 +13,11 @@
 #     framing model counts (an AUTH LOGIN exchange, a refused DATA, a
 #     STARTTLS), which the loader reads back byte for byte, which pass on
 #     the clean server and fail on one that closes where the bytes go
-#     (builtin:close-on-invalid).
+#     (builtin:close-on-invalid);
+#   - coverage feedback in `smtp-harness fuzz` (an exec: target): 5 s on
+#     the instrumented serve --stdio count coverage edges > 0 in
+#     summary.json and summary.md, the plain build 0 (not instrumented),
+#     --no-coverage 0 and no row.
 # Usage: afl-mutator.sh MUTATOR.so AFL-SERVER-BINARY BINARY CHECK-BINARY [SECONDS]
 set -eu
 SO=$1
@@ -100,3 +104,32 @@ rc=0
 "$BIN" fuzz --afl-to-yaml --out "$TMP/none" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "fuzz --afl-to-yaml without a file: exit $rc, not 2"
 echo "ok afl-mutator: afl2yaml.sh (fuzz --afl-to-yaml, no server): replies counted by the framing model, replays byte for byte, passes clean, fails on close-on-invalid"
+
+# Coverage feedback in `smtp-harness fuzz`: through an exec: target it
+# hands each session's server an AFL++ map (__AFL_SHM_ID) and counts the
+# edges hit.  The instrumented serve --stdio fills it (coverage_edges > 0
+# in summary.json, a row in summary.md); the plain build leaves it empty
+# (0, "not instrumented"); --no-coverage hands out no map (0, no row).
+cov_edges() { sed -n 's/.*"coverage_edges":\([0-9]*\).*/\1/p' "$1/summary.json"; }
+for c in afl plain nocov; do
+	case $c in
+	afl) t="exec:$AFLSRV serve --stdio" o= ;;
+	plain) t="exec:$BIN serve --stdio" o= ;;
+	nocov) t="exec:$AFLSRV serve --stdio" o=--no-coverage ;;
+	esac
+	rc=0
+	timeout 120 "$BIN" fuzz --target "$t" --duration 5 --seed 14 --timeout 2 $o --out "$TMP/cov-$c" \
+	    2>"$TMP/cov-$c.err" || rc=$?
+	[ $rc -eq 0 ] || { tail -5 "$TMP/cov-$c.err" >&2; fail "fuzz $c serve --stdio: exit $rc"; }
+	grep -q '"sessions":[1-9]' "$TMP/cov-$c/summary.json" || fail "fuzz $c serve --stdio: no session"
+done
+afl_edges=$(cov_edges "$TMP/cov-afl")
+[ "${afl_edges:-0}" -gt 0 ] || fail "fuzz on the instrumented serve --stdio: coverage_edges ${afl_edges:-missing}, not > 0"
+grep -q "^| coverage edges (AFL++ map) | $afl_edges |" "$TMP/cov-afl/summary.md" ||
+    fail "fuzz on the instrumented serve --stdio: summary.md does not give the $afl_edges edges"
+[ "$(cov_edges "$TMP/cov-plain")" = 0 ] || fail "fuzz on the plain serve --stdio: coverage_edges $(cov_edges "$TMP/cov-plain"), not 0"
+grep -q '^| coverage edges (AFL++ map) | 0 (the target is not instrumented) |' "$TMP/cov-plain/summary.md" ||
+    fail "fuzz on the plain serve --stdio: summary.md does not say it is not instrumented"
+[ "$(cov_edges "$TMP/cov-nocov")" = 0 ] || fail "fuzz --no-coverage: coverage_edges $(cov_edges "$TMP/cov-nocov"), not 0"
+grep -q 'coverage edges' "$TMP/cov-nocov/summary.md" && fail "fuzz --no-coverage: summary.md has a coverage row"
+echo "ok afl-mutator: smtp-harness fuzz 5 s on the instrumented serve --stdio: $afl_edges coverage edges; plain build 0; --no-coverage 0"

@@ -3,8 +3,16 @@
 #   - the clean server and every benign or lenient mode: no finding;
 #   - each fault an oracle can see: found within a minute from the suite's
 #     seeds, and its scenario fails on that fault (exit 1) and passes on the
-#     clean server (exit 0), so the finding is the fault's;
+#     clean server (exit 0), so the finding is the fault's: 32 faults of the
+#     reference server (14, then 18 more from an audit of every fault that
+#     is not benign; the few that give a finding but cannot be checked so
+#     are named beside them, with why), one also through serve --stdio,
+#     and the two deep faults no scenario reaches;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
+#   - Ctrl-C (SIGINT): a campaign of the clean server, and one whose first
+#     finding is still being shrunk, exit at once (0, 1) with summary.json
+#     and summary.md whole, every finding written a whole scenario listed
+#     in both;
 #   - --launch: a network server the fuzzer starts (serve --listen with
 #     deep-crash) crashes with four sessions at once, is started again, the
 #     death's sessions are replayed alone, the finding crashes it again; a
@@ -126,6 +134,41 @@ found builtin:greeting-extra-reply greeting-extra-reply extra-reply
 found builtin:flood-421-talks-on flood-421-talks-on late-reply
 found "exec:$BIN serve --stdio --faults close-on-invalid" exec-close-on-invalid close
 
+# More faults an oracle sees, from an audit of every fault that is not
+# benign: each found within seconds, its finding failing on the fault and
+# passing on the clean server.
+found builtin:binary-reply binary-reply quit
+found builtin:case-sensitive-verbs case-sensitive-verbs quit
+found builtin:quit-250 quit-250 quit
+found builtin:close-on-syntax-error close-on-syntax-error close
+found builtin:long-text-line-close long-text-line-close close
+found builtin:message-limit-close message-limit-close close
+# dotdot-ends-data: smuggling, or extra-reply when a session in flight
+# finds the commands behind ".." too (both replay; the first name wins).
+found builtin:dotdot-ends-data dotdot-ends-data ""
+found builtin:nul-stripped nul-stripped smuggling
+found builtin:endless-line endless-line malformed
+found builtin:endless-multiline endless-multiline malformed
+found builtin:help-bare-lf help-bare-lf malformed
+found builtin:size-ends-data size-ends-data extra-reply
+# A reply that never comes, and a 421 without the close: each shrinking
+# try waits out the --timeout, and at -j 8 every session in flight at the
+# first finding is shrunk as well (up to 30 s past the end): -j 1 keeps
+# each of these near 10 s.
+found builtin:421-no-close 421-no-close no-close 60 -j 1
+found builtin:bdat-line-mode bdat-line-mode hang 60 -j 1
+found builtin:data-end-drops-input data-end-drops-input hang 60 -j 1
+found builtin:pipelining-drops-input pipelining-drops-input hang 60 -j 1
+found builtin:pipelining-holds-replies pipelining-holds-replies hang 60 -j 1
+found builtin:pipelining-holds-rset pipelining-holds-rset hang 60 -j 1
+# Not here, though the fuzzer finds them in seconds: close-on-connect,
+# silent, random-bytes and slow-greeting give no usable greeting, so `run`
+# stops at its probe with exit 3 (the target cannot be used), not 1;
+# tls-handshake-drop's finding (a close during the TLS handshake) is
+# written without the handshake, and passes on the fault; the finding for
+# tls-handshake-garbage comes after 6 to 24 s, from a session that wrote
+# plaintext after the 220 to STARTTLS, and can fail on the clean server.
+
 # The deep faults no scenario reaches (the suite passes on them, bite.sh):
 # a crash after AUTH, BDAT and RSET, a process that dies by SIGABRT under
 # serve --stdio; a hang of VRFY after a message to two recipients.
@@ -133,6 +176,68 @@ ACCOUNT="--var auth_user=harness --var auth_password=harness-secret"
 found "exec:$BIN serve --stdio --faults deep-crash" deep-crash crash 180 $ACCOUNT
 grep -q 'died by signal 6' "$TMP"/f-deep-crash/findings/*.yaml || fail "deep-crash: the finding does not name SIGABRT"
 found builtin:deep-hang deep-hang hang 240
+
+# Ctrl-C: SIGINT ends a 60 s campaign at once, cleanly: it exits within
+# 5 s of the signal, 0 without a finding and 1 with one, and leaves
+# summary.json (which parses) and summary.md whole.  The clean server is
+# interrupted after 2 s.  pipelining-holds-rset is interrupted after 3 s,
+# while its first finding (at 1 s) is still being shrunk (a hang: each try
+# waits out the --timeout): none is written before the signal; after it,
+# the one being shrunk and those waiting are written as they are, each a
+# whole scenario (it lints and loads as YAML), and both summaries list
+# exactly the files written.
+# sigint NAME PAUSE TARGET: fuzz TARGET for 60 s in the background, SIGINT
+# after PAUSE s; $rc its exit status, $secs the seconds from the signal to
+# the exit, $before the findings written before it, $TMP/NAME/ the output.
+sigint() {
+	rm -rf "$TMP/$1"
+	"$BIN" fuzz --target "$3" --duration 60 --seed 13 --timeout 1 --out "$TMP/$1" \
+	    2>"$TMP/$1.err" & fpid=$!
+	sleep "$2"
+	before=$(ls "$TMP/$1/findings" 2>/dev/null | wc -l)
+	t0=$(date +%s)
+	kill -INT $fpid
+	# A campaign that does not stop is killed after 30 s, and fails.
+	( i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; kill -KILL $fpid 2>/dev/null ) &
+	wd=$!
+	rc=0; wait $fpid || rc=$?
+	secs=$(( $(date +%s) - t0 ))
+	kill $wd 2>/dev/null || true
+	wait $wd 2>/dev/null || true
+	[ $secs -le 5 ] || fail "SIGINT ($1): exit $rc after $secs s, not within 5 s"
+	grep -q '^fuzz: summary in' "$TMP/$1.err" || fail "SIGINT ($1): no summary announced"
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/$1/summary.json" ||
+	    fail "SIGINT ($1): summary.json does not parse"
+}
+sigint int-clean 2 builtin
+[ $rc -eq 0 ] || fail "SIGINT, clean builtin: exit $rc, not 0"
+grep -q '"findings":\[\]' "$TMP/int-clean/summary.json" || fail "SIGINT, clean builtin: summary.json lists findings"
+grep -q '"sessions":[1-9]' "$TMP/int-clean/summary.json" || fail "SIGINT, clean builtin: summary.json counts no session"
+[ "$(tail -1 "$TMP/int-clean/summary.md")" = 'No finding.' ] || fail "SIGINT, clean builtin: summary.md is not whole"
+echo "ok fuzz-live: SIGINT after 2 s of 60: exit 0, $secs s after it, summary.json and summary.md whole"
+sigint int-shrink 3 builtin:pipelining-holds-rset
+[ $rc -eq 1 ] || fail "SIGINT while shrinking: exit $rc, not 1"
+n=$(ls "$TMP/int-shrink/findings" | wc -l)
+[ "$before" -eq 0 ] && [ "$n" -ge 1 ] || fail "SIGINT while shrinking: $before findings before the signal, $n after (the test needs a finding still being shrunk)"
+for f in "$TMP"/int-shrink/findings/*; do
+	case $f in *.yaml) ;; *) fail "SIGINT while shrinking: $(basename "$f") left in findings/" ;; esac
+	"$BIN" lint "$f" >/dev/null 2>&1 || fail "SIGINT while shrinking: $(basename "$f") does not lint"
+	grep -q "(findings/$(basename "$f"))" "$TMP/int-shrink/summary.md" || fail "SIGINT while shrinking: summary.md does not list $(basename "$f")"
+done
+# Each file whole YAML with its steps; summary.json lists exactly them.
+python3 - "$TMP/int-shrink" <<'PY' || fail "SIGINT while shrinking: the findings or summary.json are not whole"
+import glob, json, sys, yaml
+d = sys.argv[1]
+files = sorted(glob.glob(d + "/findings/*.yaml"))
+for f in files:
+    s = yaml.safe_load(open(f))
+    if not s.get("id") or not s.get("steps"):
+        sys.exit(f + ": no id or no steps")
+listed = sorted(x["scenario"] for x in json.load(open(d + "/summary.json"))["findings"])
+if listed != files:
+    sys.exit("summary.json lists %s, findings/ holds %s" % (listed, files))
+PY
+echo "ok fuzz-live: SIGINT while a finding is shrunk: exit 1, $secs s after it, its $n findings whole and listed in both summaries"
 
 # --launch: the fuzzer starts `serve --listen` with deep-crash itself, finds
 # the crash (SIGABRT) with four sessions at once, starts the server again,
