@@ -99,7 +99,7 @@ f=$(ls "$TMP/st-alone/findings")
 	fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $f"
 echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close found where TLS was due"
 
-# Faults an oracle sees: found, and the finding replays on them only.
+# Faults an oracle sees: found, and every finding replays on them only.
 found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	url=$1 fault=$2 oracle=$3 secs=${4:-60} out="$TMP/f-$2"
 	shift 3
@@ -110,13 +110,17 @@ found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	[ $rc -eq 1 ] || fail "$fault: fuzz exit $rc, no finding within $secs s"
 	f=$(ls "$out"/findings/*.yaml | head -1)
 	[ -n "$oracle" ] && case $(basename "$f") in "$oracle"-*) ;; *) fail "$fault: $(basename "$f"), not $oracle" ;; esac
-	rc=0
-	timeout 120 "$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
-	[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: the finding does not fail on replay (exit $rc)"; }
-	rc=0
-	timeout 120 "$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
-	[ $rc -eq 0 ] || { cat "$f" "$out.clean" >&2; fail "$fault: the finding fails on the clean server too"; }
-	echo "ok fuzz-live: $fault found ($(basename "$f")), replays"
+	# Every finding written, not only the first: each fails on the fault
+	# and passes on the clean server.
+	for f in "$out"/findings/*.yaml; do
+		rc=0
+		timeout 120 "$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
+		[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: $(basename "$f") does not fail on replay (exit $rc)"; }
+		rc=0
+		timeout 120 "$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
+		[ $rc -eq 0 ] || { cat "$f" "$out.clean" >&2; fail "$fault: $(basename "$f") fails on the clean server too"; }
+	done
+	echo "ok fuzz-live: $fault found ($(ls "$out"/findings | wc -l) finding(s), first $(basename "$(ls "$out"/findings/*.yaml | head -1)")), each replays"
 }
 found builtin:close-on-invalid close-on-invalid close
 found builtin:unsolicited-reply unsolicited-reply extra-reply
