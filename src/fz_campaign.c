@@ -107,8 +107,9 @@ fzc_write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *
 		return;
 	c->st.findings++;
 	c->st.by_oracle[v->oracle]++;
+	char seen[sizeof(obs->detail)];
 	if (c->o->found)
-		c->o->found(c->o->arg, v->oracle, path, obs->detail);
+		c->o->found(c->o->arg, v->oracle, path, fz_oracle_seen(obs, v, seen, sizeof(seen)));
 }
 
 /* Now, for a finding first seen now. */

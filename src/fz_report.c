@@ -85,7 +85,7 @@ oracle_says(enum fz_oracle k)
 		[FZ_OR_EXTRA] = "more replies than commands",
 		[FZ_OR_SMUGGLE] = "a reply to message data (the end of data seen too early)",
 		[FZ_OR_LATE] = "a reply after 221 or 421",
-		[FZ_OR_QUIT] = "QUIT not answered with 221",
+		[FZ_OR_QUIT] = "a reply to QUIT other than 221",
 	};
 	return k < FZ_OR_COUNT && says[k] ? says[k] : "?";
 }
@@ -100,7 +100,8 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 		fprintf(stderr, "smtp-harness: fuzz: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	char *detail = printable(obs->detail);
+	char seen[sizeof(obs->detail)];
+	char *detail = printable(fz_oracle_seen(obs, v, seen, sizeof(seen)));
 	char l0[512], l1[600], l2[512], l3[512], l4[256], l5[1200], l6[400], id[128], title[700];
 	snprintf(l0, sizeof(l0), "smtp-harness fuzz finding: %s: %s", fz_oracle_name(v->oracle),
 	    oracle_says(v->oracle));

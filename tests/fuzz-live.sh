@@ -3,7 +3,8 @@
 #   - the clean server and every benign or lenient mode: no finding;
 #   - each fault an oracle can see: found within a minute from the suite's
 #     seeds, and its scenario fails on that fault (exit 1) and passes on the
-#     clean server (exit 0), so the finding is the fault's;
+#     clean server (exit 0), so the finding is the fault's; a `quit`
+#     finding names the reply QUIT got;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
 #   - --launch: a network server the fuzzer starts (serve --listen with
 #     deep-crash) crashes with four sessions at once, is started again, the
@@ -120,6 +121,10 @@ found builtin:any-newline-data any-newline-data smuggling
 found builtin:data-answers-commands data-answers-commands smuggling
 found builtin:quit-no-close quit-no-close no-close
 found builtin:quit-needs-helo quit-needs-helo quit
+grep -q '^# seen: QUIT answered 503, not 221$' "$f" || fail "quit-needs-helo: the finding does not name the 503: $(grep '^# seen' "$f")"
+found builtin:quit-250 quit-250 quit
+grep -q "^title: 'a reply to QUIT other than 221: QUIT answered 250, not 221'\$" "$f" ||
+	fail "quit-250: the finding does not name the 250: $(grep '^title' "$f")"
 found builtin:long-line-close long-line-close close
 found builtin:bdat-error-no-discard bdat-error-no-discard ""
 found builtin:greeting-extra-reply greeting-extra-reply extra-reply

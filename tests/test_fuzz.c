@@ -442,8 +442,21 @@ test_oracle(void)
 	o = obs_of(FZ_END_DONE, codes, 3);
 	o.quit_code = 503;
 	o.quit_index = 2;
+	snprintf(o.detail, sizeof(o.detail), "the server closed the connection (0 replies owed)");
 	v = fz_oracle_judge(&o);
 	CU_ASSERT(v.oracle == FZ_OR_QUIT && v.n_codes == 2 && v.last == FZ_LAST_221);
+	/* The finding names the reply that broke the rule, not the close
+	 * after it; a close with QUIT unanswered keeps the close's words. */
+	char seen[256];
+	CU_ASSERT_STRING_EQUAL(fz_oracle_seen(&o, &v, seen, sizeof(seen)), "QUIT answered 503, not 221");
+	o.quit_code = 0;
+	o.end = FZ_END_CLOSED;
+	o.owed = 1;
+	snprintf(o.detail, sizeof(o.detail), "the server closed the connection (1 replies owed)");
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_CLOSE);
+	CU_ASSERT_STRING_EQUAL(fz_oracle_seen(&o, &v, seen, sizeof(seen)),
+	    "the server closed the connection (1 replies owed)");
 	o = obs_of(FZ_END_TIMEOUT, codes, 3);
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_HANG);
 	o = obs_of(FZ_END_DONE, codes, 3);
