@@ -102,8 +102,7 @@ fzc_write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
 	    (unsigned long long)(k & 0xffffffffu));
-	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, c->o->launch, runs,
-	    when) != 0)
+	if (fz_report_finding(&c->rep, path, s, obs, v, c->o, runs, when) != 0)
 		return;
 	c->st.findings++;
 	c->st.by_oracle[v->oracle]++;

@@ -2,8 +2,10 @@
 # fuzz-live.sh - `smtp-harness fuzz` against the reference server, checked:
 #   - the clean server and every benign or lenient mode: no finding;
 #   - each fault an oracle can see: found within a minute from the suite's
-#     seeds, and its scenario fails on that fault (exit 1) and passes on the
-#     clean server (exit 0), so the finding is the fault's; a `quit`
+#     seeds, and its scenario fails (exit 1) when replayed with the command
+#     its `# replay:` line prints, run as printed (the fuzz options that
+#     change the verdict, e.g. --max-reply-line, quoted for sh), and passes
+#     on the clean server (exit 0), so the finding is the fault's; a `quit`
 #     finding names the reply QUIT got;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
 #   - --launch: a network server the fuzzer starts (serve --listen with
@@ -15,6 +17,7 @@
 set -eu
 BIN=$1
 SMOKE=${2:-20}
+BINDIR=$(cd "$(dirname "$BIN")" && pwd) # the printed replay runs `smtp-harness`
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL fuzz-live: $*" >&2; exit 1; }
@@ -92,7 +95,8 @@ f=$(ls "$TMP/st-alone/findings")
 	fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $f"
 echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close found where TLS was due"
 
-# Faults an oracle sees: found, and the finding replays on them only.
+# Faults an oracle sees: found, and the finding replays on them only, with
+# the command its `# replay:` line prints, as printed.
 found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	url=$1 fault=$2 oracle=$3 secs=${4:-60} out="$TMP/f-$2"
 	shift 3
@@ -103,9 +107,11 @@ found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	[ $rc -eq 1 ] || fail "$fault: fuzz exit $rc, no finding within $secs s"
 	f=$(ls "$out"/findings/*.yaml | head -1)
 	[ -n "$oracle" ] && case $(basename "$f") in "$oracle"-*) ;; *) fail "$fault: $(basename "$f"), not $oracle" ;; esac
+	replay=$(sed -n 's/^# replay: //p' "$f")
+	case $replay in "smtp-harness run "*) ;; *) fail "$fault: no replay line in $f" ;; esac
 	rc=0
-	timeout 120 "$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
-	[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: the finding does not fail on replay (exit $rc)"; }
+	PATH="$BINDIR:$PATH" timeout 120 sh -c "$replay" >"$out.run" 2>&1 || rc=$?
+	[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: the finding does not fail on replay with its printed command (exit $rc)"; }
 	rc=0
 	timeout 120 "$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
 	[ $rc -eq 0 ] || { cat "$f" "$out.clean" >&2; fail "$fault: the finding fails on the clean server too"; }
@@ -125,6 +131,12 @@ grep -q '^# seen: QUIT answered 503, not 221$' "$f" || fail "quit-needs-helo: th
 found builtin:quit-250 quit-250 quit
 grep -q "^title: 'a reply to QUIT other than 221: QUIT answered 250, not 221'\$" "$f" ||
 	fail "quit-250: the finding does not name the 250: $(grep '^title' "$f")"
+# A limit of run's given to fuzz: the replay carries it (without it the
+# 513-octet lines pass), and the summary's replay hint too.
+found builtin:reply-over-512 reply-over-512 malformed 60 --max-reply-line 512
+grep -q '^# replay: .* --max-reply-line 512 ' "$f" || fail "reply-over-512: the replay line lacks --max-reply-line 512"
+grep -q 'Replay one: `smtp-harness run --target builtin:reply-over-512 --timeout 1 --max-reply-line 512 FILE`' \
+    "$TMP/f-reply-over-512/summary.md" || fail "reply-over-512: summary.md's replay hint lacks the limit"
 found builtin:long-line-close long-line-close close
 found builtin:bdat-error-no-discard bdat-error-no-discard ""
 found builtin:greeting-extra-reply greeting-extra-reply extra-reply
