@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fz_afl.h"
 #include "fz_campaign.h"
+#include "fz_replay.h"
 #include "fz_sess.h"
 #include "harness.h"
 #include "options.h"
@@ -102,7 +104,7 @@ static int
 fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel)
 {
 	struct scn_var *vars = NULL;
-	size_t nvars = 0;
+	size_t nvars = 0, n_cli_vars = o->n_vars;
 	if (cmd_user_vars(o, &vars, &nvars) != 0)
 		return EXIT_USAGE;
 	char out[512];
@@ -110,6 +112,7 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 	struct fuzz_ui ui = { isatty(2) };
 	struct fz_opts fo = {
 		.target = t, .launch = o->launch, .seeds = sel, .n_seeds = nsel, .vars = vars, .n_vars = nvars,
+		.profile = o->profile, .n_profile_vars = nvars - n_cli_vars,
 		.jobs = (unsigned)o->jobs, .timeout = o->timeout, .duration = o->duration,
 		.max_sessions = o->max_sessions, .max_findings = o->max_findings, .out_dir = out, .seed = o->rng_seed,
 		.no_minimize = o->no_minimize, .no_coverage = o->no_coverage, .tls = &o->tls, .max_reply_line = o->max_reply_line,
@@ -211,7 +214,7 @@ afl_one(const char *path, const char *out)
 		n = FZ_MAX_ACT;
 	const char *kind = strstr(path, "/hangs/") ? "hang" : strstr(path, "/crashes/") ? "crash" : "input";
 	uint32_t h = afl_hash(b, n);
-	char id[64], file[4200], title[128], l0[4200], l1[256], l2[4300];
+	char id[64], file[4200], title[128], l0[4200], l1[256];
 	snprintf(id, sizeof(id), "afl-%s-%08x", kind, (unsigned)h);
 	snprintf(file, sizeof(file), "%s/%s.yaml", out, id);
 	snprintf(title, sizeof(title), "AFL++ %s input %08x: every reply comes, no close", kind,
@@ -220,12 +223,16 @@ afl_one(const char *path, const char *out)
 	    big ? ", cut to the first MiB" : "");
 	snprintf(l1, sizeof(l1), "the bytes in one write after the greeting, as afl-fuzz gave them; "
 	    "the replies owed, counted by the framing model (smtp-harness fuzz --afl-to-yaml)");
-	snprintf(l2, sizeof(l2), "replay: smtp-harness run --target URL %s", file);
-	const char *comment[] = { l0, l1, l2, NULL };
+	struct buf l2; /* no target here: URL is the reader's to fill in */
+	buf_init(&l2);
+	buf_puts(&l2, "replay: smtp-harness run --target URL ");
+	fz_shell_word(&l2, file);
+	const char *comment[] = { l0, l1, l2.data, NULL };
 	FILE *f = fopen(file, "w");
 	int rc = f ? fz_afl_write_yaml(f, b, n, id, title, comment) : -1;
 	if (f && fclose(f) != 0)
 		rc = -1;
+	buf_free(&l2);
 	free(b);
 	if (rc != 0) {
 		fprintf(stderr, "smtp-harness: fuzz: cannot write %s: %s\n", file, strerror(errno));

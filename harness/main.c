@@ -38,23 +38,28 @@ usage(FILE *f)
 	    "                          [--stdio [--tls]] [--list-faults]\n"
 	    "       smtp-harness fuzz  [--target URL] [--seeds PATH] [--duration T] [--max-sessions N]\n"
 	    "                          [--max-findings N] [-j N] [--timeout SECONDS] [--out DIR] [--seed N]\n"
-	    "                          [--no-minimize] [--no-coverage] [--launch CMD] [--tags T,...]\n"
-	    "                          [--profile FILE] [--var K=V]...\n"
+	    "                          [--no-minimize] [--no-coverage] [--launch CMD]\n"
+	    "                          [--tags T,...] [--skip-tags T,...] [--profile FILE] [--var K=V]...\n"
+	    "                          [--max-reply-line BYTES] [--max-reply-lines N]\n"
+	    "                          [--tls-verify] [--tls-ca FILE] [--tls-servername NAME]\n"
+	    "                          [--tls-min V] [--tls-max V] [--tls-cert FILE --tls-key FILE]\n"
+	    "       smtp-harness fuzz  --afl-to-yaml [--out DIR] FILE|DIR...\n"
 	    "\n", f);
 	if (datadir_root())
 		fprintf(f, "PATH defaults to ./scenarios/ if it exists, else %s/scenarios/.\n", datadir_root());
 	else
 		fputs("PATH defaults to scenarios/.\n", f);
 	fputs(
-	    "URL: builtin[:FAULT,...] (default), builtins[:FAULT,...] (implicit TLS),\n"
-	    "smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n"
+	    "URL, of run and fuzz: builtin[:FAULT,...] (the default), builtins[:FAULT,...]\n"
+	    "(implicit TLS), smtp://HOST:PORT, smtps://HOST:PORT, exec:COMMAND ARGS.\n"
 	    "SPEC (the delivery oracle, loopback only): sink:HOST:PORT, lmtp:HOST:PORT,\n"
 	    "maildir:DIR, mbox:FILE; builtin targets have their own.\n", f);
 	fprintf(f, "FORMAT: %s; FILE '-' is standard output.  V: 1.0 1.1 1.2 1.3.\n", formats.data);
 	fputs(
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
 	    "file error, 3 target unreachable or unusable.  Of fuzz: 0 no finding, 1 findings\n"
-	    "(OUT/findings/*.yaml), 2 usage, 3 target unreachable.\n", f);
+	    "(OUT/findings/*.yaml, each with the `run` command that replays it), 2 usage,\n"
+	    "3 target unreachable.\n", f);
 	buf_free(&formats);
 }
 

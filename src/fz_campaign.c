@@ -102,13 +102,13 @@ fzc_write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s-%08llx.yaml", c->findings_dir, fz_oracle_name(v->oracle),
 	    (unsigned long long)(k & 0xffffffffu));
-	if (fz_report_finding(&c->rep, path, s, obs, v, c->o->target->url, c->o->launch, runs,
-	    when) != 0)
+	if (fz_report_finding(&c->rep, path, s, obs, v, c->o, runs, when) != 0)
 		return;
 	c->st.findings++;
 	c->st.by_oracle[v->oracle]++;
+	char seen[sizeof(obs->detail)];
 	if (c->o->found)
-		c->o->found(c->o->arg, v->oracle, path, obs->detail);
+		c->o->found(c->o->arg, v->oracle, path, fz_oracle_seen(obs, v, seen, sizeof(seen)));
 }
 
 /* Now, for a finding first seen now. */

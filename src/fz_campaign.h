@@ -6,7 +6,7 @@
  * answered and the reply code, after the previous pair: AFLNet's idea) stays
  * in the corpus; a session an oracle condemns (fz_oracle.h) is shrunk
  * (fz_min.h), deduplicated, and written as a scenario under OUT/findings/
- * that `smtp-harness run --target URL FILE` fails on.  OUT/summary.md and
+ * that the `smtp-harness run` command in its comment (fz_replay.h) fails on.  OUT/summary.md and
  * OUT/summary.json say what ran and what was found.
  *
  * With `launch`, the campaign starts the server itself (fz_launch.h) and
@@ -60,6 +60,9 @@ struct fz_opts {
 	size_t n_seeds;
 	const struct scn_var *vars; /* profile then --var (later entries win) */
 	size_t n_vars;
+	const char *profile;        /* --profile FILE, or NULL: the replay command
+	                             * names it instead of its variables, */
+	size_t n_profile_vars;      /* the first n_profile_vars of vars */
 	unsigned jobs;              /* sessions at once, >= 1 */
 	double timeout;             /* seconds, every wait */
 	double duration;            /* seconds; 0 = until max_sessions or a stop */

@@ -3,6 +3,8 @@
  */
 #include "fz_oracle.h"
 
+#include <stdio.h>
+
 #include "fz_frame.h"
 #include "reply.h"
 #include "rules.h"
@@ -103,6 +105,18 @@ fz_oracle_judge(const struct fz_obs *o)
 	default:
 		return v;
 	}
+}
+
+const char *
+fz_oracle_seen(const struct fz_obs *o, const struct fz_verdict *v, char *buf, size_t len)
+{
+	/* The reply is the breach (RFC 5321 4.1.1.10), not how the session
+	 * ended after it: a close after a 250 is no close without a reply. */
+	if (v->oracle == FZ_OR_QUIT)
+		snprintf(buf, len, "QUIT answered %d, not 221", o->quit_code);
+	else
+		snprintf(buf, len, "%s", o->detail);
+	return buf;
 }
 
 uint64_t

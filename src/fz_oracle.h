@@ -42,6 +42,12 @@ struct fz_verdict {
 /* The verdict on one observation (FZ_OR_NONE: nothing proven). */
 struct fz_verdict fz_oracle_judge(const struct fz_obs *o);
 
+/* What the finding saw, in buf (len bytes at most), returned: the
+ * observation's detail (how the session ended), but for `quit` the reply
+ * that broke the rule ("QUIT answered 250, not 221"). */
+const char *fz_oracle_seen(const struct fz_obs *o, const struct fz_verdict *v, char *buf,
+    size_t len);
+
 /* "crash", "close", ... (a file name part). */
 const char *fz_oracle_name(enum fz_oracle k);
 

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "fz_campaign.h"
+#include "fz_replay.h"
 #include "report_util.h"
 #include "util.h"
 
@@ -85,38 +86,50 @@ oracle_says(enum fz_oracle k)
 		[FZ_OR_EXTRA] = "more replies than commands",
 		[FZ_OR_SMUGGLE] = "a reply to message data (the end of data seen too early)",
 		[FZ_OR_LATE] = "a reply after 221 or 421",
-		[FZ_OR_QUIT] = "QUIT not answered with 221",
+		[FZ_OR_QUIT] = "a reply to QUIT other than 221",
 	};
 	return k < FZ_OR_COUNT && says[k] ? says[k] : "?";
 }
 
+/* The comment's replay lines: the command, and with --launch how to
+ * start the server first ("" without). */
+static void
+replay_lines(struct buf *cmd, struct buf *launch, const struct fz_opts *o, const char *path)
+{
+	buf_puts(cmd, "replay: ");
+	fz_replay_cmd(cmd, o, path);
+	if (!o->launch)
+		return;
+	/* The server the campaign started: start it the same way first. */
+	buf_puts(launch, "replay against the launched server: start it first with /bin/sh -c ");
+	fz_shell_word(launch, o->launch);
+	buf_printf(launch, " (the fuzzer's --launch), wait until %s accepts, then the line above",
+	    o->target->url);
+}
+
 int
 fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
-    const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    const char *launch, unsigned runs, struct fz_when when)
+    const struct fz_obs *obs, const struct fz_verdict *v, const struct fz_opts *o,
+    unsigned runs, struct fz_when when)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "smtp-harness: fuzz: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	char *detail = printable(obs->detail);
-	char l0[512], l1[600], l2[512], l3[512], l4[256], l5[1200], l6[400], id[128], title[700];
+	char seen[sizeof(obs->detail)];
+	char *detail = printable(fz_oracle_seen(obs, v, seen, sizeof(seen)));
+	char l0[512], l1[600], l2[512], l4[256], l6[400], id[128], title[700];
+	struct buf l3, l5;
+	buf_init(&l3);
+	buf_init(&l5);
 	snprintf(l0, sizeof(l0), "smtp-harness fuzz finding: %s: %s", fz_oracle_name(v->oracle),
 	    oracle_says(v->oracle));
 	snprintf(l1, sizeof(l1), "seen: %s", detail[0] ? detail : "(see the failing step)");
-	snprintf(l2, sizeof(l2), "target: %s; seed scenario: %s; shrunk in %u runs", target_url,
+	snprintf(l2, sizeof(l2), "target: %s; seed scenario: %s; shrunk in %u runs", o->target->url,
 	    s->origin, runs);
-	snprintf(l3, sizeof(l3), "replay: smtp-harness run --target %s %s", target_url, path);
-	l4[0] = l5[0] = '\0';
-	if (launch) {
-		/* The server the campaign started: start it the same way first. */
-		char *cmd = printable(launch);
-		snprintf(l5, sizeof(l5), "replay against the launched server: start it first with "
-		    "/bin/sh -c '%s' (the fuzzer's --launch), wait until %s accepts, then the line above",
-		    cmd, target_url);
-		free(cmd);
-	}
+	replay_lines(&l3, &l5, o, path);
+	l4[0] = '\0';
 	if (obs->exit_signal)
 		snprintf(l4, sizeof(l4), "the process died by signal %d", obs->exit_signal);
 	else if (obs->died)
@@ -125,7 +138,8 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 		snprintf(l4, sizeof(l4), "the process printed a sanitizer report (stderr below)");
 	death_note(l6, sizeof(l6), &obs->attrib);
 	/* The lines that are set, in order. */
-	const char *lines[] = { l0, l1, l2, l3, l5, l4, l6 }, *comment[8] = { NULL };
+	const char *lines[] = { l0, l1, l2, l3.data, l5.len ? l5.data : "", l4, l6 };
+	const char *comment[8] = { NULL };
 	for (size_t i = 0, n = 0; i < sizeof(lines) / sizeof(*lines); i++)
 		if (lines[i][0])
 			comment[n++] = lines[i];
@@ -152,6 +166,8 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 			q += n + (q[n] == '\n');
 		}
 	}
+	buf_free(&l3);
+	buf_free(&l5);
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		free(detail);
@@ -192,7 +208,9 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 		    fz_oracle_name(it->oracle), it->rule_id, it->detail, f ? f + 1 : it->file,
 		    f ? f + 1 : it->file, it->acts, it->bytes, it->origin);
 	}
-	buf_printf(b, "\nReplay one: `smtp-harness run --target %s FILE`.\n", o->target->url);
+	buf_puts(b, "\nReplay one: `");
+	fz_replay_cmd(b, o, NULL);
+	buf_puts(b, "` (the line `# replay:` of each file).\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fz_rep_item *it = &r->items[i];
 		const char *f = strrchr(it->file, '/');

@@ -43,13 +43,14 @@ struct fz_report {
 void fz_report_init(struct fz_report *r);
 void fz_report_free(struct fz_report *r);
 
-/* Write the finding's scenario to path and remember it.  0, or -1 (the
- * file could not be written; said on stderr). */
-/* launch: the --launch command (said in the replay comment), or NULL;
- * runs: the shrinking runs; when: when it was first seen. */
+/* Write the finding's scenario to path and remember it.  Its comment says
+ * what was seen (fz_oracle_seen), the target, and the command that replays
+ * it (fz_replay.h; with o->launch, how to start the server first).  runs:
+ * the shrinking runs; when: when it was first seen.  0, or -1 (the file
+ * could not be written; said on stderr). */
 int fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s,
-    const struct fz_obs *obs, const struct fz_verdict *v, const char *target_url,
-    const char *launch, unsigned runs, struct fz_when when);
+    const struct fz_obs *obs, const struct fz_verdict *v, const struct fz_opts *o,
+    unsigned runs, struct fz_when when);
 
 /* OUT/summary.md and OUT/summary.json.  0, or -1 with errbuf. */
 int fz_report_summary(const struct fz_report *r, const struct fz_opts *o,

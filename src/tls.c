@@ -33,21 +33,34 @@ struct tls_conn {
 	int verify;
 };
 
+static const struct {
+	const char *name;
+	int v;
+} tls_versions[] = {
+	{ "1.0", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
+	{ "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
+};
+
 int
 tls_version_parse(const char *s)
 {
-	static const struct { const char *name; int v; } tab[] = {
-		{ "1.0", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
-		{ "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
-	};
 	if (!s)
 		return 0;
 	if (strncasecmp(s, "TLSv", 4) == 0)
 		s += 4;
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcmp(s, tab[i].name) == 0)
-			return tab[i].v;
+	for (size_t i = 0; i < sizeof(tls_versions) / sizeof(tls_versions[0]); i++)
+		if (strcmp(s, tls_versions[i].name) == 0)
+			return tls_versions[i].v;
 	return 0;
+}
+
+const char *
+tls_version_name(int version)
+{
+	for (size_t i = 0; i < sizeof(tls_versions) / sizeof(tls_versions[0]); i++)
+		if (tls_versions[i].v == version)
+			return tls_versions[i].name;
+	return NULL;
 }
 
 /* The reason of the last OpenSSL error, without the "error:0A00010B:..."

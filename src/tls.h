@@ -40,6 +40,10 @@ struct tls_opts {
  * number; 0 for anything else. */
 int tls_version_parse(const char *s);
 
+/* The other way: "1.0" ... "1.3" for a number tls_version_parse() gives;
+ * NULL for any other (0 included). */
+const char *tls_version_name(int version);
+
 /* A client context for o.  NULL with errbuf filled (unreadable CA file,
  * certificate or key, key not matching the certificate, min > max). */
 struct tls_ctx *tls_client_ctx_new(const struct tls_opts *o, char *errbuf, size_t errlen);

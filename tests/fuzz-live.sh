@@ -2,12 +2,15 @@
 # fuzz-live.sh - `smtp-harness fuzz` against the reference server, checked:
 #   - the clean server and every benign or lenient mode: no finding;
 #   - each fault an oracle can see: found within a minute from the suite's
-#     seeds, and its scenario fails on that fault (exit 1) and passes on the
-#     clean server (exit 0), so the finding is the fault's: 32 faults of the
-#     reference server (14, then 18 more from an audit of every fault that
-#     is not benign; the few that give a finding but cannot be checked so
-#     are named beside them, with why), one also through serve --stdio,
-#     and the two deep faults no scenario reaches;
+#     seeds, and each finding fails (exit 1) when replayed with the command
+#     its `# replay:` line prints, run as printed (the fuzz options that
+#     change the verdict, e.g. --max-reply-line, quoted for sh), and passes
+#     on the clean server (exit 0), so the finding is the fault's: 32 faults
+#     of the reference server (14, then 18 more from an audit of every fault
+#     that is not benign; the few that give a finding but cannot be checked
+#     so are named beside them, with why), one also through serve --stdio,
+#     and the two deep faults no scenario reaches; a `quit` finding names
+#     the reply QUIT got;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
 #   - Ctrl-C (SIGINT): a campaign of the clean server, and one whose first
 #     finding is still being shrunk, exit at once (0, 1) with summary.json
@@ -22,6 +25,7 @@
 set -eu
 BIN=$1
 SMOKE=${2:-20}
+BINDIR=$(cd "$(dirname "$BIN")" && pwd) # the printed replay runs `smtp-harness`
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL fuzz-live: $*" >&2; exit 1; }
@@ -99,7 +103,8 @@ f=$(ls "$TMP/st-alone/findings")
 	fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $f"
 echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close found where TLS was due"
 
-# Faults an oracle sees: found, and every finding replays on them only.
+# Faults an oracle sees: found, and every finding replays on them only,
+# with the command its `# replay:` line prints, as printed.
 found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	url=$1 fault=$2 oracle=$3 secs=${4:-60} out="$TMP/f-$2"
 	shift 3
@@ -111,14 +116,16 @@ found() { # TARGET-URL FAULT ORACLE [SECONDS [FUZZ-OPTION...]]
 	f=$(ls "$out"/findings/*.yaml | head -1)
 	[ -n "$oracle" ] && case $(basename "$f") in "$oracle"-*) ;; *) fail "$fault: $(basename "$f"), not $oracle" ;; esac
 	# Every finding written, not only the first: each fails on the fault
-	# and passes on the clean server.
-	for f in "$out"/findings/*.yaml; do
+	# with its printed replay command and passes on the clean server.
+	for g in "$out"/findings/*.yaml; do
+		replay=$(sed -n 's/^# replay: //p' "$g")
+		case $replay in "smtp-harness run "*) ;; *) fail "$fault: no replay line in $g" ;; esac
 		rc=0
-		timeout 120 "$BIN" run --target "$url" --timeout 2 "$f" >"$out.run" 2>&1 || rc=$?
-		[ $rc -eq 1 ] || { cat "$f" "$out.run" >&2; fail "$fault: $(basename "$f") does not fail on replay (exit $rc)"; }
+		PATH="$BINDIR:$PATH" timeout 120 sh -c "$replay" >"$out.run" 2>&1 || rc=$?
+		[ $rc -eq 1 ] || { cat "$g" "$out.run" >&2; fail "$fault: $(basename "$g") does not fail on replay with its printed command (exit $rc)"; }
 		rc=0
-		timeout 120 "$BIN" run --target builtin --timeout 2 "$f" >"$out.clean" 2>&1 || rc=$?
-		[ $rc -eq 0 ] || { cat "$f" "$out.clean" >&2; fail "$fault: $(basename "$f") fails on the clean server too"; }
+		timeout 120 "$BIN" run --target builtin --timeout 2 "$g" >"$out.clean" 2>&1 || rc=$?
+		[ $rc -eq 0 ] || { cat "$g" "$out.clean" >&2; fail "$fault: $(basename "$g") fails on the clean server too"; }
 	done
 	echo "ok fuzz-live: $fault found ($(ls "$out"/findings | wc -l) finding(s), first $(basename "$(ls "$out"/findings/*.yaml | head -1)")), each replays"
 }
@@ -132,6 +139,16 @@ found builtin:any-newline-data any-newline-data smuggling
 found builtin:data-answers-commands data-answers-commands smuggling
 found builtin:quit-no-close quit-no-close no-close
 found builtin:quit-needs-helo quit-needs-helo quit
+grep -q '^# seen: QUIT answered 503, not 221$' "$f" || fail "quit-needs-helo: the finding does not name the 503: $(grep '^# seen' "$f")"
+found builtin:quit-250 quit-250 quit
+grep -q "^title: 'a reply to QUIT other than 221: QUIT answered 250, not 221'\$" "$f" ||
+	fail "quit-250: the finding does not name the 250: $(grep '^title' "$f")"
+# A limit of run's given to fuzz: the replay carries it (without it the
+# 513-octet lines pass), and the summary's replay hint too.
+found builtin:reply-over-512 reply-over-512 malformed 60 --max-reply-line 512
+grep -q '^# replay: .* --max-reply-line 512 ' "$f" || fail "reply-over-512: the replay line lacks --max-reply-line 512"
+grep -q 'Replay one: `smtp-harness run --target builtin:reply-over-512 --timeout 1 --max-reply-line 512 FILE`' \
+    "$TMP/f-reply-over-512/summary.md" || fail "reply-over-512: summary.md's replay hint lacks the limit"
 found builtin:long-line-close long-line-close close
 found builtin:bdat-error-no-discard bdat-error-no-discard ""
 found builtin:greeting-extra-reply greeting-extra-reply extra-reply
@@ -143,7 +160,6 @@ found "exec:$BIN serve --stdio --faults close-on-invalid" exec-close-on-invalid 
 # passing on the clean server.
 found builtin:binary-reply binary-reply quit
 found builtin:case-sensitive-verbs case-sensitive-verbs quit
-found builtin:quit-250 quit-250 quit
 found builtin:close-on-syntax-error close-on-syntax-error close
 found builtin:long-text-line-close long-text-line-close close
 found builtin:message-limit-close message-limit-close close
@@ -169,9 +185,10 @@ found builtin:pipelining-holds-rset pipelining-holds-rset hang 60 -j 1
 # silent, random-bytes and slow-greeting give no usable greeting, so `run`
 # stops at its probe with exit 3 (the target cannot be used), not 1;
 # tls-handshake-drop's finding (a close during the TLS handshake) is
-# written without the handshake, and passes on the fault; the finding for
-# tls-handshake-garbage comes after 6 to 24 s, from a session that wrote
-# plaintext after the 220 to STARTTLS, and can fail on the clean server.
+# written without the handshake, and passes on the fault (and run gives a
+# close during a handshake no verdict); tls-handshake-garbage: a handshake
+# that fails is no finding (its findings before came from sessions that
+# wrote plaintext after a 220 the model had not taken for STARTTLS).
 
 # The deep faults no scenario reaches (the suite passes on them, bite.sh):
 # a crash after AUTH, BDAT and RSET, a process that dies by SIGABRT under

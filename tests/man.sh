@@ -7,7 +7,8 @@
 #   - every key the loader accepts (src/loader.c's key tables) is in
 #     smtp-harness-scenarios.5;
 #   - given the binary, the example scenario of smtp-harness-scenarios.5
-#     lints and passes against builtin.
+#     lints and passes against builtin, and each subcommand's synopsis in
+#     --help names every option the table gives that subcommand.
 # Usage: man.sh [BINARY]; prints "ok ..." lines, exit 1 on the first failure.
 set -eu
 cd "$(dirname "$0")/.."
@@ -68,4 +69,24 @@ if [ -n "$BIN" ]; then
 	"$BIN" lint "$TMP/example.yaml" >/dev/null || fail "the example of $M5 does not lint"
 	"$BIN" run "$TMP/example.yaml" >"$TMP/run" || { cat "$TMP/run" >&2; fail "the example of $M5 does not pass against builtin"; }
 	echo "ok man: the example scenario of $M5 lints and passes against builtin"
+fi
+if [ -n "$BIN" ]; then
+	# --help's synopsis lines, each with its subcommand first (the word
+	# after "smtp-harness", kept over the continuation lines).
+	"$BIN" --help | awk '/^$/ { exit }
+		match($0, /smtp-harness [a-z]+/) { c = substr($0, RSTART + 13, RLENGTH - 13) }
+		{ print c, $0 }' >"$TMP/help"
+	sed -n '/^static const struct opt_row opt_table/,/^};/p' harness/options.c |
+		sed -n 's/^[[:space:]]*{ "\(--[a-z-]*\)",[[:space:]]*\("-[a-z]"\|NULL\),[[:space:]]*\([A-Z |]*\),.*/\1 \2 \3/p' |
+		tr -d '"' >"$TMP/optcmds"
+	[ "$(wc -l <"$TMP/optcmds")" -gt 20 ] || fail "could not read the option table of harness/options.c"
+	while read -r long short cmds; do
+		names=$long
+		[ "$short" = NULL ] || names="$long|$short"
+		for c in $(echo "$cmds" | tr -d '|' | tr 'A-Z' 'a-z'); do
+			grep "^$c " "$TMP/help" | grep -Eq -- "[[ ]($names)([] =]|\$)" ||
+				fail "--help: the synopsis of $c lacks $long (harness/options.c)"
+		done
+	done <"$TMP/optcmds"
+	echo "ok man: --help's synopsis of each subcommand names its options of harness/options.c"
 fi

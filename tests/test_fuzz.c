@@ -16,12 +16,14 @@
 #include "builtin.h"
 #include "fz_afl.h"
 #include "fz_attrib.h"
+#include "fz_campaign.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
 #include "fz_min.h"
 #include "fz_mutate.h"
 #include "fz_oracle.h"
 #include "fz_raw.h"
+#include "fz_replay.h"
 #include "fz_sess.h"
 #include "loader.h"
 #include "loop.h"
@@ -449,14 +451,108 @@ test_oracle(void)
 	o = obs_of(FZ_END_DONE, codes, 3);
 	o.quit_code = 503;
 	o.quit_index = 2;
+	snprintf(o.detail, sizeof(o.detail), "the server closed the connection (0 replies owed)");
 	v = fz_oracle_judge(&o);
 	CU_ASSERT(v.oracle == FZ_OR_QUIT && v.n_codes == 2 && v.last == FZ_LAST_221);
+	/* The finding names the reply that broke the rule, not the close
+	 * after it; a close with QUIT unanswered keeps the close's words. */
+	char seen[256];
+	CU_ASSERT_STRING_EQUAL(fz_oracle_seen(&o, &v, seen, sizeof(seen)), "QUIT answered 503, not 221");
+	o.quit_code = 0;
+	o.end = FZ_END_CLOSED;
+	o.owed = 1;
+	snprintf(o.detail, sizeof(o.detail), "the server closed the connection (1 replies owed)");
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_CLOSE);
+	CU_ASSERT_STRING_EQUAL(fz_oracle_seen(&o, &v, seen, sizeof(seen)),
+	    "the server closed the connection (1 replies owed)");
 	o = obs_of(FZ_END_TIMEOUT, codes, 3);
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_HANG);
 	o = obs_of(FZ_END_DONE, codes, 3);
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
 	for (int k = 0; k < FZ_OR_COUNT; k++)
 		CU_ASSERT(strcmp(fz_oracle_name((enum fz_oracle)k), "?") != 0);
+}
+
+/* What sh makes of a word: printf '%s|' WORD, run by /bin/sh. */
+static char *
+shell_reads(const char *word)
+{
+	struct buf cmd, out;
+	buf_init(&cmd);
+	buf_init(&out);
+	buf_printf(&cmd, "printf '%%s|' %s", word);
+	FILE *p = popen(cmd.data, "r");
+	char tmp[512];
+	size_t n;
+	while (p && (n = fread(tmp, 1, sizeof(tmp), p)) > 0)
+		buf_append(&out, tmp, n);
+	if (!p || pclose(p) != 0)
+		buf_puts(&out, "(sh failed)");
+	buf_free(&cmd);
+	return buf_steal(&out, NULL);
+}
+
+/* Every word comes back from sh as it was, in one line of printable
+ * ASCII, bare when nothing in it is special to the shell. */
+static void
+test_shell_word(void)
+{
+	static const struct {
+		const char *in, *word;
+	} cases[] = {
+		{ "builtin:reply-over-512", "builtin:reply-over-512" },
+		{ "auth_user=harness", "auth_user=harness" },
+		{ "/tmp/out dir/findings/close-1.yaml", "'/tmp/out dir/findings/close-1.yaml'" },
+		{ "", "''" },
+		{ "exec:/bin/x serve --stdio", "'exec:/bin/x serve --stdio'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$HOME `id` $(id) \\ \"*\" ~ ; & |", "'$HOME `id` $(id) \\ \"*\" ~ ; & |'" },
+		{ "100%", "100%" },
+		{ "a\tb'%s\\", "\"$(printf 'a\\011b\\047%%s\\\\')\"" },
+		{ "caf\xc3\xa9\nx", "\"$(printf 'caf\\303\\251\\012x')\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b;
+		buf_init(&b);
+		fz_shell_word(&b, cases[i].in);
+		CU_ASSERT_STRING_EQUAL(b.data, cases[i].word);
+		char *back = shell_reads(b.data), *want = xmalloc(strlen(cases[i].in) + 2);
+		sprintf(want, "%s|", cases[i].in);
+		CU_ASSERT_STRING_EQUAL(back, want);
+		free(back);
+		free(want);
+		buf_free(&b);
+	}
+}
+
+/* The replay command carries every option that changes run's verdict:
+ * the profile by name and only the --var given beside it. */
+static void
+test_replay_cmd(void)
+{
+	struct tp_target t = { .url = "exec:/bin/srv -x" };
+	struct scn_var vars[] = { { "sender", "a@b.example" }, { "auth_password", "it's" } };
+	struct tls_opts tls = { .verify = 1, .min_version = tls_version_parse("1.2"),
+		.servername = "mx.example" };
+	struct fz_opts o = { .target = &t, .vars = vars, .n_vars = 2, .profile = "my.profile.yaml",
+		.n_profile_vars = 1, .timeout = 0.5, .max_reply_line = 512, .max_reply_lines = 40,
+		.tls = &tls };
+	struct buf b;
+	buf_init(&b);
+	fz_replay_cmd(&b, &o, "out/findings/quit-1.yaml");
+	CU_ASSERT_STRING_EQUAL(b.data, "smtp-harness run --target 'exec:/bin/srv -x' "
+	    "--profile my.profile.yaml --var 'auth_password=it'\\''s' --timeout 0.5 "
+	    "--max-reply-line 512 --max-reply-lines 40 --tls-verify --tls-servername mx.example "
+	    "--tls-min 1.2 out/findings/quit-1.yaml");
+	/* No profile, defaults: the target and the wait; FILE for summary.md. */
+	struct tp_target bi = { .url = "builtin:reply-over-512" };
+	o = (struct fz_opts){ .target = &bi, .vars = vars, .n_vars = 1, .timeout = 5 };
+	buf_reset(&b);
+	fz_replay_cmd(&b, &o, NULL);
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "smtp-harness run --target builtin:reply-over-512 --var sender=a@b.example --timeout 5 FILE");
+	buf_free(&b);
 }
 
 /* The oracle "kept" while act "BAD" stays: shrinking ends at that act. */
@@ -1159,6 +1255,8 @@ main(void)
 	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
+	CU_add_test(s, "replay: words for a POSIX shell", test_shell_word);
+	CU_add_test(s, "replay: the options that change run's verdict", test_replay_cmd);
 	CU_add_test(s, "shrinking", test_min);
 	CU_add_test(s, "launched server's death: replay or not", test_attrib_needed);
 	CU_add_test(s, "launched server's death: replay order", test_attrib_order);
