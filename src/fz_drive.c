@@ -635,6 +635,14 @@ on_eof(struct drv *d)
 		finish(d, FZ_END_DONE, NULL);
 		return;
 	}
+	/* A close during the handshake is a TLS failure, no finding: the
+	 * server may abort a handshake it cannot make, and `run` gives it no
+	 * verdict either, so no finding of it could replay.  A death behind
+	 * it is still a crash. */
+	if (d->state == DRV_HANDSHAKE) {
+		finish(d, FZ_END_TLS, "the server closed the connection during the TLS handshake");
+		return;
+	}
 	if (d->in.len) {
 		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
 		return;

@@ -62,7 +62,7 @@ fz_frame_init(struct fz_frame *f)
 	buf_init(&f->in);
 	f->mode = FZ_M_CMD;
 	f->cap_owed = 16;
-	f->owed = xmalloc(f->cap_owed * sizeof(*f->owed));
+	f->owed = xcalloc(f->cap_owed, sizeof(*f->owed)); /* the greeting's unit whole */
 	f->owed[0].verb = FZ_V_GREETING;
 	f->n_owed = 1;
 	f->units = 1;
@@ -92,6 +92,7 @@ push_bare(struct fz_frame *f, enum fz_verb v, int bare, int last)
 	f->owed[(f->head + f->n_owed) % f->cap_owed].bare = (uint8_t)bare;
 	f->owed[(f->head + f->n_owed) % f->cap_owed].last = (uint8_t)last;
 	f->owed[(f->head + f->n_owed) % f->cap_owed].challenges = 0;
+	f->owed[(f->head + f->n_owed) % f->cap_owed].starttls = 0;
 	f->n_owed++;
 	f->units++;
 }
@@ -225,6 +226,18 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 		f->lax_tls = 1;
 }
 
+/* "STARTTLS" anywhere in l[0..n), any case: where a server that split the
+ * bytes otherwise than the model (a refused BDAT's chunk read apart:
+ * "bbbSTARTTLS") may have read the command. */
+static int
+has_starttls(const char *l, size_t n)
+{
+	for (size_t i = 0; i + 8 <= n; i++)
+		if (strncasecmp(l + i, "STARTTLS", 8) == 0)
+			return 1;
+	return 0;
+}
+
 /* "AUTH" SP mechanism [SP initial-response] (RFC 4954 4): the challenges
  * (334) the mechanism takes on its way to success. */
 static uint8_t
@@ -273,6 +286,7 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 		return;
 	}
 	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS), 0);
+	f->owed[(f->head + f->n_owed - 1) % f->cap_owed].starttls = has_starttls(l, n);
 	if (v == FZ_V_AUTH)
 		f->owed[(f->head + f->n_owed - 1) % f->cap_owed].challenges = auth_challenges(l, n);
 	f->blocked = decides(v);
@@ -463,6 +477,8 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 	if (f->n_owed == 0)
 		return unowed(f, code);
 	enum fz_verb v = (enum fz_verb)f->owed[f->head].verb;
+	int starttls = v == FZ_V_STARTTLS || f->owed[f->head].starttls ||
+	    (f->lax_tls && v != FZ_V_GREETING);
 	f->last_bare = f->owed[f->head].bare;
 	if (v == FZ_V_BDAT && f->owed[f->head].last && code >= 200 && code < 300)
 		f->after_last = 1;
@@ -485,11 +501,10 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 		f->odd = 0;
 	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
 		f->mode = FZ_M_AUTH;
-	else if (code == 220 && v != FZ_V_GREETING)
-		/* 220 answers the greeting and STARTTLS only (RFC 3207 4): to
-		 * any other line, the server read STARTTLS where the model did
-		 * not: a lax reading of a bare CR, or a line the model joined
-		 * that the server split (a refused BDAT's chunk before it). */
+	else if (code == 220 && starttls)
+		/* STARTTLS, or a line where the server may have read it: a lax
+		 * reading of a bare CR, or bytes the model joined that the
+		 * server split (a refused BDAT's chunk before it). */
 		tls_starts(f);
 	cut(f);
 	return FZ_MATCH_OK;

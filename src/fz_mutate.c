@@ -454,15 +454,21 @@ m_splice(struct fz_rng *r, struct fz_sess *s, const struct fz_sess *const *o, si
 	return 1;
 }
 
-/* A word of a line: a run of bytes with no space, CR or LF around at (at
- * inside [from, to)); its span [*ws, *we). */
+static int
+word_end(char c)
+{
+	return c == ' ' || c == '\r' || c == '\n';
+}
+
+/* A word of a line: the run of bytes with no space, CR or LF around at
+ * (at inside [from, to)); its span [*ws, *we). */
 static void
 word_at(const char *b, size_t from, size_t to, size_t at, size_t *ws, size_t *we)
 {
 	size_t s = at, e = at;
-	while (s > from && b[s - 1] != ' ')
+	while (s > from && !word_end(b[s - 1]))
 		s--;
-	while (e < to && b[e] != ' ')
+	while (e < to && !word_end(b[e]))
 		e++;
 	*ws = s;
 	*we = e;

@@ -149,9 +149,10 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	fz_sess_write_yaml(f, s, &(struct fz_seen){ obs->got, v->n_codes,
 	    obs->tls_act }, v->upto, id, title, comment, &(struct fz_ending){ v->rule_id,
 	    v->rule_ref, v->rule_quote, v->owed, v->last, unreproduced(&obs->attrib) });
-	/* The finding is judged; `run`'s teardown (QUIT, 221, the close) is
-	 * not part of it, and behind a chunk or a line the session left
-	 * unfinished its QUIT is no command: a clean server would fail it. */
+	/* On a clean server the connection is still open here: `run`'s
+	 * teardown (QUIT, 221, the close) is not part of the finding, and
+	 * behind a chunk or a line the session left unfinished its QUIT is no
+	 * command, which would fail it.  (On the fault the steps before fail.) */
 	if (v->last != FZ_LAST_CLOSE && v->last != FZ_LAST_221)
 		fputs("  - disconnect: true\n", f);
 	if (obs->stderr_text) {

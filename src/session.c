@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "abnf.h"
 #include "rules.h"
+#include "syntax.h"
 #include "util.h"
 #include "vars.h"
 
@@ -348,33 +348,26 @@ ses_flush(struct ses *s)
 		    (short)((s->eof ? 0 : POLLIN) | (s->out.len ? POLLOUT : 0)));
 }
 
-/* The verb of the last line of data into s->last_verb: its leading
- * letters, upper-cased, or "." alone; "" when data ends inside a line or
- * its last line starts otherwise (a chunk of BDAT, message text).  What a
- * reply never sent is charged to, for the fail-fast of failfast.h. */
+/* The key of the reply this write awaits, into s->last_verb: the verb of
+ * a write that is one whole command line of a known verb ("MAIL"), "."
+ * for the end of message data alone; else "": a pipelined group (its
+ * first reply answers another line), a line cut over several writes, a
+ * BDAT chunk or message text, which are no commands.  What a reply never
+ * sent is charged to, for the fail-fast of failfast.h. */
 static void
 note_last_verb(struct ses *s, const char *data, size_t len)
 {
-	size_t end = len, start, n = 0;
+	struct syn_command c;
 	s->last_verb[0] = '\0';
-	if (len == 0 || data[len - 1] != '\n')
+	if (len < 2 || data[len - 2] != '\r' || data[len - 1] != '\n' ||
+	    memchr(data, '\n', len - 1) != NULL)
 		return;
-	end = len - 1 - (len >= 2 && data[len - 2] == '\r');
-	for (start = end; start > 0 && data[start - 1] != '\n'; start--)
-		;
-	if (end - start == 1 && data[start] == '.') {
+	if (len == 3 && data[0] == '.') {
 		memcpy(s->last_verb, ".", 2);
 		return;
 	}
-	while (start + n < end && n + 1 < sizeof(s->last_verb) &&
-	    abnf_alpha((unsigned char)data[start + n])) {
-		s->last_verb[n] = (char)(data[start + n] & ~0x20);
-		n++;
-	}
-	/* A verb ends the line or is followed by a space. */
-	if (start + n < end && data[start + n] != ' ')
-		n = 0;
-	s->last_verb[n] = '\0';
+	if (syn_split_command(data, len - 2, &c) == NULL && c.verb != SYN_UNKNOWN)
+		snprintf(s->last_verb, sizeof(s->last_verb), "%s", syn_verb_name(c.verb));
 }
 
 void

@@ -156,8 +156,9 @@ struct ses {
 	int sent_other_code;
 	enum ff_wait ff_timeout; /* the session wait whose deadline failed it */
 	char ff_verb[FF_VERB_MAX]; /* FF_STEP_REPLY: the last verb sent then */
-	char last_verb[FF_VERB_MAX]; /* of the last command line sent ("" if
-	                         * none or cut short; "." ends message data) */
+	char last_verb[FF_VERB_MAX]; /* the verb of the last write when it was
+	                         * one whole command line ("." the end of
+	                         * message data), else "" (note_last_verb) */
 	int reply_wait;         /* the current wait is for a reply (ses_arm_reply) */
 	int greeting_421;       /* the greeting was 421 (a load limit?) */
 	int greeted;            /* the greeting was 220: the server took the session */

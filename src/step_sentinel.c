@@ -193,7 +193,7 @@ sentinel_reply(struct ses *s, const struct scn_step *st)
 	buf_init(&shown);
 	res_render(&shown, s->in.data, n);
 	free(s->sent_other);
-	s->sent_other = shown.data ? shown.data : xstrdup("");
+	s->sent_other = buf_steal(&shown, NULL);
 	s->sent_other_code = r.code;
 	buf_consume(&s->in, n);
 	s->sent_phase = SES_SENT_CONFIRM;

@@ -56,8 +56,9 @@ echo "ok fuzz-live: every benign and lenient mode, no finding"
 #   the session ends there, no finding (before the fix: "malformed: the
 #   connection closed inside a reply", 15 runs in 15);
 # - alone: STARTTLS alone, the close 0.3 s later, during the handshake:
-#   the server closed instead of negotiating TLS, a `close` finding and
-#   nothing else (before the fix: the 221 taken as an extra reply).
+#   a TLS failure, no finding, as `run` gives it no verdict (before: the
+#   221 taken as an extra reply; then a `close` finding that could not
+#   replay).
 cat >"$TMP/st.sh" <<'SH'
 printf '220 stand-in ESMTP\r\n'
 while IFS= read -r l; do
@@ -98,10 +99,8 @@ st_run pipelined
 [ $rc -eq 0 ] || fail "STARTTLS and QUIT, 220 221 and the close in one read: exit $rc, $(ls "$TMP/st-pipelined/findings")"
 st_seeds "$TMP/st-seeds-alone" 'STARTTLS\r\n'
 st_run alone
-f=$(ls "$TMP/st-alone/findings")
-[ $rc -eq 1 ] && [ "$(echo "$f" | grep -c .)" -eq 1 ] && case $f in close-*) true ;; *) false ;; esac ||
-	fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $f"
-echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close found where TLS was due"
+[ $rc -eq 0 ] || fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $(ls "$TMP/st-alone/findings")"
+echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close in the handshake no finding"
 
 # Faults an oracle sees: found, and every finding replays on them only,
 # with the command its `# replay:` line prints, as printed.
@@ -184,9 +183,8 @@ found builtin:pipelining-holds-rset pipelining-holds-rset hang 60 -j 1
 # Not here, though the fuzzer finds them in seconds: close-on-connect,
 # silent, random-bytes and slow-greeting give no usable greeting, so `run`
 # stops at its probe with exit 3 (the target cannot be used), not 1;
-# tls-handshake-drop's finding (a close during the TLS handshake) is
-# written without the handshake, and passes on the fault (and run gives a
-# close during a handshake no verdict); tls-handshake-garbage: a handshake
+# tls-handshake-drop: a close during the TLS handshake is a TLS failure,
+# no finding (run gives it no verdict; its finding before could not replay); tls-handshake-garbage: a handshake
 # that fails is no finding (its findings before came from sessions that
 # wrote plaintext after a 220 the model had not taken for STARTTLS).
 
