@@ -4,8 +4,9 @@
  * started and watched by the campaign), a status line every two seconds on
  * stderr, Ctrl-C for a clean end with the summary.  Exit status:
  * 0 no finding, 1 findings (files under OUT/findings/), 2 usage, 3 the
- * target could not be reached.  And --afl-to-yaml: AFL++'s crash and hang
- * files as scenarios (fz_afl.h), with no target.
+ * target could not be reached or took no session (fz_reach.h).  And
+ * --afl-to-yaml: AFL++'s crash and hang files as scenarios (fz_afl.h),
+ * with no target.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,9 +50,14 @@ fuzz_status(void *arg, const struct fz_stats *st, int final)
 {
 	const struct fuzz_ui *ui = arg;
 	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
-	char cov[96] = "";
+	char cov[160] = "";
+	if (st->refused)
+		snprintf(cov, sizeof(cov), ", %llu refused (421)", (unsigned long long)st->refused);
+	if (st->unreachable)
+		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %llu not reached",
+		    (unsigned long long)st->unreachable);
 	if (st->cov_edges)
-		snprintf(cov, sizeof(cov), ", %zu edges", st->cov_edges);
+		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %zu edges", st->cov_edges);
 	if (st->launches > 1 || st->deaths)
 		snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), ", %u deaths", st->deaths);
 	if (st->replays) /* sessions of a death replayed alone (fz_attrib.h) */
@@ -131,11 +137,14 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 		fprintf(stderr, "smtp-harness: fuzz: %s\n", err);
 		return EXIT_TARGET;
 	}
-	if (st.sessions && st.unreachable == st.sessions) {
-		fprintf(stderr, "smtp-harness: fuzz: the target cannot be reached: %s\n", st.last_error);
-		return EXIT_TARGET;
-	}
+	if (st.unusable[0])
+		fprintf(stderr, "smtp-harness: fuzz: %s\n", st.unusable);
+	if (st.not_kept)
+		fprintf(stderr, "fuzz: %zu more findings not kept: --max-findings %zu was reached\n",
+		    st.not_kept, o->max_findings);
 	fprintf(stderr, "fuzz: summary in %s/summary.md and %s/summary.json\n", out, out);
+	if (st.unusable[0])
+		return EXIT_TARGET;
 	return st.findings ? EXIT_FAILED : EXIT_PASS;
 }
 

@@ -24,7 +24,8 @@
 #define FZ_CORPUS_MAX 4096
 #define FZ_MIN_RUNS 300       /* candidate runs to shrink one finding */
 #define FZ_MIN_SECONDS 60     /* and the time it may take */
-#define FZ_STOP_GRACE_MS 30000 /* shrinking may go on this long after the end */
+#define FZ_STOP_GRACE_MS 10000 /* shrinking, a death's replays, may go on this long
+                               * after the end (fzc_stop) */
 #define FZ_PENDING_MAX 32     /* findings waiting to be shrunk */
 #define FZ_STATES (FZ_V_COUNT * 1000)
 #define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
@@ -106,7 +107,8 @@ struct camp {
 	struct pending *pend;
 	size_t n_pend;
 	struct minjob *mj;
-	int stopping;            /* no new fuzz sessions */
+	int stopping;            /* no new fuzz sessions (fzc_stop) */
+	int64_t grace_from;      /* the work left is cut FZ_STOP_GRACE_MS after this */
 	struct fz_launch *launch; /* --launch: the server we started */
 	struct fz_cov *lcov;     /* --launch: its one coverage map, or NULL */
 	struct run **live;       /* --launch: the sessions running, or parked */
@@ -123,12 +125,14 @@ struct camp {
 	struct attribjob **attr; /* --launch, -j > 1: deaths whose sessions are replayed
 	                          * alone, the first one's replays running */
 	size_t n_attr;
-	int64_t t0, next_status, stop_at;
+	int64_t t0, next_status;
 	struct fz_report rep;    /* the findings written, for the summary */
 	char findings_dir[4096];
 };
 
 /* fz_campaign.c */
+void fzc_stop(struct camp *c, int64_t grace_from);
+int fzc_cap_reached(const struct camp *c);
 int fzc_key_seen(struct camp *c, uint64_t k, int add);
 void fzc_write_finding(struct camp *c, const struct fz_sess *s, const struct fz_obs *obs,
     const struct fz_verdict *v, unsigned runs, struct fz_when when);

@@ -48,10 +48,7 @@ fzc_relaunch(struct camp *c)
 	if (fz_launch_start(c->launch, why, sizeof(why)) != 0) {
 		util_strlcpy(c->st.last_error, why, sizeof(c->st.last_error));
 		c->st.unreachable++;
-		if (!c->stopping) {
-			c->stopping = 1;
-			c->stop_at = util_now_ms();
-		}
+		fzc_stop(c, util_now_ms());
 		return -1;
 	}
 	c->st.launches = fz_launch_starts(c->launch);
@@ -92,28 +89,6 @@ fzc_attrib_lead(struct attribjob *j, const struct fz_sess *s, struct fz_obs *obs
 	j->lead = obs;
 }
 
-/* A replay ended (obs NULL: dropped, as a casualty): if it killed the
- * fresh server it is the finding, shrunk as any other, else obs goes. */
-void
-fzc_attrib_result(struct camp *c, struct run *r, struct fz_obs *obs)
-{
-	struct attribjob *j = c->n_attr ? c->attr[0] : NULL;
-	int died = obs && obs->died;
-	if (j) {
-		j->running = 0;
-		j->replays++;
-		c->st.replays++;
-		fz_attrib_result(&j->a, died);
-	}
-	if (!j || !died) {
-		fz_obs_free(obs);
-		return;
-	}
-	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 1 };
-	if (!fzc_consider(c, &r->sess, obs, fz_oracle_judge(obs), j->when))
-		fz_obs_free(obs);
-}
-
 /* No replay killed a fresh server: the death is still a finding, the
  * session that wrote last, marked as not reproduced alone (never dropped,
  * never shrunk: shrinking keeps only tries that kill the server). */
@@ -142,6 +117,31 @@ attrib_end(struct camp *c)
 	fz_sess_free(&j->lead_sess);
 	fz_attrib_free(&j->a);
 	free(j);
+}
+
+/* A replay ended (obs NULL: dropped, as a casualty): if it killed the
+ * fresh server the job is over and the replay is the finding, shrunk as
+ * any other (in the job's place under the cap), else obs goes. */
+void
+fzc_attrib_result(struct camp *c, struct run *r, struct fz_obs *obs)
+{
+	struct attribjob *j = c->n_attr ? c->attr[0] : NULL;
+	int died = obs && obs->died;
+	if (j) {
+		j->running = 0;
+		j->replays++;
+		c->st.replays++;
+		fz_attrib_result(&j->a, died);
+	}
+	if (!j || !died) {
+		fz_obs_free(obs);
+		return;
+	}
+	obs->attrib = (struct fz_attrib_note){ j->a.sessions, (unsigned)j->a.n, j->replays, 1 };
+	struct fz_when when = j->when;
+	attrib_end(c);
+	if (!fzc_consider(c, &r->sess, obs, fz_oracle_judge(obs), when))
+		fz_obs_free(obs);
 }
 
 /* The next replay, alone on a server started afresh, or the end of the
@@ -226,8 +226,9 @@ fzc_launch_resolve(struct camp *c)
 		    best->seq))
 			best = r;
 	}
-	/* With sessions side by side the charge is a guess: replay first. */
-	if (fz_attrib_needed(c->o->jobs, alone, n_cand))
+	/* With sessions side by side the charge is a guess: replay first;
+	 * past the cap the lead is judged as it is, and not kept. */
+	if (fz_attrib_needed(c->o->jobs, alone, n_cand) && !fzc_cap_reached(c))
 		attrib_queue(c, best, n_in);
 	for (size_t i = 0; i < c->n_live; i++) {
 		struct run *r = c->live[i];

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fz_reach.h"
 #include "util.h"
 #include "vars.h"
 
@@ -31,6 +32,25 @@ fzc_key_seen(struct camp *c, uint64_t k, int add)
 		c->keys[c->n_keys++] = k;
 	}
 	return 0;
+}
+
+/* ---- the end ---------------------------------------------------------------- */
+
+/* No new fuzz session from now on; the work left (shrinking the findings
+ * kept, a death's replays) is cut FZ_STOP_GRACE_MS after grace_from. */
+void
+fzc_stop(struct camp *c, int64_t grace_from)
+{
+	if (c->stopping)
+		return;
+	c->stopping = 1;
+	c->grace_from = grace_from;
+}
+
+static int
+past_grace(const struct camp *c)
+{
+	return c->stopping && util_now_ms() - c->grace_from > FZ_STOP_GRACE_MS;
 }
 
 /* ---- feedback ----------------------------------------------------------------- */
@@ -130,14 +150,28 @@ pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct 
 	p->when = when;
 }
 
+/* --max-findings leaves no room for one more: the findings kept count,
+ * written, waiting to be shrunk or being shrunk, and a death's replays
+ * under way (each ends as one finding at most). */
+int
+fzc_cap_reached(const struct camp *c)
+{
+	size_t kept = c->st.findings + c->n_pend + (c->mj != NULL) + c->n_attr;
+	return c->o->max_findings && kept >= c->o->max_findings;
+}
+
 /* 1 if the observation was kept (as a pending finding); when: when it was
- * first seen. */
+ * first seen.  A new finding past the cap is only counted. */
 int
 fzc_consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct fz_verdict v,
     struct fz_when when)
 {
 	if (fzc_key_seen(c, fz_oracle_key(obs, &v), 1))
 		return 0;
+	if (fzc_cap_reached(c)) {
+		c->st.not_kept++;
+		return 0;
+	}
 	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
 	 * finding is written as found. */
 	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
@@ -173,8 +207,7 @@ minjob_begin(struct camp *c)
 	j->v = p.v;
 	j->when = p.when;
 	/* Past the grace after the end, the rest are written as they are. */
-	int late = c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS;
-	j->until = late ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;
+	j->until = past_grace(c) ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;
 	c->mj = j;
 }
 
@@ -256,15 +289,6 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 		free(r);
 		return;
 	}
-	if (obs->end == FZ_END_ERROR) {
-		c->st.unreachable++;
-		util_strlcpy(c->st.last_error, obs->detail, sizeof(c->st.last_error));
-		/* Nothing answers: stop rather than spin. */
-		if (c->st.unreachable == c->st.sessions && c->st.sessions >= 3 && !c->stopping) {
-			c->stopping = 1;
-			c->stop_at = util_now_ms();
-		}
-	}
 	struct fz_verdict v = fz_oracle_judge(obs);
 	if (r->kind == RUN_MIN && c->mj)
 		min_result(c, r, obs, v);
@@ -283,6 +307,25 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 
 static void unpark(struct camp *c);
 
+/* How the session began (fz_reach.h): the counts the verdict on the
+ * target reads. */
+static void
+count_session(struct camp *c, const struct fz_obs *obs)
+{
+	switch (fz_reach_of(obs)) {
+	case FZ_REACH_TAKEN:
+		c->st.sessions++;
+		break;
+	case FZ_REACH_NONE:
+		c->st.unreachable++;
+		util_strlcpy(c->st.last_error, obs->detail, sizeof(c->st.last_error));
+		break;
+	case FZ_REACH_REFUSED:
+		c->st.refused++;
+		break;
+	}
+}
+
 /* A launched server's sessions wait for its death to show
  * (fz_attrib_park_ms), every one, not only those cut off: one that wrote
  * its last act and closed (a lying BDAT leaves nothing owed in our model)
@@ -296,7 +339,7 @@ on_done(void *arg, struct fz_obs *obs)
 	if (r->kind == RUN_MIN)
 		c->try_ended_ms = r->ended_ms;
 	c->active--;
-	c->st.sessions++;
+	count_session(c, obs);
 	fzc_launch_watch(c);
 	if (c->launch)
 		fzc_launch_edges(c, obs);
@@ -397,15 +440,21 @@ fuzz_one(struct camp *c)
 	fzc_launch(c, r);
 }
 
-static int
-should_stop(struct camp *c)
+/* Whether fuzzing ends now: a stop, --max-sessions, --duration, the cap
+ * (whose findings kept may be shrunk until --duration's end and its
+ * grace, as in a campaign that goes on), a target that takes no session. */
+static void
+check_stop(struct camp *c)
 {
 	const struct fz_opts *o = c->o;
 	int64_t now = util_now_ms();
-	return (o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
-	    (o->max_findings && c->st.findings + c->n_pend + (c->mj != NULL) + c->n_attr >=
-	    o->max_findings) ||
-	    (o->duration > 0 && now - c->t0 >= (int64_t)(o->duration * 1000));
+	int64_t end = o->duration > 0 ? c->t0 + (int64_t)(o->duration * 1000) : 0;
+	if ((o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
+	    (end && now >= end) ||
+	    fz_reach_verdict(&c->st, 0, c->st.unusable, sizeof(c->st.unusable)))
+		fzc_stop(c, now);
+	else if (fzc_cap_reached(c))
+		fzc_stop(c, end ? end : now);
 }
 
 /* A launched server's deaths are replayed, and its findings shrunk, one
@@ -419,11 +468,9 @@ solo(const struct camp *c)
 static void
 start_more(struct camp *c)
 {
-	if (!c->stopping && should_stop(c)) {
-		c->stopping = 1;
-		c->stop_at = util_now_ms();
-	}
-	if (c->stopping && util_now_ms() - c->stop_at > FZ_STOP_GRACE_MS) {
+	if (!c->stopping)
+		check_stop(c);
+	if (past_grace(c)) {
 		if (c->mj)
 			c->mj->until = 0;
 		if (c->n_attr)
@@ -649,6 +696,7 @@ fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size
 				c->next_status = util_now_ms() + (int64_t)(every * 1000);
 			}
 		}
+		fz_reach_verdict(&c->st, 1, c->st.unusable, sizeof(c->st.unusable));
 		tick(c, 1);
 		if (fz_report_summary(&c->rep, o, &c->st, c->n_seeds, errbuf, errlen) != 0)
 			rc = -1;

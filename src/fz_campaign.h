@@ -35,15 +35,20 @@
 #include "transport.h"
 
 struct fz_stats {
-	uint64_t sessions;      /* sessions run (minimisation runs included) */
+	uint64_t sessions;      /* sessions the target took (fz_reach.h: reached, and
+	                         * not greeted with 421); shrinking runs included */
 	double elapsed;         /* seconds */
 	size_t states, edges;   /* distinct (verb, code) pairs and transitions seen */
 	size_t cov_edges;       /* exec: instrumented edges the target ran (0: none) */
 	int coverage;           /* coverage maps were handed to the target */
 	size_t corpus;          /* sessions kept */
 	size_t findings;        /* distinct findings written */
+	size_t not_kept;        /* distinct findings dropped: max_findings was reached */
 	size_t by_oracle[FZ_OR_COUNT];
 	uint64_t unreachable;   /* sessions that found no connection or program */
+	uint64_t refused;       /* sessions greeted with 421 */
+	char unusable[512];     /* why the target could not be fuzzed at all (every
+	                         * session unreached or refused: fz_reach.h), or "" */
 	unsigned launches;      /* --launch: times the server was started */
 	unsigned deaths;        /* --launch: times it died while fuzzed */
 	unsigned idle_deaths;   /* of them, with no session running (no finding) */
@@ -67,7 +72,8 @@ struct fz_opts {
 	double timeout;             /* seconds, every wait */
 	double duration;            /* seconds; 0 = until max_sessions or a stop */
 	uint64_t max_sessions;      /* 0 = no limit */
-	size_t max_findings;        /* stop after this many findings; 0 = no limit */
+	size_t max_findings;        /* keep at most this many findings, then stop;
+	                             * 0 = no limit */
 	const char *out_dir;        /* created if missing */
 	uint64_t seed;              /* the generator's seed (0: from the clock) */
 	int no_minimize;            /* write findings as found */

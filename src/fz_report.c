@@ -181,23 +181,42 @@ fz_report_finding(struct fz_report *r, const char *path, const struct fz_sess *s
 	return 0;
 }
 
+/* Sessions a second: only over a campaign that fuzzed (-1: none). */
+static double
+rate_of(const struct fz_stats *st)
+{
+	return st->unusable[0] || st->elapsed <= 0 ? -1 : (double)st->sessions / st->elapsed;
+}
+
 static void
 md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const struct fz_stats *st,
     size_t n_seeds)
 {
-	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
+	double rate = rate_of(st);
 	buf_printf(b, "# smtp-harness fuzz: %s\n\n", o->target->url);
-	buf_printf(b, "| | |\n| --- | --- |\n| sessions | %llu |\n| seconds | %.1f |\n"
-	    "| sessions/s | %.1f |\n| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
+	if (st->unusable[0])
+		buf_printf(b, "**Not fuzzed**: %s (exit 3).\n\n", st->unusable);
+	buf_printf(b, "| | |\n| --- | --- |\n| sessions taken by the target | %llu |\n"
+	    "| sessions refused (421 greeting) | %llu |\n| sessions that found no connection | "
+	    "%llu |\n| seconds | %.1f |\n", (unsigned long long)st->sessions,
+	    (unsigned long long)st->refused, (unsigned long long)st->unreachable, st->elapsed);
+	if (rate >= 0)
+		buf_printf(b, "| sessions/s | %.1f |\n", rate);
+	else
+		buf_puts(b, "| sessions/s | - |\n");
+	buf_printf(b, "| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
 	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n",
-	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
-	    st->states, st->edges, st->findings);
+	    o->jobs, n_seeds, st->corpus, st->states, st->edges, st->findings);
+	if (o->max_findings)
+		buf_printf(b, "| findings not kept (--max-findings %zu reached) | %zu |\n",
+		    o->max_findings, st->not_kept);
 	if (st->coverage)
 		buf_printf(b, "| coverage edges (AFL++ map) | %zu%s |\n", st->cov_edges,
 		    st->cov_edges ? "" : " (the target is not instrumented)");
 	buf_puts(b, "\n");
 	if (!r->n) {
-		buf_puts(b, "No finding.\n");
+		buf_puts(b, st->unusable[0] ? "No finding: the target took no session, so nothing "
+		    "was fuzzed.\n" : "No finding.\n");
 		return;
 	}
 	buf_puts(b, "| oracle | rule | seen | scenario | acts | bytes | seed |\n"
@@ -232,14 +251,25 @@ static void
 json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
     const struct fz_stats *st, size_t n_seeds)
 {
-	double rate = st->elapsed > 0 ? (double)st->sessions / st->elapsed : 0;
+	double rate = rate_of(st);
 	buf_puts(b, "{\"schema\":\"smtp-harness/fuzz/1\",\"target\":");
 	js(b, o->target->url);
-	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":%.2f,\"jobs\":%u,"
+	buf_printf(b, ",\"fuzzed\":%s,\"not_fuzzed\":", st->unusable[0] ? "false" : "true");
+	if (st->unusable[0])
+		js(b, st->unusable);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":",
+	    (unsigned long long)st->sessions, st->elapsed);
+	if (rate >= 0)
+		buf_printf(b, "%.2f", rate);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"sessions_refused\":%llu,\"sessions_unreached\":%llu,\"jobs\":%u,"
 	    "\"seeds\":%zu,\"corpus\":%zu,\"states\":%zu,\"edges\":%zu,"
-	    "\"coverage_edges\":%zu,\"findings\":[",
-	    (unsigned long long)st->sessions, st->elapsed, rate, o->jobs, n_seeds, st->corpus,
-	    st->states, st->edges, st->cov_edges);
+	    "\"coverage_edges\":%zu,\"findings_not_kept\":%zu,\"findings\":[",
+	    (unsigned long long)st->refused, (unsigned long long)st->unreachable, o->jobs, n_seeds,
+	    st->corpus, st->states, st->edges, st->cov_edges, st->not_kept);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fz_rep_item *it = &r->items[i];
 		buf_puts(b, i ? ",{\"oracle\":" : "{\"oracle\":");

@@ -20,7 +20,11 @@
 #     deep-crash) crashes with four sessions at once, is started again, the
 #     death's sessions are replayed alone, the finding crashes it again; a
 #     server killed by a timer gives a finding marked not reproduced alone;
-#   - usage errors exit 2, an unreachable target 3, summary.json is written.
+#   - usage errors exit 2, an unreachable target 3 and its summaries say it
+#     was not fuzzed; a server that greets every session with 421 the same,
+#     at once, one that refuses only some is fuzzed;
+#   - --max-findings N writes N findings at most, and a campaign ends
+#     within --duration plus the 10 s shrinking may take.
 # Usage: fuzz-live.sh BINARY [SMOKE_SECONDS]; exit 1 on the first failure.
 set -eu
 BIN=$1
@@ -342,4 +346,66 @@ rc=0; "$BIN" fuzz --nope 2>/dev/null || rc=$?
 rc=0; "$BIN" fuzz --target smtp://127.0.0.1:1 --duration 5 --out "$TMP/u" 2>"$TMP/u.err" || rc=$?
 [ $rc -eq 3 ] || fail "unreachable target: exit $rc, not 3"
 grep -q 'cannot be reached' "$TMP/u.err" || fail "unreachable target: no message"
-echo "ok fuzz-live: usage errors exit 2, an unreachable target 3"
+# ... and its summaries say it was not fuzzed: no session, no rate (it was
+# "10 sessions, 10000/s, no finding" over the 1 ms the campaign took).
+grep -q '"fuzzed":false,"not_fuzzed":"the target cannot be reached: ' "$TMP/u/summary.json" &&
+    grep -q '"sessions":0,' "$TMP/u/summary.json" && grep -q '"rate":null,' "$TMP/u/summary.json" &&
+    grep -q '"sessions_unreached":[1-9]' "$TMP/u/summary.json" ||
+    fail "unreachable target: summary.json does not say it: $(cat "$TMP/u/summary.json")"
+grep -q '^\*\*Not fuzzed\*\*: the target cannot be reached' "$TMP/u/summary.md" ||
+    fail "unreachable target: summary.md does not say it"
+echo "ok fuzz-live: usage errors exit 2, an unreachable target 3, its summaries say it was not fuzzed"
+
+# A server that greets every session with 421 takes none: exit 3 at once,
+# not a clean 30 s campaign (it was exit 0, 32 000 sessions, 1 state); one
+# that refuses only some (max-sessions: a 421 past 4 sessions open, at -j 8)
+# is fuzzed.
+rc=0; t0=$(date +%s)
+timeout 60 "$BIN" fuzz --target builtin:greeting-421 --duration 30 --out "$TMP/g421" \
+    2>"$TMP/g421.err" || rc=$?
+t=$(( $(date +%s) - t0 ))
+[ $rc -eq 3 ] && [ $t -le 5 ] || fail "greeting-421: exit $rc after $t s, not 3 at once"
+grep -q 'refuses every session: all [0-9]* were greeted with 421' "$TMP/g421.err" ||
+    fail "greeting-421: no message: $(tail -2 "$TMP/g421.err")"
+grep -q '"fuzzed":false,"not_fuzzed":"the target refuses every session' "$TMP/g421/summary.json" &&
+    grep -q '"sessions":0,' "$TMP/g421/summary.json" && grep -q '"rate":null,' "$TMP/g421/summary.json" &&
+    grep -q '"sessions_refused":[1-9]' "$TMP/g421/summary.json" ||
+    fail "greeting-421: summary.json does not say it: $(cat "$TMP/g421/summary.json")"
+rc=0
+timeout 60 "$BIN" fuzz --target builtin:max-sessions --max-sessions 400 --seed 12 --out "$TMP/g421-some" \
+    2>/dev/null || rc=$?
+[ $rc -eq 0 ] && grep -q '"fuzzed":true,' "$TMP/g421-some/summary.json" &&
+    grep -q '"sessions_refused":[1-9]' "$TMP/g421-some/summary.json" ||
+    fail "a server that refuses some sessions with 421: exit $rc, $(cat "$TMP/g421-some/summary.json")"
+echo "ok fuzz-live: a 421 greeting to every session exits 3 at once; to some, fuzzed"
+
+# --max-findings N keeps N: the findings of sessions in flight when the cap
+# was reached are counted, not written (it was 2 for quit-250, 7 for
+# pipelining-drops-input at --max-findings 1).  And the end comes within
+# --duration, plus the 10 s the shrinking of findings kept may go on, plus
+# the try then running (421-no-close: each try waits --timeout for the
+# close; it was 30 s more, 33 s for 3).
+capped() { # FAULT LIMIT FUZZ-OPTION...: --duration 3; $n findings, within LIMIT s
+	fault=$1 limit=$2
+	shift 2
+	rc=0; t0=$(date +%s)
+	timeout 120 "$BIN" fuzz --target "builtin:$fault" --duration 3 --seed 13 \
+	    --out "$TMP/cap-$fault" "$@" 2>"$TMP/cap-$fault.err" || rc=$?
+	t=$(( $(date +%s) - t0 ))
+	n=$(ls "$TMP/cap-$fault/findings" | grep -c . || true)
+	[ $rc -eq 1 ] || fail "$fault $*: exit $rc, not 1"
+	[ $t -le "$limit" ] || fail "$fault $*: $t s for --duration 3"
+}
+for m in quit-250 pipelining-drops-input 421-no-close; do
+	capped $m 17 --timeout 1 --max-findings 1
+	[ "$n" -eq 1 ] || fail "$m --max-findings 1: $n findings written"
+	[ "$(grep -o '"oracle":' "$TMP/cap-$m/summary.json" | grep -c .)" -eq 1 ] ||
+	    fail "$m --max-findings 1: summary.json lists more than one"
+done
+grep -q '"findings_not_kept":[1-9]' "$TMP/cap-quit-250/summary.json" &&
+    grep -q 'not kept: --max-findings 1 was reached' "$TMP/cap-quit-250.err" ||
+    fail "quit-250 --max-findings 1: the findings not kept are not counted"
+rm -rf "$TMP/cap-421-no-close"
+capped 421-no-close 24 --timeout 3
+[ "$n" -gt 1 ] || fail "421-no-close: $n findings without --max-findings"
+echo "ok fuzz-live: --max-findings 1 writes one finding; the end comes within --duration, 10 s and a try"

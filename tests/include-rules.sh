@@ -51,7 +51,7 @@ rule "the reference server knows nothing of the client side" "src/server*.c src/
 	"$ENGINE_H $LOADER_H $REPORT_H"
 rule "reports read results, not the engine or the server" "src/report*.c src/report*.h src/baseline.c src/baseline.h" \
 	"$ENGINE_H $SERVER_H"
-rule "the fuzzer's model and verdict are pure" "src/fz_frame.c src/fz_frame.h src/fz_oracle.c src/fz_oracle.h src/fz_raw.c src/fz_raw.h src/fz_attrib.c src/fz_attrib.h" "loop.h transport.h tls.h session.h engine.h"
+rule "the fuzzer's model and verdict are pure" "src/fz_frame.c src/fz_frame.h src/fz_oracle.c src/fz_oracle.h src/fz_raw.c src/fz_raw.h src/fz_attrib.c src/fz_attrib.h src/fz_reach.c src/fz_reach.h" "loop.h transport.h tls.h session.h engine.h"
 rule "whose death it was is decided apart from the replays" "src/fz_attrib.c src/fz_attrib.h" "fz_launch.h fz_drive.h fz_campaign.h"
 only "the mailbox parsers are pure" "src/mailbox.c src/mailbox.h" "mailbox.h buf.h util.h"
 rule "the loader builds the model, nothing else" "src/loader*.c src/loader*.h src/vars.c" "$ENGINE_H $SERVER_H $REPORT_H"

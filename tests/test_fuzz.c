@@ -1,6 +1,7 @@
 /*
  * test_fuzz.c - CUnit tests of the fuzzer's pure parts: the framing model
- * (fz_frame.c), the verdict (fz_oracle.c), shrinking (fz_min.c), whose
+ * (fz_frame.c), the verdict (fz_oracle.c), whether the target takes
+ * sessions at all (fz_reach.c), shrinking (fz_min.c), whose
  * a launched server's death was (fz_attrib.c), the
  * mutations (fz_mutate.c), findings written as scenarios the loader
  * reads back byte for byte (fz_sess.c), and raw client bytes cut into acts
@@ -24,6 +25,7 @@
 #include "fz_oracle.h"
 #include "fz_raw.h"
 #include "fz_replay.h"
+#include "fz_reach.h"
 #include "fz_sess.h"
 #include "loader.h"
 #include "loop.h"
@@ -600,6 +602,57 @@ static const char *
 attrib_name(const struct fz_attrib *a, long i)
 {
 	return i >= 0 && (size_t)i < a->n ? a->cand[i].sess.acts[0].b : "(none)";
+}
+
+/* Whether the target can be fuzzed at all: how each session began, and
+ * the verdict once enough sessions, none taken, have ended. */
+static void
+test_reach(void)
+{
+	static const int greet421[] = { 421 }, greet220[] = { 220, 250 }, greet554[] = { 554 };
+	struct fz_obs o = obs_of(FZ_END_DONE, greet421, 1);
+	o.got[0].verb = FZ_V_GREETING;
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_REFUSED);
+	o.end = FZ_END_NOCLOSE; /* a 421 greeting and no close: refused all the same */
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_REFUSED);
+	o = obs_of(FZ_END_DONE, greet220, 2);
+	o.got[0].verb = FZ_V_GREETING;
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_TAKEN);
+	o = obs_of(FZ_END_DONE, greet554, 1);
+	o.got[0].verb = FZ_V_GREETING;
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_TAKEN);
+	o = obs_of(FZ_END_DONE, greet220, 2); /* a 421 later in the session */
+	o.got[0].verb = FZ_V_GREETING;
+	o.got[1].code = 421;
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_TAKEN);
+	o = obs_of(FZ_END_ERROR, NULL, 0);
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_NONE);
+
+	static const struct {
+		uint64_t taken, none, refused;
+		int final;
+		const char *want; /* NULL, or a part of the reason */
+	} t[] = {
+		{ 0, 0, 0, 0, NULL }, { 0, 0, 0, 1, NULL }, /* nothing ended: nothing to say */
+		{ 0, FZ_UNREACHED_AFTER - 1, 0, 0, NULL },
+		{ 0, FZ_UNREACHED_AFTER, 0, 0, "cannot be reached: connect: refused" },
+		{ 0, 1, 0, 1, "cannot be reached" }, /* the campaign ended first */
+		{ 0, 0, FZ_REFUSED_AFTER - 1, 0, NULL }, /* load, maybe: go on */
+		{ 0, 0, FZ_REFUSED_AFTER, 0, "refuses every session: all 32 were greeted with 421" },
+		{ 0, 0, 2, 1, "refuses every session: all 2" },
+		{ 0, FZ_UNREACHED_AFTER, 1, 0, NULL }, /* a 421: wait for more */
+		{ 0, 2, FZ_REFUSED_AFTER - 2, 0, "takes no session: 30 were greeted with 421" },
+		{ 1, 100, 0, 0, NULL }, { 1, 0, 1000, 1, NULL }, /* one taken: usable for good */
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		struct fz_stats st = { .sessions = t[i].taken, .unreachable = t[i].none,
+		    .refused = t[i].refused, .last_error = "connect: refused" };
+		char why[512] = "x";
+		const char *r = fz_reach_verdict(&st, t[i].final, why, sizeof(why));
+		int ok = t[i].want ? r == why && strstr(why, t[i].want) != NULL :
+		    r == NULL && why[0] == '\0';
+		CU_ASSERT(ok);
+	}
 }
 
 static void
@@ -1257,6 +1310,7 @@ main(void)
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "replay: words for a POSIX shell", test_shell_word);
 	CU_add_test(s, "replay: the options that change run's verdict", test_replay_cmd);
+	CU_add_test(s, "the target takes sessions or not", test_reach);
 	CU_add_test(s, "shrinking", test_min);
 	CU_add_test(s, "launched server's death: replay or not", test_attrib_needed);
 	CU_add_test(s, "launched server's death: replay order", test_attrib_order);
