@@ -67,8 +67,6 @@ static void
 found_dead(struct eng *e, enum ff_wait w)
 {
 	char why[256];
-	e->env.dead = w;
-	e->env.dead_verb = e->ff.verb;
 	char *msg = xasprintf("%s in %d scenarios in a row; the others end at that wait as "
 	    "ERROR instead of waiting --timeout each", ff_describe(w, e->ff.verb, why, sizeof(why)),
 	    FF_STREAK);
@@ -79,7 +77,7 @@ found_dead(struct eng *e, enum ff_wait w)
 	memcpy(waiting, e->live, n * sizeof(*waiting));
 	for (size_t i = 0; i < n; i++)
 		if (!waiting[i]->done && !waiting[i]->connecting && ses_at_dead_wait(waiting[i]))
-			ses_arm(waiting[i], e->o->timeout); /* ends it: env.dead */
+			ses_arm(waiting[i], e->o->timeout); /* ends it: e->ff.dead */
 	free(waiting);
 }
 
@@ -518,7 +516,7 @@ eng_run(const struct eng_opts *o, struct scn *const *scns, size_t n,
 	e.probe = probe;
 	e.jobs = o->jobs ? o->jobs : 1;
 	e.env = (struct ses_env){ .o = o, .loop = loop_new(), .target = o->target,
-		.reaper = tp_reaper_new(), .ended = ses_ended, .arg = &e };
+		.reaper = tp_reaper_new(), .ff = &e.ff, .ended = ses_ended, .arg = &e };
 	memset(probe, 0, sizeof(*probe));
 	if (o->run_timeout > 0)
 		e.run_deadline = util_now_ms() + (int64_t)(o->run_timeout * 1000.0);

@@ -226,16 +226,14 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 		f->lax_tls = 1;
 }
 
-/* "STARTTLS" anywhere in l[0..n), any case: where a server that split the
+/* l[0..n) ends in "STARTTLS", any case: where a server that split the
  * bytes otherwise than the model (a refused BDAT's chunk read apart:
- * "bbbSTARTTLS") may have read the command. */
+ * "bbbSTARTTLS") may have read the command; STARTTLS takes no argument,
+ * so it can only end the line.  A test of 8 bytes, on every line cut. */
 static int
-has_starttls(const char *l, size_t n)
+ends_in_starttls(const char *l, size_t n)
 {
-	for (size_t i = 0; i + 8 <= n; i++)
-		if (strncasecmp(l + i, "STARTTLS", 8) == 0)
-			return 1;
-	return 0;
+	return n >= 8 && strncasecmp(l + n - 8, "STARTTLS", 8) == 0;
 }
 
 /* "AUTH" SP mechanism [SP initial-response] (RFC 4954 4): the challenges
@@ -286,7 +284,7 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 		return;
 	}
 	push_bare(f, v, n == 4 || (n == 8 && v == FZ_V_STARTTLS), 0);
-	f->owed[(f->head + f->n_owed - 1) % f->cap_owed].starttls = has_starttls(l, n);
+	f->owed[(f->head + f->n_owed - 1) % f->cap_owed].starttls = ends_in_starttls(l, n);
 	if (v == FZ_V_AUTH)
 		f->owed[(f->head + f->n_owed - 1) % f->cap_owed].challenges = auth_challenges(l, n);
 	f->blocked = decides(v);
@@ -504,7 +502,8 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 	else if (code == 220 && starttls)
 		/* STARTTLS, or a line where the server may have read it: a lax
 		 * reading of a bare CR, or bytes the model joined that the
-		 * server split (a refused BDAT's chunk before it). */
+		 * server split (a refused BDAT's chunk before it: a line that
+		 * ends in STARTTLS). */
 		tls_starts(f);
 	cut(f);
 	return FZ_MATCH_OK;

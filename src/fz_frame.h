@@ -55,7 +55,7 @@ struct fz_unit {
 	uint8_t verb;   /* enum fz_verb */
 	uint8_t bare;   /* the line is the verb alone ("QUIT") */
 	uint8_t last;   /* a BDAT LAST chunk */
-	uint8_t starttls; /* the line holds "STARTTLS" where the model read
+	uint8_t starttls; /* the line ends in "STARTTLS" where the model read
 	                   * another verb: a 220 to it starts TLS */
 	uint8_t challenges; /* AUTH: the 334 challenges its mechanism takes when
 	                     * it succeeds (PLAIN 1, 0 with an initial response;

@@ -264,13 +264,20 @@ ses_wait_kind(const struct ses *s)
 	return FF_NONE;
 }
 
+/* At a wait of the scenario's own steps (not the probe's, the opening's,
+ * the teardown's or the close after a 421). */
+static int
+in_steps(const struct ses *s)
+{
+	return !s->probe && s->op < s->nops && ses_wait_kind(s) == FF_NONE;
+}
+
 enum ff_wait
 ses_reply_wait_kind(struct ses *s)
 {
-	enum ff_wait w = ses_wait_kind(s);
 	s->ff_verb[0] = '\0';
-	if (w != FF_NONE || s->probe || s->op >= s->nops || !s->last_verb[0])
-		return w;
+	if (!in_steps(s) || !s->last_verb[0])
+		return ses_wait_kind(s);
 	memcpy(s->ff_verb, s->last_verb, sizeof(s->ff_verb));
 	return FF_STEP_REPLY;
 }
@@ -278,14 +285,13 @@ ses_reply_wait_kind(struct ses *s)
 int
 ses_at_dead_wait(const struct ses *s)
 {
-	const struct ses_env *env = s->env;
+	const struct ff *ff = s->env->ff;
 	/* A step that enforces a rule is what its scenario tests: always
 	 * waited for; a set-up step (no rule) is only the way there. */
-	if (env->dead == FF_STEP_REPLY)
-		return s->reply_wait && !s->probe && s->op < s->nops &&
-		    ses_wait_kind(s) == FF_NONE && !s->ops[s->op].st->rule &&
-		    env->dead_verb && strcmp(s->last_verb, env->dead_verb) == 0;
-	return env->dead != FF_NONE && ses_wait_kind(s) == env->dead;
+	if (ff->dead == FF_STEP_REPLY)
+		return s->reply_wait && in_steps(s) && !s->ops[s->op].st->rule &&
+		    strcmp(s->last_verb, ff->verb) == 0;
+	return ff->dead != FF_NONE && ses_wait_kind(s) == ff->dead;
 }
 
 void
@@ -294,7 +300,7 @@ ses_arm(struct ses *s, double seconds)
 	if (ses_at_dead_wait(s)) {
 		char why[256];
 		ses_fail(s, RES_ERROR, NULL, NULL, "not waited for: %s (%d scenarios in a row "
-		    "timed out there)", ff_describe(s->env->dead, s->env->dead_verb, why,
+		    "timed out there)", ff_describe(s->env->ff->dead, s->env->ff->verb, why,
 		    sizeof(why)), FF_STREAK);
 		return;
 	}

@@ -97,9 +97,9 @@ struct ses_env {
 	const struct scn_var *vars;     /* the run's variables (vars_merge) */
 	size_t n_vars;
 	enum ses_auth auth;             /* the opening's AUTH (and the probe's) */
-	enum ff_wait dead;              /* a session wait the server never ends
-	                                 * (failfast.h): arriving there is an ERROR */
-	const char *dead_verb;          /* FF_STEP_REPLY: after which verb */
+	const struct ff *ff;            /* the engine's fail-fast state (failfast.h):
+	                                 * arriving at the wait it found dead
+	                                 * (ff->dead, after ff->verb) is an ERROR */
 	struct oracle *oracle;          /* the delivery oracle, or NULL */
 	double oracle_wait;             /* seconds a delivered step waits for its count */
 	double oracle_settle;           /* ... and then for an extra message */
@@ -213,7 +213,7 @@ void ses_send(struct ses *s, const char *data, size_t len);
 void ses_flush(struct ses *s);
 
 /* Arm the deadline of the current wait once (seconds from now); at a wait
- * the engine found dead (env->dead) the session ends as an ERROR instead. */
+ * the engine found dead (env->ff) the session ends as an ERROR instead. */
 void ses_arm(struct ses *s, double seconds);
 
 /* ses_arm() of a wait for a reply to what was sent (--timeout): one the
@@ -231,7 +231,7 @@ enum ff_wait ses_wait_kind(const struct ses *s);
  * keyed by the last verb sent) and note its verb in s->ff_verb. */
 enum ff_wait ses_reply_wait_kind(struct ses *s);
 
-/* The session is at the wait the engine found dead (env->dead); for
+/* The session is at the wait the engine found dead (env->ff); for
  * FF_STEP_REPLY only a set-up step's (no rule of its own). */
 int ses_at_dead_wait(const struct ses *s);
 
