@@ -19,9 +19,9 @@ fz_attrib_needed(unsigned jobs, int alone, size_t n_cand)
 }
 
 int
-fz_attrib_park_ms(int shrinking, int64_t lag_ms)
+fz_attrib_park_ms(int shrinking, int cut_off, int64_t lag_ms)
 {
-	if (!shrinking || lag_ms >= (FZ_PARK_MS - FZ_PARK_TRY_MS) / 2)
+	if (!shrinking || cut_off || lag_ms >= (FZ_PARK_MS - FZ_PARK_TRY_MS) / 2)
 		return FZ_PARK_MS;
 	return FZ_PARK_TRY_MS + (int)(lag_ms > 0 ? 2 * lag_ms : 0);
 }
@@ -41,13 +41,15 @@ fz_attrib_init(struct fz_attrib *a, unsigned sessions, int64_t now)
 }
 
 void
-fz_attrib_add(struct fz_attrib *a, const struct fz_sess *s, int64_t last_act_ms, uint64_t seq)
+fz_attrib_add(struct fz_attrib *a, const struct fz_sess *s, int64_t last_act_ms, uint64_t seq,
+    int answered)
 {
 	a->cand = xrealloc(a->cand, (a->n + 1) * sizeof(*a->cand));
 	struct fz_attrib_cand *c = &a->cand[a->n++];
 	fz_sess_copy(&c->sess, s);
 	c->last_act_ms = last_act_ms;
 	c->seq = seq;
+	c->answered = answered;
 	a->culprit = a->n;
 }
 
@@ -55,6 +57,8 @@ static int
 cmp_later_first(const void *pa, const void *pb)
 {
 	const struct fz_attrib_cand *x = pa, *y = pb;
+	if (x->answered != y->answered)
+		return x->answered - y->answered;
 	if (fz_attrib_later(x->last_act_ms, x->seq, y->last_act_ms, y->seq))
 		return -1;
 	return fz_attrib_later(y->last_act_ms, y->seq, x->last_act_ms, x->seq);

@@ -3,11 +3,14 @@
  * several ran (`smtp-harness fuzz --launch CMD` with -j > 1).
  *
  * The session that wrote its last act most recently sent the bytes the
- * server read last, but those need not be the cause.  So before such a
- * death becomes a finding, each candidate (a session running then that had
- * written an act) is replayed alone on a server started afresh, that one
- * first, then the others by their last act, most recent first; the first
- * replay that kills the server is the finding.  When none does within the
+ * server read last, but those need not be the cause: a server that lags
+ * (a loaded machine) reads bytes written hundreds of sessions ago.  So
+ * before such a death becomes a finding, each candidate (a session running
+ * then that had written an act) is replayed alone on a server started
+ * afresh: first those whose bytes the server had not all answered when
+ * they ended (cut off, or a reply still owed), then those it had; in each
+ * group by their last act, the most recent first.  The first replay that
+ * kills the server is the finding.  When none does within the
  * bounds, the death is still a finding, marked as not reproduced alone.
  * Pure: the campaign runs each replay and says whether the server died
  * (fz_attrib_result); times come in as util_now_ms() values.
@@ -20,7 +23,7 @@
 
 #include "fz_sess.h"
 
-#define FZ_ATTRIB_RUNS 8      /* replays for one death at most */
+#define FZ_ATTRIB_RUNS 32     /* replays for one death at most */
 #define FZ_ATTRIB_SECONDS 60  /* and the time they may take */
 #define FZ_PARK_MS 300        /* an ended session's wait for a death, at most */
 #define FZ_PARK_TRY_MS 50     /* a shrinking try waits this, plus twice the lag */
@@ -29,10 +32,13 @@ struct fz_attrib_cand {
 	struct fz_sess sess;   /* what it sent (owned copy) */
 	int64_t last_act_ms;   /* when it wrote its last act */
 	uint64_t seq;          /* the order it started in */
+	int answered;          /* it ended as it meant to, no reply owed: the
+	                        * server had read all it sent (as far as the
+	                        * framing model knows: a lying BDAT can hide) */
 };
 
 struct fz_attrib {
-	struct fz_attrib_cand *cand; /* after fz_attrib_order: the most recent first */
+	struct fz_attrib_cand *cand; /* after fz_attrib_order: the replay order */
 	size_t n;
 	unsigned sessions;     /* sessions running at the death, candidates or not */
 	size_t tried;          /* replays started */
@@ -55,8 +61,13 @@ int fz_attrib_needed(unsigned jobs, int alone, size_t n_cand);
  * shown after the end of the session it was charged to in this campaign
  * (a death's replays, which come before the shrinking, wait the whole
  * FZ_PARK_MS and measure it), at most FZ_PARK_MS.  A try whose death
- * shows later is not kept: the finding stays larger, never wrong. */
-int fz_attrib_park_ms(int shrinking, int64_t lag_ms);
+ * shows later is not kept: the finding stays larger, never wrong.  So a
+ * try the server cut off (cut_off: it closed with a reply owed, as a
+ * server that dies does) waits the whole FZ_PARK_MS: on a loaded machine
+ * a death shows later than any measured before, and such a try is the
+ * one likely to be kept; a try that ended as it meant to waits the short
+ * time. */
+int fz_attrib_park_ms(int shrinking, int cut_off, int64_t lag_ms);
 
 /* 1 if a session whose last act was written at a_ms (started a_seq-th)
  * wrote after one at b_ms (b_seq): the later act, then the later start. */
@@ -65,10 +76,11 @@ int fz_attrib_later(int64_t a_ms, uint64_t a_seq, int64_t b_ms, uint64_t b_seq);
 /* No candidate yet; sessions: how many ran at the death; now: the start
  * of the bounds. */
 void fz_attrib_init(struct fz_attrib *a, unsigned sessions, int64_t now);
-/* A candidate: a copy of s. */
+/* A candidate: a copy of s; answered: see struct fz_attrib_cand. */
 void fz_attrib_add(struct fz_attrib *a, const struct fz_sess *s, int64_t last_act_ms,
-    uint64_t seq);
-/* Order the candidates, the most recent last act first (fz_attrib_later). */
+    uint64_t seq, int answered);
+/* Order the candidates: the unanswered first, then the answered; in each,
+ * the most recent last act first (fz_attrib_later). */
 void fz_attrib_order(struct fz_attrib *a);
 
 /* The candidate to replay next at time now, its index (tried counts it);

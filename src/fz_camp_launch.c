@@ -58,7 +58,8 @@ fzc_relaunch(struct camp *c)
 /* ---- whose death: the candidates replayed alone ------------------------------------ */
 
 /* A death's replays are queued: the sessions in it (n_in, parked) that
- * wrote something are the candidates, lead the one that wrote last, whose
+ * wrote something are the candidates (those the server had not answered
+ * in full first: fz_attrib.h), lead the one that wrote last, whose
  * observation (with the death) the job takes when it is judged. */
 static void
 attrib_queue(struct camp *c, struct run *lead, size_t n_in)
@@ -69,7 +70,8 @@ attrib_queue(struct camp *c, struct run *lead, size_t n_in)
 	for (size_t i = 0; i < c->n_live; i++) {
 		struct run *r = c->live[i];
 		if (r->in_death && r->parked->acts_sent)
-			fz_attrib_add(&j->a, &r->sess, r->parked->last_act_ms, r->seq);
+			fz_attrib_add(&j->a, &r->sess, r->parked->last_act_ms, r->seq,
+			    r->parked->end == FZ_END_DONE && r->parked->owed == 0);
 	}
 	fz_attrib_order(&j->a);
 	fz_sess_init(&j->lead_sess, NULL);

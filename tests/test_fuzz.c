@@ -589,13 +589,20 @@ test_min(void)
 
 /* A candidate whose one act names it, so the order can be read back. */
 static void
-attrib_add(struct fz_attrib *a, const char *name, int64_t ms, uint64_t seq)
+attrib_add_as(struct fz_attrib *a, const char *name, int64_t ms, uint64_t seq, int answered)
 {
 	struct fz_sess s;
 	fz_sess_init(&s, "seed");
 	fz_sess_add(&s, name, strlen(name), 0);
-	fz_attrib_add(a, &s, ms, seq);
+	fz_attrib_add(a, &s, ms, seq, answered);
 	fz_sess_free(&s);
+}
+
+/* An answered one (the order by last act alone). */
+static void
+attrib_add(struct fz_attrib *a, const char *name, int64_t ms, uint64_t seq)
+{
+	attrib_add_as(a, name, ms, seq, 1);
 }
 
 static const char *
@@ -673,14 +680,17 @@ test_attrib_needed(void)
 	CU_ASSERT(!fz_attrib_later(5, 3, 5, 3));
 	/* The wait for a death: the whole FZ_PARK_MS but for a shrinking
 	 * try, 50 ms plus twice the longest lag seen, never more. */
-	CU_ASSERT(fz_attrib_park_ms(0, 0) == FZ_PARK_MS);
-	CU_ASSERT(fz_attrib_park_ms(0, 10) == FZ_PARK_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, 0) == FZ_PARK_TRY_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, -40) == FZ_PARK_TRY_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, 20) == FZ_PARK_TRY_MS + 40);
-	CU_ASSERT(fz_attrib_park_ms(1, 124) == FZ_PARK_TRY_MS + 248);
-	CU_ASSERT(fz_attrib_park_ms(1, 125) == FZ_PARK_MS);
-	CU_ASSERT(fz_attrib_park_ms(1, (int64_t)1 << 40) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(0, 0, 0) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(0, 0, 10) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, 0) == FZ_PARK_TRY_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, -40) == FZ_PARK_TRY_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, 20) == FZ_PARK_TRY_MS + 40);
+	/* A try the server cut off waits the whole time, whatever the lag. */
+	CU_ASSERT(fz_attrib_park_ms(1, 1, 0) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 1, 20) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, 124) == FZ_PARK_TRY_MS + 248);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, 125) == FZ_PARK_MS);
+	CU_ASSERT(fz_attrib_park_ms(1, 0, (int64_t)1 << 40) == FZ_PARK_MS);
 }
 
 /* Most recent last act first (the later start on a tie); the first replay
@@ -705,6 +715,22 @@ test_attrib_order(void)
 	CU_ASSERT(a.culprit == 1 && a.tried == 2);
 	CU_ASSERT(fz_attrib_next(&a, 1002) == -1);
 	fz_attrib_free(&a);
+
+	/* A lagging server: the sessions it had not answered in full come
+	 * first, however long ago they wrote, each group the most recent
+	 * first. */
+	fz_attrib_init(&a, 5, 1000);
+	attrib_add_as(&a, "done-new", 90, 5, 1);
+	attrib_add_as(&a, "owed-old", 10, 1, 0);
+	attrib_add_as(&a, "done-old", 20, 2, 1);
+	attrib_add_as(&a, "owed-new", 50, 3, 0);
+	fz_attrib_order(&a);
+	const char *want[] = { "owed-new", "owed-old", "done-new", "done-old" };
+	for (size_t i = 0; i < 4; i++) {
+		CU_ASSERT_STRING_EQUAL(attrib_name(&a, fz_attrib_next(&a, 1000)), want[i]);
+		fz_attrib_result(&a, 0);
+	}
+	fz_attrib_free(&a);
 }
 
 /* None kills it: each is tried once, then done, not reproduced; the
@@ -727,8 +753,8 @@ test_attrib_bounds(void)
 	CU_ASSERT(!fz_attrib_reproduced(&a));
 	fz_attrib_free(&a);
 
-	fz_attrib_init(&a, 20, 0);
-	for (uint64_t i = 0; i < 20; i++)
+	fz_attrib_init(&a, FZ_ATTRIB_RUNS + 8, 0);
+	for (uint64_t i = 0; i < FZ_ATTRIB_RUNS + 8; i++)
 		attrib_add(&a, "n", (int64_t)i, i);
 	fz_attrib_order(&a);
 	size_t runs = 0;
