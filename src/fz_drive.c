@@ -325,15 +325,60 @@ hold_start(struct drv *d)
 
 /* ---- TLS ----------------------------------------------------------------- */
 
+/* The first bytes the server sends after its 220 to STARTTLS, whether the
+ * client forgets them (before the handshake) or the handshake reads them:
+ * `run` judges a failed handshake by them (fz_oracle_tls_first), and they
+ * go in the detail.  A few bytes: only the first one decides. */
+static void
+keep_first(struct drv *d, const char *b, size_t n)
+{
+	struct fz_obs *o = d->obs;
+	if (!fz_frame_tls_due(&d->fr))
+		return;
+	size_t room = FZ_TLS_FIRST - o->tls_first_n;
+	if (n > room)
+		n = room;
+	memcpy(o->tls_first + o->tls_first_n, b, n);
+	o->tls_first_n += n;
+}
+
+/* The handshake failed (why): the session ends, and after a 220 to
+ * STARTTLS its detail shows what the server sent first, printable bytes as
+ * they are, the others as <HH> (no backslash: the detail goes into YAML
+ * titles and comments as it is). */
+static void
+tls_fail(struct drv *d, const char *why)
+{
+	const struct fz_obs *o = d->obs;
+	if (!o->starttls_hs) {
+		finish(d, FZ_END_TLS, "%s", why);
+		return;
+	}
+	char first[4 * FZ_TLS_FIRST + 1] = "";
+	for (size_t i = 0, at = 0; i < o->tls_first_n; i++) {
+		unsigned char c = o->tls_first[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<')
+			at += (size_t)snprintf(first + at, sizeof(first) - at, "%c", c);
+		else
+			at += (size_t)snprintf(first + at, sizeof(first) - at, "<%02X>", c);
+	}
+	if (o->tls_first_n)
+		finish(d, FZ_END_TLS, "%s; after its 220 to STARTTLS the server sent \"%s\"%s", why,
+		    first, o->tls_first_n == FZ_TLS_FIRST ? "..." : "");
+	else
+		finish(d, FZ_END_TLS, "%s; after its 220 to STARTTLS the server sent nothing", why);
+}
+
 static void
 handshake(struct drv *d)
 {
-	char why[256];
+	char why[256], what[300];
 	enum tls_hs hs = tls_handshake(d->tls, why, sizeof(why));
 	tls_drain(d->tls, &d->out);
 	flush_out(d);
 	if (hs == TLS_HS_FAILED) {
-		finish(d, FZ_END_TLS, "TLS handshake: %s", why);
+		snprintf(what, sizeof(what), "TLS handshake: %s", why);
+		tls_fail(d, what);
 		return;
 	}
 	if (hs == TLS_HS_MORE) {
@@ -342,6 +387,7 @@ handshake(struct drv *d)
 		return;
 	}
 	d->tls_up = 1;
+	d->obs->starttls_hs = 0;
 	d->state = DRV_RUN;
 	if (d->next > 0)
 		d->obs->tls_act[d->next - 1] = 1;
@@ -352,6 +398,7 @@ handshake(struct drv *d)
 static void
 start_tls(struct drv *d)
 {
+	d->obs->starttls_hs = 1;
 	d->tls = tls_conn_new(d->env.tls_ctx, 0,
 	    d->env.target->kind == TP_SMTP ? d->env.target->host : NULL);
 	handshake(d);
@@ -450,7 +497,9 @@ parse(struct drv *d)
 			/* The plaintext behind a 220 to STARTTLS is no reply;
 			 * a careless server would read it inside TLS.  The
 			 * client forgets it (RFC 3207 4.2), and what comes
-			 * before the handshake too (received). */
+			 * before the handshake too (received).  Its first
+			 * bytes are kept: instead of TLS, they fail `run`. */
+			keep_first(d, d->in.data, d->in.len);
 			buf_reset(&d->in);
 			return 0;
 		}
@@ -495,9 +544,13 @@ on_timer(struct loop *loop, void *arg)
 		connect_next(d, why);
 		return;
 	}
-	case W_HANDSHAKE:
-		finish(d, FZ_END_TLS, "the TLS handshake did not end within %.1f s", d->env.timeout);
+	case W_HANDSHAKE: {
+		char why[100];
+		snprintf(why, sizeof(why), "the TLS handshake did not end within %.1f s",
+		    d->env.timeout);
+		tls_fail(d, why);
 		return;
+	}
 	case W_WRITE:
 		finish(d, FZ_END_TIMEOUT, "the server read nothing for %.1f s (%zu bytes unsent, "
 		    "%zu replies owed)", d->env.timeout, d->out.len, fz_frame_owed(&d->fr));
@@ -640,7 +693,7 @@ on_eof(struct drv *d)
 	 * verdict either, so no finding of it could replay.  A death behind
 	 * it is still a crash. */
 	if (d->state == DRV_HANDSHAKE) {
-		finish(d, FZ_END_TLS, "the server closed the connection during the TLS handshake");
+		tls_fail(d, "the server closed the connection during the TLS handshake");
 		return;
 	}
 	if (d->in.len) {
@@ -658,6 +711,7 @@ on_eof(struct drv *d)
 static int
 received(struct drv *d, const char *b, size_t n)
 {
+	keep_first(d, b, n);
 	if (!d->tls) {
 		if (!fz_frame_tls_due(&d->fr)) /* else forgotten: see parse */
 			buf_append(&d->in, b, n);

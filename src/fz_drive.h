@@ -69,6 +69,8 @@ struct fz_attrib_note {
 	                      * did, this is the session that wrote last */
 };
 
+#define FZ_TLS_FIRST 8 /* bytes kept of what came after a 220 to STARTTLS */
+
 struct fz_obs {
 	enum fz_end end;
 	size_t acts_sent;   /* acts written when it ended */
@@ -85,6 +87,11 @@ struct fz_obs {
 	size_t quit_index;  /* its index in codes[] */
 	int violation;      /* FZ_END_MALFORMED: enum reply_violation */
 	int bare_newline_data; /* message data held a bare CR or LF */
+	int starttls_hs;    /* the handshake after a 220 to STARTTLS began and did not
+	                     * complete: with FZ_END_TLS, it is that one that failed */
+	unsigned char tls_first[FZ_TLS_FIRST]; /* the first bytes the server sent
+	                     * after that 220 (what `run` judges a failure by) */
+	size_t tls_first_n;
 	char detail[256];
 	int exited;         /* exec: the process was collected */
 	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;

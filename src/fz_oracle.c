@@ -14,6 +14,7 @@ static const char *const names[FZ_OR_COUNT] = {
 	[FZ_OR_MALFORMED] = "malformed", [FZ_OR_CLOSE] = "close", [FZ_OR_HANG] = "hang",
 	[FZ_OR_NOCLOSE] = "no-close", [FZ_OR_EXTRA] = "extra-reply",
 	[FZ_OR_SMUGGLE] = "smuggling", [FZ_OR_LATE] = "late-reply", [FZ_OR_QUIT] = "quit",
+	[FZ_OR_TLS] = "tls",
 };
 
 const char *
@@ -30,6 +31,15 @@ verdict(enum fz_oracle k, const char *rule, enum fz_last last, size_t upto, size
 {
 	const struct rules_rule *r = rules_session(rule);
 	return (struct fz_verdict){ k, r->id, r->ref, r->quote, last, upto, n_codes, owed };
+}
+
+enum fz_tls_first
+fz_oracle_tls_first(const unsigned char *b, size_t n)
+{
+	if (n == 0)
+		return FZ_TLS_NOTHING;
+	/* RFC 8446 5.1: ContentType alert(21), handshake(22). */
+	return b[0] == 0x15 || b[0] == 0x16 ? FZ_TLS_RECORD : FZ_TLS_OTHER;
 }
 
 /* The rule a malformed reply breaks (as the engine charges it). */
@@ -102,6 +112,15 @@ fz_oracle_judge(const struct fz_obs *o)
 	case FZ_END_LATE:
 		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
 		    o->acts_sent, but_last, 0);
+	case FZ_END_TLS:
+		/* RFC 3207 4: 220 means "ready to start TLS"; bytes that are
+		 * not TLS in its place break that meaning (RFC 5321 4.3.1),
+		 * as `run` charges them.  Nothing before the close, or the
+		 * server's own TLS failing, stays no finding. */
+		if (o->starttls_hs &&
+		    fz_oracle_tls_first(o->tls_first, o->tls_first_n) == FZ_TLS_OTHER)
+			return verdict(FZ_OR_TLS, "TX-10", FZ_LAST_TLS, o->acts_sent, all, 0);
+		return v;
 	default:
 		return v;
 	}

@@ -27,6 +27,7 @@ enum fz_oracle {
 	FZ_OR_SMUGGLE,   /* a reply to message data */
 	FZ_OR_LATE,      /* a reply after 221 or 421 */
 	FZ_OR_QUIT,      /* QUIT not answered 221 */
+	FZ_OR_TLS,       /* no TLS after the 220 to STARTTLS: plaintext, garbage */
 	FZ_OR_COUNT
 };
 
@@ -41,6 +42,15 @@ struct fz_verdict {
 
 /* The verdict on one observation (FZ_OR_NONE: nothing proven). */
 struct fz_verdict fz_oracle_judge(const struct fz_obs *o);
+
+/* What the server sent first after its 220 to STARTTLS (b[0..n), the
+ * bytes the handshake read), as `run` tells them apart when a handshake
+ * fails (src/step_starttls.c, server_tls_failed): nothing; a TLS alert or
+ * handshake record (first byte 0x15 or 0x16: the server speaks TLS, and
+ * its TLS failed, e.g. no common version: its configuration, no verdict);
+ * or anything else, which breaks the 220's meaning (TX-10). */
+enum fz_tls_first { FZ_TLS_NOTHING, FZ_TLS_RECORD, FZ_TLS_OTHER };
+enum fz_tls_first fz_oracle_tls_first(const unsigned char *b, size_t n);
 
 /* What the finding saw, in buf (len bytes at most), returned: the
  * observation's detail (how the session ended), but for `quit` the reply

@@ -87,6 +87,7 @@ oracle_says(enum fz_oracle k)
 		[FZ_OR_SMUGGLE] = "a reply to message data (the end of data seen too early)",
 		[FZ_OR_LATE] = "a reply after 221 or 421",
 		[FZ_OR_QUIT] = "a reply to QUIT other than 221",
+		[FZ_OR_TLS] = "the server did not speak TLS after its 220 to STARTTLS",
 	};
 	return k < FZ_OR_COUNT && says[k] ? says[k] : "?";
 }

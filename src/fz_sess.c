@@ -218,9 +218,11 @@ is_starttls_act(const struct fz_act *a)
 	return a->len >= 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0;
 }
 
-/* The act as a step: send_raw, or starttls with what follows injected. */
+/* The act as a step: send_raw, or starttls with what follows injected;
+ * a starttls step naming a rule (not NULL) is judged on its handshake too
+ * (`run` gives a failed handshake without one no verdict). */
 static void
-write_act(struct buf *y, const struct fz_act *a, int tls, int code)
+write_act(struct buf *y, const struct fz_act *a, int tls, int code, const char *rule)
 {
 	if (tls && is_starttls_act(a)) {
 		buf_printf(y, "  - starttls: {expect: %d", code);
@@ -229,6 +231,8 @@ write_act(struct buf *y, const struct fz_act *a, int tls, int code)
 			fz_yaml_raw(y, a->b + 10, a->len - 10);
 		}
 		buf_puts(y, "}\n");
+		if (rule)
+			buf_printf(y, "    rule: %s\n", rule);
 		return;
 	}
 	buf_puts(y, "  - send_raw: ");
@@ -264,10 +268,12 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 	write_header(&y, id, title, comment, end);
 	size_t c = 0;
 	for (size_t k = 0; k <= upto && k <= s->n; k++) {
-		int tls = k > 0 && seen->tls_act && seen->tls_act[k - 1];
+		/* FZ_LAST_TLS: the handshake after the last act, which failed. */
+		int failing = end->last == FZ_LAST_TLS && k == upto;
+		int tls = k > 0 && ((seen->tls_act && seen->tls_act[k - 1]) || failing);
 		if (k > 0) {
 			int tls_code = c < seen->n_got && seen->got[c].act == k ? seen->got[c].code : 220;
-			write_act(&y, &s->acts[k - 1], tls, tls_code);
+			write_act(&y, &s->acts[k - 1], tls, tls_code, failing ? end->rule_id : NULL);
 			if (tls && is_starttls_act(&s->acts[k - 1]) && c < seen->n_got &&
 			    seen->got[c].act == k)
 				c++;
@@ -283,6 +289,7 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
 		[FZ_LAST_221] = "  - expect: 221\n",
 		[FZ_LAST_IN_DATA] = "  - expect_open: 1\n",
+		[FZ_LAST_TLS] = NULL,
 	};
 	if (lasts[end->last])
 		buf_printf(&y, "%s    rule: %s\n", lasts[end->last], end->rule_id);

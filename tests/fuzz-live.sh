@@ -5,13 +5,16 @@
 #     seeds, and each finding fails (exit 1) when replayed with the command
 #     its `# replay:` line prints, run as printed (the fuzz options that
 #     change the verdict, e.g. --max-reply-line, quoted for sh), and passes
-#     on the clean server (exit 0), so the finding is the fault's: 32 faults
-#     of the reference server (14, then 18 more from an audit of every fault
+#     on the clean server (exit 0), so the finding is the fault's: 35 faults
+#     of the reference server (17, then 18 more from an audit of every fault
 #     that is not benign; the few that give a finding but cannot be checked
 #     so are named beside them, with why), one also through serve --stdio,
 #     and the two deep faults no scenario reaches; a `quit` finding names
 #     the reply QUIT got;
 #   - an exec: target (serve --stdio) is fuzzed the same way;
+#   - a failed STARTTLS handshake: plaintext where TLS belongs is a `tls`
+#     finding that replays; the server's own TLS failing (tls-handshake-drop,
+#     the clean server with --tls-max 1.1) is none;
 #   - Ctrl-C (SIGINT): a campaign of the clean server, and one whose first
 #     finding is still being shrunk, exit at once (0, 1) with summary.json
 #     and summary.md whole, every finding written a whole scenario listed
@@ -60,9 +63,10 @@ echo "ok fuzz-live: every benign and lenient mode, no finding"
 #   the session ends there, no finding (before the fix: "malformed: the
 #   connection closed inside a reply", 15 runs in 15);
 # - alone: STARTTLS alone, the close 0.3 s later, during the handshake:
-#   a TLS failure, no finding, as `run` gives it no verdict (before: the
-#   221 taken as an extra reply; then a `close` finding that could not
-#   replay).
+#   the "221 bye" behind the 220 is where TLS belongs, so one `tls`
+#   finding (TX-10), which `run` fails on the stand-in as printed (before:
+#   the 221 taken as an extra reply; then a `close` finding that could not
+#   replay; then no finding, the handshake's failure judged as a close).
 cat >"$TMP/st.sh" <<'SH'
 printf '220 stand-in ESMTP\r\n'
 while IFS= read -r l; do
@@ -103,8 +107,15 @@ st_run pipelined
 [ $rc -eq 0 ] || fail "STARTTLS and QUIT, 220 221 and the close in one read: exit $rc, $(ls "$TMP/st-pipelined/findings")"
 st_seeds "$TMP/st-seeds-alone" 'STARTTLS\r\n'
 st_run alone
-[ $rc -eq 0 ] || fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $(ls "$TMP/st-alone/findings")"
-echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged, a close in the handshake no finding"
+g=$(ls "$TMP"/st-alone/findings/*.yaml 2>/dev/null || true)
+[ $rc -eq 1 ] && [ "$(echo "$g" | wc -w)" -eq 1 ] ||
+    fail "STARTTLS alone, 220 221, the close during the handshake: exit $rc, findings: $g, not one"
+case $(basename "$g") in tls-*) ;; *) fail "STARTTLS alone, 220 221: $(basename "$g"), not tls" ;; esac
+rc=0
+PATH="$BINDIR:$PATH" timeout 60 sh -c "$(sed -n 's/^# replay: //p' "$g")" >"$TMP/st-alone.run" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q 'TX-10' "$TMP/st-alone.run" ||
+    { cat "$g" "$TMP/st-alone.run" >&2; fail "STARTTLS alone, 220 221: the tls finding does not fail TX-10 on replay (exit $rc)"; }
+echo "ok fuzz-live: bytes and a close behind the 220 to STARTTLS: no reply judged; plaintext where TLS belongs one tls finding, which replays"
 
 # Faults an oracle sees: found, and every finding replays on them only,
 # with the command its `# replay:` line prints, as printed.
@@ -156,6 +167,9 @@ found builtin:long-line-close long-line-close close
 found builtin:bdat-error-no-discard bdat-error-no-discard ""
 found builtin:greeting-extra-reply greeting-extra-reply extra-reply
 found builtin:flood-421-talks-on flood-421-talks-on late-reply
+found builtin:tls-handshake-garbage tls-handshake-garbage tls
+grep -q '^    rule: TX-10' "$TMP"/f-tls-handshake-garbage/findings/tls-*.yaml ||
+    fail "tls-handshake-garbage: the starttls step names no rule (run would skip it)"
 found "exec:$BIN serve --stdio --faults close-on-invalid" exec-close-on-invalid close
 
 # More faults an oracle sees, from an audit of every fault that is not
@@ -188,9 +202,26 @@ found builtin:pipelining-holds-rset pipelining-holds-rset hang 60 -j 1
 # silent, random-bytes and slow-greeting give no usable greeting, so `run`
 # stops at its probe with exit 3 (the target cannot be used), not 1;
 # tls-handshake-drop: a close during the TLS handshake is a TLS failure,
-# no finding (run gives it no verdict; its finding before could not replay); tls-handshake-garbage: a handshake
-# that fails is no finding (its findings before came from sessions that
-# wrote plaintext after a 220 the model had not taken for STARTTLS).
+# no finding (run gives it no verdict; its finding before could not
+# replay): checked below.
+
+# A handshake that fails on the server's own TLS is no finding: its first
+# bytes are a TLS record.  tls-handshake-drop sends half of its first
+# flight (a handshake record) and closes; with --tls-max 1.1 the clean
+# server answers the ClientHello with an alert (OpenSSL 3 takes no TLS
+# 1.1 at its default security level), which `run` skips, no verdict.
+rc=0
+"$BIN" run --target builtin --tls-max 1.1 -v scenarios/extensions/starttls/starttls-220-handshake.yaml \
+    >"$TMP/tls11.run" 2>&1 || rc=$?
+[ $rc -eq 0 ] && grep -q 'alert.*no verdict' "$TMP/tls11.run" ||
+    { cat "$TMP/tls11.run" >&2; fail "--tls-max 1.1: run does not skip on the server's alert (exit $rc)"; }
+for t in "builtin:tls-handshake-drop" "builtin --tls-max 1.1"; do
+	out="$TMP/tlsfail-$(echo "$t" | tr -c 'a-z0-9\n' -)"
+	rc=0
+	timeout 60 "$BIN" fuzz --target $t --duration 10 --seed 14 --timeout 1 --out "$out" 2>/dev/null || rc=$?
+	[ $rc -eq 0 ] || fail "$t: a failed TLS handshake on the server's side gave exit $rc, $(ls "$out/findings" | head -3)"
+done
+echo "ok fuzz-live: the server's own TLS failing (tls-handshake-drop, --tls-max 1.1): no finding"
 
 # The deep faults no scenario reaches (the suite passes on them, bite.sh):
 # a crash after AUTH, BDAT and RSET, a process that dies by SIGABRT under

@@ -476,6 +476,59 @@ test_oracle(void)
 		CU_ASSERT(strcmp(fz_oracle_name((enum fz_oracle)k), "?") != 0);
 }
 
+/* What the server sent first after its 220 to STARTTLS, told apart as
+ * `run` does when the handshake fails (step_starttls.c, server_tls_failed):
+ * a TLS alert or handshake record is the server's own TLS failing (no
+ * verdict); anything else breaks the 220's meaning (TX-10). */
+static void
+test_oracle_tls_first(void)
+{
+	static const struct {
+		const char *b;
+		size_t n;
+		enum fz_tls_first want;
+	} cases[] = {
+		{ "", 0, FZ_TLS_NOTHING },
+		{ "\x15\x03\x03\x00\x02\x02\x46", 7, FZ_TLS_RECORD }, /* alert: protocol version */
+		{ "\x16\x03\x03\x00\x7a", 5, FZ_TLS_RECORD },            /* ServerHello's record */
+		{ "\x16", 1, FZ_TLS_RECORD },                              /* one byte decides */
+		{ "*** this is not TLS ***\r\n", 25, FZ_TLS_OTHER },
+		{ "221 bye\r\n", 9, FZ_TLS_OTHER },
+		{ "\x17\x03\x03", 3, FZ_TLS_OTHER }, /* application data: no handshake first */
+		{ "\x14\x03\x03", 3, FZ_TLS_OTHER }, /* change_cipher_spec first */
+		{ "\0", 1, FZ_TLS_OTHER },
+		{ "\x80\x2e\x01", 3, FZ_TLS_OTHER }, /* an SSL 2 record */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT(fz_oracle_tls_first((const unsigned char *)cases[i].b, cases[i].n) ==
+		    cases[i].want);
+	/* The verdict: only a failed handshake after a 220 to STARTTLS whose
+	 * first bytes were not TLS, charged to TX-10 at the starttls step. */
+	static const int codes[] = { 220, 250, 220 };
+	struct fz_obs o = obs_of(FZ_END_TLS, codes, 3);
+	o.starttls_hs = 1;
+	memcpy(o.tls_first, "*** this", 8);
+	o.tls_first_n = 8;
+	struct fz_verdict v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_TLS && strcmp(v.rule_id, "TX-10") == 0);
+	CU_ASSERT(v.rule_quote == rules_session("TX-10")->quote);
+	CU_ASSERT(v.last == FZ_LAST_TLS && v.n_codes == 3 && v.upto == 2 && v.owed == 0);
+	CU_ASSERT_STRING_EQUAL(fz_oracle_name(v.oracle), "tls");
+	o.tls_first[0] = 0x15; /* the server's alert: its TLS failed */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.tls_first[0] = 0x16;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.tls_first_n = 0; /* nothing before the close */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.tls_first[0] = '*';
+	o.tls_first_n = 8;
+	o.starttls_hs = 0; /* smtps://: `run` judges no first handshake */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.starttls_hs = 1;
+	o.dirty = "a duty"; /* the model cannot vouch for the 220 */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+}
+
 /* What sh makes of a word: printf '%s|' WORD, run by /bin/sh. */
 static char *
 shell_reads(const char *word)
@@ -899,6 +952,44 @@ test_yaml_round_trip(void)
 	fz_sess_free(&s);
 }
 
+/* A `tls` finding ends with its STARTTLS as a starttls step naming the
+ * rule, so `run` judges the handshake (FAIL, not SKIP); the 220 is that
+ * step's reply, not a step of its own. */
+static void
+test_yaml_tls_ending(void)
+{
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	fz_sess_add(&s, "EHLO x\r\n", 8, 0);
+	fz_sess_add(&s, "STARTTLS\r\n", 10, 0);
+	fz_sess_add(&s, "QUIT\r\n", 6, 0);
+	struct fz_got got[] = { { 220, FZ_V_GREETING, 0 }, { 250, FZ_V_EHLO, 1 },
+		{ 220, FZ_V_STARTTLS, 2 } };
+	int tls_act[] = { 0, 0, 0 };
+	const struct rules_rule *r = rules_session("TX-10");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 3, tls_act }, 2, "fuzz-tls-x", "t", NULL,
+	    &(struct fz_ending){ r->id, r->ref, r->quote, 0, FZ_LAST_TLS, NULL });
+	fclose(f);
+	struct load_diag d;
+	load_diag_init(&d);
+	struct scn *sc = load_scenario_mem("finding-tls.yaml", buf, len, &d);
+	if (!sc)
+		fprintf(stderr, "%s\n---\n%s\n", d.text.data, buf);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT_FATAL(sc->n_steps == 4); /* expect, send_raw, expect, starttls */
+	const struct scn_step *st = &sc->steps[3];
+	CU_ASSERT(st->kind == SCN_STEP_STARTTLS && st->text == NULL);
+	CU_ASSERT(st->rule && strcmp(st->rule->id, "TX-10") == 0);
+	CU_ASSERT(sc->level == SCN_MUST);
+	scn_free(sc);
+	load_diag_free(&d);
+	free(buf);
+	fz_sess_free(&s);
+}
+
 /* Raw client bytes: the acts they are cut into ("|" between acts), and
  * joined again they are the input, read from right before a guard page. */
 static void
@@ -1009,12 +1100,15 @@ drive_done(void *arg, struct fz_obs *obs)
 
 /* The reply times the driver's timed waits follow (NULL: the fixed ones). */
 static struct fz_pace *drive_pace;
+/* The client's TLS for STARTTLS (NULL: a 220 to STARTTLS cannot be tried). */
+static struct tls_ctx *drive_tls;
 
 /* Run s against target t (TP_SMTP resolved) on loop; the observation. */
 static struct fz_obs *
 drive_on(struct loop *loop, const struct tp_target *t, struct fz_sess *s, double timeout)
 {
-	struct fz_env env = { .loop = loop, .target = t, .timeout = timeout, .pace = drive_pace };
+	struct fz_env env = { .loop = loop, .target = t, .timeout = timeout, .pace = drive_pace,
+		.tls_ctx = drive_tls };
 	struct fz_obs *obs = NULL;
 	fz_drive_start(&env, s, drive_done, &obs);
 	while (!obs)
@@ -1318,6 +1412,54 @@ test_drive_lax_starttls(void)
 	fz_obs_free(o);
 }
 
+/* A handshake that fails after a 220 to STARTTLS: the first bytes the
+ * server sent after the 220 are kept, and only those that are no TLS
+ * record make a `tls` finding (tls-handshake-garbage: "*** this is not
+ * TLS"; a "221" right behind the 220, read with it); the server's own
+ * handshake cut short (tls-handshake-drop) or its alert is none. */
+static void
+test_drive_tls_first(void)
+{
+	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "QUIT\r\n", NULL };
+	struct tls_opts to = { .no_store = 1 };
+	char err[256];
+	drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
+	CU_ASSERT_FATAL(drive_tls != NULL);
+	struct fz_sess s;
+	sess_of(&s, acts);
+	struct fz_obs *o = drive_builtin("builtin:tls-handshake-garbage", &s, 2);
+	CU_ASSERT(o->end == FZ_END_TLS && o->starttls_hs == 1);
+	CU_ASSERT(o->tls_first_n == FZ_TLS_FIRST && memcmp(o->tls_first, "*** this", 8) == 0);
+	CU_ASSERT(strstr(o->detail, "the server sent \"*** this\"...") != NULL);
+	struct fz_verdict v = fz_oracle_judge(o);
+	CU_ASSERT(v.oracle == FZ_OR_TLS && v.upto == 2 && v.n_codes == 3);
+	fz_obs_free(o);
+	o = drive_builtin("builtin:tls-handshake-drop", &s, 2);
+	CU_ASSERT(o->end == FZ_END_TLS && o->starttls_hs == 1);
+	CU_ASSERT(o->tls_first_n > 0 && o->tls_first[0] == 0x16);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	o = drive_builtin("builtin", &s, 2); /* the handshake made, QUIT inside TLS */
+	CU_ASSERT(o->end == FZ_END_DONE && o->starttls_hs == 0 && o->tls_act[1] == 1);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	fz_sess_free(&s);
+	static const char *const alone[] = { "STARTTLS\r\n", NULL };
+	o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
+	    "printf \"220 go ahead\\\\r\\\\n221 bye\\\\r\\\\n\"'", alone);
+	CU_ASSERT(o->end == FZ_END_TLS && o->n_codes == 2);
+	CU_ASSERT(o->tls_first_n == FZ_TLS_FIRST && memcmp(o->tls_first, "221 bye\r", 8) == 0);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_TLS);
+	fz_obs_free(o);
+	o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; printf \"220 go\\\\r\\\\n\"; "
+	    "sleep 0.2; printf \"\\\\025\\\\003\\\\003\\\\000\\\\002\\\\002\\\\106\"; sleep 1'", alone);
+	CU_ASSERT(o->end == FZ_END_TLS && o->tls_first_n == 7 && o->tls_first[0] == 0x15);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	tls_ctx_free(drive_tls);
+	drive_tls = NULL;
+}
+
 /* A sanitizer report after more stderr than the finding keeps (20 000
  * bytes of log first) is still seen, and its head is kept. */
 static void
@@ -1349,6 +1491,7 @@ main(void)
 	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
+	CU_add_test(s, "oracle: TLS after the 220 to STARTTLS or not", test_oracle_tls_first);
 	CU_add_test(s, "replay: words for a POSIX shell", test_shell_word);
 	CU_add_test(s, "replay: the options that change run's verdict", test_replay_cmd);
 	CU_add_test(s, "the target takes sessions or not", test_reach);
@@ -1358,6 +1501,7 @@ main(void)
 	CU_add_test(s, "launched server's death: replay bounds", test_attrib_bounds);
 	CU_add_test(s, "mutations", test_mutate);
 	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
+	CU_add_test(s, "finding scenario: a starttls step naming the rule", test_yaml_tls_ending);
 	CU_add_test(s, "raw bytes: cut into acts and joined", test_raw_cut);
 	CU_add_test(s, "raw bytes: more lines than acts", test_raw_many_lines);
 	CU_add_test(s, "raw bytes: the session's words", test_raw_words);
@@ -1370,5 +1514,6 @@ main(void)
 	CU_add_test(s, "drive: smuggling with the shortest hold", test_drive_smuggling_paced);
 	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
 	CU_add_test(s, "drive: a lax server's STARTTLS, then TLS", test_drive_lax_starttls);
+	CU_add_test(s, "drive: what came instead of TLS after a 220", test_drive_tls_first);
 	return tu_run();
 }
