@@ -19,9 +19,9 @@ fz_attrib_needed(unsigned jobs, int alone, size_t n_cand)
 }
 
 int
-fz_attrib_park_ms(int shrinking, int cut_off, int64_t lag_ms)
+fz_attrib_park_ms(int shrinking, int64_t lag_ms)
 {
-	if (!shrinking || cut_off || lag_ms >= (FZ_PARK_MS - FZ_PARK_TRY_MS) / 2)
+	if (!shrinking || lag_ms >= (FZ_PARK_MS - FZ_PARK_TRY_MS) / 2)
 		return FZ_PARK_MS;
 	return FZ_PARK_TRY_MS + (int)(lag_ms > 0 ? 2 * lag_ms : 0);
 }

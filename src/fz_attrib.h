@@ -61,13 +61,8 @@ int fz_attrib_needed(unsigned jobs, int alone, size_t n_cand);
  * shown after the end of the session it was charged to in this campaign
  * (a death's replays, which come before the shrinking, wait the whole
  * FZ_PARK_MS and measure it), at most FZ_PARK_MS.  A try whose death
- * shows later is not kept: the finding stays larger, never wrong.  So a
- * try the server cut off (cut_off: it closed with a reply owed, as a
- * server that dies does) waits the whole FZ_PARK_MS: on a loaded machine
- * a death shows later than any measured before, and such a try is the
- * one likely to be kept; a try that ended as it meant to waits the short
- * time. */
-int fz_attrib_park_ms(int shrinking, int cut_off, int64_t lag_ms);
+ * shows later is not kept: the finding stays larger, never wrong. */
+int fz_attrib_park_ms(int shrinking, int64_t lag_ms);
 
 /* 1 if a session whose last act was written at a_ms (started a_seq-th)
  * wrote after one at b_ms (b_seq): the later act, then the later start. */

@@ -345,8 +345,7 @@ on_done(void *arg, struct fz_obs *obs)
 		fzc_launch_edges(c, obs);
 	if (c->launch && (r->in_death || (!r->charged && !r->casualty))) {
 		r->parked = obs;
-		r->park_until = r->ended_ms + fz_attrib_park_ms(r->kind == RUN_MIN,
-		    obs->end == FZ_END_CLOSED, c->death_lag_ms);
+		r->park_until = r->ended_ms + fz_attrib_park_ms(r->kind == RUN_MIN, c->death_lag_ms);
 		c->n_parked++;
 		unpark(c);
 	} else

@@ -92,6 +92,10 @@ fz_min_next(struct fz_min *m, struct fz_sess *cand)
 {
 	while (m->phase < 3) {
 		if (m->phase == 0) {
+			if (m->i == 0 && m->dropped && m->best.n > 1) {
+				m->i = m->best.n, m->dropped = 0; /* another pass */
+				continue;
+			}
 			if (m->i == 0 || m->best.n <= 1) {
 				m->phase = 1, m->i = 0, m->fresh = 1;
 				continue;
@@ -136,6 +140,8 @@ fz_min_keep(struct fz_min *m, const struct fz_sess *cand)
 {
 	fz_sess_free(&m->best);
 	fz_sess_copy(&m->best, cand);
+	if (m->phase == 0)
+		m->dropped = 1;
 	if (m->phase == 2)
 		m->fresh = 1;
 }
