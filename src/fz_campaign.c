@@ -230,7 +230,14 @@ fzc_launch(struct camp *c, struct run *r)
 		c->live[c->n_live++] = r;
 		c->fresh_server |= r->kind != RUN_FUZZ;
 	}
-	fz_drive_start(&c->env, &r->sess, on_done, r);
+	/* A shrinking try or a death's replay is one session, its outcome the
+	 * point: its timed waits are the fixed ceilings, not the campaign's
+	 * pace (a dirty session cut at 2 ms on a server that answers a loaded
+	 * machine's replay in 5 never reaches the command that kills). */
+	struct fz_env env = c->env;
+	if (r->kind != RUN_FUZZ)
+		env.pace = NULL;
+	fz_drive_start(&env, &r->sess, on_done, r);
 }
 
 static void

@@ -47,6 +47,50 @@ fz_launch_starts(const struct fz_launch *l)
 	return l->starts;
 }
 
+/* Blanks between words, as sh splits them. */
+static int
+blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+char **
+fz_launch_argv(const char *cmd)
+{
+	/* What sh would read otherwise: quoting, expansion, globs,
+	 * redirection, lists, groups, comments, history and tilde. */
+	static const char special[] = "|&;<>()$`\\\"'*?[]#~{}!\n\r";
+	size_t len = strlen(cmd), at = 0;
+	if (strpbrk(cmd, special))
+		return NULL;
+	while (at < len && blank(cmd[at]))
+		at++;
+	size_t first = at;
+	while (at < len && !blank(cmd[at]))
+		at++;
+	if (first == at || memchr(cmd + first, '=', at - first))
+		return NULL; /* nothing, or an assignment: VAR=x server */
+	/* sh's own words (exec, cd, ulimit...) run in sh. */
+	static const char *const builtin[] = { "exec", "cd", "ulimit", "umask", "eval", "set",
+		"export", "unset", "trap", ".", "command", "exit", "if", "while", "until", "for",
+		"case", "readonly", "wait", "alias", "local", "read", "type", "hash", NULL };
+	for (size_t b = 0; builtin[b]; b++)
+		if (strlen(builtin[b]) == at - first && memcmp(cmd + first, builtin[b], at - first) == 0)
+			return NULL;
+	size_t words = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!blank(cmd[i]) && (i == 0 || blank(cmd[i - 1])))
+			words++;
+	char **argv = xmalloc((words + 1) * sizeof(*argv) + len + 1);
+	char *w = memcpy((char *)(argv + words + 1), cmd, len + 1);
+	size_t n = 0;
+	for (char *save = NULL, *tok = strtok_r(w, " \t", &save); tok;
+	    tok = strtok_r(NULL, " \t", &save))
+		argv[n++] = tok;
+	argv[n] = NULL;
+	return argv;
+}
+
 static void
 nap(int ms)
 {
@@ -160,11 +204,13 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 	}
 	if (l->cov)
 		fz_cov_env(l->cov, 0);
+	char **argv = fz_launch_argv(l->cmd);
 	pid_t p = fork();
 	if (p == 0) {
 		setpgid(0, 0);
-		/* Should the fuzzer itself die, the server goes too (if the
-		 * shell execs it: the flag survives execve, not fork). */
+		/* Should the fuzzer itself die, the server goes too (run
+		 * directly, or by a shell that execs it: the flag survives
+		 * execve, not fork). */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		signal(SIGPIPE, SIG_DFL);
 		int devnull = open("/dev/null", O_RDWR);
@@ -173,9 +219,15 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 			dup2(devnull, 1);
 		}
 		dup2(ep[1], 2);
-		execl("/bin/sh", "sh", "-c", l->cmd, (char *)NULL);
+		if (argv) {
+			execvp(argv[0], argv);
+			dprintf(2, "smtp-harness: --launch: cannot run '%s': %s\n", argv[0],
+			    strerror(errno));
+		} else
+			execl("/bin/sh", "sh", "-c", l->cmd, (char *)NULL);
 		_exit(127);
 	}
+	free(argv);
 	if (l->cov)
 		fz_cov_env(l->cov, -1);
 	close(ep[1]);

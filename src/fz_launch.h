@@ -42,6 +42,15 @@ struct fz_death {
 struct fz_launch *fz_launch_new(const char *cmd, const struct tp_target *t,
     const struct fz_cov *cov);
 
+/* cmd as the words of a program to run without a shell (a NULL-terminated
+ * array, one allocation: free() it), or NULL when it holds anything the
+ * shell would read otherwise (quotes, $, globs, redirections, ;, &, |, a
+ * first word that assigns...).  As make does: a plain command is executed
+ * directly, so the server is the launched process itself, its death seen
+ * the moment it dies, not when a shell (dash does not exec a -c command)
+ * has been scheduled to collect it and exit in turn. */
+char **fz_launch_argv(const char *cmd);
+
 /* Start the server and wait until its port accepts a connection (at most
  * FZ_LAUNCH_READY_MS).  0, or -1 with errbuf (it exited first, or the port
  * never answered: it is stopped then).  A server still running is stopped

@@ -80,15 +80,18 @@ grep -q '^TAP version 13' "$T/clean.tap" && grep -q '^1\.\.[0-9]' "$T/clean.tap"
 # scenario waits for silence: sentinels), and against servers that never
 # end a session wait or never answer MAIL sent alone, within a small
 # multiple of --timeout 1 (the engine finds the dead wait from 3 results in
-# a row and ends the rest there).
+# a row and ends the rest there).  The bounds are hang guards with room for
+# a loaded machine (unloaded: about 1, 5, 5 and 7 s; a fixed wait of 1 s a
+# scenario, or no fail fast, takes 27 s and over 100 s); that the fail fast
+# did it is proven by the count of ERRORs it ended, not by the time.
 ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 s0=$(ms)
 "$BIN" run scenarios/ -j 8 >"$T/speed.txt" 2>&1
 rc=$? dt=$(($(ms) - s0))
-if [ $rc -eq 0 ] && [ $dt -lt 3000 ]; then ok "suite on builtin at -j 8 in ${dt} ms (no fixed waits)"; else bad "suite on builtin at -j 8: exit $rc in ${dt} ms" "$(tail -n 5 "$T/speed.txt")"; fi
+if [ $rc -eq 0 ] && [ $dt -lt 10000 ]; then ok "suite on builtin at -j 8 in ${dt} ms (no fixed waits)"; else bad "suite on builtin at -j 8: exit $rc in ${dt} ms" "$(tail -n 5 "$T/speed.txt")"; fi
 # FAULT:MAX-MS:MIN-ERRORS (holding MAIL's reply: the steps that enforce a
 # rule are still each waited for, so a few more timeouts, fewer ERRORs).
-for spec in quit-no-close:6000:100 421-no-close:6000:100 pipelining-holds-replies:9000:50; do
+for spec in quit-no-close:30000:100 421-no-close:30000:100 pipelining-holds-replies:30000:50; do
 	f=${spec%%:*} lim=${spec#*:} min=${lim#*:} lim=${lim%%:*}
 	s0=$(ms)
 	"$BIN" run scenarios/ --target "builtin:$f" --timeout 1 --report json:"$T/dead.json" >"$T/dead.txt" 2>&1

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "builtin.h"
 #include "fz_afl.h"
@@ -20,6 +21,7 @@
 #include "fz_campaign.h"
 #include "fz_drive.h"
 #include "fz_frame.h"
+#include "fz_launch.h"
 #include "fz_min.h"
 #include "fz_mutate.h"
 #include "fz_oracle.h"
@@ -810,6 +812,109 @@ test_attrib_order(void)
 
 /* None kills it: each is tried once, then done, not reproduced; the
  * replays are bounded by count and by time. */
+/* A plain --launch command is split into words and run without a shell;
+ * anything sh would read otherwise goes through sh -c. */
+static void
+test_launch_argv(void)
+{
+	char **a = fz_launch_argv("  /usr/sbin/srv --faults=deep-crash\t-p 2600 ");
+	CU_ASSERT_FATAL(a != NULL);
+	CU_ASSERT_STRING_EQUAL(a[0], "/usr/sbin/srv");
+	CU_ASSERT_STRING_EQUAL(a[1], "--faults=deep-crash");
+	CU_ASSERT_STRING_EQUAL(a[2], "-p");
+	CU_ASSERT_STRING_EQUAL(a[3], "2600");
+	CU_ASSERT(a[4] == NULL);
+	free(a);
+	static const char *const shell[] = { "", "   ", "VAR=1 srv", "exec srv", "srv; rm x",
+		"srv 'a b'", "srv \"a\"", "srv $HOME", "srv > log", "srv *", "cd /x && srv",
+		"srv &", "srv | tee", "srv ~/x", "srv # note", "srv\nsrv", "srv `x`", "ulimit -c 0",
+		NULL };
+	for (size_t i = 0; shell[i]; i++) {
+		a = fz_launch_argv(shell[i]);
+		CU_ASSERT(a == NULL);
+		free(a);
+	}
+}
+
+/* The first child of this process, from /proc, and its name; 0 if none. */
+static pid_t
+first_child(char *comm, size_t len)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = pid ? fopen(path, "r") : NULL;
+	if (!f || !fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(comm, len, "%s", buf);
+	return (pid_t)pid;
+}
+
+/* A free loopback port, as the kernel picks one (0 if none). */
+static int
+free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &al) == 0 ? ntohs(a.sin_port) : 0;
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* So the launched process is the server itself, whose death shows at
+ * once: no shell in between (dash stays the parent of a -c command). */
+static void
+test_launch_direct(void)
+{
+	char dir[] = "/tmp/smtph-launch-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	char script[128], cmd[192], url[64], comm[64], err[256];
+	snprintf(script, sizeof(script), "%s/srv", dir);
+	FILE *f = fopen(script, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("#!/usr/bin/python3\nimport socket, sys, time\ns = socket.socket()\n"
+	    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+	    "s.bind(('127.0.0.1', int(sys.argv[1])))\ns.listen(4)\ntime.sleep(30)\n", f);
+	fclose(f);
+	CU_ASSERT_FATAL(chmod(script, 0700) == 0);
+	int port = free_port();
+	CU_ASSERT_FATAL(port > 0);
+	snprintf(cmd, sizeof(cmd), "%s %d", script, port);
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", port);
+	struct tp_target t;
+	CU_ASSERT_FATAL(tp_parse(url, &t, err, sizeof(err)) == NULL);
+	CU_ASSERT_FATAL(tp_resolve(&t, err, sizeof(err)) == 0);
+	struct fz_launch *l = fz_launch_new(cmd, &t, NULL);
+	CU_ASSERT_FATAL(fz_launch_start(l, err, sizeof(err)) == 0);
+	pid_t child = first_child(comm, sizeof(comm));
+	CU_ASSERT(child > 0);
+	CU_ASSERT_STRING_EQUAL(comm, "srv"); /* not "sh" */
+	/* Its death by a signal is seen as that signal, at once. */
+	if (child > 0)
+		kill(child, SIGABRT);
+	struct fz_death d;
+	CU_ASSERT(fz_launch_check(l, 2000, &d) == 1);
+	CU_ASSERT(d.signal == SIGABRT);
+	free(d.stderr_text);
+	fz_launch_free(l);
+	tp_free(&t);
+	unlink(script);
+	rmdir(dir);
+}
+
 static void
 test_attrib_bounds(void)
 {
@@ -1526,6 +1631,8 @@ main(void)
 	CU_add_test(s, "launched server's death: replay or not", test_attrib_needed);
 	CU_add_test(s, "launched server's death: replay order", test_attrib_order);
 	CU_add_test(s, "launched server's death: replay bounds", test_attrib_bounds);
+	CU_add_test(s, "--launch: a plain command without a shell", test_launch_argv);
+	CU_add_test(s, "--launch: the server is the launched process", test_launch_direct);
 	CU_add_test(s, "mutations", test_mutate);
 	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
 	CU_add_test(s, "finding scenario: a starttls step naming the rule", test_yaml_tls_ending);
