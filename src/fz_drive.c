@@ -688,10 +688,12 @@ on_eof(struct drv *d)
 		finish(d, FZ_END_DONE, NULL);
 		return;
 	}
-	/* A close during the handshake is a TLS failure, no finding: the
-	 * server may abort a handshake it cannot make, and `run` gives it no
-	 * verdict either, so no finding of it could replay.  A death behind
-	 * it is still a crash. */
+	/* A close during the handshake is a TLS failure, a finding only when
+	 * the server's first bytes were no TLS (fz_oracle.h): a server may
+	 * abort a handshake it cannot make, and `run` fails such a close only
+	 * at a starttls step that names a rule (the suite's
+	 * starttls-220-handshake, TM-03), which is left to the suite.  A
+	 * death behind it is still a crash. */
 	if (d->state == DRV_HANDSHAKE) {
 		tls_fail(d, "the server closed the connection during the TLS handshake");
 		return;

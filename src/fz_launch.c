@@ -24,6 +24,7 @@ struct fz_launch {
 	const struct tp_target *t;
 	const struct fz_cov *cov;
 	pid_t pid;          /* 0: not running */
+	int via_sh;         /* it runs as /bin/sh -c cmd */
 	int errfd;
 	struct fz_errlog log;
 	unsigned starts;
@@ -146,8 +147,8 @@ collected(struct fz_launch *l, int status, struct fz_death *d)
 		d->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 		d->status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 		/* A shell that did not exec the command reports its death by
-		 * signal N as the status 128 + N. */
-		if (!d->signal && d->status > 128 && d->status <= 128 + 64)
+		 * signal N as the status 128 + N (run directly, 134 is 134). */
+		if (l->via_sh && !d->signal && d->status > 128 && d->status <= 128 + 64)
 			d->signal = d->status - 128;
 		d->sanitizer = l->log.sanitizer;
 		d->stderr_text = fz_errlog_text(&l->log);
@@ -221,12 +222,15 @@ fz_launch_start(struct fz_launch *l, char *errbuf, size_t errlen)
 		dup2(ep[1], 2);
 		if (argv) {
 			execvp(argv[0], argv);
+			int e = errno;
 			dprintf(2, "smtp-harness: --launch: cannot run '%s': %s\n", argv[0],
-			    strerror(errno));
-		} else
-			execl("/bin/sh", "sh", "-c", l->cmd, (char *)NULL);
+			    strerror(e));
+			_exit(e == ENOENT ? 127 : 126); /* as sh says it */
+		}
+		execl("/bin/sh", "sh", "-c", l->cmd, (char *)NULL);
 		_exit(127);
 	}
+	l->via_sh = argv == NULL;
 	free(argv);
 	if (l->cov)
 		fz_cov_env(l->cov, -1);

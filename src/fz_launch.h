@@ -29,8 +29,9 @@ struct fz_launch;
 
 /* How the server ended. */
 struct fz_death {
-	int signal;      /* the signal that ended it, or 0 (an exit status 128 + N,
-	                  * as /bin/sh reports a child's death by N, counts as N) */
+	int signal;      /* the signal that ended it, or 0 (launched through /bin/sh,
+	                  * an exit status 128 + N, as sh reports a child's death by
+	                  * N, counts as N) */
 	int status;      /* its exit status when signal is 0 */
 	int sanitizer;   /* its stderr holds a sanitizer's report */
 	char *stderr_text; /* what it printed (fz_errlog_text), owned, may be NULL */

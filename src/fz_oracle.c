@@ -145,7 +145,9 @@ fz_oracle_key(const struct fz_obs *o, const struct fz_verdict *v)
 #define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
 	MIX(v->oracle);
 	MIX(v->n_codes ? o->got[v->n_codes - 1].verb : FZ_V_GREETING);
-	for (size_t i = 0; i < v->n_codes; i++)
+	/* What came before the 220 to STARTTLS does not make a `tls` finding
+	 * another: one a fault, not one per road to it. */
+	for (size_t i = v->oracle == FZ_OR_TLS ? v->n_codes : 0; i < v->n_codes; i++)
 		MIX(o->got[i].code);
 #undef MIX
 	return h;

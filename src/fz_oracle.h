@@ -47,8 +47,10 @@ struct fz_verdict fz_oracle_judge(const struct fz_obs *o);
  * bytes the handshake read), as `run` tells them apart when a handshake
  * fails (src/step_starttls.c, server_tls_failed): nothing; a TLS alert or
  * handshake record (first byte 0x15 or 0x16: the server speaks TLS, and
- * its TLS failed, e.g. no common version: its configuration, no verdict);
- * or anything else, which breaks the 220's meaning (TX-10). */
+ * its TLS failed, e.g. no common version: its configuration, no verdict
+ * when OpenSSL fails it; a close there `run` fails at a step with a rule,
+ * but the fuzzer does not report); or anything else, which breaks the
+ * 220's meaning (TX-10). */
 enum fz_tls_first { FZ_TLS_NOTHING, FZ_TLS_RECORD, FZ_TLS_OTHER };
 enum fz_tls_first fz_oracle_tls_first(const unsigned char *b, size_t n);
 

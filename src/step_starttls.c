@@ -103,9 +103,10 @@ starttls_handshake(struct ses *s)
 			buf_puts(&got, "(nothing)");
 		const struct ses_op *op = &s->ops[s->op];
 		const struct tls_opts *to = s->env->o->tls;
-		if (s->tls_failed && to && to->verify) {
+		if (s->tls_failed && to && to->verify && server_tls_failed(s)) {
 			/* The user asked for a verified certificate: not a
-			 * verdict on the protocol, but the run must not pass. */
+			 * verdict on the protocol, but the run must not pass.
+			 * (Bytes that are no TLS at all are judged below.) */
 			buf_free(&got);
 			ses_fail(s, RES_ERROR, "a verified TLS handshake", NULL,
 			    "TLS handshake failed: %s", s->tls_failed);

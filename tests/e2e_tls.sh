@@ -89,6 +89,12 @@ for f in tls-handshake-garbage:'TLS handshake failed' tls-handshake-drop:'closed
 	took=$(( $(date +%s) - start ))
 	if [ $rc -eq 1 ] && grep -q "$want" "$T/hs.json" && [ "$took" -le 5 ]; then ok "$fault: FAIL, '$want' (${took}s)"; else bad "$fault: exit $rc after ${took}s" "$(cat "$T/out")"; fi
 done
+# Bytes that are no TLS at all after the 220 break its meaning whatever was
+# asked of the certificate: FAIL (TX-10), not the ERROR of a failed verify.
+"$BIN" run scenarios/extensions/starttls/starttls-220-handshake.yaml --target builtin:tls-handshake-garbage \
+	--tls-verify $TLSRUN --report json:"$T/gv.json" >/dev/null 2>&1
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; assert s["status"] == "fail" and "TX-10" in json.dumps(s), s' "$T/gv.json" \
+	&& ok "garbage after the 220 with --tls-verify: FAIL TX-10, not ERROR" || bad "garbage with --tls-verify" "$(cat "$T/gv.json")"
 expect_rc "--tls-verify on a starttls step against builtin" 1 "$BIN" run scenarios/extensions/starttls/no-starttls-after-tls.yaml --tls-verify $TLSRUN
 grep -q 'certificate verify failed: self-signed certificate' "$T/out" && ok "starttls with --tls-verify: the reason" || bad "starttls verify reason" "$(cat "$T/out")"
 
