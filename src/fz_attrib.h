@@ -3,9 +3,10 @@
  * several ran (`smtp-harness fuzz --launch CMD` with -j > 1).
  *
  * The session that wrote its last act most recently sent the bytes the
- * server read last, but those need not be the cause: a server that lags
- * (a loaded machine) reads bytes written hundreds of sessions ago.  So
- * before such a death becomes a finding, each candidate (a session running
+ * server read last, but those need not be the cause, and on a loaded
+ * machine a hundred or more sessions end in the time a death takes to
+ * show.  A session whose every reply came could only have killed by what
+ * the server read after them, or by its close.  So before such a death becomes a finding, each candidate (a session running
  * then that had written an act) is replayed alone on a server started
  * afresh: first those whose bytes the server had not all answered when
  * they ended (cut off, or a reply still owed), then those it had; in each
