@@ -1,7 +1,7 @@
 /*
  * fz_drive.c - one fuzz session on the event loop (fz_drive.h).
  */
-#include "fz_drive.h"
+#include "fz_drive_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,56 +22,6 @@
 #include "transport.h"
 #include "util.h"
 
-#define FZ_REAP_GRACE_MS 2000    /* an exec: target's time to exit after our close */
-#define FZ_IN_MAX (1024 * 1024)  /* unparsed server bytes held at most */
-
-enum drv_state { DRV_CONNECT, DRV_HANDSHAKE, DRV_RUN, DRV_REAP, DRV_DONE };
-
-/* What the deadline timer waits for (one at a time). */
-enum drv_wait {
-	W_NONE,      /* nothing: the acts ran out, or a hold is on (its own timer) */
-	W_CONNECT,   /* the connection to the current address */
-	W_HANDSHAKE, /* the TLS handshake, from its start */
-	W_WRITE,     /* the server to read what is queued: from the last progress */
-	W_REPLY,     /* the oldest owed reply: from when the bytes owing it drained,
-	              * or from the reply before it; other bytes do not move it */
-	W_CLOSE,     /* the close after a 221 to QUIT or a 421 */
-};
-
-struct drv {
-	struct fz_env env;
-	struct fz_sess *sess;
-	fz_done_fn done;
-	void *arg;
-	struct fz_obs *obs;
-	struct fz_frame fr;
-	enum drv_state state;
-	int fd, errfd;
-	pid_t pid, pgid;
-	size_t addr_idx;
-	int addr_more;    /* a further resolved address is left to try */
-	char conn_why[256]; /* why the last address failed */
-	uint64_t timer;
-	enum drv_wait wait; /* what timer is for */
-	int64_t wait_ms;  /* and how long it was set for */
-	int took;         /* a reply was taken since the last arm(): the next owed
-	                   * reply's wait starts now */
-	int64_t reply_t0_us; /* when the current reply wait started (0: none, or
-	                   * its reply was timed already: fz_pace) */
-	int progress;     /* queued bytes moved since the last arm() */
-	uint64_t hold_timer;
-	int holding;      /* the real end of message data waits (fz_frame_data_end) */
-	size_t hold_done; /* 1 + the act whose hold is over (0: none) */
-	int64_t t0, reap_until;
-	struct buf in, out;
-	struct fz_errlog errlog; /* exec: its stderr */
-	struct tls_conn *tls;
-	int tls_up;
-	size_t next;      /* next act to write */
-	int cov_slot;     /* the coverage map the child writes, or -1 */
-};
-
-static void pump(struct drv *d);
 static void on_io(struct loop *loop, int fd, int revents, void *arg);
 
 static void
@@ -171,11 +121,8 @@ reap_tick(struct loop *loop, void *arg)
 	complete(loop, d); /* what is left of stderr is not waited for */
 }
 
-static void
-finish(struct drv *d, enum fz_end end, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-finish(struct drv *d, enum fz_end end, const char *fmt, ...)
+void
+drv_finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 {
 	if (d->state == DRV_REAP || d->state == DRV_DONE)
 		return;
@@ -216,8 +163,8 @@ finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 
 static void hold_start(struct drv *d);
 
-static void
-flush_out(struct drv *d)
+void
+drv_flush_out(struct drv *d)
 {
 	while (d->out.len) {
 		ssize_t n = send(d->fd, d->out.data, d->out.len, MSG_NOSIGNAL);
@@ -247,8 +194,8 @@ send_bytes(struct drv *d, const char *b, size_t n)
 		buf_append(&d->out, b, n);
 }
 
-static void
-arm(struct drv *d);
+void
+drv_arm(struct drv *d);
 
 static void
 write_act(struct drv *d)
@@ -309,7 +256,7 @@ hold_over(struct loop *loop, void *arg)
 	d->hold_timer = 0;
 	d->holding = 0;
 	d->hold_done = d->next + 1;
-	pump(d);
+	drv_pump(d);
 }
 
 /* The hold runs from when the data before the end has drained. */
@@ -321,87 +268,6 @@ hold_start(struct drv *d)
 	int64_t ms = FZ_HOLD_FACTOR *
 	    fz_pace_wait_ms(d->env.pace, FZ_HOLD_MIN_MS / FZ_HOLD_FACTOR, FZ_HOLD_MS / FZ_HOLD_FACTOR);
 	d->hold_timer = loop_timer(d->env.loop, util_now_ms() + ms, hold_over, d);
-}
-
-/* ---- TLS ----------------------------------------------------------------- */
-
-/* The first bytes the server sends after its 220 to STARTTLS, whether the
- * client forgets them (before the handshake) or the handshake reads them:
- * `run` judges a failed handshake by them (fz_oracle_tls_first), and they
- * go in the detail.  A few bytes: only the first one decides. */
-static void
-keep_first(struct drv *d, const char *b, size_t n)
-{
-	struct fz_obs *o = d->obs;
-	if (!fz_frame_tls_due(&d->fr))
-		return;
-	size_t room = FZ_TLS_FIRST - o->tls_first_n;
-	if (n > room)
-		n = room;
-	memcpy(o->tls_first + o->tls_first_n, b, n);
-	o->tls_first_n += n;
-}
-
-/* The handshake failed (why): the session ends, and after a 220 to
- * STARTTLS its detail shows what the server sent first, printable bytes as
- * they are, the others as <HH> (no backslash: the detail goes into YAML
- * titles and comments as it is). */
-static void
-tls_fail(struct drv *d, const char *why)
-{
-	const struct fz_obs *o = d->obs;
-	if (!o->starttls_hs) {
-		finish(d, FZ_END_TLS, "%s", why);
-		return;
-	}
-	char first[4 * FZ_TLS_FIRST + 1] = "";
-	for (size_t i = 0, at = 0; i < o->tls_first_n; i++) {
-		unsigned char c = o->tls_first[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<')
-			at += (size_t)snprintf(first + at, sizeof(first) - at, "%c", c);
-		else
-			at += (size_t)snprintf(first + at, sizeof(first) - at, "<%02X>", c);
-	}
-	if (o->tls_first_n)
-		finish(d, FZ_END_TLS, "%s; after its 220 to STARTTLS the server sent \"%s\"%s", why,
-		    first, o->tls_first_n == FZ_TLS_FIRST ? "..." : "");
-	else
-		finish(d, FZ_END_TLS, "%s; after its 220 to STARTTLS the server sent nothing", why);
-}
-
-static void
-handshake(struct drv *d)
-{
-	char why[256], what[300];
-	enum tls_hs hs = tls_handshake(d->tls, why, sizeof(why));
-	tls_drain(d->tls, &d->out);
-	flush_out(d);
-	if (hs == TLS_HS_FAILED) {
-		snprintf(what, sizeof(what), "TLS handshake: %s", why);
-		tls_fail(d, what);
-		return;
-	}
-	if (hs == TLS_HS_MORE) {
-		d->state = DRV_HANDSHAKE;
-		arm(d);
-		return;
-	}
-	d->tls_up = 1;
-	d->obs->starttls_hs = 0;
-	d->state = DRV_RUN;
-	if (d->next > 0)
-		d->obs->tls_act[d->next - 1] = 1;
-	fz_frame_tls_done(&d->fr);
-	pump(d);
-}
-
-static void
-start_tls(struct drv *d)
-{
-	d->obs->starttls_hs = 1;
-	d->tls = tls_conn_new(d->env.tls_ctx, 0,
-	    d->env.target->kind == TP_SMTP ? d->env.target->host : NULL);
-	handshake(d);
 }
 
 /* ---- replies ------------------------------------------------------------- */
@@ -454,14 +320,14 @@ take(struct drv *d, const struct reply *r)
 	case FZ_MATCH_EARLY:
 		return 0;
 	case FZ_MATCH_EXTRA:
-		finish(d, FZ_END_EXTRA, "reply %d with no command awaiting one", r->code);
+		drv_finish(d, FZ_END_EXTRA, "reply %d with no command awaiting one", r->code);
 		return -1;
 	case FZ_MATCH_DATA:
-		finish(d, FZ_END_DATA, "reply %d while the message data was still being sent",
+		drv_finish(d, FZ_END_DATA, "reply %d while the message data was still being sent",
 		    r->code);
 		return -1;
 	case FZ_MATCH_CLOSED:
-		finish(d, FZ_END_LATE, "reply %d after the server announced the close", r->code);
+		drv_finish(d, FZ_END_LATE, "reply %d after the server announced the close", r->code);
 		return -1;
 	}
 	return 0;
@@ -485,7 +351,7 @@ parse(struct drv *d)
 			return 0;
 		if (n == REPLY_VIOLATION) {
 			d->obs->violation = (int)err.kind;
-			finish(d, FZ_END_MALFORMED, "%s (line %zu of the reply, byte %zu)",
+			drv_finish(d, FZ_END_MALFORMED, "%s (line %zu of the reply, byte %zu)",
 			    reply_violation_str(err.kind), err.line, err.offset);
 			return -1;
 		}
@@ -499,7 +365,7 @@ parse(struct drv *d)
 			 * client forgets it (RFC 3207 4.2), and what comes
 			 * before the handshake too (received).  Its first
 			 * bytes are kept: instead of TLS, they fail `run`. */
-			keep_first(d, d->in.data, d->in.len);
+			drv_keep_first(d, d->in.data, d->in.len);
 			buf_reset(&d->in);
 			return 0;
 		}
@@ -524,7 +390,7 @@ connect_next(struct drv *d, const char *why)
 		d->fd = -1;
 	}
 	if (!d->addr_more) {
-		finish(d, FZ_END_ERROR, "%s", d->conn_why);
+		drv_finish(d, FZ_END_ERROR, "%s", d->conn_why);
 		return;
 	}
 	d->addr_idx++;
@@ -548,19 +414,19 @@ on_timer(struct loop *loop, void *arg)
 		char why[100];
 		snprintf(why, sizeof(why), "the TLS handshake did not end within %.1f s",
 		    d->env.timeout);
-		tls_fail(d, why);
+		drv_tls_fail(d, why);
 		return;
 	}
 	case W_WRITE:
-		finish(d, FZ_END_TIMEOUT, "the server read nothing for %.1f s (%zu bytes unsent, "
+		drv_finish(d, FZ_END_TIMEOUT, "the server read nothing for %.1f s (%zu bytes unsent, "
 		    "%zu replies owed)", d->env.timeout, d->out.len, fz_frame_owed(&d->fr));
 		return;
 	case W_REPLY:
-		finish(d, FZ_END_TIMEOUT, "no reply within %g s (%zu owed)",
+		drv_finish(d, FZ_END_TIMEOUT, "no reply within %g s (%zu owed)",
 		    (double)d->wait_ms / 1000.0, fz_frame_owed(&d->fr));
 		return;
 	case W_CLOSE:
-		finish(d, FZ_END_NOCLOSE, "no close within %g s after %s", (double)d->wait_ms / 1000.0,
+		drv_finish(d, FZ_END_NOCLOSE, "no close within %g s after %s", (double)d->wait_ms / 1000.0,
 		    d->obs->quit_code == 221 ? "221 to QUIT" : "421");
 		return;
 	case W_NONE:
@@ -604,8 +470,8 @@ waiting_for(const struct drv *d)
  * starts again only when the queued bytes moved (W_WRITE), a reply was
  * taken (W_REPLY: the next one owed has its own time) or the wait changed
  * (the bytes owing a reply have drained, the close is due, ...). */
-static void
-arm(struct drv *d)
+void
+drv_arm(struct drv *d)
 {
 	enum drv_wait w = waiting_for(d);
 	int fresh = w != d->wait || (w == W_WRITE && d->progress) || (w == W_REPLY && d->took);
@@ -648,18 +514,18 @@ tls_ends_session(const struct drv *d)
 }
 
 /* Write what may be written, then wait for what is owed. */
-static void
-pump(struct drv *d)
+void
+drv_pump(struct drv *d)
 {
 	if (d->state != DRV_RUN)
 		return;
 	if (tls_ends_session(d)) {
-		finish(d, FZ_END_DONE, NULL);
+		drv_finish(d, FZ_END_DONE, NULL);
 		return;
 	}
 	if (fz_frame_tls_due(&d->fr)) {
-		flush_out(d);
-		start_tls(d);
+		drv_flush_out(d);
+		drv_start_tls(d);
 		return;
 	}
 	while (!d->holding && d->next < d->sess->n && !fz_frame_closed(&d->fr) &&
@@ -669,15 +535,15 @@ pump(struct drv *d)
 		else
 			write_act(d);
 	}
-	flush_out(d);
+	drv_flush_out(d);
 	if (d->state != DRV_RUN)
 		return;
 	if (!d->holding && fz_frame_owed(&d->fr) == 0 && !fz_frame_closed(&d->fr) &&
 	    d->next >= d->sess->n) {
-		finish(d, FZ_END_DONE, NULL);
+		drv_finish(d, FZ_END_DONE, NULL);
 		return;
 	}
-	arm(d);
+	drv_arm(d);
 }
 
 static void
@@ -685,7 +551,7 @@ on_eof(struct drv *d)
 {
 	/* The bytes behind that 220 were forgotten (parse). */
 	if (tls_ends_session(d)) {
-		finish(d, FZ_END_DONE, NULL);
+		drv_finish(d, FZ_END_DONE, NULL);
 		return;
 	}
 	/* A close during the handshake is a TLS failure, a finding only when
@@ -695,17 +561,17 @@ on_eof(struct drv *d)
 	 * starttls-220-handshake, TM-03), which is left to the suite.  A
 	 * death behind it is still a crash. */
 	if (d->state == DRV_HANDSHAKE) {
-		tls_fail(d, "the server closed the connection during the TLS handshake");
+		drv_tls_fail(d, "the server closed the connection during the TLS handshake");
 		return;
 	}
 	if (d->in.len) {
-		finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
+		drv_finish(d, FZ_END_MALFORMED, "the connection closed inside a reply");
 		return;
 	}
 	if (fz_frame_closed(&d->fr))
-		finish(d, FZ_END_DONE, NULL);
+		drv_finish(d, FZ_END_DONE, NULL);
 	else
-		finish(d, FZ_END_CLOSED, "the server closed the connection (%zu replies owed)",
+		drv_finish(d, FZ_END_CLOSED, "the server closed the connection (%zu replies owed)",
 		    fz_frame_owed(&d->fr));
 }
 
@@ -713,7 +579,7 @@ on_eof(struct drv *d)
 static int
 received(struct drv *d, const char *b, size_t n)
 {
-	keep_first(d, b, n);
+	drv_keep_first(d, b, n);
 	if (!d->tls) {
 		if (!fz_frame_tls_due(&d->fr)) /* else forgotten: see parse */
 			buf_append(&d->in, b, n);
@@ -721,13 +587,13 @@ received(struct drv *d, const char *b, size_t n)
 	}
 	tls_feed(d->tls, b, n);
 	if (d->state == DRV_HANDSHAKE) {
-		handshake(d);
+		drv_handshake(d);
 		if (d->state != DRV_RUN)
 			return d->state == DRV_HANDSHAKE ? 0 : -1;
 	}
 	char why[256];
 	if (tls_recv(d->tls, &d->in, why, sizeof(why)) < 0) {
-		finish(d, FZ_END_TLS, "TLS: %s", why);
+		drv_finish(d, FZ_END_TLS, "TLS: %s", why);
 		return -1;
 	}
 	return 0;
@@ -753,7 +619,7 @@ read_in(struct drv *d, int revents)
 		if (d->in.len > FZ_IN_MAX && (d->state != DRV_RUN || parse(d) != 0))
 			return;
 		if (d->in.len > FZ_IN_MAX) {
-			finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
+			drv_finish(d, FZ_END_MALFORMED, "over %d bytes with no complete reply", FZ_IN_MAX);
 			return;
 		}
 		/* A short read emptied the socket, and poll() saw no close
@@ -765,7 +631,7 @@ read_in(struct drv *d, int revents)
 			break;
 	}
 	if (d->state == DRV_RUN && parse(d) == 0)
-		pump(d);
+		drv_pump(d);
 }
 
 static void
@@ -776,11 +642,11 @@ connected(struct drv *d)
 		d->tls = tls_conn_new(d->env.tls_ctx, 0,
 		    d->env.target->kind == TP_SMTP ? d->env.target->host : NULL);
 		d->state = DRV_HANDSHAKE;
-		handshake(d);
+		drv_handshake(d);
 		return;
 	}
 	d->state = DRV_RUN;
-	pump(d);
+	drv_pump(d);
 }
 
 static void
@@ -803,7 +669,7 @@ try_connect(struct drv *d)
 	d->state = DRV_CONNECT;
 	loop_watch(d->env.loop, d->fd, POLLOUT, on_io, d);
 	d->wait = W_NONE; /* each address has its own time */
-	arm(d);
+	drv_arm(d);
 }
 
 static void
@@ -825,11 +691,11 @@ on_io(struct loop *loop, int fd, int revents, void *arg)
 		return;
 	}
 	if (revents & POLLOUT) {
-		flush_out(d);
+		drv_flush_out(d);
 		if (d->state == DRV_REAP)
 			return;
 		if (d->state == DRV_RUN)
-			arm(d);
+			drv_arm(d);
 	}
 	if (revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR))
 		read_in(d, revents);
@@ -880,7 +746,7 @@ fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, 
 		if (d->cov_slot >= 0)
 			fz_cov_env(env->cov, -1);
 		if (d->fd < 0) {
-			finish(d, FZ_END_ERROR, "%s", why);
+			drv_finish(d, FZ_END_ERROR, "%s", why);
 			return;
 		}
 		d->pgid = d->pid;

@@ -409,6 +409,32 @@ obs_of(enum fz_end end, const int *codes, size_t n)
 	return o;
 }
 
+/* The dedup key tells findings apart by their reply codes, but a `tls`
+ * finding's codes before its 220 do not make it another: one a fault. */
+static void
+test_oracle_key(void)
+{
+	static const int a[] = { 220, 250, 220 }, b[] = { 220, 500, 220 };
+	const int *codes[] = { a, b };
+	uint64_t tls_key[2], close_key[2];
+	for (size_t i = 0; i < 2; i++) {
+		struct fz_obs o = obs_of(FZ_END_TLS, codes[i], 3);
+		o.starttls_hs = 1;
+		memcpy(o.tls_first, "*** this", FZ_TLS_FIRST);
+		o.tls_first_n = FZ_TLS_FIRST;
+		struct fz_verdict v = fz_oracle_judge(&o);
+		CU_ASSERT(v.oracle == FZ_OR_TLS);
+		tls_key[i] = fz_oracle_key(&o, &v);
+		o = obs_of(FZ_END_CLOSED, codes[i], 3);
+		v = fz_oracle_judge(&o);
+		CU_ASSERT(v.oracle == FZ_OR_CLOSE);
+		close_key[i] = fz_oracle_key(&o, &v);
+	}
+	CU_ASSERT(tls_key[0] == tls_key[1]);
+	CU_ASSERT(close_key[0] != close_key[1]);
+	CU_ASSERT(tls_key[0] != close_key[0]);
+}
+
 static void
 test_oracle(void)
 {
@@ -1625,6 +1651,7 @@ main(void)
 	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
+	CU_add_test(s, "oracle: the dedup key", test_oracle_key);
 	CU_add_test(s, "oracle: TLS after the 220 to STARTTLS or not", test_oracle_tls_first);
 	CU_add_test(s, "replay: words for a POSIX shell", test_shell_word);
 	CU_add_test(s, "replay: the options that change run's verdict", test_replay_cmd);
