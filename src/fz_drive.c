@@ -333,6 +333,26 @@ take(struct drv *d, const struct reply *r)
 	return 0;
 }
 
+/* A STARTTLS act written alone, the newest: the 220 means hand shake now. */
+static int
+tls_act_alone(const struct drv *d)
+{
+	if (d->next == 0)
+		return 0;
+	const struct fz_act *a = &d->sess->acts[d->next - 1];
+	return a->len == 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0 && !d->tls_up &&
+	    !(d->env.target->tls);
+}
+
+/* A 220 to a STARTTLS that was not the newest act written alone: the
+ * session ends there (a handshake would start behind pipelined bytes the
+ * server may read as TLS), whether the close came with it or not. */
+static int
+tls_ends_session(const struct drv *d)
+{
+	return fz_frame_tls_due(&d->fr) && !tls_act_alone(d);
+}
+
 /* Parse what came; 0 to go on, -1 when the session ended. */
 static int
 parse(struct drv *d)
@@ -360,13 +380,21 @@ parse(struct drv *d)
 		if (rc)
 			return -1;
 		if (fz_frame_tls_due(&d->fr)) {
-			/* The plaintext behind a 220 to STARTTLS is no reply;
-			 * a careless server would read it inside TLS.  The
-			 * client forgets it (RFC 3207 4.2), and what comes
-			 * before the handshake too (received).  Its first
-			 * bytes are kept: instead of TLS, they fail `run`. */
+			/* The plaintext behind a 220 to STARTTLS is no reply.
+			 * Behind pipelined commands (tls_ends_session) the
+			 * session ends there: forgotten (RFC 3207 4.2), as
+			 * what comes before the handshake (received).  Behind
+			 * a STARTTLS alone it is where the server's TLS must
+			 * start: `run`'s handshake reads it and fails (TX-10),
+			 * and so does this one, judged by its first bytes. */
 			drv_keep_first(d, d->in.data, d->in.len);
+			int behind = d->in.len > 0 && !tls_ends_session(d);
 			buf_reset(&d->in);
+			if (behind) {
+				d->obs->starttls_hs = 1;
+				drv_tls_fail(d, "no TLS handshake");
+				return -1;
+			}
 			return 0;
 		}
 	}
@@ -493,26 +521,6 @@ drv_arm(struct drv *d)
 	d->timer = loop_timer(d->env.loop, util_now_ms() + ms, on_timer, d);
 }
 
-/* A STARTTLS act written alone, the newest: the 220 means hand shake now. */
-static int
-tls_act_alone(const struct drv *d)
-{
-	if (d->next == 0)
-		return 0;
-	const struct fz_act *a = &d->sess->acts[d->next - 1];
-	return a->len == 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0 && !d->tls_up &&
-	    !(d->env.target->tls);
-}
-
-/* A 220 to a STARTTLS that was not the newest act written alone: the
- * session ends there (a handshake would start behind pipelined bytes the
- * server may read as TLS), whether the close came with it or not. */
-static int
-tls_ends_session(const struct drv *d)
-{
-	return fz_frame_tls_due(&d->fr) && !tls_act_alone(d);
-}
-
 /* Write what may be written, then wait for what is owed. */
 void
 drv_pump(struct drv *d)
@@ -554,13 +562,15 @@ on_eof(struct drv *d)
 		drv_finish(d, FZ_END_DONE, NULL);
 		return;
 	}
-	/* A close during the handshake is a TLS failure, a finding only when
-	 * the server's first bytes were no TLS (fz_oracle.h): a server may
-	 * abort a handshake it cannot make, and `run` fails such a close only
-	 * at a starttls step that names a rule (the suite's
-	 * starttls-220-handshake, TM-03), which is left to the suite.  A
-	 * death behind it is still a crash. */
-	if (d->state == DRV_HANDSHAKE) {
+	/* A close after the 220 to STARTTLS, during the handshake or with
+	 * the 220 (before it began), is judged as `run` judges it
+	 * (fz_oracle.h): a close without an alert breaks TM-03, bytes that
+	 * are no TLS TX-10.  A death behind it is still a crash. */
+	int due = fz_frame_tls_due(&d->fr) && !d->tls;
+	if (d->state == DRV_HANDSHAKE || due) {
+		if (due)
+			d->obs->starttls_hs = 1;
+		d->obs->tls_closed = 1;
 		drv_tls_fail(d, "the server closed the connection during the TLS handshake");
 		return;
 	}

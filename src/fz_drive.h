@@ -92,6 +92,8 @@ struct fz_obs {
 	unsigned char tls_first[FZ_TLS_FIRST]; /* the first bytes the server sent
 	                     * after that 220 (what `run` judges a failure by) */
 	size_t tls_first_n;
+	int tls_closed;     /* that handshake ended in the server's close, not in
+	                     * a TLS failure (an alert, bytes that are no TLS) */
 	char detail[256];
 	int exited;         /* exec: the process was collected */
 	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;

@@ -113,13 +113,20 @@ fz_oracle_judge(const struct fz_obs *o)
 		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
 		    o->acts_sent, but_last, 0);
 	case FZ_END_TLS:
+		if (!o->starttls_hs)
+			return v;
 		/* RFC 3207 4: 220 means "ready to start TLS"; bytes that are
 		 * not TLS in its place break that meaning (RFC 5321 4.3.1),
-		 * as `run` charges them.  Nothing before the close, or the
-		 * server's own TLS failing, stays no finding. */
-		if (o->starttls_hs &&
-		    fz_oracle_tls_first(o->tls_first, o->tls_first_n) == FZ_TLS_OTHER)
+		 * as `run` charges them. */
+		if (fz_oracle_tls_first(o->tls_first, o->tls_first_n) == FZ_TLS_OTHER)
 			return verdict(FZ_OR_TLS, "TX-10", FZ_LAST_TLS, o->acts_sent, all, 0);
+		/* A close without an alert, after nothing or after TLS
+		 * records: no QUIT came (RFC 5321 4.1.1.10), and none of the
+		 * error replies after which 7.8 lets a server close.  The
+		 * server's own TLS failing with an alert stays no finding:
+		 * its TLS configuration is its own (RFC 3207 4). */
+		if (o->tls_closed && o->n_errors < 2)
+			return verdict(FZ_OR_CLOSE, "TM-03", FZ_LAST_TLS, o->acts_sent, all, 0);
 		return v;
 	default:
 		return v;
@@ -145,9 +152,11 @@ fz_oracle_key(const struct fz_obs *o, const struct fz_verdict *v)
 #define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
 	MIX(v->oracle);
 	MIX(v->n_codes ? o->got[v->n_codes - 1].verb : FZ_V_GREETING);
-	/* What came before the 220 to STARTTLS does not make a `tls` finding
-	 * another: one a fault, not one per road to it. */
-	for (size_t i = v->oracle == FZ_OR_TLS ? v->n_codes : 0; i < v->n_codes; i++)
+	/* What came before the 220 to STARTTLS does not make a finding of
+	 * the handshake another: one a fault, not one per road to it. */
+	if (v->last == FZ_LAST_TLS)
+		MIX(FZ_LAST_TLS);
+	for (size_t i = v->last == FZ_LAST_TLS ? v->n_codes : 0; i < v->n_codes; i++)
 		MIX(o->got[i].code);
 #undef MIX
 	return h;

@@ -20,7 +20,7 @@ enum fz_oracle {
 	FZ_OR_CRASH,     /* the exec: target died by a signal; a --launch server died */
 	FZ_OR_SANITIZER, /* it printed a sanitizer report */
 	FZ_OR_MALFORMED, /* a reply our parser refuses */
-	FZ_OR_CLOSE,     /* closed without 421 or 221 */
+	FZ_OR_CLOSE,     /* closed without 421 or 221 (also during a STARTTLS handshake) */
 	FZ_OR_HANG,      /* no reply before the deadline */
 	FZ_OR_NOCLOSE,   /* no close after 221 or 421 */
 	FZ_OR_EXTRA,     /* more replies than commands */
@@ -46,11 +46,11 @@ struct fz_verdict fz_oracle_judge(const struct fz_obs *o);
 /* What the server sent first after its 220 to STARTTLS (b[0..n), the
  * bytes the handshake read), as `run` tells them apart when a handshake
  * fails (src/step_starttls.c, server_tls_failed): nothing; a TLS alert or
- * handshake record (first byte 0x15 or 0x16: the server speaks TLS, and
- * its TLS failed, e.g. no common version: its configuration, no verdict
- * when OpenSSL fails it; a close there `run` fails at a step with a rule,
- * but the fuzzer does not report); or anything else, which breaks the
- * 220's meaning (TX-10). */
+ * handshake record (first byte 0x15 or 0x16: the server speaks TLS; when
+ * its TLS fails with an alert, e.g. no common version, that is its
+ * configuration, no verdict; when it closes without one, as after
+ * nothing, the close breaks TM-03, as `run` charges it); or anything
+ * else, which breaks the 220's meaning (TX-10). */
 enum fz_tls_first { FZ_TLS_NOTHING, FZ_TLS_RECORD, FZ_TLS_OTHER };
 enum fz_tls_first fz_oracle_tls_first(const unsigned char *b, size_t n);
 

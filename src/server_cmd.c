@@ -333,6 +333,10 @@ proceed_starttls(struct srv_sess *s, const struct syn_command *c)
 {
 	(void)c;
 	srv_sess_reply(s, "220 2.0.0 Ready to start TLS");
+	/* A reply to no command where the TLS handshake must start: the
+	 * client's TLS reads it as a record (RFC 3207 4, TX-10). */
+	if (fault(s, SRV_F_TLS_220_PLAINTEXT))
+		srv_sess_reply(s, "250 2.0.0 plaintext behind the 220");
 	if (!s->tls)
 		s->tls = tls_conn_new(s->srv->tls_ctx, 1, NULL);
 }

@@ -300,6 +300,9 @@ static const struct {
 	    "answer STARTTLS with 220, then send plaintext garbage and close instead of a handshake" },
 	{ SRV_F_TLS_HANDSHAKE_DROP, "tls-handshake-drop",
 	    "answer STARTTLS with 220, then close in the middle of the handshake" },
+	{ SRV_F_TLS_220_PLAINTEXT, "tls-220-plaintext",
+	    "answer STARTTLS with 220 and a plaintext 250 line in the same write, "
+	    "then make the handshake" },
 	{ SRV_F_TLS_REQUIRED_IGNORED, "tls-required-ignored",
 	    "accept MAIL in plaintext from the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
 	{ SRV_F_TLS_REQUIRED_ALL, "tls-required-all",

@@ -80,7 +80,8 @@ PY
 fi
 
 # ---- handshake failures: FAIL with the reason, never a hang --------------
-for f in tls-handshake-garbage:'TLS handshake failed' tls-handshake-drop:'closed the connection during the TLS handshake'; do
+for f in tls-handshake-garbage:'TLS handshake failed' tls-220-plaintext:'TLS handshake failed' \
+    tls-handshake-drop:'closed the connection during the TLS handshake'; do
 	fault=${f%%:*} want=${f#*:}
 	start=$(date +%s)
 	"$BIN" run scenarios/extensions/starttls/starttls-220-handshake.yaml --target "builtin:$fault" $TLSRUN \

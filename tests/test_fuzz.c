@@ -433,6 +433,51 @@ test_oracle_key(void)
 	CU_ASSERT(tls_key[0] == tls_key[1]);
 	CU_ASSERT(close_key[0] != close_key[1]);
 	CU_ASSERT(tls_key[0] != close_key[0]);
+	/* A close during the handshake: one key whatever came before, and
+	 * not the key of a close at the same reply outside it. */
+	uint64_t hs_key[2];
+	for (size_t i = 0; i < 2; i++) {
+		struct fz_obs o = obs_of(FZ_END_TLS, codes[i], 3);
+		o.starttls_hs = o.tls_closed = 1;
+		struct fz_verdict v = fz_oracle_judge(&o);
+		CU_ASSERT(v.oracle == FZ_OR_CLOSE && v.last == FZ_LAST_TLS);
+		hs_key[i] = fz_oracle_key(&o, &v);
+	}
+	CU_ASSERT(hs_key[0] == hs_key[1]);
+	CU_ASSERT(hs_key[0] != close_key[0] && hs_key[0] != close_key[1]);
+}
+
+/* After a 220 to STARTTLS (tls_first: what came next): bytes that are no
+ * TLS break TX-10; a close without an alert, after nothing or after TLS
+ * records, TM-03, unless two error replies came first (RFC 5321 7.8); the
+ * server's TLS failing on its own (an alert, no close) is no finding, nor
+ * the handshake of implicit TLS. */
+static void
+test_oracle_tls(void)
+{
+	static const int codes[] = { 220, 250, 220 };
+	struct fz_obs o = obs_of(FZ_END_TLS, codes, 3);
+	o.starttls_hs = 1;
+	o.tls_closed = 1;
+	struct fz_verdict v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_CLOSE && strcmp(v.rule_id, "TM-03") == 0);
+	CU_ASSERT(v.last == FZ_LAST_TLS && v.n_codes == 3 && v.owed == 0);
+	memcpy(o.tls_first, "\x16\x03\x03\x00\x7a", 5);
+	o.tls_first_n = 5;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_CLOSE);
+	o.n_errors = 2;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.n_errors = 0;
+	o.tls_closed = 0; /* the TLS failed: an alert or a broken record */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	memcpy(o.tls_first, "250 2.0.", 8);
+	o.tls_first_n = 8;
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_TLS && strcmp(v.rule_id, "TX-10") == 0);
+	o.tls_closed = 1;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_TLS);
+	o.starttls_hs = 0; /* smtps://: no 220 promised TLS */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
 }
 
 static void
@@ -1572,11 +1617,13 @@ test_drive_lax_starttls(void)
 }
 
 /* A handshake that fails after a 220 to STARTTLS: the first bytes the
- * server sent after the 220 are kept, and only those that are no TLS
- * record make a `tls` finding (tls-handshake-garbage: "*** this is not
- * TLS"; a "221" right behind the 220, read with it, from a stand-in that
- * lives on: a close read with them would be a `close`); the server's own
- * handshake cut short (tls-handshake-drop) or its alert is none. */
+ * server sent after the 220 are kept, and those that are no TLS record
+ * make a `tls` finding (tls-handshake-garbage: "*** this is not TLS";
+ * tls-220-plaintext: a 250 behind the 220, then a good handshake; a "221"
+ * right behind the 220, read with it, from a stand-in that lives on); a
+ * close during the handshake without an alert (tls-handshake-drop: half a
+ * flight; a stand-in that closes after its 220) a `close`; the server's
+ * alert none. */
 static void
 test_drive_tls_first(void)
 {
@@ -1595,9 +1642,17 @@ test_drive_tls_first(void)
 	CU_ASSERT(v.oracle == FZ_OR_TLS && v.upto == 2 && v.n_codes == 3);
 	fz_obs_free(o);
 	o = drive_builtin("builtin:tls-handshake-drop", &s, 2);
-	CU_ASSERT(o->end == FZ_END_TLS && o->starttls_hs == 1);
+	CU_ASSERT(o->end == FZ_END_TLS && o->starttls_hs == 1 && o->tls_closed == 1);
 	CU_ASSERT(o->tls_first_n > 0 && o->tls_first[0] == 0x16);
-	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	v = fz_oracle_judge(o);
+	CU_ASSERT(v.oracle == FZ_OR_CLOSE && v.last == FZ_LAST_TLS && v.upto == 2);
+	fz_obs_free(o);
+	o = drive_builtin("builtin:tls-220-plaintext", &s, 2);
+	CU_ASSERT(o->end == FZ_END_TLS && o->starttls_hs == 1 && o->tls_closed == 0);
+	CU_ASSERT(o->tls_first_n == FZ_TLS_FIRST && memcmp(o->tls_first, "250 2.0.", 8) == 0);
+	CU_ASSERT(strstr(o->detail, "no TLS handshake") != NULL);
+	v = fz_oracle_judge(o);
+	CU_ASSERT(v.oracle == FZ_OR_TLS && v.upto == 2 && v.n_codes == 3);
 	fz_obs_free(o);
 	o = drive_builtin("builtin", &s, 2); /* the handshake made, QUIT inside TLS */
 	CU_ASSERT(o->end == FZ_END_DONE && o->starttls_hs == 0 && o->tls_act[1] == 1);
@@ -1615,6 +1670,10 @@ test_drive_tls_first(void)
 	    "sleep 0.2; printf \"\\\\025\\\\003\\\\003\\\\000\\\\002\\\\002\\\\106\"; sleep 1'", alone);
 	CU_ASSERT(o->end == FZ_END_TLS && o->tls_first_n == 7 && o->tls_first[0] == 0x15);
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; printf \"220 go\\\\r\\\\n\"'", alone);
+	CU_ASSERT(o->end == FZ_END_TLS && o->tls_closed == 1 && o->tls_first_n == 0);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_CLOSE);
 	fz_obs_free(o);
 	tls_ctx_free(drive_tls);
 	drive_tls = NULL;
@@ -1652,6 +1711,7 @@ main(void)
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "oracle: the dedup key", test_oracle_key);
+	CU_add_test(s, "oracle: after a 220 to STARTTLS", test_oracle_tls);
 	CU_add_test(s, "oracle: TLS after the 220 to STARTTLS or not", test_oracle_tls_first);
 	CU_add_test(s, "replay: words for a POSIX shell", test_shell_word);
 	CU_add_test(s, "replay: the options that change run's verdict", test_replay_cmd);

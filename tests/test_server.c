@@ -2343,7 +2343,7 @@ test_fault_table(void)
 		/* -- TLS faults -- */
 		"tls-injection", "tls-keeps-state", "tls-starttls-again",
 		"tls-second-starttls", "tls-params-ok", "tls-unimplemented",
-		"tls-handshake-garbage", "tls-handshake-drop",
+		"tls-handshake-garbage", "tls-handshake-drop", "tls-220-plaintext",
 		"tls-required-ignored", "tls-required-all", "tls-auth-plaintext",
 		/* -- end of TLS faults -- */
 

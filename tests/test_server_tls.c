@@ -106,6 +106,9 @@ static const struct conv {
 	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_FAIL, NULL, NULL } } },
 	{ "drops the connection mid-handshake", "tls-handshake-drop", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_CLOSED, NULL, NULL } } },
+	{ "plaintext behind the 220, then a good handshake", "tls-220-plaintext", 0, {
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS "250 2.0.0 plaintext behind the 220\r\n", 0, NULL, NULL },
+	    { NULL, NULL, HS_OK, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } } },
 	{ "ignores its TLS requirement", "tls-required-ignored", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } } },
 	{ "offers AUTH before TLS", "tls-auth-plaintext", 0, {
