@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "syntax.h"
+
 enum ff_wait
 ff_observe(struct ff *f, const struct ff_outcome *o)
 {
@@ -76,4 +78,22 @@ ff_retry_after_421(unsigned *jobs, unsigned started_at, size_t open)
 	if (open < *jobs)
 		*jobs = (unsigned)open; /* the ones it took; this one was too many */
 	return 1;
+}
+
+void
+ff_write_verb(const char *data, size_t len, char *out, size_t outlen)
+{
+	struct syn_command c;
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (len < 2 || data[len - 2] != '\r' || data[len - 1] != '\n' ||
+	    memchr(data, '\n', len - 1) != NULL)
+		return;
+	if (len == 3 && data[0] == '.') {
+		snprintf(out, outlen, ".");
+		return;
+	}
+	if (syn_split_command(data, len - 2, &c) == NULL && c.verb != SYN_UNKNOWN)
+		snprintf(out, outlen, "%s", syn_verb_name(c.verb));
 }

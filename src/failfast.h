@@ -46,6 +46,17 @@ enum ff_wait {
 
 #define FF_VERB_MAX 12 /* a verb kept as a key, NUL included */
 
+/* The key of the reply a client write awaits: the verb of a write that is
+ * one whole command line of a known verb ("MAIL", upper case whatever the
+ * case sent), "." for the end of message data alone (".\r\n"); else "": a
+ * pipelined group (its first reply answers another line), a line cut over
+ * several writes, a BDAT chunk or message text, which are no commands.
+ * What a reply never sent is charged to (FF_STEP_REPLY).  data[0..len) is
+ * read, never past len; the key is written into out[0..outlen), always
+ * NUL-terminated and cut to fit (nothing is written when outlen is 0);
+ * FF_VERB_MAX holds every known verb. */
+void ff_write_verb(const char *data, size_t len, char *out, size_t outlen);
+
 /* One finished scenario, as the decision needs it. */
 struct ff_outcome {
 	int judged;          /* PASS/FAIL/ERROR (a SKIP says nothing either way) */

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "rules.h"
-#include "syntax.h"
 #include "util.h"
 #include "vars.h"
 
@@ -354,33 +353,11 @@ ses_flush(struct ses *s)
 		    (short)((s->eof ? 0 : POLLIN) | (s->out.len ? POLLOUT : 0)));
 }
 
-/* The key of the reply this write awaits, into s->last_verb: the verb of
- * a write that is one whole command line of a known verb ("MAIL"), "."
- * for the end of message data alone; else "": a pipelined group (its
- * first reply answers another line), a line cut over several writes, a
- * BDAT chunk or message text, which are no commands.  What a reply never
- * sent is charged to, for the fail-fast of failfast.h. */
-static void
-note_last_verb(struct ses *s, const char *data, size_t len)
-{
-	struct syn_command c;
-	s->last_verb[0] = '\0';
-	if (len < 2 || data[len - 2] != '\r' || data[len - 1] != '\n' ||
-	    memchr(data, '\n', len - 1) != NULL)
-		return;
-	if (len == 3 && data[0] == '.') {
-		memcpy(s->last_verb, ".", 2);
-		return;
-	}
-	if (syn_split_command(data, len - 2, &c) == NULL && c.verb != SYN_UNKNOWN)
-		snprintf(s->last_verb, sizeof(s->last_verb), "%s", syn_verb_name(c.verb));
-}
-
 void
 ses_send(struct ses *s, const char *data, size_t len)
 {
 	res_transcript_add(&s->res->tr, elapsed(s), RES_DIR_CLIENT, data, len);
-	note_last_verb(s, data, len);
+	ff_write_verb(data, len, s->last_verb, sizeof(s->last_verb));
 	if (s->write_failed)
 		return;
 	if (!s->tls_up)

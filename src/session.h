@@ -158,7 +158,7 @@ struct ses {
 	char ff_verb[FF_VERB_MAX]; /* FF_STEP_REPLY: the last verb sent then */
 	char last_verb[FF_VERB_MAX]; /* the verb of the last write when it was
 	                         * one whole command line ("." the end of
-	                         * message data), else "" (note_last_verb) */
+	                         * message data), else "" (ff_write_verb) */
 	int reply_wait;         /* the current wait is for a reply (ses_arm_reply) */
 	int greeting_421;       /* the greeting was 421 (a load limit?) */
 	int greeted;            /* the greeting was 220: the server took the session */

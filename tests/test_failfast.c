@@ -1,11 +1,13 @@
 /*
  * test_failfast.c - CUnit tests of src/failfast.c: when a run decides that
  * the server never ends a session wait (a streak of the same timeout), and
- * how many sessions run at once after a 421 greeting.  Table-driven: each
- * case is a sequence of finished results and the wait found dead (or none)
- * after the last one.
+ * how many sessions run at once after a 421 greeting, and which verb a
+ * client write awaits a reply to.  Table-driven: each case is a sequence
+ * of finished results and the wait found dead (or none) after the last
+ * one; each write is placed right before a guard page (tu_guarded).
  */
 #include "failfast.h"
+#include "syntax.h"
 #include "testutil.h"
 
 #define PASS { 1, FF_NONE, NULL, NULL }
@@ -141,6 +143,104 @@ test_retry_after_421(void)
 	CU_ASSERT_EQUAL(ff_retry_after_421(&jobs, 4, 4), 0);
 }
 
+/* Which verb a write awaits a reply to (the FF_STEP_REPLY key). */
+static const struct {
+	const char *name;
+	const char *data;
+	size_t len;     /* 0: strlen(data) */
+	const char *want;
+} writes[] = {
+	{ "one MAIL line", "MAIL FROM:<a@example.org>\r\n", 0, "MAIL" },
+	{ "a verb alone", "RSET\r\n", 0, "RSET" },
+	{ "lower case", "rcpt to:<b@example.org>\r\n", 0, "RCPT" },
+	{ "mixed case", "StartTls\r\n", 0, "STARTTLS" },
+	{ "the end of data", ".\r\n", 0, "." },
+	{ "a dot-stuffed line is text", "..\r\n", 0, "" },
+	{ "a dot and more", ". \r\n", 0, "" },
+	{ "two pipelined lines", "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n", 0, "" },
+	{ "data's end and QUIT", ".\r\nQUIT\r\n", 0, "" },
+	{ "no line end", "NOOP", 0, "" },
+	{ "a bare LF end", "NOOP\n", 0, "" },
+	{ "a bare LF end after an argument", "MAIL FROM:<>\n", 0, "" }, /* "MAIL FROM:<" cut off */
+	{ "a bare CR LF LF end", "MAIL FROM:<>\r\n\n", 0, "" },
+	{ "a bare CR end", "NOOP\r", 0, "" },
+	{ "a CR and a last byte other than LF", "QUIT\rX", 0, "" },
+	{ "a bare LF inside", "NOOP\nRSET\r\n", 0, "" },
+	{ "a dot with a bare LF", ".\n", 0, "" },
+	{ "a line cut before its CRLF", "MAIL FROM:<a@exa", 0, "" },
+	{ "a line cut inside its CRLF", "MAIL FROM:<a@example.org>\r", 0, "" },
+	{ "the rest of a cut line", "mple.org>\r\n", 0, "" },
+	{ "an unknown verb", "XFOO bar\r\n", 0, "" },
+	{ "a verb with a digit", "MAIL1 FROM:<>\r\n", 0, "" },
+	{ "a leading space", " MAIL FROM:<>\r\n", 0, "" },
+	{ "an empty line", "\r\n", 0, "" },
+	{ "a BDAT command and its chunk", "BDAT 5 LAST\r\nhello", 0, "" },
+	{ "a chunk of binary data", "\x00\x01\xff\r\n", 4, "" },
+	{ "a chunk with a NUL before a verb", "\x00MAIL FROM:<>\r\n", 15, "" },
+	{ "message text", "Subject: hi\r\n\r\nbody\r\n", 0, "" },
+	{ "one line of message text", "Hello world\r\n", 0, "" },
+	{ "nothing", "", 0, "" },
+	{ "one byte", "\n", 1, "" },
+	{ "one CR", "\r", 1, "" },
+	{ "one dot", ".", 1, "" },
+};
+
+static void
+test_write_verb(void)
+{
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		size_t len = writes[i].len ? writes[i].len : strlen(writes[i].data);
+		struct tu_guard g;
+		const char *data = tu_guarded(&g, writes[i].data, len);
+		char out[FF_VERB_MAX];
+		memset(out, 'x', sizeof(out));
+		ff_write_verb(data, len, out, sizeof(out));
+		if (strcmp(out, writes[i].want) != 0)
+			fprintf(stderr, "\n%s: got \"%s\", want \"%s\"", writes[i].name, out,
+			    writes[i].want);
+		CU_ASSERT_STRING_EQUAL(out, writes[i].want);
+		tu_unguard(&g);
+	}
+	/* No data at all (the guard page right at the pointer). */
+	struct tu_guard g;
+	char out[FF_VERB_MAX] = "stale";
+	ff_write_verb(tu_guarded(&g, "", 0), 0, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "");
+	tu_unguard(&g);
+}
+
+/* Every known verb fits the key; a smaller buffer cuts it, NUL-terminated,
+ * and writes nothing past outlen. */
+static void
+test_write_verb_cut(void)
+{
+	const char *line = "STARTTLS\r\n";
+	size_t len = strlen(line);
+	char out[FF_VERB_MAX + 4];
+	for (size_t outlen = 1; outlen <= FF_VERB_MAX; outlen++) {
+		memset(out, 'x', sizeof(out));
+		ff_write_verb(line, len, out, outlen);
+		CU_ASSERT_EQUAL(strlen(out), outlen - 1 < 8 ? outlen - 1 : 8);
+		CU_ASSERT_NSTRING_EQUAL(out, "STARTTLS", strlen(out));
+		for (size_t k = outlen; k < sizeof(out); k++)
+			CU_ASSERT_EQUAL(out[k], 'x');
+	}
+	memset(out, 'x', sizeof(out));
+	ff_write_verb("MAIL FROM:<>\r\n", 14, out, 3);
+	CU_ASSERT_STRING_EQUAL(out, "MA");
+	memset(out, 'x', sizeof(out));
+	ff_write_verb(".\r\n", 3, out, 1);
+	CU_ASSERT_EQUAL(out[0], '\0');
+	CU_ASSERT_EQUAL(out[1], 'x');
+	/* outlen 0: nothing written at all. */
+	memset(out, 'x', sizeof(out));
+	ff_write_verb("MAIL FROM:<>\r\n", 14, out, 0);
+	CU_ASSERT_EQUAL(out[0], 'x');
+	/* The longest canonical verb fits FF_VERB_MAX. */
+	for (int v = SYN_HELO; v <= SYN_ATRN; v++)
+		CU_ASSERT(strlen(syn_verb_name((enum syn_verb)v)) < FF_VERB_MAX);
+}
+
 int
 main(void)
 {
@@ -153,5 +253,7 @@ main(void)
 	CU_add_test(s, "the shared reasons", test_describe);
 	CU_add_test(s, "a reply never sent after one verb", test_dead_verb);
 	CU_add_test(s, "sessions at once after a 421 greeting", test_retry_after_421);
+	CU_add_test(s, "the verb a write awaits a reply to", test_write_verb);
+	CU_add_test(s, "the verb cut to a small buffer", test_write_verb_cut);
 	return tu_run();
 }
