@@ -571,6 +571,7 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	struct tls_opts to = o->tls ? *o->tls : no_tls;
 	to.no_store = 1;
 	c->env.tls_ctx = tls_client_ctx_new(&to, errbuf, errlen);
+	c->env.tls_narrowed = to.min_version || to.max_version;
 	if (!c->env.tls_ctx)
 		return -1;
 	if (o->target->kind == TP_BUILTIN) {

@@ -201,6 +201,7 @@ static void
 write_act(struct drv *d)
 {
 	const struct fz_act *a = &d->sess->acts[d->next++];
+	d->next_alone = fz_frame_owed(&d->fr) == 0;
 	d->obs->last_act_ms = util_now_ms();
 	send_bytes(d, a->b, a->len);
 	fz_frame_client(&d->fr, a->b, a->len);
@@ -333,11 +334,14 @@ take(struct drv *d, const struct reply *r)
 	return 0;
 }
 
-/* A STARTTLS act written alone, the newest: the 220 means hand shake now. */
+/* A STARTTLS act written alone, the newest, with no reply owed before it:
+ * the 220 means hand shake now.  (Behind commands still unanswered, the
+ * replies cannot be told apart in a finding's scenario: its starttls step
+ * would take the first of them for its own.) */
 static int
 tls_act_alone(const struct drv *d)
 {
-	if (d->next == 0)
+	if (d->next == 0 || !d->next_alone)
 		return 0;
 	const struct fz_act *a = &d->sess->acts[d->next - 1];
 	return a->len == 10 && strncasecmp(a->b, "STARTTLS\r\n", 10) == 0 && !d->tls_up &&
@@ -351,6 +355,23 @@ static int
 tls_ends_session(const struct drv *d)
 {
 	return fz_frame_tls_due(&d->fr) && !tls_act_alone(d);
+}
+
+/* n bytes came behind a 220 to STARTTLS, before the handshake began (their
+ * first ones kept already: drv_keep_first).  Behind pipelined commands
+ * (tls_ends_session) they are forgotten (RFC 3207 4.2): the server may
+ * have answered those, and the session ends there.  Behind a STARTTLS
+ * alone they are where the server's TLS must start: `run`'s handshake
+ * reads them and fails (TX-10), and so does this one, judged by its first
+ * bytes (fz_oracle.h).  0 to go on, -1 when the session ended. */
+static int
+behind_220(struct drv *d, size_t n)
+{
+	if (n == 0 || tls_ends_session(d))
+		return 0;
+	d->obs->starttls_hs = 1;
+	drv_tls_fail(d, "no TLS handshake");
+	return -1;
 }
 
 /* Parse what came; 0 to go on, -1 when the session ended. */
@@ -380,22 +401,11 @@ parse(struct drv *d)
 		if (rc)
 			return -1;
 		if (fz_frame_tls_due(&d->fr)) {
-			/* The plaintext behind a 220 to STARTTLS is no reply.
-			 * Behind pipelined commands (tls_ends_session) the
-			 * session ends there: forgotten (RFC 3207 4.2), as
-			 * what comes before the handshake (received).  Behind
-			 * a STARTTLS alone it is where the server's TLS must
-			 * start: `run`'s handshake reads it and fails (TX-10),
-			 * and so does this one, judged by its first bytes. */
-			drv_keep_first(d, d->in.data, d->in.len);
-			int behind = d->in.len > 0 && !tls_ends_session(d);
+			/* What is behind a 220 to STARTTLS is no reply. */
+			size_t behind = d->in.len;
+			drv_keep_first(d, d->in.data, behind);
 			buf_reset(&d->in);
-			if (behind) {
-				d->obs->starttls_hs = 1;
-				drv_tls_fail(d, "no TLS handshake");
-				return -1;
-			}
-			return 0;
+			return behind_220(d, behind);
 		}
 	}
 	return 0;
@@ -557,7 +567,7 @@ drv_pump(struct drv *d)
 static void
 on_eof(struct drv *d)
 {
-	/* The bytes behind that 220 were forgotten (parse). */
+	/* The bytes behind that 220 were forgotten (behind_220). */
 	if (tls_ends_session(d)) {
 		drv_finish(d, FZ_END_DONE, NULL);
 		return;
@@ -571,6 +581,7 @@ on_eof(struct drv *d)
 		if (due)
 			d->obs->starttls_hs = 1;
 		d->obs->tls_closed = 1;
+		d->obs->tls_narrowed = d->env.tls_narrowed;
 		drv_tls_fail(d, "the server closed the connection during the TLS handshake");
 		return;
 	}
@@ -591,8 +602,9 @@ received(struct drv *d, const char *b, size_t n)
 {
 	drv_keep_first(d, b, n);
 	if (!d->tls) {
-		if (!fz_frame_tls_due(&d->fr)) /* else forgotten: see parse */
-			buf_append(&d->in, b, n);
+		if (fz_frame_tls_due(&d->fr)) /* read after the 220, before TLS */
+			return behind_220(d, n);
+		buf_append(&d->in, b, n);
 		return 0;
 	}
 	tls_feed(d->tls, b, n);

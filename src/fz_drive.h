@@ -38,6 +38,8 @@ struct fz_env {
 	struct loop *loop;
 	const struct tp_target *target; /* TP_SMTP resolved, or TP_EXEC */
 	struct tls_ctx *tls_ctx;        /* for STARTTLS and implicit TLS */
+	int tls_narrowed;               /* it allows only some TLS versions
+	                                 * (--tls-min, --tls-max) */
 	double timeout;                 /* seconds, every wait */
 	size_t max_reply_line;          /* 0 = REPLY_DEFAULT_MAX_LINE */
 	size_t max_reply_lines;         /* 0 = 1000 */
@@ -94,6 +96,7 @@ struct fz_obs {
 	size_t tls_first_n;
 	int tls_closed;     /* that handshake ended in the server's close, not in
 	                     * a TLS failure (an alert, bytes that are no TLS) */
+	int tls_narrowed;   /* the client limited the TLS versions (fz_env) */
 	char detail[256];
 	int exited;         /* exec: the process was collected */
 	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;

@@ -60,6 +60,7 @@ struct drv {
 	struct tls_conn *tls;
 	int tls_up;
 	size_t next;      /* next act to write */
+	int next_alone;   /* act next - 1 was written with no reply owed */
 	int cov_slot;     /* the coverage map the child writes, or -1 */
 };
 

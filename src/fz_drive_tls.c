@@ -10,10 +10,10 @@
 #include "result.h"
 #include "tls.h"
 
-/* The first bytes the server sends after its 220 to STARTTLS, whether the
- * client forgets them (before the handshake) or the handshake reads them:
- * `run` judges a failed handshake by them (fz_oracle_tls_first), and they
- * go in the detail.  A few bytes: only the first one decides. */
+/* The first bytes the server sends after its 220 to STARTTLS, behind the
+ * 220 (before the handshake: behind_220) or where the handshake reads
+ * them: `run` judges a failed handshake by them (fz_oracle_tls_first),
+ * and they go in the detail.  A few bytes: only the first one decides. */
 void
 drv_keep_first(struct drv *d, const char *b, size_t n)
 {

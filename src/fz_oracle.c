@@ -124,8 +124,11 @@ fz_oracle_judge(const struct fz_obs *o)
 		 * records: no QUIT came (RFC 5321 4.1.1.10), and none of the
 		 * error replies after which 7.8 lets a server close.  The
 		 * server's own TLS failing with an alert stays no finding:
-		 * its TLS configuration is its own (RFC 3207 4). */
-		if (o->tls_closed && o->n_errors < 2)
+		 * its TLS configuration is its own (RFC 3207 4); so does a
+		 * close when the client limited the versions, as `run` skips
+		 * it: a server whose TLS refused them may close without its
+		 * alert (asyncio drops it), a TLS lapse, not SMTP's. */
+		if (o->tls_closed && !o->tls_narrowed && o->n_errors < 2)
 			return verdict(FZ_OR_CLOSE, "TM-03", FZ_LAST_TLS, o->acts_sent, all, 0);
 		return v;
 	default:

@@ -84,6 +84,20 @@ server_tls_failed(const struct ses *s)
 	return c == 0x15 || c == 0x16;
 }
 
+/* 1 if the server closed during a handshake whose versions the user
+ * limited (--tls-min, --tls-max), after nothing or TLS records: a server
+ * whose TLS refused them may close without its alert (asyncio drops it),
+ * a lapse of TLS's (RFC 8446 6.2: SHOULD), not of SMTP's. */
+static int
+closed_on_narrowed(const struct ses *s)
+{
+	const struct tls_opts *to = s->env->o->tls;
+	if (s->tls_failed || !to || !(to->min_version || to->max_version))
+		return 0;
+	unsigned char c = s->hs_raw.len ? (unsigned char)s->hs_raw.data[0] : 0x16;
+	return c == 0x15 || c == 0x16;
+}
+
 /* The handshake, under the per-wait deadline. */
 static int
 starttls_handshake(struct ses *s)
@@ -112,13 +126,17 @@ starttls_handshake(struct ses *s)
 			    "TLS handshake failed: %s", s->tls_failed);
 			return 0;
 		}
-		if (!(op->phase == SES_STEPS && op->st->rule) || server_tls_failed(s)) {
+		if (!(op->phase == SES_STEPS && op->st->rule) || server_tls_failed(s) ||
+		    closed_on_narrowed(s)) {
 			/* A set-up handshake, or the server's own TLS failing
-			 * (an alert): the scenario cannot go on; no rule names
-			 * what failed, so no verdict (RFC 3207 leaves the
-			 * server's TLS configuration to it). */
+			 * (an alert, or a close on versions the user limited):
+			 * the scenario cannot go on; no rule names what failed,
+			 * so no verdict (RFC 3207 leaves the server's TLS
+			 * configuration to it). */
 			char *why = xasprintf("the TLS handshake failed: %s; no verdict",
-			    s->tls_failed ? s->tls_failed : "the server closed the connection");
+			    s->tls_failed ? s->tls_failed : closed_on_narrowed(s) ?
+			    "the server closed the connection (the TLS versions limited by "
+			    "--tls-min/--tls-max)" : "the server closed the connection");
 			buf_free(&got);
 			ses_finish(s, RES_SKIP, why);
 			free(why);

@@ -90,6 +90,16 @@ for f in tls-handshake-garbage:'TLS handshake failed' tls-220-plaintext:'TLS han
 	took=$(( $(date +%s) - start ))
 	if [ $rc -eq 1 ] && grep -q "$want" "$T/hs.json" && [ "$took" -le 5 ]; then ok "$fault: FAIL, '$want' (${took}s)"; else bad "$fault: exit $rc after ${took}s" "$(cat "$T/out")"; fi
 done
+# A close during a handshake whose versions the user limited is no verdict
+# (a server that refuses them may close without its alert); bytes that are
+# no TLS still FAIL.
+"$BIN" run scenarios/extensions/starttls/starttls-220-handshake.yaml --target builtin:tls-handshake-drop \
+	--tls-max 1.2 $TLSRUN >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q 'versions limited by --tls-min/--tls-max); no verdict' "$T/out" \
+	&& ok "a close on limited TLS versions: SKIP" || bad "close with --tls-max: exit $rc" "$(cat "$T/out")"
+expect_rc "garbage after the 220 with --tls-max 1.2" 1 "$BIN" run scenarios/extensions/starttls/starttls-220-handshake.yaml \
+	--target builtin:tls-handshake-garbage --tls-max 1.2 $TLSRUN
 # Bytes that are no TLS at all after the 220 break its meaning whatever was
 # asked of the certificate: FAIL (TX-10), not the ERROR of a failed verify.
 "$BIN" run scenarios/extensions/starttls/starttls-220-handshake.yaml --target builtin:tls-handshake-garbage \

@@ -468,6 +468,9 @@ test_oracle_tls(void)
 	o.n_errors = 2;
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
 	o.n_errors = 0;
+	o.tls_narrowed = 1; /* --tls-max: the server's TLS may have refused it */
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.tls_narrowed = 0;
 	o.tls_closed = 0; /* the TLS failed: an alert or a broken record */
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
 	memcpy(o.tls_first, "250 2.0.", 8);
@@ -475,6 +478,8 @@ test_oracle_tls(void)
 	v = fz_oracle_judge(&o);
 	CU_ASSERT(v.oracle == FZ_OR_TLS && strcmp(v.rule_id, "TX-10") == 0);
 	o.tls_closed = 1;
+	o.tls_narrowed = 1;
+	o.n_errors = 2; /* plaintext is no close: errors before excuse nothing */
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_TLS);
 	o.starttls_hs = 0; /* smtps://: no 220 promised TLS */
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
@@ -1675,6 +1680,28 @@ test_drive_tls_first(void)
 	CU_ASSERT(o->end == FZ_END_TLS && o->tls_closed == 1 && o->tls_first_n == 0);
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_CLOSE);
 	fz_obs_free(o);
+	/* STARTTLS pipelined behind MAIL (PIPELINING offered), 250 220 and
+	 * the close: the session ends at the 220, no finding (a scenario
+	 * could not tell the two replies apart). */
+	struct fz_sess p;
+	fz_sess_init(&p, "test");
+	static const char *const piped[] = { "EHLO x\r\n", "MAIL FROM:<a@b.example>\r\n",
+		"STARTTLS\r\n" };
+	for (int i = 0; i < 3; i++)
+		fz_sess_add(&p, piped[i], strlen(piped[i]), i == 2);
+	struct loop *loop = loop_new();
+	struct tp_target t;
+	CU_ASSERT_FATAL(tp_parse("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
+	    "printf \"250-x\\\\r\\\\n250 PIPELINING\\\\r\\\\n\"; read l; read l; "
+	    "printf \"250 ok\\\\r\\\\n220 go\\\\r\\\\n\"'", &t, err, sizeof(err)) == NULL);
+	o = drive_on(loop, &t, &p, 5);
+	CU_ASSERT(o->end == FZ_END_DONE && o->n_codes == 4 && o->got[3].code == 220);
+	CU_ASSERT(o->dirty == NULL); /* a legal pipeline: judged */
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	fz_sess_free(&p);
+	tp_free(&t);
+	loop_free(loop);
 	tls_ctx_free(drive_tls);
 	drive_tls = NULL;
 }
