@@ -72,16 +72,23 @@ starttls_reply(struct ses *s, const struct scn_step *st)
 	return 1;
 }
 
-/* 1 if the handshake failed on the server's side of TLS: the first bytes
- * it sent were a TLS record (alert 0x15 or handshake 0x16), so it spoke
- * TLS and its TLS failed, rather than speaking something else. */
+/* 1 if the first bytes the server sent after its 220 were a TLS record
+ * (RFC 8446 5.1: alert 0x15, handshake 0x16): it spoke TLS. */
 static int
-server_tls_failed(const struct ses *s)
+first_is_tls(const struct ses *s)
 {
-	if (!s->tls_failed || s->hs_raw.len == 0)
+	if (s->hs_raw.len == 0)
 		return 0;
 	unsigned char c = (unsigned char)s->hs_raw.data[0];
 	return c == 0x15 || c == 0x16;
+}
+
+/* 1 if the handshake failed on the server's side of TLS: it spoke TLS and
+ * its TLS failed, rather than speaking something else. */
+static int
+server_tls_failed(const struct ses *s)
+{
+	return s->tls_failed && first_is_tls(s);
 }
 
 /* 1 if the server closed during a handshake whose versions the user
@@ -92,10 +99,8 @@ static int
 closed_on_narrowed(const struct ses *s)
 {
 	const struct tls_opts *to = s->env->o->tls;
-	if (s->tls_failed || !to || !(to->min_version || to->max_version))
-		return 0;
-	unsigned char c = s->hs_raw.len ? (unsigned char)s->hs_raw.data[0] : 0x16;
-	return c == 0x15 || c == 0x16;
+	return !s->tls_failed && to && (to->min_version || to->max_version) &&
+	    (s->hs_raw.len == 0 || first_is_tls(s));
 }
 
 /* The handshake, under the per-wait deadline. */
