@@ -614,8 +614,17 @@ received(struct drv *d, const char *b, size_t n)
 			return d->state == DRV_HANDSHAKE ? 0 : -1;
 	}
 	char why[256];
-	if (tls_recv(d->tls, &d->in, why, sizeof(why)) < 0) {
+	int rc = tls_recv(d->tls, &d->in, why, sizeof(why));
+	if (rc < 0) {
 		drv_finish(d, FZ_END_TLS, "TLS: %s", why);
+		return -1;
+	}
+	if (rc == 1) {
+		/* close_notify: the server's close, as `run` takes it (an
+		 * asyncio server then waits 30 s for the client's before its
+		 * FIN: no `no-close`), after what came before it. */
+		if (parse(d) == 0)
+			on_eof(d);
 		return -1;
 	}
 	return 0;

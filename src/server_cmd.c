@@ -226,8 +226,16 @@ proceed_quit(struct srv_sess *s, const struct syn_command *c)
 		srv_sess_reply(s, "250 2.0.0 Ok");
 	else
 		srv_sess_reply(s, "221 2.0.0 Bye");
-	if (!fault(s, SRV_F_QUIT_NO_CLOSE))
-		srv_sess_close(s);
+	if (fault(s, SRV_F_QUIT_NO_CLOSE))
+		return;
+	srv_sess_close(s);
+	if (s->tls_up && fault(s, SRV_F_TLS_CLOSE_WAIT)) {
+		/* TLS closed, the connection left to the client. */
+		tls_close_notify(s->tls, &s->out);
+		s->hold_open = 1;
+		s->deadline = util_now_ms() + CLOSE_WAIT_MS;
+		srv_sess_arm(s);
+	}
 }
 
 static int

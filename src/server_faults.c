@@ -303,6 +303,10 @@ static const struct {
 	{ SRV_F_TLS_220_PLAINTEXT, "tls-220-plaintext",
 	    "answer STARTTLS with 220 and a plaintext 250 line in the same write, "
 	    "then make the handshake" },
+	{ SRV_F_TLS_CLOSE_WAIT, "tls-close-wait",
+	    "(benign) after its 221 inside TLS, send close_notify and keep the "
+	    "connection open until the client closes it (at most 3 s), as Python's "
+	    "asyncio does (30 s; RFC 8446 6.1)" },
 	{ SRV_F_TLS_REQUIRED_IGNORED, "tls-required-ignored",
 	    "accept MAIL in plaintext from the client that must use TLS (" SRV_TLS_REQUIRED_CLIENT ")" },
 	{ SRV_F_TLS_REQUIRED_ALL, "tls-required-all",

@@ -49,6 +49,7 @@
 #define OUT_HIGH	65536	/* stop handling input while this much waits */
 #define IDLE_MS		300000	/* RFC 5321 4.5.3.2.7 */
 #define LINGER_MS	10000	/* a closing session that cannot flush is dropped */
+#define CLOSE_WAIT_MS	3000	/* tls-close-wait: the client's close awaited */
 #define TIRED_AFTER	3	/* tired-421 / 421-no-close */
 #define GREET_DELAY_MS	500	/* delayed-greeting */
 #define MAX_SESSIONS_FAULT 4	/* max-sessions: the open sessions it takes */
@@ -175,6 +176,7 @@ struct srv_sess {
 	struct txn txn;
 	struct chunk chunk;
 	int eof;		/* the client closed its side */
+	int hold_open;		/* tls-close-wait: closing, but open until eof */
 	int broken;		/* read or write failed: close now */
 	int toolong;		/* discarding the rest of an over-long line */
 	int drop_input;		/* pipelining-drops-input: a 4xx/5xx went out */

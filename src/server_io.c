@@ -572,7 +572,7 @@ void
 srv_sess_watch(struct srv_sess *s)
 {
 	struct loop *l = s->srv->loop;
-	int want_in = !s->eof && s->in.len < IN_MAX && s->state != S_CLOSING;
+	int want_in = !s->eof && s->in.len < IN_MAX && (s->state != S_CLOSING || s->hold_open);
 	short out = s->out.len > 0 ? POLLOUT : 0;
 
 	if (s->mem)
@@ -610,7 +610,7 @@ srv_sess_update(struct srv_sess *s)
 		srv_sess_flush(s);
 	}
 	if (s->broken || (s->out.len == 0 &&
-	    (s->state == S_CLOSING || s->eof))) {
+	    ((s->state == S_CLOSING && !s->hold_open) || s->eof))) {
 		if (s->broken || s->eof)
 			srv_dlv_drop(s);	/* the connection dropped */
 		srv_sess_free(s);

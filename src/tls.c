@@ -330,6 +330,14 @@ tls_handshake(struct tls_conn *t, char *errbuf, size_t errlen)
 	return TLS_HS_FAILED;
 }
 
+void
+tls_close_notify(struct tls_conn *t, struct buf *out)
+{
+	ERR_clear_error();
+	(void)SSL_shutdown(t->ssl);
+	tls_drain(t, out);
+}
+
 int
 tls_recv(struct tls_conn *t, struct buf *out, char *errbuf, size_t errlen)
 {

@@ -67,6 +67,9 @@ void tls_feed(struct tls_conn *t, const void *data, size_t len);
 /* Append the wire bytes waiting to be sent to out; returns how many. */
 size_t tls_drain(struct tls_conn *t, struct buf *out);
 
+/* Send close_notify (RFC 8446 6.1): its record is appended to out. */
+void tls_close_notify(struct tls_conn *t, struct buf *out);
+
 enum tls_hs { TLS_HS_DONE, TLS_HS_MORE, TLS_HS_FAILED };
 
 /* Move the handshake on with what was fed.  TLS_HS_MORE: feed more (after

@@ -202,6 +202,79 @@ test_frame_bdat_and_duties(void)
 	fz_frame_free(&f);
 }
 
+/* A frame past the greeting and an EHLO (PIPELINING as given). */
+static void
+frame_ready(struct fz_frame *f, int pipelining)
+{
+	fz_frame_init(f);
+	fz_frame_reply(f, 220, NULL);
+	send_str(f, "EHLO x\r\n");
+	fz_frame_caps(f, pipelining, 1);
+	fz_frame_reply(f, 250, NULL);
+}
+
+/* The client's own breaches a server may answer as it likes: a text line
+ * of message data over 1000 octets (RFC 5321 4.5.3.1.6, a stuffed dot not
+ * counted) and an AUTH response line over 12288 (RFC 4954 4) are over-long
+ * (replies no longer counted); a command cut short behind a whole one in
+ * one write is pipelining (without PIPELINING, or past NOOP, a breach). */
+static void
+test_frame_more_duties(void)
+{
+	static char line[13000];
+	struct fz_frame f;
+	const size_t sizes[] = { 998, 999, 1000 }; /* + CRLF: 1000, stuffed 1001, 1002 */
+	const int over[] = { 0, 0, 1 };
+	for (size_t i = 0; i < 3; i++) {
+		frame_ready(&f, 1);
+		send_str(&f, "MAIL FROM:<a@b>\r\n");
+		fz_frame_reply(&f, 250, NULL);
+		send_str(&f, "RCPT TO:<c@d>\r\n");
+		fz_frame_reply(&f, 250, NULL);
+		send_str(&f, "DATA\r\n");
+		fz_frame_reply(&f, 354, NULL);
+		memset(line, 'x', sizes[i]);
+		line[0] = i == 1 ? '.' : 'x';
+		/* in two writes: the line's length is counted across them */
+		fz_frame_client(&f, line, 500);
+		fz_frame_client(&f, line + 500, sizes[i] - 500);
+		send_str(&f, "\r\n");
+		CU_ASSERT(fz_frame_overlong(&f) == over[i]);
+		send_str(&f, "short\r\n.\r\n");
+		CU_ASSERT(fz_frame_owed(&f) == 1 && fz_frame_dirty(&f) == NULL);
+		fz_frame_free(&f);
+	}
+	for (size_t n = 12286; n <= 12287; n++) {
+		frame_ready(&f, 1);
+		send_str(&f, "AUTH PLAIN\r\n");
+		fz_frame_reply(&f, 334, NULL);
+		memset(line, 'A', n);
+		memcpy(line + n, "\r\n", 3);
+		send_str(&f, line);
+		CU_ASSERT(fz_frame_overlong(&f) == (n == 12287));
+		CU_ASSERT(fz_frame_owed(&f) == 1);
+		fz_frame_free(&f);
+	}
+	frame_ready(&f, 0);
+	send_str(&f, "HELP\r\n\x7f");
+	CU_ASSERT(fz_frame_dirty(&f) != NULL && strstr(fz_frame_dirty(&f), "without PIPELINING"));
+	fz_frame_free(&f);
+	frame_ready(&f, 1);
+	send_str(&f, "NOOP\r\nRS");
+	CU_ASSERT(fz_frame_dirty(&f) != NULL && strstr(fz_frame_dirty(&f), "end a group"));
+	fz_frame_free(&f);
+	frame_ready(&f, 1);
+	send_str(&f, "RSET\r\nMAIL FR");
+	send_str(&f, "OM:<a@b>\r\n");
+	CU_ASSERT(fz_frame_dirty(&f) == NULL && fz_frame_owed(&f) == 2);
+	fz_frame_free(&f);
+	frame_ready(&f, 0);
+	send_str(&f, "NO"); /* a line in pieces, nothing owed: no pipelining */
+	send_str(&f, "OP\r\n");
+	CU_ASSERT(fz_frame_dirty(&f) == NULL && fz_frame_owed(&f) == 1);
+	fz_frame_free(&f);
+}
+
 /* A lax server may read STARTTLS in a command line with a bare CR, LF or
  * NUL (Exim ends the line at a bare LF and strips trailing blanks, CR
  * included; the bare-cr-commands mode ends it at the CR): its 220 starts
@@ -1735,6 +1808,7 @@ main(void)
 	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
 	CU_add_test(s, "frame: the real end of message data", test_frame_data_end);
 	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
+	CU_add_test(s, "frame: long data and AUTH lines, a command cut short", test_frame_more_duties);
 	CU_add_test(s, "AFL++ files: replies owed, scenario", test_afl_plan);
 	CU_add_test(s, "oracle", test_oracle);
 	CU_add_test(s, "oracle: the dedup key", test_oracle_key);

@@ -2344,6 +2344,7 @@ test_fault_table(void)
 		"tls-injection", "tls-keeps-state", "tls-starttls-again",
 		"tls-second-starttls", "tls-params-ok", "tls-unimplemented",
 		"tls-handshake-garbage", "tls-handshake-drop", "tls-220-plaintext",
+		"tls-close-wait",
 		"tls-required-ignored", "tls-required-all", "tls-auth-plaintext",
 		/* -- end of TLS faults -- */
 

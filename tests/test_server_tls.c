@@ -55,71 +55,76 @@ static const struct conv {
 	const char *faults;
 	int implicit;
 	struct step steps[12];
+	int held;		/* after the last step TLS is closed, the connection
+				 * open until the client closes its side */
 } convs[] = {
 	{ "starttls and the reset (RFC 3207 4.2)", "", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, "250-AUTH PLAIN", NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
 	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
 	    { RCPT, NEEDMAIL, 0, NULL, NULL }, { MAIL, NEEDHELO, 0, NULL, NULL },
 	    { EHLO, EHLO_NOTLS, 0, NULL, "STARTTLS" }, { STLS, ACTIVE, 0, NULL, NULL }, { RCPT, NEEDMAIL, 0, NULL, NULL },
-	    { "QUIT\r\n", BYE, 0, NULL, NULL } } },
+	    { "QUIT\r\n", BYE, 0, NULL, NULL } }, 0 },
 	{ "no parameters (501)", "", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { "STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n", 0, NULL, NULL },
-	    { "NOOP\r\n", OK, 0, NULL, NULL } } },
+	    { "NOOP\r\n", OK, 0, NULL, NULL } }, 0 },
 	{ "plaintext after STARTTLS is dropped (CVE-2011-0411)", "", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
 	    { STLS "NOOP\r\nXINJECT\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { NULL, "", 0, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } } },
+	    { NULL, "", 0, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } }, 0 },
 	{ "TLS required: 530 before STARTTLS", "", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, E530, 0, NULL, NULL },
 	    { "NOOP\r\n", OK, 0, NULL, NULL }, { "RSET\r\n", E530, 0, NULL, NULL }, { RCPT, E530, 0, NULL, NULL },
 	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } } },
+	    { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } }, 0 },
 	{ "AUTH only inside TLS for that client", "", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, "250-AUTH" },
 	    { "AUTH PLAIN\r\n", E530, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
 	    { SECURE, SECURE_OK, 0, "250-AUTH PLAIN", "STARTTLS" },
-	    { EHLO, EHLO_NOTLS, 0, "250-AUTH PLAIN", NULL } } },
+	    { EHLO, EHLO_NOTLS, 0, "250-AUTH PLAIN", NULL } }, 0 },
 	{ "implicit TLS: the greeting inside TLS", "", 1, {
 	    { NULL, NULL, HS_OK, NULL, NULL }, { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_NOTLS, 0, NULL, NULL },
-	    { STLS, ACTIVE, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL }, { "QUIT\r\n", BYE, 0, NULL, NULL } } },
+	    { STLS, ACTIVE, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL }, { "QUIT\r\n", BYE, 0, NULL, NULL } }, 0 },
 
 	/* The faults, one deviation each. */
 	{ "executes the injected plaintext", "tls-injection", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
 	    { STLS "NOOP\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { NULL, OK, 0, NULL, NULL } } },
+	    { NULL, OK, 0, NULL, NULL } }, 0 },
 	{ "keeps the state", "tls-keeps-state", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
-	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL }, { RCPT, RCPT_OK, 0, NULL, NULL } } },
+	    { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL }, { RCPT, RCPT_OK, 0, NULL, NULL } }, 0 },
 	{ "advertises STARTTLS again", "tls-starttls-again", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { EHLO, EHLO_TLS, 0, NULL, NULL } } },
+	    { EHLO, EHLO_TLS, 0, NULL, NULL } }, 0 },
 	{ "accepts a second STARTTLS", "tls-second-starttls", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { STLS, GO_TLS, 0, NULL, NULL } } },
+	    { STLS, GO_TLS, 0, NULL, NULL } }, 0 },
 	{ "accepts parameters", "tls-params-ok", 0, {
-	    { NULL, GREET, 0, NULL, NULL }, { "STARTTLS now\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { "STARTTLS now\r\n", GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL } }, 0 },
 	{ "does not implement it", "tls-unimplemented", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL },
-	    { STLS, "502 5.5.1 Error: command not implemented\r\n", 0, NULL, NULL } } },
+	    { STLS, "502 5.5.1 Error: command not implemented\r\n", 0, NULL, NULL } }, 0 },
 	{ "garbage instead of a handshake", "tls-handshake-garbage", 0, {
-	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_FAIL, NULL, NULL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_FAIL, NULL, NULL } }, 0 },
 	{ "drops the connection mid-handshake", "tls-handshake-drop", 0, {
-	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_CLOSED, NULL, NULL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_CLOSED, NULL, NULL } }, 0 },
 	{ "plaintext behind the 220, then a good handshake", "tls-220-plaintext", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS "250 2.0.0 plaintext behind the 220\r\n", 0, NULL, NULL },
-	    { NULL, NULL, HS_OK, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } } },
+	    { NULL, NULL, HS_OK, NULL, NULL }, { "NOOP\r\n", OK, 0, NULL, NULL } }, 0 },
+	{ "closes TLS after 221, waits for the client's close", "tls-close-wait", 0, {
+	    { NULL, GREET, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
+	    { "QUIT\r\n", BYE, 0, NULL, NULL } }, 1 },
 	{ "ignores its TLS requirement", "tls-required-ignored", 0, {
-	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL } }, 0 },
 	{ "offers AUTH before TLS", "tls-auth-plaintext", 0, {
-	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, "250-AUTH PLAIN", NULL } } },
+	    { NULL, GREET, 0, NULL, NULL }, { SECURE, SECURE_OK, 0, "250-AUTH PLAIN", NULL } }, 0 },
 	{ "requires TLS from everyone", "tls-required-all", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, E530, 0, NULL, NULL },
-	    { "NOOP\r\n", OK, 0, NULL, NULL } } },
+	    { "NOOP\r\n", OK, 0, NULL, NULL } }, 0 },
 	{ "requires TLS for RCPT", "tls-required-rcpt", 0, {
 	    { NULL, GREET, 0, NULL, NULL }, { EHLO, EHLO_TLS, 0, NULL, NULL }, { MAIL, MAIL_OK, 0, NULL, NULL },
 	    { RCPT, E530, 0, NULL, NULL }, { STLS, GO_TLS, 0, NULL, NULL }, { NULL, NULL, HS_OK, NULL, NULL },
-	    { EHLO, EHLO_NOTLS, 0, NULL, NULL }, { MAIL RCPT, MAIL_OK RCPT_OK, 0, NULL, NULL } } },
+	    { EHLO, EHLO_NOTLS, 0, NULL, NULL }, { MAIL RCPT, MAIL_OK RCPT_OK, 0, NULL, NULL } }, 0 },
 };
 
 /* The client: our end of the socketpair, and TLS once it is started. */
@@ -236,6 +241,26 @@ matches(const struct buf *got, const char *want)
 	return got->len == n && memcmp(got->data, want, n) == 0;
 }
 
+/* The server sent close_notify (t->eof), yet keeps the connection open
+ * until the client closes its side, then closes at once. */
+static void
+check_held(struct tc *t)
+{
+	char tmp[256];
+	CU_ASSERT(t->eof && t->up);
+	for (int k = 0; k < 10; k++)
+		loop_run_once(t->loop, 10);
+	ssize_t r = read(t->fd, tmp, sizeof(tmp));
+	CU_ASSERT(r < 0 && errno == EAGAIN);
+	CU_ASSERT(shutdown(t->fd, SHUT_WR) == 0);
+	int64_t deadline = util_now_ms() + WAIT_MS;
+	do {
+		loop_run_once(t->loop, 5);
+		r = read(t->fd, tmp, sizeof(tmp));
+	} while (r < 0 && errno == EAGAIN && util_now_ms() < deadline);
+	CU_ASSERT(r == 0);
+}
+
 static void
 run_conv(const struct conv *c)
 {
@@ -287,6 +312,8 @@ run_conv(const struct conv *c)
 		CU_ASSERT(ok);
 		buf_reset(&t.got);
 	}
+	if (c->held)
+		check_held(&t);
 	close(t.fd);
 	for (int k = 0; k < 3; k++)
 		loop_run_once(t.loop, 5);
