@@ -16,11 +16,6 @@
  * "SMTP extensions may be used to increase this limit"; AUTH= and ORCPT=
  * add 500 each, RFC 4954 3, RFC 3461 4.2). */
 #define FZ_CMD_LINE_EXT 2048
-/* An AUTH response line (RFC 4954 4: 12288 octets with the CRLF). */
-#define FZ_AUTH_LINE_MAX 12288
-/* A text line of message data with its CRLF (RFC 5321 4.5.3.1.6), "not
- * counting the leading dot duplicated for transparency". */
-#define FZ_TEXT_LINE_MAX 1000
 /* A BDAT chunk larger than this is not modelled (a server may refuse it
  * without reading it: the session is then not strict). */
 #define FZ_CHUNK_MAX (64u * 1024 * 1024)
@@ -295,19 +290,6 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 	f->blocked = decides(v);
 }
 
-/* n more octets of the current line of message data, p[0..n): over the
- * limit of a text line, the client's breach (fz_frame_overlong).  A line
- * of data starts at bol; its leading dot, a stuffed one, does not count. */
-static void
-data_length(struct fz_frame *f, const char *p, size_t n)
-{
-	if (f->bol && n && p[0] == '.')
-		n--;
-	f->data_line += n;
-	if (f->data_line > FZ_TEXT_LINE_MAX)
-		f->overlong = 1;
-}
-
 /* Cut one unit (or part of one) from in[off..); 0 when more bytes are
  * needed or the model waits for a reply. */
 static int
@@ -325,8 +307,6 @@ cut_once(struct fz_frame *f)
 		f->off += (size_t)(q - p) + 2;
 		if (f->mode == FZ_M_AUTH) {
 			check_line(f, p, (size_t)(q - p), 0);
-			if ((size_t)(q - p) + 2 > FZ_AUTH_LINE_MAX)
-				f->overlong = 1;
 			f->mode = FZ_M_CMD;
 			push(f, FZ_V_AUTH_RESP);
 			f->blocked = 1;
@@ -354,15 +334,12 @@ cut_once(struct fz_frame *f)
 		}
 		if ((q = find_crlf(p, n))) {
 			f->odd |= data_line_odd(p, (size_t)(q - p), f->bol);
-			data_length(f, p, (size_t)(q - p) + 2);
 			f->off += (size_t)(q - p) + 2;
 			f->bol = 1;
-			f->data_line = 0;
 			return 1;
 		}
 		size_t part = p[n - 1] == '\r' ? n - 1 : n;
 		f->odd |= data_line_odd(p, part, f->bol);
-		data_length(f, p, part);
 		f->off += part;
 		f->bol = 0;
 		return 0;
@@ -525,7 +502,6 @@ fz_frame_reply(struct fz_frame *f, int code, enum fz_verb *verb)
 	if (v == FZ_V_DATA && code == 354) {
 		f->mode = FZ_M_DATA;
 		f->bol = 1;
-		f->data_line = 0;
 		f->odd = 0;
 	} else if ((v == FZ_V_AUTH || v == FZ_V_AUTH_RESP) && code == 334)
 		f->mode = FZ_M_AUTH;

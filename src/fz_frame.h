@@ -72,13 +72,12 @@ struct fz_frame {
 	enum fz_mode mode;
 	int blocked;          /* the newest owed unit's reply decides what follows */
 	int bol;              /* FZ_M_DATA: at the start of a line */
-	size_t data_line;     /* FZ_M_DATA: octets of the current line so far */
 	uint64_t chunk_left;  /* FZ_M_CHUNK: octets still to come */
 	int chunk_last;
 	int chunking, pipelining; /* offered by the last EHLO 250 */
 	int tls_now;          /* a 220 to STARTTLS has just come: hand shake now */
 	const char *dirty;    /* NULL, or the first client duty the client broke */
-	int overlong;         /* a line over its limit was sent (fz_frame_overlong) */
+	int overlong;         /* a command line over its limit was sent */
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
@@ -124,13 +123,13 @@ int fz_frame_closed(const struct fz_frame *f);
 const char *fz_frame_dirty(const struct fz_frame *f);
 
 /* 1 once the client sent a command line over RFC 5321 4.5.3.1.4's 512
- * octets (MAIL and RCPT: over FZ_CMD_LINE_EXT, what their extensions add),
- * an AUTH response line over RFC 4954 4's 12288, or a text line of
- * message data over 4.5.3.1.6's 1000 (a leading dot stuffed not counted).
+ * octets (MAIL and RCPT: over FZ_CMD_LINE_EXT, what their extensions add).
  * Its breach, but a narrow one: a server may answer such a line in pieces,
- * or reject it at once (4.5.3.1: the client "MUST be prepared for a server
- * to reject them"), so the replies are no longer counted; a close or a
- * crash still tells. */
+ * so the replies are no longer counted; a close or a crash still tells.
+ * Not so an AUTH response or a text line of message data, however long:
+ * RFC 4954 4 has the server fail the AUTH command with one 500, and the
+ * data end only at <CRLF>.<CRLF> (the suite's auth-line-too-long, RF-01,
+ * and text-line-too-long, LM-04). */
 int fz_frame_overlong(const struct fz_frame *f);
 
 /* 1 if the unit the last reply answered was its verb alone ("QUIT"). */
