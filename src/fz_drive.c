@@ -596,6 +596,15 @@ on_eof(struct drv *d)
 		    fz_frame_owed(&d->fr));
 }
 
+/* The server closed (its FIN, or its TLS close_notify): what came before
+ * is taken first. */
+static void
+peer_closed(struct drv *d)
+{
+	if (parse(d) == 0)
+		on_eof(d);
+}
+
 /* Bytes read from the wire: through TLS when it is there. 0, or -1. */
 static int
 received(struct drv *d, const char *b, size_t n)
@@ -623,8 +632,7 @@ received(struct drv *d, const char *b, size_t n)
 		/* close_notify: the server's close, as `run` takes it (an
 		 * asyncio server then waits 30 s for the client's before its
 		 * FIN: no `no-close`), after what came before it. */
-		if (parse(d) == 0)
-			on_eof(d);
+		peer_closed(d);
 		return -1;
 	}
 	return 0;
@@ -641,8 +649,7 @@ read_in(struct drv *d, int revents)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			if (parse(d) == 0)
-				on_eof(d);
+			peer_closed(d);
 			return;
 		}
 		if (received(d, tmp, (size_t)n) != 0)

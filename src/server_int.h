@@ -292,6 +292,9 @@ void srv_sess_io(struct loop *loop, int fd, int revents, void *arg);
 void srv_sess_update(struct srv_sess *s);
 /* Register interest in what the session can use next. */
 void srv_sess_watch(struct srv_sess *s);
+/* 1 while the session reads its input: not at EOF, room left, and not
+ * closing (but tls-close-wait: held open for the client's close). */
+int srv_sess_wants_input(const struct srv_sess *s);
 /* One read's worth of client bytes into the session (s->in or its TLS):
  * what a POLLIN does. */
 void srv_sess_read(struct srv_sess *s);

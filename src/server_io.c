@@ -567,12 +567,18 @@ srv_sess_drain(struct srv_sess *s)
 			break;
 }
 
+int
+srv_sess_wants_input(const struct srv_sess *s)
+{
+	return !s->eof && s->in.len < IN_MAX && (s->state != S_CLOSING || s->hold_open);
+}
+
 /* Register interest in what the session can use next. */
 void
 srv_sess_watch(struct srv_sess *s)
 {
 	struct loop *l = s->srv->loop;
-	int want_in = !s->eof && s->in.len < IN_MAX && (s->state != S_CLOSING || s->hold_open);
+	int want_in = srv_sess_wants_input(s);
 	short out = s->out.len > 0 ? POLLOUT : 0;
 
 	if (s->mem)

@@ -23,7 +23,7 @@ mem_pump(struct srv_mem *m)
 		size_t before = m->wire.len + m->srclen;
 		int eof = s->eof;
 
-		if (!s->eof && s->in.len < IN_MAX && (s->state != S_CLOSING || s->hold_open))
+		if (srv_sess_wants_input(s))
 			srv_sess_read(s);
 		srv_sess_update(s);	/* may end the session */
 		if (m->wire.len + m->srclen == before && (!m->sess || m->sess->eof == eof))

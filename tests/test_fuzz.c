@@ -1365,6 +1365,24 @@ static struct fz_pace *drive_pace;
 /* The client's TLS for STARTTLS (NULL: a 220 to STARTTLS cannot be tried). */
 static struct tls_ctx *drive_tls;
 
+/* The drives that follow may make STARTTLS handshakes (no trust store:
+ * nothing reads the verification), until drive_tls_off(). */
+static void
+drive_tls_on(void)
+{
+	struct tls_opts to = { .no_store = 1 };
+	char err[256];
+	drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
+	CU_ASSERT_FATAL(drive_tls != NULL);
+}
+
+static void
+drive_tls_off(void)
+{
+	tls_ctx_free(drive_tls);
+	drive_tls = NULL;
+}
+
 /* Run s against target t (TP_SMTP resolved) on loop; the observation. */
 static struct fz_obs *
 drive_on(struct loop *loop, const struct tp_target *t, struct fz_sess *s, double timeout)
@@ -1691,10 +1709,8 @@ static void
 test_drive_tls_first(void)
 {
 	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "QUIT\r\n", NULL };
-	struct tls_opts to = { .no_store = 1 };
 	char err[256];
-	drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
-	CU_ASSERT_FATAL(drive_tls != NULL);
+	drive_tls_on();
 	struct fz_sess s;
 	sess_of(&s, acts);
 	struct fz_obs *o = drive_builtin("builtin:tls-handshake-garbage", &s, 2);
@@ -1760,8 +1776,7 @@ test_drive_tls_first(void)
 	fz_sess_free(&p);
 	tp_free(&t);
 	loop_free(loop);
-	tls_ctx_free(drive_tls);
-	drive_tls = NULL;
+	drive_tls_off();
 }
 
 /* A server that sends close_notify after its 221 and waits for the
@@ -1772,10 +1787,7 @@ test_drive_close_notify(void)
 {
 	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "EHLO x\r\n",
 		"QUIT\r\n", NULL };
-	struct tls_opts to = { .no_store = 1 };
-	char err[256];
-	drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
-	CU_ASSERT_FATAL(drive_tls != NULL);
+	drive_tls_on();
 	struct fz_sess s;
 	sess_of(&s, acts);
 	struct fz_obs *o = drive_builtin("builtin:tls-close-wait", &s, 2);
@@ -1784,8 +1796,7 @@ test_drive_close_notify(void)
 	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
 	fz_obs_free(o);
 	fz_sess_free(&s);
-	tls_ctx_free(drive_tls);
-	drive_tls = NULL;
+	drive_tls_off();
 }
 
 /* A sanitizer report after more stderr than the finding keeps (20 000
