@@ -182,7 +182,11 @@ found "exec:$BIN serve --stdio --faults close-on-invalid" exec-close-on-invalid 
 # benign: each found within seconds, its finding failing on the fault and
 # passing on the clean server.
 found builtin:binary-reply binary-reply quit
-found builtin:case-sensitive-verbs case-sensitive-verbs quit
+# case-sensitive-verbs: quit (a lowercase QUIT answered 500), or
+# extra-reply when a session in flight sends a mixed-case BDAT first (the
+# server refuses it and reads its chunk as commands; CI met it under load):
+# both replay, the first name wins.
+found builtin:case-sensitive-verbs case-sensitive-verbs ""
 found builtin:close-on-syntax-error close-on-syntax-error close
 found builtin:long-text-line-close long-text-line-close close
 found builtin:message-limit-close message-limit-close close
