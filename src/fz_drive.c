@@ -185,13 +185,30 @@ drv_flush_out(struct drv *d)
 		hold_start(d);
 }
 
+/* Queue b[0..n) for the server; last: no act follows it in this write, so
+ * with nothing queued it goes straight from the act, and only what the
+ * socket does not take is copied (acts run to FZ_MAX_ACT).  Acts written
+ * together still leave in one send(), as the server would see them. */
 static void
-send_bytes(struct drv *d, const char *b, size_t n)
+send_bytes(struct drv *d, const char *b, size_t n, int last)
 {
-	if (d->tls_up)
+	if (d->tls_up) {
 		tls_send(d->tls, b, n, &d->out);
-	else
-		buf_append(&d->out, b, n);
+		return;
+	}
+	while (last && !d->out.len && n) {
+		ssize_t w = send(d->fd, b, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
+			return; /* the peer is gone, as drv_flush_out() */
+		if (w <= 0)
+			break;
+		b += w;
+		n -= (size_t)w;
+		d->progress = 1;
+	}
+	buf_append(&d->out, b, n);
 }
 
 void
@@ -203,8 +220,10 @@ write_act(struct drv *d)
 	const struct fz_act *a = &d->sess->acts[d->next++];
 	d->next_alone = fz_frame_owed(&d->fr) == 0;
 	d->obs->last_act_ms = util_now_ms();
-	send_bytes(d, a->b, a->len);
 	fz_frame_client(&d->fr, a->b, a->len);
+	int last = d->next >= d->sess->n || fz_frame_closed(&d->fr) ||
+	    (fz_frame_owed(&d->fr) > 0 && !d->sess->acts[d->next].pipelined);
+	send_bytes(d, a->b, a->len, last);
 }
 
 /* A moment for a lax server to answer data octets before the real end of

@@ -97,6 +97,8 @@ struct fz_obs {
 	int tls_closed;     /* that handshake ended in the server's close, not in
 	                     * a TLS failure (an alert, bytes that are no TLS) */
 	int tls_narrowed;   /* the client limited the TLS versions (fz_env) */
+	unsigned tls_made;  /* TLS handshakes completed */
+	unsigned tls_resumed; /* of them, resumed (tls_opts.resume) */
 	char detail[256];
 	int exited;         /* exec: the process was collected */
 	int exit_signal;    /* exec: it died by this crash signal (SIGSEGV ...), else 0;

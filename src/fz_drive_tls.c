@@ -69,6 +69,8 @@ drv_handshake(struct drv *d)
 	}
 	d->tls_up = 1;
 	d->obs->starttls_hs = 0;
+	d->obs->tls_made++;
+	d->obs->tls_resumed += (unsigned)tls_conn_resumed(d->tls);
 	d->state = DRV_RUN;
 	if (d->next > 0)
 		d->obs->tls_act[d->next - 1] = 1;

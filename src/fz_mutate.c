@@ -145,17 +145,34 @@ rand_line(struct fz_rng *r, const struct fz_act *a, size_t *from, size_t *to)
 	return 1;
 }
 
-/* Replace a->b[from, to) by rep[0..n). */
+/* Replace a->b[from, to) by rep[0..n) (rep NULL: n copies of fill), cut
+ * to FZ_MAX_ACT; the new bytes are made in place, copied once. */
+static void
+splice_fill(struct fz_act *a, size_t from, size_t to, const char *rep, size_t n, char fill)
+{
+	size_t tail = a->len - to;
+	size_t len = from + n + tail;
+	char *nb = xmalloc(len + 1);
+	if (from)
+		memcpy(nb, a->b, from);
+	if (rep && n)
+		memcpy(nb + from, rep, n);
+	else if (n)
+		memset(nb + from, fill, n);
+	if (tail)
+		memcpy(nb + from + n, a->b + to, tail);
+	if (len > FZ_MAX_ACT)
+		len = FZ_MAX_ACT;
+	nb[len] = '\0';
+	free(a->b);
+	a->b = nb;
+	a->len = len;
+}
+
 static void
 splice(struct fz_act *a, size_t from, size_t to, const char *rep, size_t n)
 {
-	struct buf b;
-	buf_init(&b);
-	buf_append(&b, a->b, from);
-	buf_append(&b, rep, n);
-	buf_append(&b, a->b + to, a->len - to);
-	set_act(a, b.data, b.len);
-	buf_free(&b);
+	splice_fill(a, from, to, rep, n, 0);
 }
 
 static void
@@ -322,13 +339,7 @@ m_length(struct fz_rng *r, struct fz_sess *s, const struct fz_words *w)
 	size_t have = to - from + 2; /* with its CRLF */
 	if (want <= have)
 		return 0;
-	struct buf b;
-	buf_init(&b);
-	char fill = fz_below(r, 2) ? 'x' : ' ';
-	for (size_t i = 0; i < want - have; i++)
-		buf_append(&b, &fill, 1);
-	splice(a, to, to, b.data, b.len);
-	buf_free(&b);
+	splice_fill(a, to, to, NULL, want - have, fz_below(r, 2) ? 'x' : ' ');
 	return 1;
 }
 

@@ -208,6 +208,9 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 	buf_printf(b, "| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
 	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n",
 	    o->jobs, n_seeds, st->corpus, st->states, st->edges, st->findings);
+	if (st->tls_made)
+		buf_printf(b, "| TLS handshakes, of them resumed | %llu, %llu |\n",
+		    (unsigned long long)st->tls_made, (unsigned long long)st->tls_resumed);
 	if (o->max_findings)
 		buf_printf(b, "| findings not kept (--max-findings %zu reached) | %zu |\n",
 		    o->max_findings, st->not_kept);
@@ -268,9 +271,11 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 		buf_puts(b, "null");
 	buf_printf(b, ",\"sessions_refused\":%llu,\"sessions_unreached\":%llu,\"jobs\":%u,"
 	    "\"seeds\":%zu,\"corpus\":%zu,\"states\":%zu,\"edges\":%zu,"
-	    "\"coverage_edges\":%zu,\"findings_not_kept\":%zu,\"findings\":[",
+	    "\"coverage_edges\":%zu,\"tls_handshakes\":%llu,\"tls_resumed\":%llu,"
+	    "\"findings_not_kept\":%zu,\"findings\":[",
 	    (unsigned long long)st->refused, (unsigned long long)st->unreachable, o->jobs, n_seeds,
-	    st->corpus, st->states, st->edges, st->cov_edges, st->not_kept);
+	    st->corpus, st->states, st->edges, st->cov_edges, (unsigned long long)st->tls_made,
+	    (unsigned long long)st->tls_resumed, st->not_kept);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fz_rep_item *it = &r->items[i];
 		buf_puts(b, i ? ",{\"oracle\":" : "{\"oracle\":");

@@ -24,6 +24,9 @@ struct tls_ctx {
 	SSL_CTX *ssl;
 	int verify;
 	char *servername;
+	SSL_SESSION *resume;   /* the newest session the server gave (tls_opts.resume) */
+	unsigned full_every;   /* tls_opts.resume */
+	unsigned long conns;   /* client connections made */
 };
 
 struct tls_conn {
@@ -79,6 +82,22 @@ last_error(char *errbuf, size_t errlen, const char *fallback)
 	} else
 		snprintf(errbuf, errlen, "%s", fallback);
 	ERR_clear_error();
+}
+
+/* A session (ticket) arrived: keep the newest, so each connection resumes
+ * with a fresh one (RFC 8446 C.4: a ticket is best used once).  A copy:
+ * the connection's own is made unresumable when it is freed without
+ * close_notify, as the fuzzer's connections often are. */
+static int
+on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	SSL_SESSION *copy = t ? SSL_SESSION_dup(sess) : NULL;
+	if (copy) {
+		SSL_SESSION_free(t->resume);
+		t->resume = copy;
+	}
+	return 0; /* OpenSSL keeps its reference */
 }
 
 struct tls_ctx *
@@ -140,6 +159,12 @@ tls_client_ctx_new(const struct tls_opts *o, char *errbuf, size_t errlen)
 	t->ssl = c;
 	t->verify = o->verify;
 	t->servername = o->servername ? xstrdup(o->servername) : NULL;
+	t->full_every = o->resume;
+	if (o->resume) {
+		SSL_CTX_set_app_data(c, t);
+		SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(c, on_new_session);
+	}
 	return t;
 fail:
 	SSL_CTX_free(c);
@@ -201,8 +226,11 @@ tls_server_ctx_new(const char *host, char *errbuf, size_t errlen)
 	}
 	X509_free(x);
 	EVP_PKEY_free(pk);
-	/* No session tickets: nothing arrives after the handshake unasked. */
-	SSL_CTX_set_num_tickets(c, 0);
+	/* One TLS 1.3 ticket a handshake (OpenSSL's default is two), so a
+	 * client may resume (the fuzzer does: tls_opts.resume).  Its record
+	 * comes after the handshake and is no plaintext: tls_recv() takes it
+	 * in silently. */
+	SSL_CTX_set_num_tickets(c, 1);
 	struct tls_ctx *t = xcalloc(1, sizeof(*t));
 	t->ssl = c;
 	return t;
@@ -213,6 +241,9 @@ tls_ctx_free(struct tls_ctx *c)
 {
 	if (!c)
 		return;
+	/* A connection may outlive its ctx: its tickets go nowhere now. */
+	SSL_CTX_set_app_data(c->ssl, NULL);
+	SSL_SESSION_free(c->resume);
 	SSL_CTX_free(c->ssl);
 	free(c->servername);
 	free(c);
@@ -246,6 +277,16 @@ tls_conn_new(struct tls_ctx *c, int server, const char *host)
 		return t;
 	}
 	SSL_set_connect_state(t->ssl);
+	c->conns++;
+	if (c->resume && (c->full_every < 2 || c->conns % c->full_every != 0)) {
+		/* Its own copy, for the reason in on_new_session(): TLS 1.2
+		 * gives no new ticket on resumption, so one session serves on. */
+		SSL_SESSION *copy = SSL_SESSION_dup(c->resume);
+		if (copy) {
+			SSL_set_session(t->ssl, copy);
+			SSL_SESSION_free(copy);
+		}
+	}
 	const char *name = c->servername ? c->servername : host;
 	if (name && *name) {
 		/* RFC 6066 3: no SNI for address literals. */
@@ -401,6 +442,12 @@ time_str(const ASN1_TIME *at, char *dst, size_t cap)
 		strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int
+tls_conn_resumed(const struct tls_conn *t)
+{
+	return SSL_session_reused(t->ssl) == 1;
+}
+
 void
 tls_conn_info(const struct tls_conn *t, struct tls_info *out)
 {
@@ -408,6 +455,7 @@ tls_conn_info(const struct tls_conn *t, struct tls_info *out)
 	snprintf(out->protocol, sizeof(out->protocol), "%s", SSL_get_version(t->ssl));
 	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
 	snprintf(out->cipher, sizeof(out->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "none");
+	out->resumed = tls_conn_resumed(t);
 	X509 *x = SSL_get0_peer_certificate(t->ssl);
 	long vr = SSL_get_verify_result(t->ssl);
 	if (x) {

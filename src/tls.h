@@ -34,6 +34,10 @@ struct tls_opts {
 	                          * caller that never reads the verification result, so a
 	                          * handshake makes no CA look-ups (OpenSSL 3 reads the
 	                          * system's certificate folder for each one) */
+	unsigned resume;         /* resume the newest session the server gave (RFC 8446 2.2,
+	                          * RFC 5077): a handshake without the certificate, for a
+	                          * caller making many connections to one server (the fuzzer);
+	                          * N > 1: every N-th connection a full handshake still */
 };
 
 /* "1.0", "1.1", "1.2", "1.3" (or "TLSv1.2" ...) to OpenSSL's version
@@ -98,8 +102,14 @@ struct tls_info {
 	char sha256[65];        /* the certificate's SHA-256 fingerprint, hex */
 	int verified;           /* the chain and name checked out */
 	char verify[128];       /* "ok" or OpenSSL's reason, e.g. "self-signed certificate" */
+	int resumed;            /* an earlier session resumed (tls_opts.resume): the
+	                         * certificate fields are those of the first handshake */
 };
 
 void tls_conn_info(const struct tls_conn *t, struct tls_info *out);
+
+/* After the handshake: 1 if it resumed an earlier session (tls_info's
+ * resumed, without the rest of its work). */
+int tls_conn_resumed(const struct tls_conn *t);
 
 #endif

@@ -243,6 +243,87 @@ test_fresh_keys(void)
 	tls_ctx_free(cctx);
 }
 
+/* One connection of cctx to sctx: the handshake, then a reply from the
+ * server read by the client (a TLS 1.3 ticket arrives with it). */
+static int
+session_once(struct tls_ctx *cctx, struct tls_ctx *sctx, int *has_cert)
+{
+	char err[256];
+	struct tls_conn *cl = tls_conn_new(cctx, 0, HOST), *sv = tls_conn_new(sctx, 1, NULL);
+	CU_ASSERT_EQUAL(handshake(cl, sv, 0, err, sizeof(err)), TLS_HS_DONE);
+	struct buf w, got;
+	buf_init(&w);
+	buf_init(&got);
+	tls_drain(sv, &w); /* what the handshake left: the tickets */
+	CU_ASSERT_EQUAL(tls_send(sv, "250 ok\r\n", 8, &w), 0);
+	tls_feed(cl, w.data, w.len);
+	CU_ASSERT_EQUAL(tls_recv(cl, &got, err, sizeof(err)), 0);
+	CU_ASSERT(got.len == 8 && memcmp(got.data, "250 ok\r\n", 8) == 0);
+	struct tls_info in;
+	tls_conn_info(cl, &in);
+	*has_cert = in.has_cert;
+	buf_free(&w);
+	buf_free(&got);
+	tls_conn_free(cl);
+	tls_conn_free(sv);
+	return in.resumed;
+}
+
+/* tls_opts.resume: the second and later connections resume the newest
+ * session, in TLS 1.3 and 1.2; without it every handshake is full. */
+static void
+test_resume(void)
+{
+	char err[256];
+	struct tls_ctx *sctx = tls_server_ctx_new(HOST, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sctx);
+	static const int maxv[] = { 0, TLS1_2_VERSION };
+	for (size_t v = 0; v < NELEM(maxv); v++)
+		for (int resume = 0; resume <= 1; resume++) {
+			struct tls_opts o = { .max_version = maxv[v], .resume = resume };
+			struct tls_ctx *cctx = tls_client_ctx_new(&o, err, sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(cctx);
+			int cert = 0;
+			CU_ASSERT_EQUAL(session_once(cctx, sctx, &cert), 0);
+			CU_ASSERT(cert);
+			for (int k = 0; k < 3; k++) {
+				cert = 0;
+				CU_ASSERT_EQUAL(session_once(cctx, sctx, &cert), resume);
+				CU_ASSERT(cert); /* kept from the first handshake */
+			}
+			tls_ctx_free(cctx);
+		}
+	/* resume = 3: the third, sixth ... connection makes a full handshake. */
+	struct tls_opts o3 = { .resume = 3 };
+	struct tls_ctx *c3 = tls_client_ctx_new(&o3, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c3);
+	static const int want3[] = { 0, 1, 0, 1, 1, 0, 1 };
+	for (size_t k = 0; k < NELEM(want3); k++) {
+		int cert = 0;
+		CU_ASSERT_EQUAL(session_once(c3, sctx, &cert), want3[k]);
+	}
+	tls_ctx_free(c3);
+	/* A ticket for a connection whose ctx is gone goes nowhere. */
+	struct tls_opts o = { .resume = 1 };
+	struct tls_ctx *cctx = tls_client_ctx_new(&o, err, sizeof(err));
+	struct tls_conn *cl = tls_conn_new(cctx, 0, HOST), *sv = tls_conn_new(sctx, 1, NULL);
+	tls_ctx_free(cctx);
+	CU_ASSERT_EQUAL(handshake(cl, sv, 0, err, sizeof(err)), TLS_HS_DONE);
+	struct buf w, got;
+	buf_init(&w);
+	buf_init(&got);
+	tls_drain(sv, &w);
+	CU_ASSERT_EQUAL(tls_send(sv, "250 ok\r\n", 8, &w), 0);
+	tls_feed(cl, w.data, w.len);
+	CU_ASSERT_EQUAL(tls_recv(cl, &got, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(got.len, 8);
+	buf_free(&w);
+	buf_free(&got);
+	tls_conn_free(cl);
+	tls_conn_free(sv);
+	tls_ctx_free(sctx);
+}
+
 int
 main(void)
 {
@@ -254,5 +335,6 @@ main(void)
 	CU_add_test(s, "handshake and records in memory", test_roundtrip);
 	CU_add_test(s, "handshake failures", test_failures);
 	CU_add_test(s, "a fresh key per server", test_fresh_keys);
+	CU_add_test(s, "session resumption", test_resume);
 	return tu_run();
 }
