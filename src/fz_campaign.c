@@ -434,6 +434,27 @@ pick_parent(struct camp *c)
 	return c->corpus[fz_below(&c->rng, n)];
 }
 
+/* A mutant of a parent, in s: grown past FZ_MAX_SESS_BYTES (or past the
+ * parent, were it larger) it is tried again, at most 8 times, then the
+ * parent goes as it is. */
+static void
+mutant(struct camp *c, struct fz_sess *s)
+{
+	const struct fz_sess *p = pick_parent(c);
+	size_t cap = fz_sess_bytes(p) > FZ_MAX_SESS_BYTES ? fz_sess_bytes(p) : FZ_MAX_SESS_BYTES;
+	for (int tries = 0; tries < 8; tries++) {
+		fz_sess_copy(s, p);
+		fz_mutate(&c->rng, s, (const struct fz_sess *const *)c->corpus, c->n_corpus,
+		    &c->words);
+		if (s->n == 0)
+			fz_sess_add(s, "QUIT\r\n", 6, 0);
+		if (fz_sess_bytes(s) <= cap)
+			return;
+		fz_sess_free(s);
+	}
+	fz_sess_copy(s, p);
+}
+
 static void
 fuzz_one(struct camp *c)
 {
@@ -442,13 +463,8 @@ fuzz_one(struct camp *c)
 	r->kind = RUN_FUZZ;
 	if (c->seed_next < c->n_seeds)
 		fz_sess_copy(&r->sess, c->corpus[c->seed_next++]);
-	else {
-		fz_sess_copy(&r->sess, pick_parent(c));
-		fz_mutate(&c->rng, &r->sess, (const struct fz_sess *const *)c->corpus, c->n_corpus,
-		    &c->words);
-		if (r->sess.n == 0)
-			fz_sess_add(&r->sess, "QUIT\r\n", 6, 0);
-	}
+	else
+		mutant(c, &r->sess);
 	fzc_launch(c, r);
 }
 

@@ -222,6 +222,7 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 	}
 	if ((bare || tab) && !f->dirty)
 		f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
+	f->split |= bare;
 	if (bare && lax_starttls(l, n))
 		f->lax_tls = 1;
 }
@@ -433,6 +434,18 @@ size_t
 fz_frame_owed(const struct fz_frame *f)
 {
 	return f->n_owed;
+}
+
+int
+fz_frame_split(const struct fz_frame *f)
+{
+	return f->split;
+}
+
+void
+fz_frame_settled(struct fz_frame *f)
+{
+	f->split = 0;
 }
 
 /* A 220 to STARTTLS: what came behind it was plaintext the server must

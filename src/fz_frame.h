@@ -86,6 +86,10 @@ struct fz_frame {
 	int lax_tls;          /* command bytes with a bare CR, LF or NUL in which a lax
 	                       * server may read STARTTLS were sent: a 220 (not the
 	                       * greeting) then starts TLS */
+	int split;            /* command bytes with a bare CR, LF or NUL were sent since
+	                       * fz_frame_settled(): a lax server may read more commands
+	                       * in them than the model cut, and answer those after the
+	                       * replies the model owes */
 };
 
 /* A model of a new connection: the greeting is owed. */
@@ -97,6 +101,10 @@ void fz_frame_client(struct fz_frame *f, const void *b, size_t n);
 
 /* Replies owed now (complete units whose reply has not come). */
 size_t fz_frame_owed(const struct fz_frame *f);
+
+/* fz_frame.split, and its reset once the driver waited for such replies. */
+int fz_frame_split(const struct fz_frame *f);
+void fz_frame_settled(struct fz_frame *f);
 
 /* A reply with this code came.  *verb (may be NULL) is the verb of the unit
  * it answers (FZ_V_OTHER for one that answers nothing). */

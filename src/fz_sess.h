@@ -21,6 +21,11 @@
 
 #define FZ_MAX_ACTS 64             /* acts in one session */
 #define FZ_MAX_ACT (1024 * 1024)   /* bytes in one act */
+/* Bytes a mutant may grow to (a seed or parent larger still may keep its
+ * size): a finding's scenario, each byte at most 4 characters in YAML
+ * (fz_yaml_raw), must stay under the file loader's limit (LOAD_MAX_FILE),
+ * or `run` could not replay it. */
+#define FZ_MAX_SESS_BYTES (2 * 1024 * 1024)
 
 struct fz_act {
 	char *b;

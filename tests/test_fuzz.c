@@ -1167,6 +1167,48 @@ test_mutate(void)
 	fz_sess_free(&s);
 }
 
+/* The largest session a mutant may be, in bytes YAML writes 4 characters
+ * each (\xHH), makes a finding file `run` still loads from disk. */
+_Static_assert(4 * (size_t)FZ_MAX_SESS_BYTES + 64 * 1024 <= LOAD_MAX_FILE,
+    "a finding of FZ_MAX_SESS_BYTES fits LOAD_MAX_FILE");
+_Static_assert(4 * (size_t)FZ_MAX_ACT + 64 * 1024 <= LOAD_MAX_FILE,
+    "an AFL++ input of FZ_MAX_ACT fits LOAD_MAX_FILE");
+
+static void
+test_yaml_largest_loads(void)
+{
+	struct fz_sess s;
+	fz_sess_init(&s, "seed");
+	char *big = xmalloc(FZ_MAX_ACT);
+	memset(big, 0x80, FZ_MAX_ACT);
+	for (size_t i = 0; i < FZ_MAX_SESS_BYTES / FZ_MAX_ACT; i++)
+		fz_sess_add(&s, big, FZ_MAX_ACT, 0);
+	free(big);
+	CU_ASSERT(fz_sess_bytes(&s) == FZ_MAX_SESS_BYTES);
+	char path[] = "/tmp/smtph-largest-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	struct fz_got got[] = { { 220, FZ_V_GREETING, 0 } };
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 1, NULL }, s.n, "fuzz-big", "t", NULL,
+	    &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command MUST generate exactly "
+	    "one reply.", 1, FZ_LAST_NONE, NULL });
+	fclose(f);
+	struct stat st;
+	CU_ASSERT(stat(path, &st) == 0 && st.st_size > 4 * (off_t)FZ_MAX_SESS_BYTES);
+	struct load_diag d;
+	load_diag_init(&d);
+	struct scn *sc = load_scenario_file(path, &d);
+	if (!sc)
+		fprintf(stderr, "%s\n", d.text.data);
+	CU_ASSERT_FATAL(sc != NULL);
+	CU_ASSERT(sc->n_steps == 1 + s.n + 1); /* the greeting, the acts, the owed reply */
+	scn_free(sc);
+	load_diag_free(&d);
+	unlink(path);
+	fz_sess_free(&s);
+}
+
 /* A finding written as a scenario loads back with the same bytes. */
 static void
 test_yaml_round_trip(void)
@@ -1697,6 +1739,34 @@ test_drive_lax_starttls(void)
 	fz_obs_free(o);
 }
 
+/* A server that ends a command line at a bare LF (the shell's read, as
+ * aiosmtpd and Exim) answers "NOOP\nNOOP\r\n" twice, the second reply
+ * 20 ms later.  The next act waits the hold after the reply the model
+ * owes, so that reply comes first and ends the session as an extra reply
+ * of act 1 (no finding: the client broke a duty).  Before, the next act
+ * went at once and the late reply was taken for its own, and a finding
+ * written after it failed on replay before that act, unasked (RF-01). */
+static void
+test_drive_settle_after_bare_lf(void)
+{
+	static const char *const acts[] = { "NOOP\nNOOP\r\n", "NOOP\r\n", "QUIT\r\n", NULL };
+	struct fz_obs *o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
+	    "printf \"250 a\\\\r\\\\n\"; read l; sleep 0.02; printf \"250 b\\\\r\\\\n\"; read l; "
+	    "printf \"250 c\\\\r\\\\n\"; read l; printf \"221 bye\\\\r\\\\n\"'", acts);
+	CU_ASSERT(o->end == FZ_END_EXTRA);
+	CU_ASSERT(o->acts_sent == 1);
+	CU_ASSERT(o->n_codes == 3 && o->got[2].code == 250 && o->got[2].act == 1);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+	/* Written clean, the same acts wait for nothing. */
+	static const char *const clean[] = { "NOOP\r\n", "NOOP\r\n", "QUIT\r\n", NULL };
+	o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; printf \"250 a\\\\r\\\\n\"; "
+	    "read l; printf \"250 b\\\\r\\\\n\"; read l; printf \"221 bye\\\\r\\\\n\"'", clean);
+	CU_ASSERT(o->end == FZ_END_DONE && o->n_codes == 4);
+	CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+	fz_obs_free(o);
+}
+
 /* A handshake that fails after a 220 to STARTTLS: the first bytes the
  * server sent after the 220 are kept, and those that are no TLS record
  * make a `tls` finding (tls-handshake-garbage: "*** this is not TLS";
@@ -1845,6 +1915,7 @@ main(void)
 	CU_add_test(s, "--launch: the server is the launched process", test_launch_direct);
 	CU_add_test(s, "mutations", test_mutate);
 	CU_add_test(s, "finding scenario round trip", test_yaml_round_trip);
+	CU_add_test(s, "a finding of the largest mutant loads", test_yaml_largest_loads);
 	CU_add_test(s, "finding scenario: a starttls step naming the rule", test_yaml_tls_ending);
 	CU_add_test(s, "raw bytes: cut into acts and joined", test_raw_cut);
 	CU_add_test(s, "raw bytes: more lines than acts", test_raw_many_lines);
@@ -1858,6 +1929,7 @@ main(void)
 	CU_add_test(s, "drive: smuggling with the shortest hold", test_drive_smuggling_paced);
 	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
 	CU_add_test(s, "drive: a lax server's STARTTLS, then TLS", test_drive_lax_starttls);
+	CU_add_test(s, "drive: a bare LF's late reply waited for", test_drive_settle_after_bare_lf);
 	CU_add_test(s, "drive: what came instead of TLS after a 220", test_drive_tls_first);
 	CU_add_test(s, "drive: close_notify is the close", test_drive_close_notify);
 	return tu_run();
