@@ -87,6 +87,8 @@ struct camp {
 	const struct fz_opts *o;
 	struct fz_env env;
 	struct fz_pace pace;     /* the server's reply times (fz_pace.h) */
+	struct tls_ctx *tls_full; /* the client TLS of shrinking tries and replays:
+	                          * no resumption (env.tls_ctx resumes) */
 	struct loop *loop;
 	struct bi_server *bi;
 	struct tp_target bi_tcp;

@@ -238,8 +238,12 @@ fzc_launch(struct camp *c, struct run *r)
 	 * pace (a dirty session cut at 2 ms on a server that answers a loaded
 	 * machine's replay in 5 never reaches the command that kills). */
 	struct fz_env env = c->env;
-	if (r->kind != RUN_FUZZ)
+	if (r->kind != RUN_FUZZ) {
 		env.pace = NULL;
+		/* and its handshakes full, as `run` makes them: one that kills
+		 * only when resumed, or only when not, is not half kept */
+		env.tls_ctx = c->tls_full;
+	}
 	fz_drive_start(&env, &r->sess, on_done, r);
 }
 
@@ -593,10 +597,15 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	 * when the server gives tickets, which saves parsing and checking
 	 * the certificate each time (a third of its CPU again, OpenSSL 3.0's
 	 * key decoders most of it); one handshake in FZ_TLS_FULL_EVERY stays
-	 * full, so the server's certificate path is still taken. */
+	 * full, so the server's certificate path is still taken.  Not for an
+	 * exec: target: each process has new ticket keys.  Shrinking tries
+	 * and replays make full handshakes (tls_full), as `run` does. */
 	struct tls_opts to = o->tls ? *o->tls : no_tls;
 	to.no_store = 1;
-	to.resume = FZ_TLS_FULL_EVERY;
+	c->tls_full = tls_client_ctx_new(&to, errbuf, errlen);
+	if (!c->tls_full)
+		return -1;
+	to.resume = o->target->kind == TP_EXEC ? 0 : FZ_TLS_FULL_EVERY;
 	c->env.tls_ctx = tls_client_ctx_new(&to, errbuf, errlen);
 	c->env.tls_narrowed = to.min_version || to.max_version;
 	if (!c->env.tls_ctx)
@@ -681,6 +690,7 @@ teardown(struct camp *c)
 	free(c->live);
 	if (c->env.tls_ctx)
 		tls_ctx_free(c->env.tls_ctx);
+	tls_ctx_free(c->tls_full);
 	fz_cov_free(c->env.cov);
 	if (c->loop)
 		loop_free(c->loop);

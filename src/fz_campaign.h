@@ -42,7 +42,7 @@ struct fz_stats {
 	size_t cov_edges;       /* exec: instrumented edges the target ran (0: none) */
 	int coverage;           /* coverage maps were handed to the target */
 	size_t corpus;          /* sessions kept */
-	uint64_t tls_made;      /* TLS handshakes completed (STARTTLS) */
+	uint64_t tls_made;      /* TLS handshakes completed (STARTTLS, implicit TLS) */
 	uint64_t tls_resumed;   /* of them, resumed sessions (RFC 8446 2.2) */
 	size_t findings;        /* distinct findings written */
 	size_t not_kept;        /* distinct findings dropped: max_findings was reached */

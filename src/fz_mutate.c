@@ -155,14 +155,16 @@ splice_fill(struct fz_act *a, size_t from, size_t to, const char *rep, size_t n,
 	char *nb = xmalloc(len + 1);
 	if (from)
 		memcpy(nb, a->b, from);
-	if (rep && n)
-		memcpy(nb + from, rep, n);
-	else if (n)
+	if (!rep)
 		memset(nb + from, fill, n);
+	else if (n)
+		memcpy(nb + from, rep, n);
 	if (tail)
 		memcpy(nb + from + n, a->b + to, tail);
-	if (len > FZ_MAX_ACT)
+	if (len > FZ_MAX_ACT) {
 		len = FZ_MAX_ACT;
+		nb = xrealloc(nb, len + 1); /* the corpus keeps it: no slack */
+	}
 	nb[len] = '\0';
 	free(a->b);
 	a->b = nb;

@@ -25,6 +25,7 @@ struct tls_ctx {
 	int verify;
 	char *servername;
 	SSL_SESSION *resume;   /* the newest session the server gave (tls_opts.resume) */
+	unsigned long resume_gen; /* changes with resume */
 	unsigned full_every;   /* tls_opts.resume */
 	unsigned long conns;   /* client connections made */
 };
@@ -34,6 +35,7 @@ struct tls_conn {
 	BIO *rb, *wb;          /* owned by ssl */
 	int server;
 	int verify;
+	unsigned long offered; /* 1 + the resume_gen of the session it offered (0: none) */
 };
 
 static const struct {
@@ -84,19 +86,26 @@ last_error(char *errbuf, size_t errlen, const char *fallback)
 	ERR_clear_error();
 }
 
-/* A session (ticket) arrived: keep the newest, so each connection resumes
- * with a fresh one (RFC 8446 C.4: a ticket is best used once).  A copy:
- * the connection's own is made unresumable when it is freed without
- * close_notify, as the fuzzer's connections often are. */
+static void
+set_resume(struct tls_ctx *t, SSL_SESSION *s)
+{
+	SSL_SESSION_free(t->resume);
+	t->resume = s;
+	t->resume_gen++;
+}
+
+/* A session (ticket) arrived: keep the newest for the connections that
+ * follow (those made meanwhile offer the same one: a server whose tickets
+ * serve once gives them full handshakes).  A copy: the connection's own
+ * is made unresumable when it is freed without close_notify, as the
+ * fuzzer's connections often are. */
 static int
 on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct tls_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 	SSL_SESSION *copy = t ? SSL_SESSION_dup(sess) : NULL;
-	if (copy) {
-		SSL_SESSION_free(t->resume);
-		t->resume = copy;
-	}
+	if (copy)
+		set_resume(t, copy);
 	return 0; /* OpenSSL keeps its reference */
 }
 
@@ -243,7 +252,7 @@ tls_ctx_free(struct tls_ctx *c)
 		return;
 	/* A connection may outlive its ctx: its tickets go nowhere now. */
 	SSL_CTX_set_app_data(c->ssl, NULL);
-	SSL_SESSION_free(c->resume);
+	set_resume(c, NULL);
 	SSL_CTX_free(c->ssl);
 	free(c->servername);
 	free(c);
@@ -279,12 +288,14 @@ tls_conn_new(struct tls_ctx *c, int server, const char *host)
 	SSL_set_connect_state(t->ssl);
 	c->conns++;
 	if (c->resume && (c->full_every < 2 || c->conns % c->full_every != 0)) {
-		/* Its own copy, for the reason in on_new_session(): TLS 1.2
-		 * gives no new ticket on resumption, so one session serves on. */
+		/* Its own copy, for the reason in on_new_session(): a resumed
+		 * TLS 1.2 handshake gives OpenSSL's client no new session, so
+		 * one session serves many connections. */
 		SSL_SESSION *copy = SSL_SESSION_dup(c->resume);
 		if (copy) {
 			SSL_set_session(t->ssl, copy);
 			SSL_SESSION_free(copy);
+			t->offered = 1 + c->resume_gen;
 		}
 	}
 	const char *name = c->servername ? c->servername : host;
@@ -357,16 +368,33 @@ describe(struct tls_conn *t, int err, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "TLS error %d", err);
 }
 
+/* The handshake of a connection that offered a session ended (ok): a
+ * session the server did not resume, or whose offer failed the handshake,
+ * is offered no more, unless a newer one replaced it meanwhile (a server
+ * restarted, an exec: target's new process with new ticket keys, a server
+ * that refuses the offer). */
+static void
+offer_over(struct tls_conn *t, int ok)
+{
+	struct tls_ctx *c = t->offered ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(t->ssl)) : NULL;
+	if (c && t->offered == 1 + c->resume_gen && (!ok || SSL_session_reused(t->ssl) != 1))
+		set_resume(c, NULL);
+	t->offered = 0;
+}
+
 enum tls_hs
 tls_handshake(struct tls_conn *t, char *errbuf, size_t errlen)
 {
 	ERR_clear_error();
 	int r = SSL_do_handshake(t->ssl);
-	if (r == 1)
+	if (r == 1) {
+		offer_over(t, 1);
 		return TLS_HS_DONE;
+	}
 	int e = SSL_get_error(t->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return TLS_HS_MORE;
+	offer_over(t, 0);
 	describe(t, e, errbuf, errlen);
 	return TLS_HS_FAILED;
 }

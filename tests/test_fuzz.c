@@ -1739,6 +1739,44 @@ test_drive_lax_starttls(void)
 	fz_obs_free(o);
 }
 
+/* Sessions with STARTTLS against one reference server, with a client
+ * context that resumes: the first handshake is full, the next resume the
+ * server's ticket, and the observation counts both; a context that does
+ * not resume (the campaign's for shrinking tries) makes full ones. */
+static void
+test_drive_resume(void)
+{
+	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "EHLO x\r\n",
+		"QUIT\r\n", NULL };
+	struct loop *loop = loop_new();
+	struct tp_target t, tcp;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse("builtin", &t, err, sizeof(err)) == NULL);
+	struct bi_server *bi = bi_start(loop, &t, &tcp, err, sizeof(err));
+	CU_ASSERT_FATAL(bi != NULL);
+	for (unsigned resume = 0; resume <= 1; resume++) {
+		struct tls_opts to = { .no_store = 1, .resume = resume };
+		drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
+		CU_ASSERT_FATAL(drive_tls != NULL);
+		for (int k = 0; k < 3; k++) {
+			struct fz_sess s;
+			sess_of(&s, acts);
+			struct fz_obs *o = drive_on(loop, &tcp, &s, 2);
+			CU_ASSERT(o->end == FZ_END_DONE && o->tls_act[1] == 1);
+			CU_ASSERT(o->tls_made == 1);
+			CU_ASSERT(o->tls_resumed == (resume && k > 0));
+			CU_ASSERT(fz_oracle_judge(o).oracle == FZ_OR_NONE);
+			fz_obs_free(o);
+			fz_sess_free(&s);
+		}
+		drive_tls_off();
+	}
+	bi_stop(bi);
+	tp_free(&tcp);
+	tp_free(&t);
+	loop_free(loop);
+}
+
 /* A server that ends a command line at a bare LF (the shell's read, as
  * aiosmtpd and Exim) answers "NOOP\nNOOP\r\n" twice, the second reply
  * 20 ms later.  The next act waits the hold after the reply the model
@@ -1930,6 +1968,7 @@ main(void)
 	CU_add_test(s, "drive: a sanitizer report past the kept stderr", test_drive_late_sanitizer);
 	CU_add_test(s, "drive: a lax server's STARTTLS, then TLS", test_drive_lax_starttls);
 	CU_add_test(s, "drive: a bare LF's late reply waited for", test_drive_settle_after_bare_lf);
+	CU_add_test(s, "drive: STARTTLS resumes the server's ticket", test_drive_resume);
 	CU_add_test(s, "drive: what came instead of TLS after a 220", test_drive_tls_first);
 	CU_add_test(s, "drive: close_notify is the close", test_drive_close_notify);
 	return tu_run();

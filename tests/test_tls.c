@@ -243,27 +243,35 @@ test_fresh_keys(void)
 	tls_ctx_free(cctx);
 }
 
-/* One connection of cctx to sctx: the handshake, then a reply from the
- * server read by the client (a TLS 1.3 ticket arrives with it). */
+/* After the handshake: a reply from the server, read by the client (a
+ * TLS 1.3 ticket, left by the handshake, arrives with it). */
+static void
+reply_read(struct tls_conn *cl, struct tls_conn *sv)
+{
+	char err[256];
+	struct buf w, got;
+	buf_init(&w);
+	buf_init(&got);
+	tls_drain(sv, &w);
+	CU_ASSERT_EQUAL(tls_send(sv, "250 ok\r\n", 8, &w), 0);
+	tls_feed(cl, w.data, w.len);
+	CU_ASSERT_EQUAL(tls_recv(cl, &got, err, sizeof(err)), 0);
+	CU_ASSERT(got.len == 8 && memcmp(got.data, "250 ok\r\n", 8) == 0);
+	buf_free(&w);
+	buf_free(&got);
+}
+
+/* One connection of cctx to sctx: the handshake, then reply_read(). */
 static int
 session_once(struct tls_ctx *cctx, struct tls_ctx *sctx, int *has_cert)
 {
 	char err[256];
 	struct tls_conn *cl = tls_conn_new(cctx, 0, HOST), *sv = tls_conn_new(sctx, 1, NULL);
 	CU_ASSERT_EQUAL(handshake(cl, sv, 0, err, sizeof(err)), TLS_HS_DONE);
-	struct buf w, got;
-	buf_init(&w);
-	buf_init(&got);
-	tls_drain(sv, &w); /* what the handshake left: the tickets */
-	CU_ASSERT_EQUAL(tls_send(sv, "250 ok\r\n", 8, &w), 0);
-	tls_feed(cl, w.data, w.len);
-	CU_ASSERT_EQUAL(tls_recv(cl, &got, err, sizeof(err)), 0);
-	CU_ASSERT(got.len == 8 && memcmp(got.data, "250 ok\r\n", 8) == 0);
+	reply_read(cl, sv);
 	struct tls_info in;
 	tls_conn_info(cl, &in);
 	*has_cert = in.has_cert;
-	buf_free(&w);
-	buf_free(&got);
 	tls_conn_free(cl);
 	tls_conn_free(sv);
 	return in.resumed;
@@ -303,22 +311,35 @@ test_resume(void)
 		CU_ASSERT_EQUAL(session_once(c3, sctx, &cert), want3[k]);
 	}
 	tls_ctx_free(c3);
+	/* A session the server does not resume (another server, or one that
+	 * restarted: other ticket keys) is offered no more: after s1's ticket
+	 * was refused by s2, s1 itself gets a full handshake (no ticket of
+	 * s2's was read). */
+	struct tls_ctx *s2 = tls_server_ctx_new(HOST, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	struct tls_opts on = { .resume = 1 };
+	struct tls_ctx *cr = tls_client_ctx_new(&on, err, sizeof(err));
+	int cert;
+	CU_ASSERT_EQUAL(session_once(cr, sctx, &cert), 0);
+	CU_ASSERT_EQUAL(session_once(cr, sctx, &cert), 1);
+	struct tls_conn *c2 = tls_conn_new(cr, 0, HOST), *v2 = tls_conn_new(s2, 1, NULL);
+	CU_ASSERT_EQUAL(handshake(c2, v2, 0, err, sizeof(err)), TLS_HS_DONE);
+	struct tls_info i2;
+	tls_conn_info(c2, &i2);
+	CU_ASSERT_FALSE(i2.resumed);
+	tls_conn_free(c2);
+	tls_conn_free(v2);
+	CU_ASSERT_EQUAL(session_once(cr, sctx, &cert), 0);
+	CU_ASSERT_EQUAL(session_once(cr, sctx, &cert), 1);
+	tls_ctx_free(cr);
+	tls_ctx_free(s2);
 	/* A ticket for a connection whose ctx is gone goes nowhere. */
 	struct tls_opts o = { .resume = 1 };
 	struct tls_ctx *cctx = tls_client_ctx_new(&o, err, sizeof(err));
 	struct tls_conn *cl = tls_conn_new(cctx, 0, HOST), *sv = tls_conn_new(sctx, 1, NULL);
 	tls_ctx_free(cctx);
 	CU_ASSERT_EQUAL(handshake(cl, sv, 0, err, sizeof(err)), TLS_HS_DONE);
-	struct buf w, got;
-	buf_init(&w);
-	buf_init(&got);
-	tls_drain(sv, &w);
-	CU_ASSERT_EQUAL(tls_send(sv, "250 ok\r\n", 8, &w), 0);
-	tls_feed(cl, w.data, w.len);
-	CU_ASSERT_EQUAL(tls_recv(cl, &got, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(got.len, 8);
-	buf_free(&w);
-	buf_free(&got);
+	reply_read(cl, sv);
 	tls_conn_free(cl);
 	tls_conn_free(sv);
 	tls_ctx_free(sctx);
