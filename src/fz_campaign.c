@@ -438,21 +438,22 @@ pick_parent(struct camp *c)
 	return c->corpus[fz_below(&c->rng, n)];
 }
 
-/* A mutant of a parent, in s: grown past FZ_MAX_SESS_BYTES (or past the
- * parent, were it larger) it is tried again, at most 8 times, then the
- * parent goes as it is. */
+/* A mutant of a parent, in s: one whose finding's file could outgrow
+ * FZ_MAX_SESS_YAML (or the parent's, were that larger) is made again, at
+ * most 8 times, then the parent goes as it is. */
 static void
 mutant(struct camp *c, struct fz_sess *s)
 {
 	const struct fz_sess *p = pick_parent(c);
-	size_t cap = fz_sess_bytes(p) > FZ_MAX_SESS_BYTES ? fz_sess_bytes(p) : FZ_MAX_SESS_BYTES;
+	size_t pb = fz_sess_yaml_bound(p);
+	size_t cap = pb > FZ_MAX_SESS_YAML ? pb : FZ_MAX_SESS_YAML;
 	for (int tries = 0; tries < 8; tries++) {
 		fz_sess_copy(s, p);
 		fz_mutate(&c->rng, s, (const struct fz_sess *const *)c->corpus, c->n_corpus,
 		    &c->words);
 		if (s->n == 0)
 			fz_sess_add(s, "QUIT\r\n", 6, 0);
-		if (fz_sess_bytes(s) <= cap)
+		if (fz_sess_yaml_bound(s) <= cap)
 			return;
 		fz_sess_free(s);
 	}

@@ -300,7 +300,7 @@ hold_over(struct loop *loop, void *arg)
 	drv_pump(d);
 }
 
-/* The hold runs from when the data before the end has drained. */
+/* The hold runs from when the bytes before the act held have drained. */
 static void
 hold_start(struct drv *d)
 {

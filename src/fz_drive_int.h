@@ -52,7 +52,8 @@ struct drv {
 	                   * its reply was timed already: fz_pace) */
 	int progress;     /* queued bytes moved since the last arm() */
 	uint64_t hold_timer;
-	int holding;      /* the real end of message data waits (fz_frame_data_end) */
+	int holding;      /* act next waits the hold: the real end of message data
+	                   * (fz_frame_data_end), or an act after a split (must_settle) */
 	size_t hold_done; /* 1 + the act whose hold is over (0: none) */
 	int64_t t0, reap_until;
 	struct buf in, out;

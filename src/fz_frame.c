@@ -207,6 +207,18 @@ lax_starttls(const char *l, size_t n)
 	return 0;
 }
 
+/* Command bytes l[0..n), inside f->in: a bare CR, LF or NUL among those
+ * not looked at before sets split. */
+static void
+mark_split(struct fz_frame *f, const char *l, size_t n)
+{
+	size_t from = (size_t)(l - f->in.data), to = from + n;
+	for (size_t i = from > f->split_seen ? from : f->split_seen; i < to && !f->split; i++)
+		f->split = lax_end(f->in.data[i]);
+	if (to > f->split_seen)
+		f->split_seen = to;
+}
+
 /* Command-line bytes (no CRLF among them; a trailing CR may be the start
  * of one): a CR, LF or NUL is the client's breach of RFC 5321 2.3.8; and
  * then a lax server may read STARTTLS in them (lax_starttls). */
@@ -222,7 +234,8 @@ check_line(struct fz_frame *f, const char *l, size_t n, int partial)
 	}
 	if ((bare || tab) && !f->dirty)
 		f->dirty = "a bare CR, LF, NUL or a tab in a command line (RFC 5321 2.3.8, 4.1.1)";
-	f->split |= bare;
+	if (bare)
+		mark_split(f, l, n);
 	if (bare && lax_starttls(l, n))
 		f->lax_tls = 1;
 }
@@ -263,7 +276,7 @@ cut_command(struct fz_frame *f, const char *l, size_t n)
 	check_line(f, l, n, 0);
 	enum fz_verb v = fz_verb_of(l, n);
 	if (n + 2 > (v == FZ_V_MAIL || v == FZ_V_RCPT ? FZ_CMD_LINE_EXT : FZ_CMD_LINE_MAX))
-		f->overlong = 1;
+		f->overlong = f->split = 1; /* a server may answer it in pieces */
 	if (v == FZ_V_BDAT && !f->chunking && !f->dirty)
 		f->dirty = "BDAT where CHUNKING was not advertised (RFC 3030 2)";
 	if (v == FZ_V_BDAT && f->after_last && !f->dirty)
@@ -346,10 +359,12 @@ cut_once(struct fz_frame *f)
 		return 0;
 	case FZ_M_SKIP:
 		if ((q = find_crlf(p, n))) {
+			mark_split(f, p, (size_t)(q - p));
 			f->off += (size_t)(q - p) + 2;
 			f->mode = FZ_M_CMD;
 			return 1;
 		}
+		mark_split(f, p, p[n - 1] == '\r' ? n - 1 : n);
 		f->off += p[n - 1] == '\r' ? n - 1 : n;
 		return 0;
 	case FZ_M_CLOSED:
@@ -367,9 +382,11 @@ cut(struct fz_frame *f)
 		check_line(f, f->in.data + f->off, f->in.len - f->off, 1);
 	if (f->off == f->in.len) {
 		buf_reset(&f->in);
+		f->split_seen = 0;
 		f->off = 0;
 	} else if (f->off > 65536 && f->off > f->in.len / 2) {
 		buf_consume(&f->in, f->off);
+		f->split_seen = f->split_seen > f->off ? f->split_seen - f->off : 0;
 		f->off = 0;
 	}
 }
@@ -478,6 +495,7 @@ unowed(struct fz_frame *f, int code)
 	}
 	if (f->mode == FZ_M_CMD && f->in.len - f->off > FZ_CMD_LINE_MAX) {
 		f->mode = FZ_M_SKIP;
+		f->split = 1; /* the rest of that line may be answered in pieces */
 		cut(f);
 		return FZ_MATCH_EARLY;
 	}
@@ -542,6 +560,7 @@ fz_frame_tls_done(struct fz_frame *f)
 	f->lax_tls = 0;
 	f->pipelining = f->chunking = 0;
 	buf_reset(&f->in);
+	f->split_seen = 0;
 	f->off = 0;
 	f->mode = FZ_M_CMD;
 }

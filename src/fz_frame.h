@@ -86,10 +86,12 @@ struct fz_frame {
 	int lax_tls;          /* command bytes with a bare CR, LF or NUL in which a lax
 	                       * server may read STARTTLS were sent: a 220 (not the
 	                       * greeting) then starts TLS */
-	int split;            /* command bytes with a bare CR, LF or NUL were sent since
-	                       * fz_frame_settled(): a lax server may read more commands
-	                       * in them than the model cut, and answer those after the
-	                       * replies the model owes */
+	int split;            /* command bytes with a bare CR, LF or NUL, or an over-long
+	                       * command line, were sent since fz_frame_settled(): a lax
+	                       * server may read more commands in them than the model
+	                       * cut, and answer those after the replies the model owes */
+	size_t split_seen;    /* in.data[0..split_seen) was looked at for split (an
+	                       * unfinished line is looked at again as it grows) */
 };
 
 /* A model of a new connection: the greeting is owed. */

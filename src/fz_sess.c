@@ -188,6 +188,45 @@ fz_sess_from_scn(const struct scn *sc, struct vars_scope *scope, struct fz_sess 
 
 /* ---- findings as scenarios ----------------------------------------------- */
 
+/* The width of byte c in fz_yaml_raw(). */
+static size_t
+yaml_width(unsigned char c)
+{
+	switch (c) {
+	case '\r': case '\n': case '\t': case '\0': case '\\': case '$': case '\'':
+		return 2;
+	default:
+		return c >= 0x20 && c < 0x7f ? 1 : 4;
+	}
+}
+
+size_t
+fz_yaml_raw_len(const char *b, size_t n)
+{
+	size_t len = 2;
+	for (size_t i = 0; i < n; i++)
+		len += yaml_width((unsigned char)b[i]);
+	return len;
+}
+
+/* The longest step lines fz_sess_write_yaml() writes around an act, and
+ * for one reply (an owed one: "  - expect: xxx\n    rule: XX-NN\n"). */
+#define YAML_ACT_LINES 64
+#define YAML_REPLY_LINES 40
+
+size_t
+fz_sess_yaml_bound(const struct fz_sess *s)
+{
+	size_t len = YAML_REPLY_LINES; /* the greeting */
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fz_act *a = &s->acts[i];
+		len += YAML_ACT_LINES + fz_yaml_raw_len(a->b, a->len) + YAML_REPLY_LINES;
+		for (const char *p = a->b; (p = memchr(p, '\n', (size_t)(a->b + a->len - p))); p++)
+			len += YAML_REPLY_LINES;
+	}
+	return len;
+}
+
 void
 fz_yaml_raw(struct buf *out, const char *b, size_t n)
 {
@@ -203,7 +242,7 @@ fz_yaml_raw(struct buf *out, const char *b, size_t n)
 		case '$': buf_puts(out, "\\$"); break;
 		case '\'': buf_puts(out, "''"); break;
 		default:
-			if (c >= 0x20 && c < 0x7f)
+			if (yaml_width(c) == 1)
 				buf_append(out, &b[i], 1);
 			else
 				buf_printf(out, "\\x%02X", c);

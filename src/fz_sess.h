@@ -21,11 +21,12 @@
 
 #define FZ_MAX_ACTS 64             /* acts in one session */
 #define FZ_MAX_ACT (1024 * 1024)   /* bytes in one act */
-/* Bytes a mutant may grow to (a seed or parent larger still may keep its
- * size): a finding's scenario, each byte at most 4 characters in YAML
- * (fz_yaml_raw), must stay under the file loader's limit (LOAD_MAX_FILE),
- * or `run` could not replay it. */
-#define FZ_MAX_SESS_BYTES (2 * 1024 * 1024)
+/* What a mutant's finding file may grow to, by fz_sess_yaml_bound() (a
+ * seed or parent larger still may keep its size): with the header, the
+ * rule and a process's stderr (FZ_FINDING_SLACK) it stays under the file
+ * loader's limit (LOAD_MAX_FILE, 1 MiB), or `run` could not replay it. */
+#define FZ_FINDING_SLACK (256 * 1024)
+#define FZ_MAX_SESS_YAML (1024 * 1024 - FZ_FINDING_SLACK)
 
 struct fz_act {
 	char *b;
@@ -109,5 +110,13 @@ void fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *
 /* Append b[0..n) to out as a single-quoted YAML scalar holding the escapes
  * of send_raw (\r \n \t \0 \xHH \\ \$), so the loader gives back b. */
 void fz_yaml_raw(struct buf *out, const char *b, size_t n);
+/* What fz_yaml_raw() appends for b[0..n), in bytes. */
+size_t fz_yaml_raw_len(const char *b, size_t n);
+
+/* At least the size of the steps fz_sess_write_yaml() writes for s, with
+ * any replies: each act's step, and for each LF sent (each unit the
+ * server may owe a reply: a command, a chunk's BDAT, the data's end) an
+ * expect or an owed expect with its rule. */
+size_t fz_sess_yaml_bound(const struct fz_sess *s);
 
 #endif

@@ -23,10 +23,9 @@ void load_diag_free(struct load_diag *d);
 void load_diag_add(struct load_diag *d, const char *file, int line, int col,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Files bigger than this are refused.  Written scenarios are small; a
- * fuzz finding may hold 2 MiB of raw bytes, escaped (FZ_MAX_SESS_BYTES),
- * or an AFL++ input of 1 MiB, and must load. */
-#define LOAD_MAX_FILE (16 * 1024 * 1024)
+/* Files bigger than this are refused: scenarios are small (a fuzz
+ * finding's is kept under it: FZ_MAX_SESS_YAML). */
+#define LOAD_MAX_FILE (1024 * 1024)
 
 /* Load one scenario from a file.  Returns the scenario (caller frees with
  * scn_free()) or NULL when it has errors, all of them added to diag. */

@@ -312,11 +312,16 @@ tls_conn_new(struct tls_ctx *c, int server, const char *host)
 	return t;
 }
 
+static void offer_over(struct tls_conn *t, int ok);
+
 void
 tls_conn_free(struct tls_conn *t)
 {
 	if (!t)
 		return;
+	/* A handshake that never ended (a close, a timeout): its offer too
+	 * may be what the server could not take. */
+	offer_over(t, 0);
 	SSL_free(t->ssl);
 	free(t);
 }

@@ -47,7 +47,7 @@ python3 - "$T/huge.yaml" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("id: huge\ntitle: t\nlevel: must\nrefs: [TM-01]\nsteps:\n")
-    f.write("  - send: NOOP\n  - expect: 250\n" * 600000)
+    f.write("  - send: NOOP\n  - expect: 250\n" * 400000)
 PY
 check "$T/huge.yaml" 1:1 "file larger than"
 python3 -c 'print("a: " + "[" * 200000 + "]" * 200000)' >"$T/deep.yaml"

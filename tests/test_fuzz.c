@@ -41,6 +41,48 @@ send_str(struct fz_frame *f, const char *s)
 	fz_frame_client(f, s, strlen(s));
 }
 
+/* split: set by the bare CR, LF or NUL of command bytes (not message
+ * data) and by an over-long command line, once for each: the unfinished
+ * line looked at again as it grows does not set it again once settled. */
+static void
+test_frame_split(void)
+{
+	struct fz_frame f;
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "NOOP\r\n");
+	CU_ASSERT_FALSE(fz_frame_split(&f));
+	fz_frame_reply(&f, 250, NULL);
+	send_str(&f, "HELO x\n");      /* no CRLF yet: a line unfinished */
+	CU_ASSERT(fz_frame_split(&f));
+	fz_frame_settled(&f);
+	send_str(&f, "y");
+	CU_ASSERT_FALSE(fz_frame_split(&f));
+	send_str(&f, "\nz\r\n");           /* a new bare LF, and the line's end */
+	CU_ASSERT(fz_frame_split(&f) && fz_frame_owed(&f) == 1);
+	fz_frame_settled(&f);
+	fz_frame_reply(&f, 250, NULL);
+	send_str(&f, "EHLO x\r\n");
+	fz_frame_caps(&f, 1, 0);
+	fz_frame_reply(&f, 250, NULL);
+	CU_ASSERT_FALSE(fz_frame_split(&f));
+	char line[700];
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "NOOP ", 5);
+	memcpy(line + sizeof(line) - 2, "\r\n", 2);
+	fz_frame_client(&f, line, sizeof(line));
+	CU_ASSERT(fz_frame_split(&f));       /* over 512: answered in pieces maybe */
+	fz_frame_settled(&f);
+	fz_frame_reply(&f, 500, NULL);
+	send_str(&f, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
+	fz_frame_reply(&f, 250, NULL);
+	fz_frame_reply(&f, 250, NULL);
+	fz_frame_reply(&f, 354, NULL);
+	send_str(&f, "a\n.\nb\r\n");         /* message data: no command split */
+	CU_ASSERT_FALSE(fz_frame_split(&f));
+	fz_frame_free(&f);
+}
+
 static void
 test_frame_lockstep(void)
 {
@@ -1167,42 +1209,52 @@ test_mutate(void)
 	fz_sess_free(&s);
 }
 
-/* The largest session a mutant may be, in bytes YAML writes 4 characters
- * each (\xHH), makes a finding file `run` still loads from disk. */
-_Static_assert(4 * (size_t)FZ_MAX_SESS_BYTES + 64 * 1024 <= LOAD_MAX_FILE,
-    "a finding of FZ_MAX_SESS_BYTES fits LOAD_MAX_FILE");
-_Static_assert(4 * (size_t)FZ_MAX_ACT + 64 * 1024 <= LOAD_MAX_FILE,
-    "an AFL++ input of FZ_MAX_ACT fits LOAD_MAX_FILE");
+/* A mutant's finding file stays under the loader's limit: its steps by
+ * fz_sess_yaml_bound(), the rest in the slack. */
+_Static_assert(FZ_MAX_SESS_YAML + FZ_FINDING_SLACK <= LOAD_MAX_FILE,
+    "a finding of FZ_MAX_SESS_YAML fits LOAD_MAX_FILE");
 
+/* The worst bytes for YAML (\x80 is 4 characters, CR and LF 2) and a
+ * reply owed for every LF, up to the bound a mutant may reach: the file
+ * written is no larger than the bound says, and loads from disk. */
 static void
 test_yaml_largest_loads(void)
 {
 	struct fz_sess s;
 	fz_sess_init(&s, "seed");
-	char *big = xmalloc(FZ_MAX_ACT);
-	memset(big, 0x80, FZ_MAX_ACT);
-	for (size_t i = 0; i < FZ_MAX_SESS_BYTES / FZ_MAX_ACT; i++)
-		fz_sess_add(&s, big, FZ_MAX_ACT, 0);
-	free(big);
-	CU_ASSERT(fz_sess_bytes(&s) == FZ_MAX_SESS_BYTES);
+	struct buf act;
+	buf_init(&act);
+	size_t units = FZ_MAX_SESS_YAML / 48 + 1; /* 48 a unit at least: too many */
+	for (size_t i = 0; i < units; i++)
+		buf_append(&act, "\x80\r\n", 3);
+	fz_sess_add(&s, act.data, act.len, 0);
+	while (fz_sess_yaml_bound(&s) > FZ_MAX_SESS_YAML) {
+		units--;
+		s.acts[0].len -= 3;
+	}
+	CU_ASSERT(units > 1000);
+	buf_free(&act);
 	char path[] = "/tmp/smtph-largest-XXXXXX";
 	int fd = mkstemp(path);
 	CU_ASSERT_FATAL(fd >= 0);
 	FILE *f = fdopen(fd, "w");
 	struct fz_got got[] = { { 220, FZ_V_GREETING, 0 } };
-	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 1, NULL }, s.n, "fuzz-big", "t", NULL,
+	const char *comment[] = { "the largest finding", NULL };
+	fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 1, NULL }, s.n, "fuzz-big", "t", comment,
 	    &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command MUST generate exactly "
-	    "one reply.", 1, FZ_LAST_NONE, NULL });
+	    "one reply.", units, FZ_LAST_SILENCE, NULL });
 	fclose(f);
 	struct stat st;
-	CU_ASSERT(stat(path, &st) == 0 && st.st_size > 4 * (off_t)FZ_MAX_SESS_BYTES);
+	CU_ASSERT(stat(path, &st) == 0);
+	CU_ASSERT((size_t)st.st_size > FZ_MAX_SESS_YAML / 2);
+	CU_ASSERT((size_t)st.st_size <= fz_sess_yaml_bound(&s) + 4096);
 	struct load_diag d;
 	load_diag_init(&d);
 	struct scn *sc = load_scenario_file(path, &d);
 	if (!sc)
 		fprintf(stderr, "%s\n", d.text.data);
 	CU_ASSERT_FATAL(sc != NULL);
-	CU_ASSERT(sc->n_steps == 1 + s.n + 1); /* the greeting, the acts, the owed reply */
+	CU_ASSERT(sc->n_steps == 2 + units + 1); /* greeting, act, owed replies, silence */
 	scn_free(sc);
 	load_diag_free(&d);
 	unlink(path);
@@ -1779,7 +1831,7 @@ test_drive_resume(void)
 
 /* A server that ends a command line at a bare LF (the shell's read, as
  * aiosmtpd and Exim) answers "NOOP\nNOOP\r\n" twice, the second reply
- * 20 ms later.  The next act waits the hold after the reply the model
+ * 5 ms later.  The next act waits the hold after the reply the model
  * owes, so that reply comes first and ends the session as an extra reply
  * of act 1 (no finding: the client broke a duty).  Before, the next act
  * went at once and the late reply was taken for its own, and a finding
@@ -1789,7 +1841,7 @@ test_drive_settle_after_bare_lf(void)
 {
 	static const char *const acts[] = { "NOOP\nNOOP\r\n", "NOOP\r\n", "QUIT\r\n", NULL };
 	struct fz_obs *o = drive_exec("exec:sh -c 'printf \"220 x\\\\r\\\\n\"; read l; "
-	    "printf \"250 a\\\\r\\\\n\"; read l; sleep 0.02; printf \"250 b\\\\r\\\\n\"; read l; "
+	    "printf \"250 a\\\\r\\\\n\"; read l; sleep 0.005; printf \"250 b\\\\r\\\\n\"; read l; "
 	    "printf \"250 c\\\\r\\\\n\"; read l; printf \"221 bye\\\\r\\\\n\"'", acts);
 	CU_ASSERT(o->end == FZ_END_EXTRA);
 	CU_ASSERT(o->acts_sent == 1);
@@ -1931,6 +1983,7 @@ main(void)
 		return 1;
 	CU_pSuite s = CU_add_suite("fuzz", NULL, NULL);
 	CU_add_test(s, "frame: lock step, data, extra, close", test_frame_lockstep);
+	CU_add_test(s, "frame: split, once for each bare byte or long line", test_frame_split);
 	CU_add_test(s, "frame: split lines, refused DATA, early reply, 421",
 	    test_frame_split_and_refused_data);
 	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
