@@ -440,20 +440,24 @@ pick_parent(struct camp *c)
 
 /* A mutant of a parent, in s: one whose finding's file could outgrow
  * FZ_MAX_SESS_YAML (or the parent's, were that larger) is made again, at
- * most 8 times, then the parent goes as it is. */
+ * most 8 times, then the parent goes as it is.  The bounds are read only
+ * for sessions large enough to need them. */
 static void
 mutant(struct camp *c, struct fz_sess *s)
 {
 	const struct fz_sess *p = pick_parent(c);
-	size_t pb = fz_sess_yaml_bound(p);
-	size_t cap = pb > FZ_MAX_SESS_YAML ? pb : FZ_MAX_SESS_YAML;
+	size_t parent = 0; /* fz_sess_yaml_bound(p), once needed */
 	for (int tries = 0; tries < 8; tries++) {
 		fz_sess_copy(s, p);
 		fz_mutate(&c->rng, s, (const struct fz_sess *const *)c->corpus, c->n_corpus,
 		    &c->words);
 		if (s->n == 0)
 			fz_sess_add(s, "QUIT\r\n", 6, 0);
-		if (fz_sess_yaml_bound(s) <= cap)
+		if (fz_sess_yaml_fits(s, FZ_MAX_SESS_YAML))
+			return;
+		if (!parent)
+			parent = fz_sess_yaml_bound(p);
+		if (fz_sess_yaml_bound(s) <= parent)
 			return;
 		fz_sess_free(s);
 	}

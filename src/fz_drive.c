@@ -163,22 +163,35 @@ drv_finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 
 static void hold_start(struct drv *d);
 
+/* Send what the socket takes of b[0..n) now: how much, or -1 when the
+ * peer is gone (what it said last is still to be read). */
+static ssize_t
+send_some(struct drv *d, const char *b, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = send(d->fd, b + done, n - done, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w < 0)
+			return -1;
+		done += (size_t)w;
+		d->progress = 1;
+	}
+	return (ssize_t)done;
+}
+
 void
 drv_flush_out(struct drv *d)
 {
-	while (d->out.len) {
-		ssize_t n = send(d->fd, d->out.data, d->out.len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n < 0) {
-			/* The peer is gone; what it said last is still to be read. */
+	if (d->out.len) {
+		ssize_t w = send_some(d, d->out.data, d->out.len);
+		if (w < 0)
 			buf_reset(&d->out);
-			break;
-		}
-		buf_consume(&d->out, (size_t)n);
-		d->progress = 1;
+		else
+			buf_consume(&d->out, (size_t)w);
 	}
 	loop_set_events(d->env.loop, d->fd, POLLIN | POLLRDHUP | (d->out.len ? POLLOUT : 0));
 	if (!d->out.len && d->holding)
@@ -196,23 +209,15 @@ send_bytes(struct drv *d, const char *b, size_t n, int last)
 		tls_send(d->tls, b, n, &d->out);
 		return;
 	}
-	while (last && !d->out.len && n) {
-		ssize_t w = send(d->fd, b, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN)
-			return; /* the peer is gone, as drv_flush_out() */
-		if (w <= 0)
-			break;
+	if (last && !d->out.len && n) {
+		ssize_t w = send_some(d, b, n);
+		if (w < 0)
+			return;
 		b += w;
 		n -= (size_t)w;
-		d->progress = 1;
 	}
 	buf_append(&d->out, b, n);
 }
-
-void
-drv_arm(struct drv *d);
 
 static void
 write_act(struct drv *d)

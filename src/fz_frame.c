@@ -313,6 +313,7 @@ cut_once(struct fz_frame *f)
 	if (f->blocked || f->mode == FZ_M_CLOSED || n == 0)
 		return 0;
 	const char *p = f->in.data + f->off, *q;
+	size_t part; /* a line's bytes so far, a CR at its end (maybe CRLF's) left */
 	switch (f->mode) {
 	case FZ_M_CMD:
 	case FZ_M_AUTH:
@@ -352,7 +353,7 @@ cut_once(struct fz_frame *f)
 			f->bol = 1;
 			return 1;
 		}
-		size_t part = p[n - 1] == '\r' ? n - 1 : n;
+		part = p[n - 1] == '\r' ? n - 1 : n;
 		f->odd |= data_line_odd(p, part, f->bol);
 		f->off += part;
 		f->bol = 0;
@@ -364,8 +365,9 @@ cut_once(struct fz_frame *f)
 			f->mode = FZ_M_CMD;
 			return 1;
 		}
-		mark_split(f, p, p[n - 1] == '\r' ? n - 1 : n);
-		f->off += p[n - 1] == '\r' ? n - 1 : n;
+		part = p[n - 1] == '\r' ? n - 1 : n;
+		mark_split(f, p, part);
+		f->off += part;
 		return 0;
 	case FZ_M_CLOSED:
 		return 0;

@@ -227,6 +227,15 @@ fz_sess_yaml_bound(const struct fz_sess *s)
 	return len;
 }
 
+int
+fz_sess_yaml_fits(const struct fz_sess *s, size_t cap)
+{
+	/* No byte costs more than an LF: 2 characters and a reply. */
+	size_t most = YAML_REPLY_LINES + s->n * (YAML_ACT_LINES + 2 + YAML_REPLY_LINES) +
+	    fz_sess_bytes(s) * (2 + YAML_REPLY_LINES);
+	return most <= cap || fz_sess_yaml_bound(s) <= cap;
+}
+
 void
 fz_yaml_raw(struct buf *out, const char *b, size_t n)
 {

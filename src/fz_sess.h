@@ -118,5 +118,8 @@ size_t fz_yaml_raw_len(const char *b, size_t n);
  * server may owe a reply: a command, a chunk's BDAT, the data's end) an
  * expect or an owed expect with its rule. */
 size_t fz_sess_yaml_bound(const struct fz_sess *s);
+/* fz_sess_yaml_bound(s) <= cap, without reading the bytes when they are
+ * too few to reach cap whatever they are (most sessions: a mutant's test). */
+int fz_sess_yaml_fits(const struct fz_sess *s, size_t cap);
 
 #endif

@@ -312,7 +312,19 @@ tls_conn_new(struct tls_ctx *c, int server, const char *host)
 	return t;
 }
 
-static void offer_over(struct tls_conn *t, int ok);
+/* The handshake of a connection that offered a session ended (ok): a
+ * session the server did not resume, or whose offer failed the handshake,
+ * is offered no more, unless a newer one replaced it meanwhile (a server
+ * restarted, an exec: target's new process with new ticket keys, a server
+ * that refuses the offer). */
+static void
+offer_over(struct tls_conn *t, int ok)
+{
+	struct tls_ctx *c = t->offered ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(t->ssl)) : NULL;
+	if (c && t->offered == 1 + c->resume_gen && (!ok || SSL_session_reused(t->ssl) != 1))
+		set_resume(c, NULL);
+	t->offered = 0;
+}
 
 void
 tls_conn_free(struct tls_conn *t)
@@ -371,20 +383,6 @@ describe(struct tls_conn *t, int err, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "the peer ended the TLS session");
 	else
 		snprintf(errbuf, errlen, "TLS error %d", err);
-}
-
-/* The handshake of a connection that offered a session ended (ok): a
- * session the server did not resume, or whose offer failed the handshake,
- * is offered no more, unless a newer one replaced it meanwhile (a server
- * restarted, an exec: target's new process with new ticket keys, a server
- * that refuses the offer). */
-static void
-offer_over(struct tls_conn *t, int ok)
-{
-	struct tls_ctx *c = t->offered ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(t->ssl)) : NULL;
-	if (c && t->offered == 1 + c->resume_gen && (!ok || SSL_session_reused(t->ssl) != 1))
-		set_resume(c, NULL);
-	t->offered = 0;
 }
 
 enum tls_hs

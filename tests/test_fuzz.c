@@ -1233,6 +1233,19 @@ test_yaml_largest_loads(void)
 		s.acts[0].len -= 3;
 	}
 	CU_ASSERT(units > 1000);
+	CU_ASSERT(fz_sess_yaml_fits(&s, FZ_MAX_SESS_YAML));
+	/* fits() as the bound says, with its shortcut (a cap the bytes cannot
+	 * reach whatever they are) or without */
+	struct fz_sess q;
+	fz_sess_init(&q, "seed");
+	fz_sess_add(&q, "QUIT\r\n", 6, 0);
+	size_t qb = fz_sess_yaml_bound(&q);
+	CU_ASSERT(fz_sess_yaml_fits(&q, qb) && !fz_sess_yaml_fits(&q, qb - 1));
+	CU_ASSERT(fz_sess_yaml_fits(&q, 100 * qb));
+	fz_sess_free(&q);
+	s.acts[0].len += 3;
+	CU_ASSERT_FALSE(fz_sess_yaml_fits(&s, FZ_MAX_SESS_YAML));
+	s.acts[0].len -= 3;
 	buf_free(&act);
 	char path[] = "/tmp/smtph-largest-XXXXXX";
 	int fd = mkstemp(path);
@@ -1460,11 +1473,12 @@ static struct fz_pace *drive_pace;
 static struct tls_ctx *drive_tls;
 
 /* The drives that follow may make STARTTLS handshakes (no trust store:
- * nothing reads the verification), until drive_tls_off(). */
+ * nothing reads the verification; resume: tls_opts.resume), until
+ * drive_tls_off(). */
 static void
-drive_tls_on(void)
+drive_tls_on(unsigned resume)
 {
-	struct tls_opts to = { .no_store = 1 };
+	struct tls_opts to = { .no_store = 1, .resume = resume };
 	char err[256];
 	drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
 	CU_ASSERT_FATAL(drive_tls != NULL);
@@ -1807,9 +1821,7 @@ test_drive_resume(void)
 	struct bi_server *bi = bi_start(loop, &t, &tcp, err, sizeof(err));
 	CU_ASSERT_FATAL(bi != NULL);
 	for (unsigned resume = 0; resume <= 1; resume++) {
-		struct tls_opts to = { .no_store = 1, .resume = resume };
-		drive_tls = tls_client_ctx_new(&to, err, sizeof(err));
-		CU_ASSERT_FATAL(drive_tls != NULL);
+		drive_tls_on(resume);
 		for (int k = 0; k < 3; k++) {
 			struct fz_sess s;
 			sess_of(&s, acts);
@@ -1870,7 +1882,7 @@ test_drive_tls_first(void)
 {
 	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "QUIT\r\n", NULL };
 	char err[256];
-	drive_tls_on();
+	drive_tls_on(0);
 	struct fz_sess s;
 	sess_of(&s, acts);
 	struct fz_obs *o = drive_builtin("builtin:tls-handshake-garbage", &s, 2);
@@ -1947,7 +1959,7 @@ test_drive_close_notify(void)
 {
 	static const char *const acts[] = { "EHLO x\r\n", "STARTTLS\r\n", "EHLO x\r\n",
 		"QUIT\r\n", NULL };
-	drive_tls_on();
+	drive_tls_on(0);
 	struct fz_sess s;
 	sess_of(&s, acts);
 	struct fz_obs *o = drive_builtin("builtin:tls-close-wait", &s, 2);
