@@ -214,15 +214,24 @@ fz_yaml_raw_len(const char *b, size_t n)
 #define YAML_ACT_LINES 64
 #define YAML_REPLY_LINES 40
 
+/* The LFs in b[0..n). */
+static size_t
+count_lf(const char *b, size_t n)
+{
+	size_t k = 0;
+	for (const char *p = b, *e = b + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		k++;
+	return k;
+}
+
 size_t
 fz_sess_yaml_bound(const struct fz_sess *s)
 {
 	size_t len = YAML_REPLY_LINES; /* the greeting */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fz_act *a = &s->acts[i];
-		len += YAML_ACT_LINES + fz_yaml_raw_len(a->b, a->len) + YAML_REPLY_LINES;
-		for (const char *p = a->b; (p = memchr(p, '\n', (size_t)(a->b + a->len - p))); p++)
-			len += YAML_REPLY_LINES;
+		len += YAML_ACT_LINES + fz_yaml_raw_len(a->b, a->len) + YAML_REPLY_LINES +
+		    count_lf(a->b, a->len) * YAML_REPLY_LINES;
 	}
 	return len;
 }
@@ -231,9 +240,18 @@ int
 fz_sess_yaml_fits(const struct fz_sess *s, size_t cap)
 {
 	/* No byte costs more than an LF: 2 characters and a reply. */
-	size_t most = YAML_REPLY_LINES + s->n * (YAML_ACT_LINES + 2 + YAML_REPLY_LINES) +
-	    fz_sess_bytes(s) * (2 + YAML_REPLY_LINES);
-	return most <= cap || fz_sess_yaml_bound(s) <= cap;
+	size_t acts = YAML_REPLY_LINES + s->n * (YAML_ACT_LINES + 2 + YAML_REPLY_LINES);
+	size_t bytes = fz_sess_bytes(s);
+	if (acts + bytes * (2 + YAML_REPLY_LINES) <= cap)
+		return 1;
+	/* Then every byte at its widest (4) and a reply for each LF: memchr
+	 * reads a long line of filler far faster than the byte widths do. */
+	size_t lf = 0;
+	for (size_t i = 0; i < s->n; i++)
+		lf += count_lf(s->acts[i].b, s->acts[i].len);
+	if (acts + bytes * 4 + lf * YAML_REPLY_LINES <= cap)
+		return 1;
+	return fz_sess_yaml_bound(s) <= cap;
 }
 
 void

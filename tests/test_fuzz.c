@@ -1243,6 +1243,20 @@ test_yaml_largest_loads(void)
 	CU_ASSERT(fz_sess_yaml_fits(&q, qb) && !fz_sess_yaml_fits(&q, qb - 1));
 	CU_ASSERT(fz_sess_yaml_fits(&q, 100 * qb));
 	fz_sess_free(&q);
+	/* a line of 256 KiB: filler fits by its widest bytes and its one LF
+	 * (the middle test); \x80 (4 characters each) is over the cap */
+	struct fz_sess w;
+	fz_sess_init(&w, "seed");
+	char *line = xmalloc(256 * 1024);
+	memset(line, 'x', 256 * 1024 - 2);
+	memcpy(line + 256 * 1024 - 2, "\r\n", 2);
+	fz_sess_add(&w, line, 256 * 1024, 0);
+	CU_ASSERT(fz_sess_yaml_fits(&w, FZ_MAX_SESS_YAML));
+	memset(w.acts[0].b, 0x80, 256 * 1024 - 2);
+	CU_ASSERT_FALSE(fz_sess_yaml_fits(&w, FZ_MAX_SESS_YAML));
+	CU_ASSERT(fz_sess_yaml_fits(&w, fz_sess_yaml_bound(&w)));
+	free(line);
+	fz_sess_free(&w);
 	s.acts[0].len += 3;
 	CU_ASSERT_FALSE(fz_sess_yaml_fits(&s, FZ_MAX_SESS_YAML));
 	s.acts[0].len -= 3;
