@@ -55,6 +55,12 @@ most() {
 # shellcheck source=tests/bench/fuzz-rate.sh
 . tests/bench/fuzz-rate.sh
 
+# The CPU clock ticks process $1 has used (utime + stime, /proc/PID/stat;
+# the fields after the command's closing parenthesis).
+server_ticks() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
 # Is something listening on 127.0.0.1:$1?  (The kernel says; no connection.)
 listening() {
 	ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
@@ -78,10 +84,11 @@ else
 		sleep 0.1
 		w=$((w + 1))
 	done
-	rf='' rs='' round=0
+	rf='' rs='' round=0 fcpu=0 fn=0 scpu=0
 	while [ "$round" -lt "$ROUNDS" ] && kill -0 "$spid" 2>/dev/null; do
 		round=$((round + 1))
 		rm -rf "$OUT/fuzz-tcp"
+		c0=$(server_ticks "$spid")
 		# shellcheck disable=SC2086
 		"$BIN" fuzz --target "smtp://127.0.0.1:$port" $ACCOUNT -j "$JOBS" \
 		    --duration "${FSECS}s" --no-minimize --out "$OUT/fuzz-tcp" >"$OUT/fuzz-tcp.log" 2>&1
@@ -92,6 +99,9 @@ else
 		fi
 		[ "$rc" = 1 ] && echo "bench-fuzz: fuzz builtin-tcp had findings on the clean server: $OUT/fuzz-tcp/findings/"
 		rf=$(most "$rf" "$r")
+		c1=$(server_ticks "$spid")
+		fcpu=$((fcpu + c1 - c0))
+		fn=$((fn + $(sed -n 's/.*"sessions":\([0-9]*\),.*/\1/p' "$OUT/fuzz-tcp/summary.json")))
 		t0=$(now)
 		/usr/sbin/smtp-source -s 10 -m "$N" -f sender@client.example -t user@example.com \
 		    -M client.example "127.0.0.1:$port" >"$OUT/source.log" 2>&1
@@ -102,6 +112,7 @@ else
 			fail=1
 			break
 		fi
+		scpu=$((scpu + $(server_ticks "$spid") - c1))
 		rs=$(most "$rs" "$(awk -v a="$t0" -v b="$t1" -v n="$N" 'BEGIN { printf "%.1f\n", n / (b - a) }')")
 	done
 	kill "$spid" 2>/dev/null
@@ -113,6 +124,16 @@ else
 			printf "fuzz builtin-tcp: %.0f sessions/s (-j %d), smtp-source -s 10: %.0f sessions/s: %.2fx (goal >= 0.8x: %s)\n",
 			    f, j, s, r, (r >= 0.8 ? "ok" : "BELOW")
 		}' | tee "$OUT/builtin-tcp.txt"
+		# The server's CPU a session under each tool: with the server
+		# the limit, the ratio can be no more than their quotient.
+		awk -v fc="$fcpu" -v fn="$fn" -v sc="$scpu" -v sn="$((N * round))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+			if (fn == 0 || sn == 0 || fc == 0)
+				exit
+			f = fc * 1e6 / hz / fn
+			s = sc * 1e6 / hz / sn
+			printf "fuzz builtin-tcp: the server'"'"'s CPU a session: %.0f us fuzzed, %.0f us under smtp-source: the most the server allows the ratio, %.2fx\n",
+			    f, s, s / f
+		}' | tee -a "$OUT/builtin-tcp.txt"
 	fi
 fi
 
