@@ -33,13 +33,17 @@
 
 static volatile sig_atomic_t fuzz_stop;
 
+/* Ctrl-C, and SIGTERM or SIGHUP (a CI job's timeout, a closed terminal):
+ * the campaign ends as at its end, with its summary and a launched server
+ * stopped; the same signal again ends it at once. */
 static void
-on_sigint(int sig)
+on_stop_signal(int sig)
 {
-	(void)sig;
 	fuzz_stop = 1;
-	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends it at once */
+	signal(sig, SIG_DFL);
 }
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 struct fuzz_ui {
 	int tty;
@@ -129,21 +133,29 @@ fuzz_go(struct opt_values *o, struct tp_target *t, struct scn **sel, size_t nsel
 	char err[512];
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL); /* exit statuses are the crash oracle's */
-	signal(SIGINT, on_sigint);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++)
+		signal(stop_signals[i], on_stop_signal);
 	int rc = fz_campaign_run(&fo, &st, err, sizeof(err));
-	signal(SIGINT, SIG_DFL);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++)
+		signal(stop_signals[i], SIG_DFL);
 	vars_free(vars, nvars);
 	if (rc != 0) {
 		fprintf(stderr, "smtp-harness: fuzz: %s\n", err);
-		return EXIT_TARGET;
+		return rc == FZ_RUN_USAGE ? EXIT_USAGE : EXIT_TARGET;
 	}
+	if (st.seeds_skipped)
+		fprintf(stderr, "fuzz: %zu seed scenario%s not used, the first %s\n", st.seeds_skipped,
+		    st.seeds_skipped == 1 ? "" : "s", st.seed_skipped);
 	if (st.unusable[0])
 		fprintf(stderr, "smtp-harness: fuzz: %s\n", st.unusable);
+	if (st.gone[0])
+		fprintf(stderr, "smtp-harness: fuzz: stopped early: %s\n", st.gone);
 	if (st.not_kept)
 		fprintf(stderr, "fuzz: %zu more findings not kept: --max-findings %zu was reached\n",
 		    st.not_kept, o->max_findings);
 	fprintf(stderr, "fuzz: summary in %s/summary.md and %s/summary.json\n", out, out);
-	if (st.unusable[0])
+	/* A target gone after findings (it died of one): those are the news. */
+	if (st.unusable[0] || (st.gone[0] && !st.findings))
 		return EXIT_TARGET;
 	return st.findings ? EXIT_FAILED : EXIT_PASS;
 }

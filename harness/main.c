@@ -59,7 +59,7 @@ usage(FILE *f)
 	    "Exit status of run: 0 passed, 1 a scenario failed or errored, 2 usage or scenario\n"
 	    "file error, 3 target unreachable or unusable.  Of fuzz: 0 no finding, 1 findings\n"
 	    "(OUT/findings/*.yaml, each with the `run` command that replays it), 2 usage,\n"
-	    "3 target unreachable.\n", f);
+	    "3 target unreachable, or it stopped taking sessions with nothing found.\n", f);
 	buf_free(&formats);
 }
 

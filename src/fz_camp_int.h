@@ -27,6 +27,7 @@
 #define FZ_STOP_GRACE_MS 10000 /* shrinking, a death's replays, may go on this long
                                * after the end (fzc_stop) */
 #define FZ_PENDING_MAX 32     /* findings waiting to be shrunk */
+#define FZ_MIN_JOBS 8         /* findings shrunk at once, at most (a quarter of -j) */
 #define FZ_STATES (FZ_V_COUNT * 1000)
 #define FZ_CONTEXTS 4 /* authenticated, in TLS: the server's state beyond its last reply */
 #define FZ_EDGES 65536
@@ -53,6 +54,7 @@ struct run {
 	int64_t park_until;
 	struct attribjob *lead_of; /* --launch: charged, but its death is replayed first:
 	                        * its observation goes to that job (attrib_lead) */
+	struct minjob *mj;     /* RUN_MIN: the shrinking job it is a try of */
 };
 
 /* A launched server died while fuzz sessions ran side by side: before it
@@ -86,6 +88,7 @@ struct minjob {
 struct camp {
 	const struct fz_opts *o;
 	struct fz_env env;
+	struct fz_drive_set drives; /* the sessions running (env.set) */
 	struct fz_pace pace;     /* the server's reply times (fz_pace.h) */
 	struct tls_ctx *tls_full; /* the client TLS of shrinking tries and replays:
 	                          * no resumption (env.tls_ctx resumes) */
@@ -108,8 +111,13 @@ struct camp {
 	size_t n_keys;
 	struct pending *pend;
 	size_t n_pend;
-	struct minjob *mj;
+	struct minjob **mjs;     /* findings being shrunk, each a try at a time */
+	size_t n_mj;
 	int stopping;            /* no new fuzz sessions (fzc_stop) */
+	int cap_stop;            /* only because --max-findings is reached, which a
+	                          * finding shrunk into a duplicate undoes */
+	uint64_t unreached_run;  /* sessions in a row that found no connection */
+	int64_t last_taken_ms;   /* when the last session the target took ended */
 	int64_t grace_from;      /* the work left is cut FZ_STOP_GRACE_MS after this */
 	struct fz_launch *launch; /* --launch: the server we started */
 	struct fz_cov *lcov;     /* --launch: its one coverage map, or NULL */

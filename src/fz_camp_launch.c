@@ -48,6 +48,9 @@ fzc_relaunch(struct camp *c)
 	if (fz_launch_start(c->launch, why, sizeof(why)) != 0) {
 		util_strlcpy(c->st.last_error, why, sizeof(c->st.last_error));
 		c->st.unreachable++;
+		if (!c->st.gone[0])
+			snprintf(c->st.gone, sizeof(c->st.gone),
+			    "the launched server could not be started again: %.400s", why);
 		fzc_stop(c, util_now_ms());
 		return -1;
 	}

@@ -44,6 +44,7 @@ fzc_key_seen(struct camp *c, uint64_t k, int add)
 void
 fzc_stop(struct camp *c, int64_t grace_from)
 {
+	c->cap_stop = 0; /* any stop but the cap's is for good */
 	if (c->stopping)
 		return;
 	c->stopping = 1;
@@ -159,7 +160,7 @@ pending_add(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct 
 int
 fzc_cap_reached(const struct camp *c)
 {
-	size_t kept = c->st.findings + c->n_pend + (c->mj != NULL) + c->n_attr;
+	size_t kept = c->st.findings + c->n_pend + c->n_mj + c->n_attr;
 	return c->o->max_findings && kept >= c->o->max_findings;
 }
 
@@ -175,8 +176,8 @@ fzc_consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct
 		c->st.not_kept++;
 		return 0;
 	}
-	/* Shrinking is one job at a time: past FZ_PENDING_MAX waiting, a
-	 * finding is written as found. */
+	/* Past FZ_PENDING_MAX waiting to be shrunk, a finding is written as
+	 * found. */
 	if (c->o->no_minimize || c->n_pend >= FZ_PENDING_MAX) {
 		fzc_write_finding(c, s, obs, &v, 0, when);
 		return 0;
@@ -185,33 +186,49 @@ fzc_consider(struct camp *c, const struct fz_sess *s, struct fz_obs *obs, struct
 	return 1;
 }
 
-static void
-minjob_end(struct camp *c)
+/* The findings shrunk at once: a quarter of the slots (a hang's try takes
+ * --timeout, and a lax server's findings would starve fuzzing), each job
+ * a try at a time; one with --launch, whose tries each run alone. */
+static size_t
+min_jobs(const struct camp *c)
 {
-	struct minjob *j = c->mj;
+	size_t k = (c->o->jobs + 3) / 4;
+	return c->launch || k < 1 ? 1 : k > FZ_MIN_JOBS ? FZ_MIN_JOBS : k;
+}
+
+/* Job i is over: its finding written, the job gone. */
+static void
+minjob_end(struct camp *c, size_t i)
+{
+	struct minjob *j = c->mjs[i];
 	fzc_write_finding(c, &j->m.best, j->best_obs, &j->v, j->runs, j->when);
 	fz_min_free(&j->m);
 	fz_obs_free(j->best_obs);
 	free(j);
-	c->mj = NULL;
+	memmove(&c->mjs[i], &c->mjs[i + 1], (c->n_mj - i - 1) * sizeof(*c->mjs));
+	c->n_mj--;
 }
 
+/* Jobs for the oldest pending findings, up to min_jobs(). */
 static void
-minjob_begin(struct camp *c)
+minjobs_begin(struct camp *c)
 {
-	struct pending p = c->pend[0];
-	memmove(&c->pend[0], &c->pend[1], (c->n_pend - 1) * sizeof(*c->pend));
-	c->n_pend--;
-	struct minjob *j = xmalloc(sizeof(*j));
-	memset(j, 0, sizeof(*j));
-	fz_min_init(&j->m, &p.sess);
-	fz_sess_free(&p.sess);
-	j->best_obs = p.obs;
-	j->v = p.v;
-	j->when = p.when;
-	/* Past the grace after the end, the rest are written as they are. */
-	j->until = past_grace(c) ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;
-	c->mj = j;
+	while (c->n_pend && c->n_mj < min_jobs(c)) {
+		struct pending p = c->pend[0];
+		memmove(&c->pend[0], &c->pend[1], (c->n_pend - 1) * sizeof(*c->pend));
+		c->n_pend--;
+		struct minjob *j = xmalloc(sizeof(*j));
+		memset(j, 0, sizeof(*j));
+		fz_min_init(&j->m, &p.sess);
+		fz_sess_free(&p.sess);
+		j->best_obs = p.obs;
+		j->v = p.v;
+		j->when = p.when;
+		/* Past the grace after the end, the rest are written as they are. */
+		j->until = past_grace(c) ? 0 : util_now_ms() + FZ_MIN_SECONDS * 1000;
+		c->mjs = xrealloc(c->mjs, (c->n_mj + 1) * sizeof(*c->mjs));
+		c->mjs[c->n_mj++] = j;
+	}
 }
 
 /* ---- sessions ------------------------------------------------------------------ */
@@ -250,7 +267,7 @@ fzc_launch(struct camp *c, struct run *r)
 static void
 min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict v)
 {
-	struct minjob *j = c->mj;
+	struct minjob *j = r->mj;
 	j->running = 0;
 	j->runs++;
 	/* A launched server's death, or an exec: target's sanitizer report,
@@ -272,12 +289,47 @@ min_result(struct camp *c, struct run *r, struct fz_obs *obs, struct fz_verdict 
 	fz_obs_free(obs);
 }
 
+static int
+is_finder(const struct camp *c, size_t i)
+{
+	for (size_t k = 0; k < c->n_finders; k++)
+		if (c->finders[k] == i)
+			return 1;
+	return 0;
+}
+
+/* The corpus is full: a session that reached a new state takes the place
+ * of one kept for a transition or an edge alone (never a seed's nor
+ * another finder's); 0 when none was found in a few picks. */
+static int
+corpus_evict(struct camp *c)
+{
+	if (c->n_corpus <= c->n_seeds)
+		return 0;
+	for (int tries = 0; tries < 16; tries++) {
+		size_t i = c->n_seeds + fz_below(&c->rng, c->n_corpus - c->n_seeds);
+		if (is_finder(c, i))
+			continue;
+		fz_sess_free(c->corpus[i]);
+		free(c->corpus[i]);
+		c->corpus[i] = c->corpus[--c->n_corpus];
+		/* the last entry moved to i: so does its finder mark */
+		for (size_t k = 0; k < c->n_finders; k++)
+			if (c->finders[k] == c->n_corpus)
+				c->finders[k] = i;
+		return 1;
+	}
+	return 0;
+}
+
 /* A fuzz session's states and edges: it stays in the corpus if it reached
  * new ones. */
 static void
 feedback(struct camp *c, const struct run *r, const struct fz_obs *obs)
 {
 	int fresh = cover(c, obs);
+	if (fresh == 2 && c->n_corpus >= FZ_CORPUS_MAX)
+		corpus_evict(c);
 	if (fresh == 2 && c->n_corpus < FZ_CORPUS_MAX) {
 		c->finders = xrealloc(c->finders, (c->n_finders + 1) * sizeof(*c->finders));
 		c->finders[c->n_finders++] = c->n_corpus;
@@ -293,9 +345,9 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 {
 	if (c->launch && fzc_launch_settle(c, r, obs) != 0) {
 		fz_obs_free(obs);
-		if (r->kind == RUN_MIN && c->mj) {
-			c->mj->running = 0;
-			c->mj->runs++;
+		if (r->kind == RUN_MIN) {
+			r->mj->running = 0;
+			r->mj->runs++;
 		}
 		if (r->kind == RUN_ATTRIB)
 			fzc_attrib_result(c, r, NULL);
@@ -304,7 +356,7 @@ judge(struct camp *c, struct run *r, struct fz_obs *obs)
 		return;
 	}
 	struct fz_verdict v = fz_oracle_judge(obs);
-	if (r->kind == RUN_MIN && c->mj)
+	if (r->kind == RUN_MIN)
 		min_result(c, r, obs, v);
 	else if (r->kind == RUN_ATTRIB)
 		fzc_attrib_result(c, r, obs);
@@ -331,10 +383,17 @@ count_session(struct camp *c, const struct fz_obs *obs)
 		c->st.sessions++;
 		c->st.tls_made += obs->tls_made;
 		c->st.tls_resumed += obs->tls_resumed;
+		c->unreached_run = 0;
+		c->last_taken_ms = util_now_ms();
 		break;
 	case FZ_REACH_NONE:
 		c->st.unreachable++;
 		util_strlcpy(c->st.last_error, obs->detail, sizeof(c->st.last_error));
+		/* fuzzed, then no connection at all for long: it is gone */
+		if (c->st.sessions && !c->st.gone[0] &&
+		    fz_reach_gone(++c->unreached_run, util_now_ms() - c->last_taken_ms,
+		    c->st.last_error, c->st.gone, sizeof(c->st.gone)))
+			fzc_stop(c, util_now_ms());
 		break;
 	case FZ_REACH_REFUSED:
 		c->st.refused++;
@@ -392,19 +451,22 @@ unpark(struct camp *c)
 	}
 }
 
-/* The next shrinking run, or the end of the job; 1 if a run started. */
+/* The next try of a shrinking job not running, ending the jobs that
+ * have no try left; 1 if a run started. */
 static int
 shrink_step(struct camp *c)
 {
-	for (;;) {
-		if (!c->mj && c->n_pend)
-			minjob_begin(c);
-		struct minjob *j = c->mj;
-		if (!j || j->running)
-			return 0;
+	minjobs_begin(c);
+	for (size_t i = 0; i < c->n_mj;) {
+		struct minjob *j = c->mjs[i];
+		if (j->running) {
+			i++;
+			continue;
+		}
 		struct run *r = xmalloc(sizeof(*r));
 		r->c = c;
 		r->kind = RUN_MIN;
+		r->mj = j;
 		if (j->runs < FZ_MIN_RUNS && util_now_ms() < j->until &&
 		    !(c->o->stop && *c->o->stop) && fz_min_next(&j->m, &r->sess)) {
 			/* A launched server: each try alone, on a server started
@@ -420,8 +482,10 @@ shrink_step(struct camp *c)
 			return 1;
 		}
 		free(r);
-		minjob_end(c);
+		minjob_end(c, i); /* the next job is at i now */
+		minjobs_begin(c);
 	}
+	return 0;
 }
 
 /* A third of the parents are sessions that reached a new state of the
@@ -488,10 +552,18 @@ check_stop(struct camp *c)
 	int64_t end = o->duration > 0 ? c->t0 + (int64_t)(o->duration * 1000) : 0;
 	if ((o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
 	    (end && now >= end) ||
-	    fz_reach_verdict(&c->st, 0, c->st.unusable, sizeof(c->st.unusable)))
+	    fz_reach_verdict(&c->st, 0, c->st.unusable, sizeof(c->st.unusable))) {
 		fzc_stop(c, now);
-	else if (fzc_cap_reached(c))
-		fzc_stop(c, end ? end : now);
+	} else if (fzc_cap_reached(c)) {
+		if (!c->stopping) {
+			fzc_stop(c, end ? end : now);
+			c->cap_stop = 1;
+		}
+	} else if (c->cap_stop) {
+		/* a finding kept shrank into one already written: its room
+		 * in the cap is free again, and fuzzing goes on */
+		c->stopping = c->cap_stop = 0;
+	}
 }
 
 /* A launched server's deaths are replayed, and its findings shrunk, one
@@ -499,17 +571,23 @@ check_stop(struct camp *c)
 static int
 solo(const struct camp *c)
 {
-	return c->launch && (c->mj || c->n_pend || c->n_attr);
+	return c->launch && (c->n_mj || c->n_pend || c->n_attr);
 }
 
 static void
 start_more(struct camp *c)
 {
-	if (!c->stopping)
+	if (!c->stopping || c->cap_stop)
 		check_stop(c);
+	/* Ctrl-C, or the grace after the end is over: the sessions still
+	 * running are cut (a server that answers each reply just inside
+	 * --timeout would hold the end for as long as it has replies to
+	 * owe), each then ending with no verdict. */
+	if ((c->o->stop && *c->o->stop) || past_grace(c))
+		fz_drive_cut_all(&c->drives, "the campaign ended it");
 	if (past_grace(c)) {
-		if (c->mj)
-			c->mj->until = 0;
+		for (size_t i = 0; i < c->n_mj; i++)
+			c->mjs[i]->until = 0;
 		if (c->n_attr)
 			c->attr[0]->a.until = 0;
 	}
@@ -535,7 +613,7 @@ start_more(struct camp *c)
 static int
 finished(const struct camp *c)
 {
-	return c->stopping && c->active == 0 && c->n_parked == 0 && !c->mj && c->n_pend == 0 &&
+	return c->stopping && c->active == 0 && c->n_parked == 0 && c->n_mj == 0 && c->n_pend == 0 &&
 	    c->n_attr == 0;
 }
 
@@ -554,6 +632,23 @@ make_dirs(struct camp *c, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* Why seed sc could not be expanded, with its file: a variable it
+ * requires that has no value (as `run` says it), else one it uses. */
+static void
+seed_why(const struct scn *sc, struct vars_scope *scope, char *why, size_t len)
+{
+	for (size_t i = 0; i < sc->n_requires_vars; i++) {
+		const char *v = vars_lookup(scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
+		if (!v || !*v) {
+			snprintf(why, len, "%s: variable %s is not set (--var %s=VALUE or a --profile)",
+			    sc->file, sc->requires_vars[i], sc->requires_vars[i]);
+			return;
+		}
+	}
+	snprintf(why, len, "%s: a variable it uses is not set (--var NAME=VALUE or a --profile)",
+	    sc->file);
+}
+
 static int
 load_seeds(struct camp *c, char *errbuf, size_t errlen)
 {
@@ -564,12 +659,14 @@ load_seeds(struct camp *c, char *errbuf, size_t errlen)
 		struct fz_sess s;
 		if (fz_sess_from_scn(o->seeds[i], &scope, &s) == 0)
 			corpus_add(c, &s);
+		else if (c->st.seeds_skipped++ == 0)
+			seed_why(o->seeds[i], &scope, c->st.seed_skipped, sizeof(c->st.seed_skipped));
 		fz_sess_free(&s);
 	}
 	c->n_seeds = c->n_corpus;
 	if (c->n_seeds == 0) {
-		snprintf(errbuf, errlen, "no seed: none of the %zu scenarios could be expanded",
-		    o->n_seeds);
+		snprintf(errbuf, errlen, "no seed: none of the %zu scenarios could be expanded "
+		    "(the first: %s)", o->n_seeds, c->st.seed_skipped);
 		return -1;
 	}
 	struct vars_scope scope = { .run = c->vars, .n_run = c->n_vars };
@@ -589,6 +686,7 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	size_t ntv = 0;
 	c->loop = loop_new();
 	c->env.loop = c->loop;
+	c->env.set = &c->drives;
 	c->env.timeout = o->timeout;
 	fz_pace_init(&c->pace);
 	c->env.pace = &c->pace;
@@ -609,12 +707,12 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	to.no_store = 1;
 	c->tls_full = tls_client_ctx_new(&to, errbuf, errlen);
 	if (!c->tls_full)
-		return -1;
+		return FZ_RUN_USAGE; /* a --tls-* file */
 	to.resume = o->target->kind == TP_EXEC ? 0 : FZ_TLS_FULL_EVERY;
 	c->env.tls_ctx = tls_client_ctx_new(&to, errbuf, errlen);
 	c->env.tls_narrowed = to.min_version || to.max_version;
 	if (!c->env.tls_ctx)
-		return -1;
+		return FZ_RUN_USAGE;
 	if (o->target->kind == TP_BUILTIN) {
 		c->bi = bi_start(c->loop, o->target, &c->bi_tcp, errbuf, errlen);
 		if (!c->bi)
@@ -633,7 +731,7 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	if (o->launch) {
 		if (o->target->kind != TP_SMTP) {
 			snprintf(errbuf, errlen, "--launch needs an smtp:// or smtps:// target");
-			return -1;
+			return FZ_RUN_USAGE;
 		}
 		if (!o->no_coverage) {
 			c->lcov = fz_cov_new(1, errbuf, errlen);
@@ -649,9 +747,9 @@ setup(struct camp *c, char *errbuf, size_t errlen)
 	}
 	c->vars = vars_merge(tv, ntv, o->vars, o->n_vars, &c->n_vars);
 	fz_rng_seed(&c->rng, o->seed ? o->seed : (uint64_t)time(NULL) ^ (uint64_t)util_now_ms());
-	if (make_dirs(c, errbuf, errlen) != 0)
-		return -1;
-	return load_seeds(c, errbuf, errlen);
+	if (make_dirs(c, errbuf, errlen) != 0 || load_seeds(c, errbuf, errlen) != 0)
+		return FZ_RUN_USAGE;
+	return 0;
 }
 
 static void
@@ -668,6 +766,12 @@ teardown(struct camp *c)
 		fz_obs_free(c->pend[i].obs);
 	}
 	free(c->pend);
+	for (size_t i = 0; i < c->n_mj; i++) { /* at a break of the loop: no finding */
+		fz_min_free(&c->mjs[i]->m);
+		fz_obs_free(c->mjs[i]->best_obs);
+		free(c->mjs[i]);
+	}
+	free(c->mjs);
 	free(c->keys);
 	vars_free(c->vars, c->n_vars);
 	bi_stop(c->bi);

@@ -57,6 +57,11 @@ struct fz_stats {
 	unsigned replays;       /* --launch, -j > 1: sessions replayed alone to find
 	                         * whose a death was (fz_attrib.h) */
 	char last_error[256];   /* why the last of them failed */
+	size_t seeds_skipped;   /* seed scenarios that could not be expanded */
+	char seed_skipped[512]; /* the first of them and why */
+	char gone[512];         /* why fuzzing stopped early though the target had
+	                         * been fuzzed (it stopped taking sessions, a
+	                         * --launch server would not start again), or "" */
 };
 
 struct fz_opts {
@@ -90,8 +95,15 @@ struct fz_opts {
 	void *arg;
 };
 
-/* Run a campaign.  0 when it ran (findings or not; *st says), -1 with errbuf
- * when it could not start (no seed, no target, the output folder). */
+/* fz_campaign_run's failures to start, with errbuf: */
+#define FZ_RUN_TARGET (-1) /* the target: unreachable, the builtin or --launch
+                            * failed (exit 3) */
+#define FZ_RUN_USAGE (-2)  /* what the user gave: a TLS file, --launch with a
+                            * target it cannot serve, the output folder, no
+                            * seed (exit 2) */
+
+/* Run a campaign.  0 when it ran (findings or not; *st says), else
+ * FZ_RUN_TARGET or FZ_RUN_USAGE with errbuf. */
 int fz_campaign_run(const struct fz_opts *o, struct fz_stats *st, char *errbuf, size_t errlen);
 
 #endif

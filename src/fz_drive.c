@@ -38,6 +38,41 @@ rec_code(struct drv *d, int code, enum fz_verb v)
 /* ---- the end ------------------------------------------------------------- */
 
 static void
+set_join(struct drv *d)
+{
+	struct fz_drive_set *set = d->env.set;
+	if (!set)
+		return;
+	d->set_prev = NULL;
+	d->set_next = set->first;
+	if (set->first)
+		set->first->set_prev = d;
+	set->first = d;
+}
+
+static void
+set_leave(struct drv *d)
+{
+	struct fz_drive_set *set = d->env.set;
+	if (!set)
+		return;
+	if (d->set_prev)
+		d->set_prev->set_next = d->set_next;
+	else
+		set->first = d->set_next;
+	if (d->set_next)
+		d->set_next->set_prev = d->set_prev;
+}
+
+void
+fz_drive_cut_all(struct fz_drive_set *set, const char *why)
+{
+	/* drv_finish() only schedules the end: the list stays as it is. */
+	for (struct drv *d = set->first; d; d = d->set_next)
+		drv_finish(d, FZ_END_CUT, "%s", why);
+}
+
+static void
 complete(struct loop *loop, void *arg)
 {
 	(void)loop;
@@ -57,6 +92,7 @@ complete(struct loop *loop, void *arg)
 	buf_free(&d->out);
 	fz_errlog_free(&d->errlog);
 	fz_frame_free(&d->fr);
+	set_leave(d);
 	fz_done_fn done = d->done;
 	void *darg = d->arg;
 	free(d);
@@ -133,6 +169,8 @@ drv_finish(struct drv *d, enum fz_end end, const char *fmt, ...)
 	o->closing = fz_frame_closed(&d->fr);
 	o->dirty = fz_frame_dirty(&d->fr);
 	o->overlong = fz_frame_overlong(&d->fr);
+	o->bare_newline_data = fz_frame_bare_data(&d->fr);
+	o->in_chunk = fz_frame_in_chunk(&d->fr);
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -784,20 +822,6 @@ on_io(struct loop *loop, int fd, int revents, void *arg)
 		read_in(d, revents);
 }
 
-/* 1 if b[0..n) holds a bare LF, or a bare CR before its last byte (a CR
- * at the end may start a CRLF).  memchr: sessions carry lines of 64 KiB. */
-static int
-bare_newline(const char *b, size_t n)
-{
-	for (const char *p = b; n && (p = memchr(p, '\n', n - (size_t)(p - b))) != NULL; p++)
-		if ((p == b || p[-1] != '\r') && p + 1 < b + n)
-			return 1;
-	for (const char *p = b; n && (p = memchr(p, '\r', n - (size_t)(p - b))) != NULL; p++)
-		if (p + 1 < b + n && p[1] != '\n')
-			return 1;
-	return 0;
-}
-
 void
 fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, void *arg)
 {
@@ -810,6 +834,7 @@ fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, 
 	d->fd = d->errfd = -1;
 	d->cov_slot = -1;
 	d->t0 = util_now_ms();
+	set_join(d);
 	d->obs = xmalloc(sizeof(*d->obs));
 	memset(d->obs, 0, sizeof(*d->obs));
 	d->obs->n_acts = sess->n;
@@ -819,8 +844,6 @@ fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done, 
 	buf_init(&d->out);
 	fz_errlog_init(&d->errlog);
 	fz_frame_init(&d->fr);
-	for (size_t i = 0; i < sess->n && !d->obs->bare_newline_data; i++)
-		d->obs->bare_newline_data = bare_newline(sess->acts[i].b, sess->acts[i].len);
 	if (env->target->kind == TP_EXEC) {
 		char why[256];
 		if (env->cov && (d->cov_slot = fz_cov_take(env->cov)) >= 0)

@@ -34,8 +34,18 @@
 #include "tls.h"
 #include "transport.h"
 
+struct drv;
+/* The sessions running on one loop, so that a campaign can cut them all at
+ * once (fz_drive_cut_all): Ctrl-C, or the end of its grace.  Zeroed by the
+ * caller, which owns it. */
+struct fz_drive_set {
+	struct drv *first;
+};
+
 struct fz_env {
 	struct loop *loop;
+	struct fz_drive_set *set;       /* the session is listed there while it
+	                                 * runs, or NULL */
 	const struct tp_target *target; /* TP_SMTP resolved, or TP_EXEC */
 	struct tls_ctx *tls_ctx;        /* for STARTTLS and implicit TLS */
 	int tls_narrowed;               /* it allows only some TLS versions
@@ -59,6 +69,8 @@ enum fz_end {
 	FZ_END_LATE,      /* a reply after the 221 or the 421 */
 	FZ_END_TLS,       /* the TLS handshake failed (detail) */
 	FZ_END_ERROR,     /* no connection, the program could not start (detail) */
+	FZ_END_CUT,       /* the campaign cut it short (fz_drive_cut_all): no verdict
+	                   * on how it ended */
 };
 
 /* A launched server's death while sessions ran side by side, replayed
@@ -89,6 +101,7 @@ struct fz_obs {
 	size_t quit_index;  /* its index in codes[] */
 	int violation;      /* FZ_END_MALFORMED: enum reply_violation */
 	int bare_newline_data; /* message data held a bare CR or LF */
+	int in_chunk;       /* it ended inside a BDAT chunk (fz_frame.h) */
 	int starttls_hs;    /* the handshake after a 220 to STARTTLS began and did not
 	                     * complete: with FZ_END_TLS, it is that one that failed */
 	unsigned char tls_first[FZ_TLS_FIRST]; /* the first bytes the server sent
@@ -124,6 +137,10 @@ typedef void (*fz_done_fn)(void *arg, struct fz_obs *obs);
  * session records what was sent in which step. */
 void fz_drive_start(const struct fz_env *env, struct fz_sess *sess, fz_done_fn done,
     void *arg);
+
+/* End every session of set still talking to its server, as FZ_END_CUT
+ * with why as the detail; each done() comes from the loop as usual. */
+void fz_drive_cut_all(struct fz_drive_set *set, const char *why);
 
 void fz_obs_free(struct fz_obs *o);
 

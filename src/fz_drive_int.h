@@ -32,6 +32,7 @@ enum drv_wait {
 
 struct drv {
 	struct fz_env env;
+	struct drv *set_prev, *set_next; /* in env.set */
 	struct fz_sess *sess;
 	fz_done_fn done;
 	void *arg;

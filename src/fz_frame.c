@@ -137,11 +137,15 @@ bdat_args(const char *l, size_t n, uint64_t *size, int *last)
 		return 0;
 	size_t i = 5, d = 0;
 	uint64_t v = 0;
+	/* 1*DIGIT: leading zeros are digits too, but add nothing to the size */
+	while (i < n && l[i] == '0')
+		i++;
+	int zeros = i > 5;
 	while (i < n && l[i] >= '0' && l[i] <= '9' && d < 18) {
 		v = v * 10 + (uint64_t)(l[i++] - '0');
 		d++;
 	}
-	if (d == 0 || (i < n && l[i] >= '0' && l[i] <= '9'))
+	if ((d == 0 && !zeros) || (i < n && l[i] >= '0' && l[i] <= '9'))
 		return 0;
 	*last = 0;
 	if (i < n) {
@@ -168,6 +172,13 @@ data_line_odd(const char *l, size_t n, int at_bol)
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	return (i < n && l[i] == '.') || fz_verb_of(l, n) != FZ_V_OTHER;
+}
+
+/* A CR or LF in l[0..n), a line of data without its CRLF: bare. */
+static int
+has_bare_newline(const char *l, size_t n)
+{
+	return memchr(l, '\r', n) != NULL || memchr(l, '\n', n) != NULL;
 }
 
 static int
@@ -349,12 +360,14 @@ cut_once(struct fz_frame *f)
 		}
 		if ((q = find_crlf(p, n))) {
 			f->odd |= data_line_odd(p, (size_t)(q - p), f->bol);
+			f->bare_data |= has_bare_newline(p, (size_t)(q - p));
 			f->off += (size_t)(q - p) + 2;
 			f->bol = 1;
 			return 1;
 		}
 		part = p[n - 1] == '\r' ? n - 1 : n;
 		f->odd |= data_line_odd(p, part, f->bol);
+		f->bare_data |= has_bare_newline(p, part);
 		f->off += part;
 		f->bol = 0;
 		return 0;
@@ -497,10 +510,14 @@ unowed(struct fz_frame *f, int code)
 	}
 	if (f->mode == FZ_M_CMD && f->in.len - f->off > FZ_CMD_LINE_MAX) {
 		f->mode = FZ_M_SKIP;
-		f->split = 1; /* the rest of that line may be answered in pieces */
+		/* an over-long line: the rest of it may be answered in pieces,
+		 * so replies are no longer counted (as cut_command says) */
+		f->overlong = f->split = 1;
 		cut(f);
 		return FZ_MATCH_EARLY;
 	}
+	if (f->mode == FZ_M_SKIP)
+		return FZ_MATCH_EARLY; /* another piece of that line */
 	return f->mode == FZ_M_DATA || f->mode == FZ_M_CHUNK ? FZ_MATCH_DATA : FZ_MATCH_EXTRA;
 }
 
@@ -590,6 +607,18 @@ int
 fz_frame_overlong(const struct fz_frame *f)
 {
 	return f->overlong;
+}
+
+int
+fz_frame_in_chunk(const struct fz_frame *f)
+{
+	return f->mode == FZ_M_CHUNK;
+}
+
+int
+fz_frame_bare_data(const struct fz_frame *f)
+{
+	return f->bare_data;
 }
 
 const char *

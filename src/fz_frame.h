@@ -78,6 +78,7 @@ struct fz_frame {
 	int tls_now;          /* a 220 to STARTTLS has just come: hand shake now */
 	const char *dirty;    /* NULL, or the first client duty the client broke */
 	int overlong;         /* a command line over its limit was sent */
+	int bare_data;        /* a line of message data held a bare CR or LF */
 	size_t units;         /* units cut so far (the greeting counts) */
 	int last_bare;        /* the unit the last reply answered was a bare verb */
 	int after_last;       /* a BDAT LAST was accepted; no MAIL or RSET since */
@@ -141,6 +142,11 @@ const char *fz_frame_dirty(const struct fz_frame *f);
  * data end only at <CRLF>.<CRLF> (the suite's auth-line-too-long, RF-01,
  * and text-line-too-long, LM-04). */
 int fz_frame_overlong(const struct fz_frame *f);
+/* A line of message data sent held a bare CR or LF (<LF>.<LF> and the
+ * like: RFC 5321 4.1.1.4, DT-02). */
+int fz_frame_bare_data(const struct fz_frame *f);
+/* Inside a BDAT chunk (RFC 3030 2): its octets are still being sent. */
+int fz_frame_in_chunk(const struct fz_frame *f);
 
 /* 1 if the unit the last reply answered was its verb alone ("QUIT"). */
 int fz_frame_last_bare(const struct fz_frame *f);

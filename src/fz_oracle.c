@@ -78,7 +78,8 @@ struct fz_verdict
 fz_oracle_judge(const struct fz_obs *o)
 {
 	struct fz_verdict v = always(o);
-	if (v.oracle != FZ_OR_NONE || o->dirty)
+	/* A session the campaign cut short ended as nothing the server did. */
+	if (v.oracle != FZ_OR_NONE || o->dirty || o->end == FZ_END_CUT)
 		return v;
 	size_t all = o->n_codes, but_last = o->n_codes ? o->n_codes - 1 : 0;
 	size_t owed1 = o->owed ? o->owed : 1;
@@ -108,7 +109,8 @@ fz_oracle_judge(const struct fz_obs *o)
 		return verdict(FZ_OR_EXTRA, "RF-01", FZ_LAST_SILENCE, o->acts_sent, but_last, o->owed);
 	case FZ_END_DATA:
 		return verdict(FZ_OR_SMUGGLE, o->bare_newline_data ? "DT-02" : "RF-01",
-		    FZ_LAST_IN_DATA, o->acts_sent, but_last, o->owed);
+		    o->in_chunk ? FZ_LAST_IN_CHUNK : FZ_LAST_IN_DATA, o->acts_sent, but_last,
+		    o->owed);
 	case FZ_END_LATE:
 		return verdict(FZ_OR_LATE, o->quit_code == 221 ? "TM-01" : "TX-10", FZ_LAST_CLOSE,
 		    o->acts_sent, but_last, 0);

@@ -39,3 +39,13 @@ fz_reach_verdict(const struct fz_stats *st, int final, char *why, size_t len)
 		    st->last_error);
 	return why;
 }
+
+const char *
+fz_reach_gone(uint64_t run, int64_t ms, const char *last_error, char *why, size_t len)
+{
+	if (run < FZ_GONE_AFTER || ms < FZ_GONE_MS)
+		return NULL;
+	snprintf(why, len, "the target stopped taking sessions: the last %llu found no connection, "
+	    "none taken for %.0f s (%s)", (unsigned long long)run, (double)ms / 1000.0, last_error);
+	return why;
+}

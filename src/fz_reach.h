@@ -12,6 +12,7 @@
 #define SMTPH_FZ_REACH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fz_campaign.h"
 #include "fz_drive.h"
@@ -27,6 +28,12 @@ enum fz_reach {
 	FZ_REACH_REFUSED, /* greeted with 421 */
 };
 
+/* A target fuzzed for a while that then takes no session at all (it died,
+ * its port closed): this many sessions in a row found no connection, over
+ * at least this long since the last one taken, and the campaign stops. */
+#define FZ_GONE_AFTER 256
+#define FZ_GONE_MS 10000
+
 /* How the observed session began. */
 enum fz_reach fz_reach_of(const struct fz_obs *o);
 
@@ -36,5 +43,11 @@ enum fz_reach fz_reach_of(const struct fz_obs *o);
  * returned).  final: the campaign is over, so any number of sessions,
  * none taken, settles it. */
 const char *fz_reach_verdict(const struct fz_stats *st, int final, char *why, size_t len);
+
+/* Whether a target that took sessions is gone: run sessions in a row found
+ * no connection (the last for last_error), the last one taken ms ago.
+ * NULL, or why, written to why. */
+const char *fz_reach_gone(uint64_t run, int64_t ms, const char *last_error, char *why,
+    size_t len);
 
 #endif

@@ -189,6 +189,21 @@ rate_of(const struct fz_stats *st)
 	return st->unusable[0] || st->elapsed <= 0 ? -1 : (double)st->sessions / st->elapsed;
 }
 
+/* A table cell of Markdown: a '|' in the text (a server's reply quoted in
+ * the detail) would end the cell, and a line break the row. */
+static void
+md_cell(struct buf *b, const char *t)
+{
+	for (; *t; t++) {
+		if (*t == '|')
+			buf_puts(b, "\\|");
+		else if (*t == '\n' || *t == '\r')
+			buf_puts(b, " ");
+		else
+			buf_append(b, t, 1);
+	}
+}
+
 static void
 md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const struct fz_stats *st,
     size_t n_seeds)
@@ -197,6 +212,11 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 	buf_printf(b, "# smtp-harness fuzz: %s\n\n", o->target->url);
 	if (st->unusable[0])
 		buf_printf(b, "**Not fuzzed**: %s (exit 3).\n\n", st->unusable);
+	if (st->gone[0])
+		buf_printf(b, "**Stopped early**: %s (exit 3 if nothing was found).\n\n", st->gone);
+	if (st->seeds_skipped)
+		buf_printf(b, "%zu seed scenario%s not used, the first %s.\n\n", st->seeds_skipped,
+		    st->seeds_skipped == 1 ? "" : "s", st->seed_skipped);
 	buf_printf(b, "| | |\n| --- | --- |\n| sessions taken by the target | %llu |\n"
 	    "| sessions refused (421 greeting) | %llu |\n| sessions that found no connection | "
 	    "%llu |\n| seconds | %.1f |\n", (unsigned long long)st->sessions,
@@ -228,9 +248,12 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fz_rep_item *it = &r->items[i];
 		const char *f = strrchr(it->file, '/');
-		buf_printf(b, "| %s | %s | %s | [%s](findings/%s) | %zu | %zu | %s |\n",
-		    fz_oracle_name(it->oracle), it->rule_id, it->detail, f ? f + 1 : it->file,
-		    f ? f + 1 : it->file, it->acts, it->bytes, it->origin);
+		buf_printf(b, "| %s | %s | ", fz_oracle_name(it->oracle), it->rule_id);
+		md_cell(b, it->detail);
+		buf_printf(b, " | [%s](findings/%s) | %zu | %zu | ", f ? f + 1 : it->file,
+		    f ? f + 1 : it->file, it->acts, it->bytes);
+		md_cell(b, it->origin);
+		buf_puts(b, " |\n");
 	}
 	buf_puts(b, "\nReplay one: `");
 	fz_replay_cmd(b, o, NULL);
@@ -263,6 +286,12 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 		js(b, st->unusable);
 	else
 		buf_puts(b, "null");
+	buf_puts(b, ",\"stopped_early\":");
+	if (st->gone[0])
+		js(b, st->gone);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"seeds_skipped\":%zu", st->seeds_skipped);
 	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":",
 	    (unsigned long long)st->sessions, st->elapsed);
 	if (rate >= 0)

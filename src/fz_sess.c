@@ -96,12 +96,30 @@ fz_sess_bytes(const struct fz_sess *s)
 
 /* The run's variables, and a fixed ${token} (vars.h): the fuzzer has no
  * delivery oracle, the token only has to be there. */
+/* Whether sc captures name[0..len) from a reply (known only at run time). */
+static int
+captured(const struct scn *sc, const char *name, size_t len)
+{
+	for (size_t i = 0; sc && i < sc->n_steps; i++) {
+		const struct scn_expect *e = &sc->steps[i].expect;
+		for (size_t k = 0; k < e->n_captures; k++)
+			if (strlen(e->captures[k].name) == len && memcmp(e->captures[k].name, name, len) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 static const char *
 seed_var(void *scope, const char *name, size_t len)
 {
 	if (vars_is_session(name, len))
 		return "smtph00000000n000000";
-	return vars_lookup(scope, name, len);
+	const char *v = vars_lookup(scope, name, len);
+	/* A value captured from a reply (the EHLO SIZE limit): any will do
+	 * for a seed, whose numbers the mutations change anyway. */
+	if (!v && captured(((struct vars_scope *)scope)->scn, name, len))
+		return "1";
+	return v;
 }
 
 static int
@@ -355,6 +373,7 @@ fz_sess_write_yaml(FILE *f, const struct fz_sess *s, const struct fz_seen *seen,
 		[FZ_LAST_CLOSE] = "  - expect_close: true\n",
 		[FZ_LAST_221] = "  - expect: 221\n",
 		[FZ_LAST_IN_DATA] = "  - expect_open: 1\n",
+		[FZ_LAST_IN_CHUNK] = "  - expect_open: 1\n",
 		[FZ_LAST_TLS] = NULL,
 	};
 	if (lasts[end->last])

@@ -84,6 +84,8 @@ enum fz_last {
 	FZ_LAST_221,     /* the reply to QUIT must be 221 */
 	FZ_LAST_IN_DATA, /* nothing more (a reply to message data), then the real
 	                  * end of the data, so the scenario's teardown works */
+	FZ_LAST_IN_CHUNK, /* nothing more (a reply inside a BDAT chunk): the rest of
+	                  * the chunk is the server's to wait for, so no end is sent */
 	FZ_LAST_TLS,     /* no step after the owed replies: the last act, a
 	                  * STARTTLS answered 220, is the starttls step that names
 	                  * the rule (its handshake must succeed) */

@@ -254,8 +254,9 @@ found builtin:deep-hang deep-hang hang 240
 # whole scenario (it lints and loads as YAML), and both summaries list
 # exactly the files written.
 # sigint NAME PAUSE TARGET: fuzz TARGET for 60 s in the background, SIGINT
-# after PAUSE s; $rc its exit status, $secs the seconds from the signal to
-# the exit, $before the findings written before it, $TMP/NAME/ the output.
+# (or $SIG) after PAUSE s; $rc its exit status, $secs the seconds from the
+# signal to the exit, $before the findings written before it, $TMP/NAME/
+# the output.
 sigint() {
 	rm -rf "$TMP/$1"
 	"$BIN" fuzz --target "$3" --duration 60 --seed 13 --timeout 1 --out "$TMP/$1" \
@@ -263,7 +264,7 @@ sigint() {
 	sleep "$2"
 	before=$(ls "$TMP/$1/findings" 2>/dev/null | wc -l)
 	t0=$(date +%s)
-	kill -INT $fpid
+	kill -"${SIG:-INT}" $fpid
 	# A campaign that does not stop is killed after 30 s, and fails.
 	( i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; kill -KILL $fpid 2>/dev/null ) &
 	wd=$!
@@ -282,6 +283,75 @@ grep -q '"findings":\[\]' "$TMP/int-clean/summary.json" || fail "SIGINT, clean b
 grep -q '"sessions":[1-9]' "$TMP/int-clean/summary.json" || fail "SIGINT, clean builtin: summary.json counts no session"
 [ "$(tail -1 "$TMP/int-clean/summary.md")" = 'No finding.' ] || fail "SIGINT, clean builtin: summary.md is not whole"
 echo "ok fuzz-live: SIGINT after 2 s of 60: exit 0, $secs s after it, summary.json and summary.md whole"
+# SIGTERM (a CI job's timeout) ends it the same way.
+SIG=TERM sigint term-clean 2 builtin
+[ $rc -eq 0 ] && [ "$(tail -1 "$TMP/term-clean/summary.md")" = 'No finding.' ] ||
+    fail "SIGTERM, clean builtin: exit $rc, or summary.md not whole"
+echo "ok fuzz-live: SIGTERM after 2 s of 60: exit 0, $secs s after it, the summaries whole"
+
+# A server that answers every line 1.5 s late, just inside --timeout 2:
+# the sessions still running when the grace ends are cut, and Ctrl-C cuts
+# them at once (before, 20 RSETs held the end for 35 s).
+SPORT=$(( 20000 + ($$ + 7) % 20000 ))
+python3 - "$SPORT" >"$TMP/slow.log" 2>&1 <<'PY' &
+import asyncio, sys
+async def handle(r, w):
+    w.write(b"220 slow ESMTP\r\n")
+    try:
+        while True:
+            line = await r.readline()
+            if not line:
+                break
+            await asyncio.sleep(1.5)
+            w.write(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
+            await w.drain()
+    except Exception:
+        pass
+    w.close()
+async def main():
+    s = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]))
+    async with s:
+        await s.serve_forever()
+asyncio.run(main())
+PY
+slowpid=$!
+mkdir -p "$TMP/slow-seeds"
+printf 'id: rsets\ntitle: twenty RSETs\nlevel: must\nrefs: [RFC 5321 4.1.1.5]\nsteps:\n  - send: RSET\n    repeat: 20\n  - expect: 250\n    repeat: 20\n' >"$TMP/slow-seeds/rsets.yaml"
+sleep 1
+t0=$(date +%s)
+rc=0; timeout 60 "$BIN" fuzz --target "smtp://127.0.0.1:$SPORT" --seeds "$TMP/slow-seeds" \
+    --duration 2s --timeout 2 -j 4 --out "$TMP/slow" >"$TMP/slow.err" 2>&1 || rc=$?
+secs=$(( $(date +%s) - t0 ))
+[ $rc -eq 0 ] && [ $secs -le 16 ] || fail "slow server: exit $rc after $secs s (want 0 within 2 s, the 10 s grace and a little)"
+"$BIN" fuzz --target "smtp://127.0.0.1:$SPORT" --seeds "$TMP/slow-seeds" --duration 60s \
+    --timeout 2 -j 4 --out "$TMP/slow-int" >"$TMP/slow-int.err" 2>&1 & fpid=$!
+sleep 4
+t1=$(date +%s)
+kill -INT $fpid
+rc=0; wait $fpid || rc=$?
+isecs=$(( $(date +%s) - t1 ))
+kill $slowpid 2>/dev/null; wait $slowpid 2>/dev/null || true
+[ $rc -eq 0 ] && [ $isecs -le 3 ] || fail "slow server, SIGINT: exit $rc after $isecs s"
+echo "ok fuzz-live: a server answering each line 1.5 s late: a 2 s campaign ends in $secs s, SIGINT in $isecs s"
+
+# A target that goes away in the middle (its port closed): the campaign
+# stops once nothing connects for 10 s, says so, and does not run out
+# its 60 s.
+GPORT=$(( 20000 + ($$ + 13) % 20000 ))
+"$BIN" serve --listen "127.0.0.1:$GPORT" >/dev/null 2>&1 & gpid=$!
+sleep 0.5
+"$BIN" fuzz --target "smtp://127.0.0.1:$GPORT" --duration 60s -j 4 --timeout 1 --out "$TMP/gone" \
+    --var auth_user=harness --var auth_password=harness-secret >"$TMP/gone.err" 2>&1 & fpid=$!
+sleep 2
+kill $gpid; wait $gpid 2>/dev/null || true
+t0=$(date +%s)
+rc=0; wait $fpid || rc=$?
+secs=$(( $(date +%s) - t0 ))
+grep -q '"stopped_early":"the target stopped taking sessions' "$TMP/gone/summary.json" &&
+    grep -q 'stopped early: the target stopped taking sessions' "$TMP/gone.err" &&
+    { [ $rc -eq 1 ] || [ $rc -eq 3 ]; } && [ $secs -le 30 ] ||
+    fail "a target gone: exit $rc after $secs s; $(tail -2 "$TMP/gone.err")"
+echo "ok fuzz-live: a target gone in the middle: stopped $secs s after, exit $rc, the summaries say why"
 sigint int-shrink 3 builtin:pipelining-holds-rset
 [ $rc -eq 1 ] || fail "SIGINT while shrinking: exit $rc, not 1"
 n=$(ls "$TMP/int-shrink/findings" | wc -l)

@@ -28,6 +28,7 @@
 #include "fz_raw.h"
 #include "fz_replay.h"
 #include "fz_reach.h"
+#include "fz_report.h"
 #include "fz_sess.h"
 #include "loader.h"
 #include "loop.h"
@@ -139,10 +140,41 @@ test_frame_split_and_refused_data(void)
 	memset(big, 'x', sizeof(big));
 	fz_frame_client(&f, big, sizeof(big));
 	CU_ASSERT(fz_frame_reply(&f, 500, NULL) == FZ_MATCH_EARLY);
+	/* that line is over-long, and a further reply to a piece of it is
+	 * early too, not extra: a server may answer it in pieces */
+	CU_ASSERT(fz_frame_overlong(&f));
+	fz_frame_client(&f, big, sizeof(big));
+	CU_ASSERT(fz_frame_reply(&f, 500, NULL) == FZ_MATCH_EARLY);
 	send_str(&f, "yy\r\nNOOP\r\n");
 	CU_ASSERT(fz_frame_owed(&f) == 1);
 	/* 421 may come at any time and owes the close. */
 	CU_ASSERT(fz_frame_reply(&f, 421, NULL) == FZ_MATCH_OK && fz_frame_closed(&f));
+	fz_frame_free(&f);
+}
+
+/* DT-02 is named for smuggling only when a line of message data held a
+ * bare CR or LF, not for one in a command or in bytes never sent. */
+static void
+test_frame_bare_data(void)
+{
+	struct fz_frame f;
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "NOOP\nNOOP\r\n"); /* a bare LF in a command: not data */
+	fz_frame_reply(&f, 250, NULL);
+	send_str(&f, "DATA\r\n");
+	fz_frame_reply(&f, 354, NULL);
+	send_str(&f, "Subject: x\r\n\r\n.\0junk\r\n");
+	CU_ASSERT(!fz_frame_bare_data(&f));
+	send_str(&f, "a\n.\nb");
+	CU_ASSERT(fz_frame_bare_data(&f));
+	fz_frame_free(&f);
+	fz_frame_init(&f);
+	fz_frame_reply(&f, 220, NULL);
+	send_str(&f, "DATA\r\n");
+	fz_frame_reply(&f, 354, NULL);
+	send_str(&f, "x\r.\r\n");
+	CU_ASSERT(fz_frame_bare_data(&f));
 	fz_frame_free(&f);
 }
 
@@ -161,6 +193,16 @@ test_frame_bdat_and_duties(void)
 	send_str(&f, "c");
 	CU_ASSERT(fz_frame_owed(&f) == 1);
 	CU_ASSERT(fz_frame_dirty(&f) == NULL);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK);
+	/* A size of 1*DIGIT: leading zeros past 18 digits are still a size. */
+	send_str(&f, "BDAT 00000000000000000000002\r\nab");
+	CU_ASSERT(fz_frame_owed(&f) == 1 && fz_frame_dirty(&f) == NULL);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK);
+	send_str(&f, "BDAT 0\r\n");
+	CU_ASSERT(fz_frame_owed(&f) == 1 && fz_frame_dirty(&f) == NULL);
+	CU_ASSERT(fz_frame_reply(&f, 250, NULL) == FZ_MATCH_OK);
+	send_str(&f, "BDAT 1\r\nc");
+	CU_ASSERT(fz_frame_owed(&f) == 1);
 	/* Sending before the reply without PIPELINING breaks a duty. */
 	send_str(&f, "NOOP\r\n");
 	CU_ASSERT(fz_frame_dirty(&f) != NULL);
@@ -625,6 +667,21 @@ test_oracle(void)
 	CU_ASSERT(v.oracle == FZ_OR_SMUGGLE && strcmp(v.rule_id, "DT-02") == 0);
 	/* The quote is rules.c's entry, not a copy of it. */
 	CU_ASSERT(rules_session("DT-02") != NULL && v.rule_quote == rules_session("DT-02")->quote);
+	CU_ASSERT(v.last == FZ_LAST_IN_DATA);
+	/* inside a BDAT chunk the finding sends no end of data after it: the
+	 * rest of the chunk is unknown, and a fixed server would wait for it */
+	o.in_chunk = 1;
+	o.bare_newline_data = 0;
+	v = fz_oracle_judge(&o);
+	CU_ASSERT(v.oracle == FZ_OR_SMUGGLE && v.last == FZ_LAST_IN_CHUNK &&
+	    strcmp(v.rule_id, "RF-01") == 0);
+	o.in_chunk = 0;
+	/* a cut session (Ctrl-C, the campaign's end) gives no verdict */
+	o = obs_of(FZ_END_CUT, codes, 3);
+	o.owed = 1;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_NONE);
+	o.exit_signal = 11;
+	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_CRASH);
 	o = obs_of(FZ_END_MALFORMED, codes, 2);
 	o.dirty = "a duty";
 	CU_ASSERT(fz_oracle_judge(&o).oracle == FZ_OR_MALFORMED);
@@ -916,6 +973,15 @@ test_reach(void)
 		    r == NULL && why[0] == '\0';
 		CU_ASSERT(ok);
 	}
+	/* A target fuzzed, then no connection: gone only after both many
+	 * sessions in a row and a while (a restart or a moment's load is not) */
+	char why[512];
+	CU_ASSERT(fz_reach_gone(FZ_GONE_AFTER - 1, FZ_GONE_MS, "refused", why, sizeof(why)) == NULL);
+	CU_ASSERT(fz_reach_gone(1000000, FZ_GONE_MS - 1, "refused", why, sizeof(why)) == NULL);
+	CU_ASSERT(fz_reach_gone(FZ_GONE_AFTER, FZ_GONE_MS, "connect: refused", why, sizeof(why)) ==
+	    why);
+	CU_ASSERT(strstr(why, "stopped taking sessions: the last 256 found no connection") != NULL);
+	CU_ASSERT(strstr(why, "(connect: refused)") != NULL);
 }
 
 static void
@@ -1288,6 +1354,69 @@ test_yaml_largest_loads(void)
 	fz_sess_free(&s);
 }
 
+/* summary.md's table holds a finding whose detail quotes a reply with a
+ * '|' in it (and a seed name with one): each cell stays one cell; and
+ * summary.json says why fuzzing stopped early and how many seeds were
+ * left out. */
+/* The whole of a small file, or NULL. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *b = xmalloc(65536);
+	size_t n = fread(b, 1, 65535, f);
+	b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+static void
+test_report_summary_cells(void)
+{
+	char dir[] = "/tmp/smtph-summary-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	struct tp_target t;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse("smtp://127.0.0.1:2525", &t, err, sizeof(err)) == NULL);
+	struct fz_opts o = { .target = &t, .jobs = 1, .timeout = 5, .out_dir = dir };
+	struct fz_report r;
+	fz_report_init(&r);
+	r.items = xmalloc(sizeof(*r.items));
+	memset(r.items, 0, sizeof(*r.items));
+	r.n = 1;
+	r.items[0].oracle = FZ_OR_MALFORMED;
+	r.items[0].file = xstrdup("/x/findings/malformed-1.yaml");
+	r.items[0].detail = xstrdup("reply 500 a|b");
+	r.items[0].rule_id = "RF-01";
+	r.items[0].origin = xstrdup("seed|x");
+	struct fz_stats st = { .sessions = 10, .elapsed = 1, .findings = 1, .seeds_skipped = 2 };
+	snprintf(st.gone, sizeof(st.gone), "the target stopped taking sessions");
+	snprintf(st.seed_skipped, sizeof(st.seed_skipped), "a.yaml: variable v is not set");
+	CU_ASSERT(fz_report_summary(&r, &o, &st, 3, err, sizeof(err)) == 0);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	char *md = slurp(path);
+	CU_ASSERT_FATAL(md != NULL);
+	CU_ASSERT(strstr(md, "| malformed | RF-01 | reply 500 a\\|b | [malformed-1.yaml]") != NULL);
+	CU_ASSERT(strstr(md, "| seed\\|x |") != NULL);
+	CU_ASSERT(strstr(md, "**Stopped early**: the target stopped taking sessions") != NULL);
+	free(md);
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	char *js = slurp(path);
+	CU_ASSERT_FATAL(js != NULL);
+	CU_ASSERT(strstr(js, "\"stopped_early\":\"the target stopped taking sessions\"") != NULL);
+	CU_ASSERT(strstr(js, "\"seeds_skipped\":2,") != NULL);
+	free(js);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	unlink(path);
+	rmdir(dir);
+	fz_report_free(&r);
+	tp_free(&t);
+}
+
 /* A finding written as a scenario loads back with the same bytes. */
 static void
 test_yaml_round_trip(void)
@@ -1332,6 +1461,19 @@ test_yaml_round_trip(void)
 	scn_free(sc);
 	load_diag_free(&d);
 	free(buf);
+	/* a reply to message data: the real end of the data follows, but not
+	 * inside a BDAT chunk, whose rest a fixed server would wait for */
+	for (int chunk = 0; chunk < 2; chunk++) {
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		fz_sess_write_yaml(f, &s, &(struct fz_seen){ got, 2, NULL }, 2, "fuzz-d", "t", NULL,
+		    &(struct fz_ending){ "RF-01", "RFC 5321 4.2", "Every command MUST generate "
+		    "exactly one reply.", 0, chunk ? FZ_LAST_IN_CHUNK : FZ_LAST_IN_DATA, NULL });
+		fclose(f);
+		CU_ASSERT((strstr(buf, "expect_open: 1\n    rule: RF-01") != NULL));
+		CU_ASSERT((strstr(buf, "send_raw: '\\r\\n.\\r\\n'") != NULL) == !chunk);
+		free(buf);
+	}
 	fz_sess_free(&s);
 }
 
@@ -1666,6 +1808,50 @@ test_drive_deadline_after_drain(void)
 	close(r.lfd);
 	loop_free(loop);
 	util_clock_virtual(0);
+}
+
+/* A campaign's Ctrl-C or end cuts the sessions still running, whatever
+ * they wait for (a silent server, --timeout 30 s): each ends at once as
+ * FZ_END_CUT, no verdict, and leaves the set. */
+static void
+test_drive_cut_all(void)
+{
+	struct loop *loop = loop_new();
+	struct tp_target t, tcp;
+	char err[256];
+	CU_ASSERT_FATAL(tp_parse("builtin:silent", &t, err, sizeof(err)) == NULL);
+	struct bi_server *bi = bi_start(loop, &t, &tcp, err, sizeof(err));
+	CU_ASSERT_FATAL(bi != NULL);
+	static const char *const acts[] = { "EHLO x\r\n", "QUIT\r\n", NULL };
+	struct fz_sess s1, s2;
+	sess_of(&s1, acts);
+	sess_of(&s2, acts);
+	struct fz_drive_set set = { NULL };
+	struct fz_env env = { .loop = loop, .set = &set, .target = &tcp, .timeout = 30 };
+	struct fz_obs *o1 = NULL, *o2 = NULL;
+	fz_drive_start(&env, &s1, drive_done, &o1);
+	fz_drive_start(&env, &s2, drive_done, &o2);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 20);
+	CU_ASSERT(!o1 && !o2 && set.first != NULL);
+	int64_t t0 = util_now_ms();
+	fz_drive_cut_all(&set, "cut by the test");
+	while ((!o1 || !o2) && util_now_ms() - t0 < 10000)
+		loop_run_once(loop, 100);
+	CU_ASSERT_FATAL(o1 && o2);
+	CU_ASSERT(util_now_ms() - t0 < 2000);
+	CU_ASSERT(o1->end == FZ_END_CUT && o2->end == FZ_END_CUT);
+	CU_ASSERT(strcmp(o1->detail, "cut by the test") == 0);
+	CU_ASSERT(fz_oracle_judge(o1).oracle == FZ_OR_NONE);
+	CU_ASSERT(set.first == NULL);
+	fz_obs_free(o1);
+	fz_obs_free(o2);
+	fz_sess_free(&s1);
+	fz_sess_free(&s2);
+	bi_stop(bi);
+	tp_free(&tcp);
+	tp_free(&t);
+	loop_free(loop);
 }
 
 /* The first resolved address refuses the connection: the next one is tried
@@ -2013,6 +2199,8 @@ main(void)
 	CU_add_test(s, "frame: split lines, refused DATA, early reply, 421",
 	    test_frame_split_and_refused_data);
 	CU_add_test(s, "frame: BDAT and client duties", test_frame_bdat_and_duties);
+	CU_add_test(s, "frame: bare CR or LF in message data", test_frame_bare_data);
+	CU_add_test(s, "report: summary cells and stops", test_report_summary_cells);
 	CU_add_test(s, "frame: the real end of message data", test_frame_data_end);
 	CU_add_test(s, "frame: STARTTLS read by a lax server", test_frame_lax_starttls);
 	CU_add_test(s, "frame: a command cut short, long AUTH and data lines", test_frame_more_duties);
@@ -2041,6 +2229,7 @@ main(void)
 	CU_add_test(s, "drive: the reply's wait starts when the write drained",
 	    test_drive_deadline_after_drain);
 	CU_add_test(s, "drive: the next resolved address", test_drive_next_address);
+	CU_add_test(s, "drive: a campaign cuts its sessions (Ctrl-C, the end)", test_drive_cut_all);
 	CU_add_test(s, "drive: a smuggled end of data is smuggling", test_drive_smuggling);
 	CU_add_test(s, "pace: the timed waits follow the reply times", test_pace);
 	CU_add_test(s, "drive: smuggling with the shortest hold", test_drive_smuggling_paced);
