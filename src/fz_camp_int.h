@@ -107,6 +107,7 @@ struct camp {
 	struct fz_stats st;
 	unsigned active;
 	uint64_t started;
+	uint64_t fuzzed;         /* of them, fuzz sessions (--max-sessions) */
 	uint64_t *keys;          /* findings seen (before and after shrinking) */
 	size_t n_keys;
 	struct pending *pend;

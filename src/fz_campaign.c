@@ -534,6 +534,7 @@ fuzz_one(struct camp *c)
 	struct run *r = xmalloc(sizeof(*r));
 	r->c = c;
 	r->kind = RUN_FUZZ;
+	c->fuzzed++;
 	if (c->seed_next < c->n_seeds)
 		fz_sess_copy(&r->sess, c->corpus[c->seed_next++]);
 	else
@@ -550,7 +551,7 @@ check_stop(struct camp *c)
 	const struct fz_opts *o = c->o;
 	int64_t now = util_now_ms();
 	int64_t end = o->duration > 0 ? c->t0 + (int64_t)(o->duration * 1000) : 0;
-	if ((o->stop && *o->stop) || (o->max_sessions && c->started >= o->max_sessions) ||
+	if ((o->stop && *o->stop) || (o->max_sessions && c->fuzzed >= o->max_sessions) ||
 	    (end && now >= end) ||
 	    fz_reach_verdict(&c->st, 0, c->st.unusable, sizeof(c->st.unusable))) {
 		fzc_stop(c, now);
