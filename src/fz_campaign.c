@@ -57,6 +57,17 @@ past_grace(const struct camp *c)
 	return c->stopping && util_now_ms() - c->grace_from > FZ_STOP_GRACE_MS;
 }
 
+/* The sessions still running are cut this long after the end: the grace,
+ * and at least one --timeout and a second, so that a session waiting for
+ * a reply (a hang, a close owed) still gets its verdict. */
+static int
+past_cut(const struct camp *c)
+{
+	int64_t wait = (int64_t)(c->o->timeout * 1000) + 1000;
+	return c->stopping &&
+	    util_now_ms() - c->grace_from > (wait > FZ_STOP_GRACE_MS ? wait : FZ_STOP_GRACE_MS);
+}
+
 /* ---- feedback ----------------------------------------------------------------- */
 
 /* The context a reply changes: 235 to AUTH authenticates, 220 to
@@ -398,7 +409,11 @@ count_session(struct camp *c, const struct fz_obs *obs)
 	case FZ_REACH_REFUSED:
 		c->st.refused++;
 		break;
+	case FZ_REACH_UNKNOWN:
+		break;
 	}
+	if (obs->end == FZ_END_CUT)
+		c->st.cut++;
 }
 
 /* A launched server's sessions wait for its death to show
@@ -551,6 +566,7 @@ check_stop(struct camp *c)
 	const struct fz_opts *o = c->o;
 	int64_t now = util_now_ms();
 	int64_t end = o->duration > 0 ? c->t0 + (int64_t)(o->duration * 1000) : 0;
+	c->st.elapsed = (double)(now - c->t0) / 1000.0; /* for fz_reach_verdict */
 	if ((o->stop && *o->stop) || (o->max_sessions && c->fuzzed >= o->max_sessions) ||
 	    (end && now >= end) ||
 	    fz_reach_verdict(&c->st, 0, c->st.unusable, sizeof(c->st.unusable))) {
@@ -584,7 +600,7 @@ start_more(struct camp *c)
 	 * running are cut (a server that answers each reply just inside
 	 * --timeout would hold the end for as long as it has replies to
 	 * owe), each then ending with no verdict. */
-	if ((c->o->stop && *c->o->stop) || past_grace(c))
+	if ((c->o->stop && *c->o->stop) || past_cut(c))
 		fz_drive_cut_all(&c->drives, "the campaign ended it");
 	if (past_grace(c)) {
 		for (size_t i = 0; i < c->n_mj; i++)
@@ -614,6 +630,10 @@ start_more(struct camp *c)
 static int
 finished(const struct camp *c)
 {
+	/* a finding kept that shrank into a duplicate frees room in the
+	 * cap: the next start_more() fuzzes on */
+	if (c->cap_stop && !fzc_cap_reached(c))
+		return 0;
 	return c->stopping && c->active == 0 && c->n_parked == 0 && c->n_mj == 0 && c->n_pend == 0 &&
 	    c->n_attr == 0;
 }

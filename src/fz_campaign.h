@@ -57,6 +57,8 @@ struct fz_stats {
 	unsigned replays;       /* --launch, -j > 1: sessions replayed alone to find
 	                         * whose a death was (fz_attrib.h) */
 	char last_error[256];   /* why the last of them failed */
+	uint64_t cut;           /* sessions the campaign cut short (Ctrl-C, its end):
+	                         * no verdict on them */
 	size_t seeds_skipped;   /* seed scenarios that could not be expanded */
 	char seed_skipped[512]; /* the first of them and why */
 	char gone[512];         /* why fuzzing stopped early though the target had

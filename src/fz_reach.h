@@ -21,11 +21,16 @@
  * 421 greeting may be a moment's load, so it takes more of them. */
 #define FZ_UNREACHED_AFTER 3
 #define FZ_REFUSED_AFTER 32
+/* ... and not before this long (st->elapsed): at -j 64 against a server
+ * that takes 4 sessions at once, 32 refusals come before the first of the
+ * 4 taken has ended. */
+#define FZ_REFUSED_MS 1000
 
 enum fz_reach {
 	FZ_REACH_TAKEN,
 	FZ_REACH_NONE,    /* no connection or program */
 	FZ_REACH_REFUSED, /* greeted with 421 */
+	FZ_REACH_UNKNOWN, /* cut by the campaign before any reply: it says nothing */
 };
 
 /* A target fuzzed for a while that then takes no session at all (it died,

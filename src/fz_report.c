@@ -228,6 +228,9 @@ md(struct buf *b, const struct fz_report *r, const struct fz_opts *o, const stru
 	buf_printf(b, "| jobs | %u |\n| seeds | %zu |\n| corpus | %zu |\n"
 	    "| states (verb, code) | %zu |\n| transitions | %zu |\n| findings | %zu |\n",
 	    o->jobs, n_seeds, st->corpus, st->states, st->edges, st->findings);
+	if (st->cut)
+		buf_printf(b, "| sessions cut short at the end (no verdict) | %llu |\n",
+		    (unsigned long long)st->cut);
 	if (st->tls_made)
 		buf_printf(b, "| TLS handshakes, of them resumed | %llu, %llu |\n",
 		    (unsigned long long)st->tls_made, (unsigned long long)st->tls_resumed);
@@ -291,7 +294,8 @@ json(struct buf *b, const struct fz_report *r, const struct fz_opts *o,
 		js(b, st->gone);
 	else
 		buf_puts(b, "null");
-	buf_printf(b, ",\"seeds_skipped\":%zu", st->seeds_skipped);
+	buf_printf(b, ",\"seeds_skipped\":%zu,\"sessions_cut\":%llu", st->seeds_skipped,
+	    (unsigned long long)st->cut);
 	buf_printf(b, ",\"sessions\":%llu,\"seconds\":%.3f,\"rate\":",
 	    (unsigned long long)st->sessions, st->elapsed);
 	if (rate >= 0)

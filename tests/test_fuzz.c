@@ -947,26 +947,43 @@ test_reach(void)
 	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_TAKEN);
 	o = obs_of(FZ_END_ERROR, NULL, 0);
 	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_NONE);
+	/* cut before any reply (still connecting): neither taken nor not */
+	o = obs_of(FZ_END_CUT, NULL, 0);
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_UNKNOWN);
+	o = obs_of(FZ_END_CUT, greet220, 2);
+	CU_ASSERT(fz_reach_of(&o) == FZ_REACH_TAKEN);
 
 	static const struct {
 		uint64_t taken, none, refused;
 		int final;
 		const char *want; /* NULL, or a part of the reason */
+		int early;        /* within FZ_REFUSED_MS of the start */
 	} t[] = {
-		{ 0, 0, 0, 0, NULL }, { 0, 0, 0, 1, NULL }, /* nothing ended: nothing to say */
-		{ 0, FZ_UNREACHED_AFTER - 1, 0, 0, NULL },
-		{ 0, FZ_UNREACHED_AFTER, 0, 0, "cannot be reached: connect: refused" },
-		{ 0, 1, 0, 1, "cannot be reached" }, /* the campaign ended first */
-		{ 0, 0, FZ_REFUSED_AFTER - 1, 0, NULL }, /* load, maybe: go on */
-		{ 0, 0, FZ_REFUSED_AFTER, 0, "refuses every session: all 32 were greeted with 421" },
-		{ 0, 0, 2, 1, "refuses every session: all 2" },
-		{ 0, FZ_UNREACHED_AFTER, 1, 0, NULL }, /* a 421: wait for more */
-		{ 0, 2, FZ_REFUSED_AFTER - 2, 0, "takes no session: 30 were greeted with 421" },
-		{ 1, 100, 0, 0, NULL }, { 1, 0, 1000, 1, NULL }, /* one taken: usable for good */
+		{ 0, 0, 0, 0, NULL, 0 }, { 0, 0, 0, 1, NULL, 0 }, /* nothing ended: nothing to say */
+		{ 0, FZ_UNREACHED_AFTER - 1, 0, 0, NULL, 0 },
+		{ 0, FZ_UNREACHED_AFTER, 0, 0, "cannot be reached: connect: refused", 0 },
+		{ 0, 1, 0, 1, "cannot be reached", 0 }, /* the campaign ended first */
+		{ 0, 0, FZ_REFUSED_AFTER - 1, 0, NULL, 0 }, /* load, maybe: go on */
+		{ 0, 0, FZ_REFUSED_AFTER, 0, "refuses every session: all 32 were greeted with 421", 0 },
+		{ 0, 0, 2, 1, "refuses every session: all 2", 0 },
+		{ 0, FZ_UNREACHED_AFTER, 1, 0, NULL, 0 }, /* a 421: wait for more */
+		{ 0, 2, FZ_REFUSED_AFTER - 2, 0, "takes no session: 30 were greeted with 421", 0 },
+		{ 1, 100, 0, 0, NULL, 0 }, { 1, 0, 1000, 1, NULL, 0 }, /* one taken: usable for good */
+		{ 0, 0, FZ_REFUSED_AFTER, 0, NULL, 1 }, /* refusals within the first second */
+		{ 0, FZ_UNREACHED_AFTER, 0, 0, "cannot be reached", 1 }, /* no wait for these */
 	};
+	/* all cut before a reply (Ctrl-C while connecting): not fuzzed */
+	struct fz_stats cut = { .cut = 4 };
+	char cwhy[512];
+	CU_ASSERT(fz_reach_verdict(&cut, 0, cwhy, sizeof(cwhy)) == NULL);
+	CU_ASSERT(fz_reach_verdict(&cut, 1, cwhy, sizeof(cwhy)) == cwhy &&
+	    strstr(cwhy, "no session reached the target") != NULL);
+	cut.sessions = 1;
+	CU_ASSERT(fz_reach_verdict(&cut, 1, cwhy, sizeof(cwhy)) == NULL);
 	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
 		struct fz_stats st = { .sessions = t[i].taken, .unreachable = t[i].none,
-		    .refused = t[i].refused, .last_error = "connect: refused" };
+		    .refused = t[i].refused, .last_error = "connect: refused",
+		    .elapsed = t[i].early ? 0.5 : 2 };
 		char why[512] = "x";
 		const char *r = fz_reach_verdict(&st, t[i].final, why, sizeof(why));
 		int ok = t[i].want ? r == why && strstr(why, t[i].want) != NULL :
