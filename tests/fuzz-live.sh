@@ -428,13 +428,15 @@ src=0; wait $spid || src=$?
 rc=0; "$BIN" run --target builtin --timeout 2 "$f" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 0 ] || fail "--launch: the finding fails on the clean server too"
 echo "ok fuzz-live: --launch deep-crash found ($(basename "$f")), the server restarted, the finding crashes it again"
-# A death no session causes: a clean server killed by SIGABRT 3 s after each
-# start.  Each session of the death, replayed alone on a server started
-# afresh (each with 3 s again), kills nothing: the finding is written, marked
+# A death no session causes: a clean server killed by SIGABRT 8 s after each
+# start (longer than any replay takes: with 3 s, a replay that ran past it,
+# its waits at their fixed ceilings, was charged with the death, about one
+# run in seven).  Each session of the death, replayed alone on a server started
+# afresh (each with 8 s again), kills nothing: the finding is written, marked
 # not reproduced alone in it and in both summaries, and tagged so a replay
 # of the findings can leave it out (a lead cut off in message data would
 # fail a clean server's teardown).
-TCMD="$BIN serve --listen 127.0.0.1:$PORT & p=\$!; sleep 3; kill -ABRT \$p; wait \$p"
+TCMD="$BIN serve --listen 127.0.0.1:$PORT & p=\$!; sleep 8; kill -ABRT \$p; wait \$p"
 launched timer "$TCMD" 60
 grep -q 'NOT REPRODUCED ALONE' "$f" || fail "--launch timer: the finding is not marked not reproduced alone"
 grep -q '"reproduced_alone":false' "$TMP/timer/summary.json" || fail "--launch timer: summary.json says reproduced"
