@@ -230,12 +230,10 @@ skip_reason(struct eng *e, const struct scn *sc)
 	if (no_oracle)
 		return no_oracle;
 	struct vars_scope scope = { .run = e->vars, .n_run = e->n_vars, .scn = sc };
-	for (size_t i = 0; i < sc->n_requires_vars; i++) {
-		const char *v = vars_lookup(&scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
-		if (!v || !*v)
-			return xasprintf("variable %s is not set (give it a value in a profile or "
-			    "on the command line)", sc->requires_vars[i]);
-	}
+	const char *unset = vars_first_unset(&scope);
+	if (unset)
+		return xasprintf("variable %s is not set (give it a value in a profile or "
+		    "on the command line)", unset);
 	return NULL;
 }
 

@@ -658,16 +658,13 @@ make_dirs(struct camp *c, char *errbuf, size_t errlen)
 static void
 seed_why(const struct scn *sc, struct vars_scope *scope, char *why, size_t len)
 {
-	for (size_t i = 0; i < sc->n_requires_vars; i++) {
-		const char *v = vars_lookup(scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
-		if (!v || !*v) {
-			snprintf(why, len, "%s: variable %s is not set (--var %s=VALUE or a --profile)",
-			    sc->file, sc->requires_vars[i], sc->requires_vars[i]);
-			return;
-		}
-	}
-	snprintf(why, len, "%s: a variable it uses is not set (--var NAME=VALUE or a --profile)",
-	    sc->file);
+	const char *unset = vars_first_unset(scope);
+	if (unset)
+		snprintf(why, len, "%s: variable %s is not set (--var %s=VALUE or a --profile)",
+		    sc->file, unset, unset);
+	else
+		snprintf(why, len, "%s: a variable it uses is not set (--var NAME=VALUE or a "
+		    "--profile)", sc->file);
 }
 
 static int

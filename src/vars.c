@@ -162,3 +162,15 @@ vars_free(struct scn_var *vars, size_t n)
 	}
 	free(vars);
 }
+
+const char *
+vars_first_unset(struct vars_scope *scope)
+{
+	const struct scn *sc = scope->scn;
+	for (size_t i = 0; sc && i < sc->n_requires_vars; i++) {
+		const char *v = vars_lookup(scope, sc->requires_vars[i], strlen(sc->requires_vars[i]));
+		if (!v || !*v)
+			return sc->requires_vars[i];
+	}
+	return NULL;
+}

@@ -56,6 +56,10 @@ struct vars_scope {
  * Has the shape of tmpl_lookup_fn (template.h).  The value belongs to the
  * scope's arrays or to vars_defaults. */
 const char *vars_lookup(void *scope, const char *name, size_t len);
+/* The first of the scope's scenario's requires.vars with no value (unset
+ * or empty), or NULL: what `run` skips a scenario for, and the fuzzer a
+ * seed. */
+const char *vars_first_unset(struct vars_scope *scope);
 
 /* 1 if derived variable name[0..len) can be computed from the variables
  * named in have[0..n) (a scenario's requires.vars), else 0. */
